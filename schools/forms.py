@@ -1,0 +1,29 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import School, Township
+
+
+class LoginForm(forms.Form):
+    username = forms.CharField(
+        label=_("Mobile number or username"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True, "inputmode": "text"}),
+    )
+    password = forms.CharField(
+        label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+
+
+class SchoolFilterForm(forms.Form):
+    township = forms.ModelChoiceField(
+        label=_("Township"), queryset=Township.objects.all(), required=False, empty_label=_("All townships")
+    )
+    school_type = forms.ChoiceField(
+        label=_("School type"), choices=[("", _("All types")), *School.Type.choices], required=False
+    )
+
+
+class StudentSearchForm(forms.Form):
+    q = forms.CharField(label=_("Name or last digits of ID"), max_length=50, required=False)
+    admin_class = forms.IntegerField(required=False, widget=forms.HiddenInput)

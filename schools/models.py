@@ -1,0 +1,341 @@
+"""The core everyone depends on: organisations, users and roles, the student roster."""
+
+import secrets
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from xiji_afterschool.models import TimeStampedModel
+
+from .validators import mask_id_number, mask_mobile, validate_id_number, validate_mobile
+
+
+class User(AbstractUser):
+    """Staff sign in with a username; parents with their mobile number (also their username)."""
+
+    full_name = models.CharField(_("full name"), max_length=50, blank=True)
+    mobile = models.CharField(
+        _("mobile number"), max_length=11, unique=True, null=True, blank=True, validators=[validate_mobile]
+    )
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self):
+        return self.full_name or self.username
+
+    def get_full_name(self):
+        return self.full_name or self.username
+
+
+class Department(TimeStampedModel):
+    """A county-level office: the Education & Sports Bureau, the finance bureau, and so on."""
+
+    class Kind(models.TextChoices):
+        EDUCATION = "education", _("Education & Sports Bureau")
+        FINANCE = "finance", _("Finance Bureau")
+        INSPECTION = "inspection", _("Education Inspection Office")
+        HR = "hr", _("Human Resources & Social Security Bureau")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+
+    class Meta:
+        verbose_name = _("county department")
+        verbose_name_plural = _("county departments")
+
+    def __str__(self):
+        return self.name
+
+
+class Township(TimeStampedModel):
+    name = models.CharField(_("name"), max_length=20, unique=True)
+    code = models.CharField(_("code"), max_length=12, unique=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("township")
+        verbose_name_plural = _("townships")
+
+    def __str__(self):
+        return self.name
+
+
+class School(TimeStampedModel):
+    class Type(models.TextChoices):
+        KINDERGARTEN = "kindergarten", _("Kindergarten")
+        PRIMARY = "primary", _("Primary school")
+        NINE_YEAR = "nine_year", _("Nine-year school")
+        JUNIOR = "junior", _("Junior middle school")
+        COMPLETE = "complete", _("Complete middle school")
+        SENIOR = "senior", _("Senior high school")
+        VILLAGE = "village", _("Village school")
+        TEACHING_POINT = "teaching_point", _("Teaching point")
+
+    # Village schools and teaching points are planned by their township central school (R16).
+    DEPENDENT_TYPES = (Type.VILLAGE, Type.TEACHING_POINT)
+
+    code = models.CharField(_("school code"), max_length=12, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+    school_type = models.CharField(_("school type"), max_length=16, choices=Type.choices, db_index=True)
+    township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="schools", verbose_name=_("township"))
+    is_township_central = models.BooleanField(_("township central school"), default=False)
+    central_school = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dependent_schools",
+        verbose_name=_("township central school"),
+    )
+    address = models.CharField(_("address"), max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["township__code", "code"]
+        verbose_name = _("school")
+        verbose_name_plural = _("schools")
+        constraints = [
+            # A village school or teaching point cannot exist without the central school that plans for it.
+            models.CheckConstraint(
+                condition=~Q(school_type__in=["village", "teaching_point"]) | Q(central_school__isnull=False),
+                name="schools_school_dependent_has_central",
+            ),
+            models.CheckConstraint(
+                condition=~Q(central_school=models.F("id")), name="schools_school_not_own_central"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Grade(models.IntegerChoices):
+    KINDER_SMALL = -2, _("Kindergarten small class")
+    KINDER_MIDDLE = -1, _("Kindergarten middle class")
+    KINDER_LARGE = 0, _("Kindergarten large class")
+    G1 = 1, _("Grade 1")
+    G2 = 2, _("Grade 2")
+    G3 = 3, _("Grade 3")
+    G4 = 4, _("Grade 4")
+    G5 = 5, _("Grade 5")
+    G6 = 6, _("Grade 6")
+    G7 = 7, _("Grade 7")
+    G8 = 8, _("Grade 8")
+    G9 = 9, _("Grade 9")
+    G10 = 10, _("Senior grade 1")
+    G11 = 11, _("Senior grade 2")
+    G12 = 12, _("Senior grade 3")
+
+
+class AdminClass(TimeStampedModel):
+    """An administrative class (行政班) such as 三年级(2)班; its class teacher is a Membership."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="admin_classes", verbose_name=_("school"))
+    grade = models.SmallIntegerField(_("grade"), choices=Grade.choices)
+    number = models.PositiveSmallIntegerField(_("class number"))
+
+    class Meta:
+        ordering = ["school", "grade", "number"]
+        verbose_name = _("administrative class")
+        verbose_name_plural = _("administrative classes")
+        constraints = [
+            models.UniqueConstraint(fields=["school", "grade", "number"], name="schools_adminclass_unique_number"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="schools_adminclass_number_gte_1"),
+        ]
+
+    def __str__(self):
+        return _("%(grade)s class %(number)s") % {"grade": self.get_grade_display(), "number": self.number}
+
+
+class Role(models.TextChoices):
+    PARENT = "parent", _("Parent / guardian")
+    CLASS_TEACHER = "class_teacher", _("Class teacher")
+    SERVICE_TEACHER = "service_teacher", _("After-school teacher")
+    VOLUNTEER = "volunteer", _("Volunteer")
+    SCHOOL_ADMIN = "school_admin", _("School administrator")
+    TOWNSHIP_COORDINATOR = "township_coordinator", _("Township coordinator")
+    BUREAU = "bureau", _("Education bureau staff")
+    FINANCE = "finance", _("Finance bureau staff")
+    INSPECTOR = "inspector", _("Inspector")
+    HR = "hr", _("HR reviewer")
+
+
+SCHOOL_ROLES = (Role.CLASS_TEACHER, Role.SERVICE_TEACHER, Role.VOLUNTEER, Role.SCHOOL_ADMIN)
+COUNTY_ROLES = (Role.BUREAU, Role.FINANCE, Role.INSPECTOR, Role.HR)
+
+
+class Membership(TimeStampedModel):
+    """One role of one person in one place. A person may hold several (a teacher who is also a parent)."""
+
+    class VolunteerKind(models.TextChoices):
+        PARENT = "parent", _("Parent volunteer")
+        UNIVERSITY_STUDENT = "university_student", _("University student")
+        RETIRED_TEACHER = "retired_teacher", _("Retired teacher")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user"))
+    role = models.CharField(_("role"), max_length=24, choices=Role.choices, db_index=True)
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, null=True, blank=True, related_name="memberships", verbose_name=_("school")
+    )
+    admin_class = models.ForeignKey(
+        AdminClass,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="class_teachers",
+        verbose_name=_("administrative class"),
+    )
+    township = models.ForeignKey(
+        Township, on_delete=models.CASCADE, null=True, blank=True, related_name="coordinators", verbose_name=_("township")
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="members", verbose_name=_("department")
+    )
+    volunteer_kind = models.CharField(_("volunteer kind"), max_length=24, choices=VolunteerKind.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("role membership")
+        verbose_name_plural = _("role memberships")
+        constraints = [
+            # Each role is anchored to exactly the kind of place it acts on; the policy relies on it.
+            models.CheckConstraint(
+                condition=(
+                    Q(role="parent", school__isnull=True, township__isnull=True, department__isnull=True)
+                    | Q(role__in=["service_teacher", "volunteer", "school_admin"], school__isnull=False, admin_class__isnull=True)
+                    | Q(role="class_teacher", school__isnull=False, admin_class__isnull=False)
+                    | Q(role="township_coordinator", township__isnull=False, school__isnull=True)
+                    | Q(role__in=["bureau", "finance", "inspector", "hr"], department__isnull=False, school__isnull=True)
+                ),
+                name="schools_membership_anchored_by_role",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role="volunteer") | ~Q(volunteer_kind=""), name="schools_membership_volunteer_has_kind"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "school", "admin_class", "township", "department"],
+                name="schools_membership_unique",
+                nulls_distinct=False,
+            ),
+        ]
+
+    def __str__(self):
+        place = self.admin_class or self.school or self.township or self.department
+        return f"{self.user} · {self.get_role_display()}" + (f" · {place}" if place else "")
+
+
+def new_link_code() -> str:
+    # 8 characters without look-alikes (0/O, 1/I/L): typed by parents from a printed letter.
+    alphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+    return "".join(secrets.choice(alphabet) for _ in range(8))
+
+
+class Student(TimeStampedModel):
+    class Gender(models.TextChoices):
+        MALE = "M", _("Male")
+        FEMALE = "F", _("Female")
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="students", verbose_name=_("school"))
+    admin_class = models.ForeignKey(
+        AdminClass, on_delete=models.PROTECT, related_name="students", verbose_name=_("administrative class")
+    )
+    name = models.CharField(_("name"), max_length=50)
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
+    birth_date = models.DateField(_("birth date"))
+    id_number = models.CharField(
+        _("resident ID number"), max_length=18, unique=True, null=True, blank=True, validators=[validate_id_number]
+    )
+    is_boarder = models.BooleanField(_("boarder"), default=False)
+    link_code = models.CharField(_("parent link code"), max_length=8, unique=True, default=new_link_code, editable=False)
+
+    class Meta:
+        ordering = ["admin_class__grade", "admin_class__number", "name"]
+        verbose_name = _("student")
+        verbose_name_plural = _("students")
+        indexes = [models.Index(fields=["school", "admin_class"], name="schools_student_school_class")]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def grade(self) -> int:
+        return self.admin_class.grade
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number or "")
+
+
+class Guardian(TimeStampedModel):
+    """A parent or other guardian; has a login (user) once they register with the same mobile."""
+
+    name = models.CharField(_("name"), max_length=50)
+    mobile = models.CharField(_("mobile number"), max_length=11, unique=True, validators=[validate_mobile])
+    user = models.OneToOneField(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="guardian", verbose_name=_("login")
+    )
+
+    class Meta:
+        verbose_name = _("guardian")
+        verbose_name_plural = _("guardians")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def masked_mobile(self) -> str:
+        return mask_mobile(self.mobile)
+
+
+class StudentGuardian(TimeStampedModel):
+    class Relation(models.TextChoices):
+        FATHER = "father", _("Father")
+        MOTHER = "mother", _("Mother")
+        GRANDFATHER = "grandfather", _("Grandfather")
+        GRANDMOTHER = "grandmother", _("Grandmother")
+        OTHER = "other", _("Other guardian")
+
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="guardian_links", verbose_name=_("student"))
+    guardian = models.ForeignKey(
+        Guardian, on_delete=models.CASCADE, related_name="student_links", verbose_name=_("guardian")
+    )
+    relation = models.CharField(_("relation"), max_length=16, choices=Relation.choices)
+    is_primary = models.BooleanField(_("primary contact"), default=False)
+
+    class Meta:
+        verbose_name = _("guardian link")
+        verbose_name_plural = _("guardian links")
+        constraints = [models.UniqueConstraint(fields=["student", "guardian"], name="schools_studentguardian_unique")]
+
+    def __str__(self):
+        return f"{self.guardian} → {self.student} ({self.get_relation_display()})"
+
+
+class RosterExport(TimeStampedModel):
+    """A school roster workbook built by a Celery task; the requester downloads it when ready."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="roster_exports", verbose_name=_("school"))
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    file = models.FileField(_("file"), upload_to="exports/roster/%Y/%m/", blank=True)
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    error = models.CharField(_("error"), max_length=200, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("roster export")
+        verbose_name_plural = _("roster exports")
+
+    def __str__(self):
+        return f"{self.school} · {self.created_at:%Y-%m-%d %H:%M}"

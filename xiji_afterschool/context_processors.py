@@ -1,0 +1,10 @@
+from . import navigation as nav
+from . import permissions
+
+
+def navigation(request):
+    """The menu of the signed-in user's roles, for base.html."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {"nav_items": nav.menu(user), "user_memberships": permissions.memberships(user)}

@@ -1,0 +1,48 @@
+"""Where each role lands and what its menu shows. Links only to pages that role may open."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from schools.models import Role
+
+from . import permissions
+
+# Order matters: a person with several roles lands on the first one they hold.
+ROLE_HOMES = [
+    (Role.BUREAU, "bureau:home"),
+    (Role.INSPECTOR, "bureau:inspector-home"),
+    (Role.FINANCE, "funding:finance-home"),
+    (Role.HR, "funding:hr-home"),
+    (Role.TOWNSHIP_COORDINATOR, "schools:township-home"),
+    (Role.SCHOOL_ADMIN, "schools:school-home"),
+    (Role.CLASS_TEACHER, "schools:class-home"),
+    (Role.SERVICE_TEACHER, "schools:teacher-home"),
+    (Role.VOLUNTEER, "schools:teacher-home"),
+    (Role.PARENT, "enrollment:parent-home"),
+]
+
+EXTRA_LINKS = {
+    Role.BUREAU: [(_("Schools"), "schools:school-list"), (_("Students"), "schools:student-list")],
+    Role.INSPECTOR: [(_("Schools"), "schools:school-list")],
+    Role.TOWNSHIP_COORDINATOR: [(_("Schools"), "schools:school-list"), (_("Students"), "schools:student-list")],
+    Role.SCHOOL_ADMIN: [(_("Students"), "schools:student-list")],
+}
+
+
+def home_url_name(user) -> str | None:
+    held = permissions.roles(user)
+    return next((name for role, name in ROLE_HOMES if role in held), None)
+
+
+def menu(user) -> list[dict]:
+    """One entry per role home the user holds, then that role's pages; no duplicates."""
+    held = permissions.roles(user)
+    seen, items = set(), []
+    for role, home in ROLE_HOMES:
+        if role not in held:
+            continue
+        for label, name in [(Role(role).label, home), *EXTRA_LINKS.get(role, [])]:
+            if name not in seen:
+                seen.add(name)
+                items.append({"label": label, "url": reverse(name), "name": name})
+    return items

@@ -1,0 +1,143 @@
+"""The one access policy: which rows each user may see, and which actions each user may take.
+
+Every view, selector, export and task asks this module; nothing else decides.
+- `scope(user, qs)`: rows of qs the user may see (OR over the user's role memberships).
+- `can(user, action, obj)`: some membership whose role may do `action` also sees `obj`.
+  Checked per membership, so an admin of school B who is a parent at school A cannot act at A.
+- `require(...)`: `can` or PermissionDenied (403). Views fetch through `scope` first, so an
+  object outside the user's scope is a 404 before any action is considered.
+Anything not listed here is denied.
+"""
+
+from collections.abc import Callable
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, Q, QuerySet
+
+from schools.models import Membership, Role
+
+ScopeRule = Callable[[Membership], Q]
+ALL: ScopeRule = lambda m: Q()  # noqa: E731 — county-wide roles see every row of a model
+
+# action -> roles that may perform it (the object, if any, must also be in that membership's scope)
+ACTIONS: dict[str, set[str]] = {
+    # Home pages: each role lands on its own tasks.
+    "home.parent": {Role.PARENT},
+    "home.class_teacher": {Role.CLASS_TEACHER},
+    "home.service_teacher": {Role.SERVICE_TEACHER, Role.VOLUNTEER},
+    "home.school_admin": {Role.SCHOOL_ADMIN},
+    "home.township": {Role.TOWNSHIP_COORDINATOR},
+    "home.bureau": {Role.BUREAU},
+    "home.inspector": {Role.INSPECTOR},
+    "home.finance": {Role.FINANCE},
+    "home.hr": {Role.HR},
+    # Roster.
+    "school.view": {Role.SCHOOL_ADMIN, Role.TOWNSHIP_COORDINATOR, Role.BUREAU, Role.INSPECTOR},
+    "school.list": {Role.TOWNSHIP_COORDINATOR, Role.BUREAU, Role.INSPECTOR},
+    "student.list": {Role.CLASS_TEACHER, Role.SCHOOL_ADMIN, Role.TOWNSHIP_COORDINATOR, Role.BUREAU, Role.INSPECTOR},
+    "student.view": {
+        Role.PARENT, Role.CLASS_TEACHER, Role.SCHOOL_ADMIN, Role.TOWNSHIP_COORDINATOR, Role.BUREAU, Role.INSPECTOR,
+    },
+    # The whole resident ID number and guardian mobiles: only the school that keeps the roster.
+    "student.view_identifiers": {Role.SCHOOL_ADMIN},
+    "roster.export": {Role.SCHOOL_ADMIN},
+}
+
+# "app_label.ModelName" -> role -> rule building the Q of rows one membership may see
+SCOPES: dict[str, dict[str, ScopeRule]] = {
+    "schools.School": {
+        Role.CLASS_TEACHER: lambda m: Q(pk=m.school_id),
+        Role.SERVICE_TEACHER: lambda m: Q(pk=m.school_id),
+        Role.VOLUNTEER: lambda m: Q(pk=m.school_id),
+        Role.SCHOOL_ADMIN: lambda m: Q(pk=m.school_id),
+        Role.TOWNSHIP_COORDINATOR: lambda m: Q(township=m.township_id),
+        Role.BUREAU: ALL,
+        Role.INSPECTOR: ALL,
+        Role.FINANCE: ALL,
+        Role.HR: ALL,
+    },
+    "schools.AdminClass": {
+        Role.CLASS_TEACHER: lambda m: Q(pk=m.admin_class_id),
+        Role.SCHOOL_ADMIN: lambda m: Q(school=m.school_id),
+        Role.TOWNSHIP_COORDINATOR: lambda m: Q(school__township=m.township_id),
+        Role.BUREAU: ALL,
+        Role.INSPECTOR: ALL,
+    },
+    "schools.Student": {
+        Role.PARENT: lambda m: Q(guardian_links__guardian__user=m.user_id),
+        Role.CLASS_TEACHER: lambda m: Q(admin_class=m.admin_class_id),
+        Role.SCHOOL_ADMIN: lambda m: Q(school=m.school_id),
+        Role.TOWNSHIP_COORDINATOR: lambda m: Q(school__township=m.township_id),
+        Role.BUREAU: ALL,
+        Role.INSPECTOR: ALL,
+    },
+    "schools.RosterExport": {
+        Role.SCHOOL_ADMIN: lambda m: Q(school=m.school_id),
+    },
+}
+
+
+def memberships(user) -> list[Membership]:
+    """The user's role memberships, loaded once per user object (one query per request)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cached = getattr(user, "_xiji_memberships", None)
+    if cached is None:
+        cached = list(
+            Membership.objects.filter(user=user).select_related("school", "admin_class", "township", "department")
+        )
+        user._xiji_memberships = cached
+    return cached
+
+
+def roles(user) -> set[str]:
+    return {m.role for m in memberships(user)}
+
+
+def _model_key(model: type[Model]) -> str:
+    return f"{model._meta.app_label}.{model.__name__}"
+
+
+def _membership_q(membership: Membership, model: type[Model]) -> Q | None:
+    rule = SCOPES.get(_model_key(model), {}).get(membership.role)
+    return None if rule is None else rule(membership)
+
+
+def scope(user, qs: QuerySet) -> QuerySet:
+    """Rows of qs that user may see: the OR of each membership's rule; no rule at all -> none."""
+    conditions = [q for m in memberships(user) if (q := _membership_q(m, qs.model)) is not None]
+    if not conditions:
+        return qs.none()
+    if any(not q for q in conditions):  # an empty Q means "every row"
+        return qs
+    combined = Q()
+    for q in conditions:
+        combined |= q
+    # Filtering by pk through a subquery keeps rows unique when a rule follows a to-many relation.
+    return qs.filter(pk__in=qs.model._default_manager.filter(combined).values("pk"))
+
+
+def can(user, action: str, obj: Model | None = None) -> bool:
+    allowed = ACTIONS.get(action)
+    if allowed is None:
+        raise KeyError(f"unknown action {action!r}: add it to permissions.ACTIONS")
+    for m in memberships(user):
+        if m.role not in allowed:
+            continue
+        if obj is None:
+            return True
+        q = _membership_q(m, type(obj))
+        if q is not None and type(obj)._default_manager.filter(q, pk=obj.pk).exists():
+            return True
+    return False
+
+
+def require(user, action: str, obj: Model | None = None) -> None:
+    if not can(user, action, obj):
+        raise PermissionDenied(action)
+
+
+def memberships_for(user, action: str) -> list[Membership]:
+    """The user's memberships whose role may do `action` (e.g. the schools whose roster they may export)."""
+    allowed = ACTIONS[action]
+    return [m for m in memberships(user) if m.role in allowed]

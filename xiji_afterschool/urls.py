@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from schools import views as school_views
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", school_views.login_view, name="login"),
+    path("logout/", school_views.logout_view, name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("schools.urls")),
+    path("enrollment/", include("enrollment.urls")),
+    path("funding/", include("funding.urls")),
+    path("bureau/", include("xiji_afterschool.bureau.urls")),
+    path("admin/", admin.site.urls),
+]
+# Uploaded and generated files are never served as /media/: downloads go through views that ask the policy.
+
