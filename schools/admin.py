@@ -1,7 +1,18 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import AdminClass, Department, Guardian, Membership, RosterExport, School, Student, StudentGuardian, Township, User
+from .models import (
+    AdminClass,
+    Department,
+    Guardian,
+    Membership,
+    RosterExport,
+    School,
+    Student,
+    StudentGuardian,
+    Township,
+    User,
+)
 
 
 class MembershipInline(admin.TabularInline):

@@ -105,9 +105,7 @@ class School(TimeStampedModel):
                 condition=~Q(school_type__in=["village", "teaching_point"]) | Q(central_school__isnull=False),
                 name="schools_school_dependent_has_central",
             ),
-            models.CheckConstraint(
-                condition=~Q(central_school=models.F("id")), name="schools_school_not_own_central"
-            ),
+            models.CheckConstraint(condition=~Q(central_school=models.F("id")), name="schools_school_not_own_central"),
         ]
 
     def __str__(self):
@@ -191,10 +189,20 @@ class Membership(TimeStampedModel):
         verbose_name=_("administrative class"),
     )
     township = models.ForeignKey(
-        Township, on_delete=models.CASCADE, null=True, blank=True, related_name="coordinators", verbose_name=_("township")
+        Township,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="coordinators",
+        verbose_name=_("township"),
     )
     department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="members", verbose_name=_("department")
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("department"),
     )
     volunteer_kind = models.CharField(_("volunteer kind"), max_length=24, choices=VolunteerKind.choices, blank=True)
 
@@ -206,10 +214,16 @@ class Membership(TimeStampedModel):
             models.CheckConstraint(
                 condition=(
                     Q(role="parent", school__isnull=True, township__isnull=True, department__isnull=True)
-                    | Q(role__in=["service_teacher", "volunteer", "school_admin"], school__isnull=False, admin_class__isnull=True)
+                    | Q(
+                        role__in=["service_teacher", "volunteer", "school_admin"],
+                        school__isnull=False,
+                        admin_class__isnull=True,
+                    )
                     | Q(role="class_teacher", school__isnull=False, admin_class__isnull=False)
                     | Q(role="township_coordinator", township__isnull=False, school__isnull=True)
-                    | Q(role__in=["bureau", "finance", "inspector", "hr"], department__isnull=False, school__isnull=True)
+                    | Q(
+                        role__in=["bureau", "finance", "inspector", "hr"], department__isnull=False, school__isnull=True
+                    )
                 ),
                 name="schools_membership_anchored_by_role",
             ),
@@ -250,7 +264,9 @@ class Student(TimeStampedModel):
         _("resident ID number"), max_length=18, unique=True, null=True, blank=True, validators=[validate_id_number]
     )
     is_boarder = models.BooleanField(_("boarder"), default=False)
-    link_code = models.CharField(_("parent link code"), max_length=8, unique=True, default=new_link_code, editable=False)
+    link_code = models.CharField(
+        _("parent link code"), max_length=8, unique=True, default=new_link_code, editable=False
+    )
 
     class Meta:
         ordering = ["admin_class__grade", "admin_class__number", "name"]
@@ -299,7 +315,9 @@ class StudentGuardian(TimeStampedModel):
         GRANDMOTHER = "grandmother", _("Grandmother")
         OTHER = "other", _("Other guardian")
 
-    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="guardian_links", verbose_name=_("student"))
+    student = models.ForeignKey(
+        Student, on_delete=models.CASCADE, related_name="guardian_links", verbose_name=_("student")
+    )
     guardian = models.ForeignKey(
         Guardian, on_delete=models.CASCADE, related_name="student_links", verbose_name=_("guardian")
     )
@@ -324,12 +342,15 @@ class RosterExport(TimeStampedModel):
         DONE = "done", _("Ready")
         FAILED = "failed", _("Failed")
 
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="roster_exports", verbose_name=_("school"))
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="roster_exports", verbose_name=_("school")
+    )
     requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
     file = models.FileField(_("file"), upload_to="exports/roster/%Y/%m/", blank=True)
     row_count = models.PositiveIntegerField(_("rows"), default=0)
     error = models.CharField(_("error"), max_length=200, blank=True)
+    language = models.CharField(_("language"), max_length=8, default="zh-hans")  # the requester's, for headers
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:

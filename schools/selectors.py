@@ -14,17 +14,24 @@ def school_list(*, viewer, township_id: int | None = None, school_type: str = ""
         qs = qs.filter(township_id=township_id)
     if school_type:
         qs = qs.filter(school_type=school_type)
-    return qs.select_related("township", "central_school").annotate(student_count=Count("students"))
+    # Meta.ordering is dropped from GROUP BY queries: order explicitly for stable pages.
+    return (
+        qs.select_related("township", "central_school")
+        .annotate(student_count=Count("students"))
+        .order_by("township__code", "code")
+    )
 
 
 def admin_class_list(*, viewer, school: School | None = None) -> QuerySet[AdminClass]:
     qs = permissions.scope(viewer, AdminClass.objects.all())
     if school is not None:
         qs = qs.filter(school=school)
-    return qs.select_related("school").annotate(student_count=Count("students"))
+    return qs.select_related("school").annotate(student_count=Count("students")).order_by("school", "grade", "number")
 
 
-def student_list(*, viewer, school: School | None = None, admin_class_id: int | None = None, search: str = "") -> QuerySet[Student]:
+def student_list(
+    *, viewer, school: School | None = None, admin_class_id: int | None = None, search: str = ""
+) -> QuerySet[Student]:
     """Students the viewer may see; a parent sees only their own children."""
     qs = permissions.scope(viewer, Student.objects.all())
     if school is not None:

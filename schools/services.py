@@ -2,9 +2,10 @@
 
 import logging
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from xiji_afterschool import permissions
@@ -22,7 +23,9 @@ def roster_export_request(*, actor, school: School) -> RosterExport:
     from . import tasks  # tasks import services: import here to keep the module graph one-way
 
     permissions.require(actor, "roster.export", school)
-    export = RosterExport.objects.create(school=school, requested_by=actor)
+    export = RosterExport.objects.create(
+        school=school, requested_by=actor, language=translation.get_language() or settings.LANGUAGE_CODE
+    )
     transaction.on_commit(lambda: tasks.roster_export_task.delay(export.pk))
     return export
 
@@ -39,8 +42,9 @@ def roster_export_run(*, export_id: int) -> RosterExport:
     if not permissions.can(export.requested_by, "roster.export", export.school):
         return _finish(export, status=RosterExport.Status.FAILED, error=_("You may no longer export this roster."))
     try:
-        header, rows = reports.roster_rows(school=export.school)
-        content = write_xlsx(title=export.school.name, header=header, rows=rows)
+        with translation.override(export.language):
+            header, rows = reports.roster_rows(school=export.school)
+            content = write_xlsx(title=export.school.name, header=header, rows=rows)
         filename = f"roster-{export.school.code}-{timezone.localtime():%Y%m%d-%H%M%S}.xlsx"
         export.file.save(filename, ContentFile(content), save=False)
         export.row_count = export.school.students.count()

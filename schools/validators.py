@@ -26,13 +26,17 @@ def validate_id_number(value: str) -> None:
     """Raise ValidationError unless value is an 18-character resident ID with a valid date and check digit."""
     value = normalize_id_number(value)
     if not _ID_SHAPE.match(value):
-        raise ValidationError(_("A resident ID number has 18 characters: 17 digits and a final digit or X."), code="id_shape")
+        raise ValidationError(
+            _("A resident ID number has 18 characters: 17 digits and a final digit or X."), code="id_shape"
+        )
     try:
         datetime.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
         raise ValidationError(_("The birth date inside this ID number does not exist."), code="id_birth_date") from None
     if id_number_check_char(value[:17]) != value[17]:
-        raise ValidationError(_("The check digit of this ID number is wrong; please check each digit."), code="id_check_digit")
+        raise ValidationError(
+            _("The check digit of this ID number is wrong; please check each digit."), code="id_check_digit"
+        )
 
 
 def mask_id_number(value: str) -> str:
@@ -47,7 +51,7 @@ def normalize_mobile(raw: str) -> str:
     value = re.sub(r"[\s\-()]", "", raw or "")
     for prefix in ("+86", "0086"):
         if value.startswith(prefix):
-            value = value[len(prefix):]
+            value = value[len(prefix) :]
     if len(value) == 13 and value.startswith("86"):
         value = value[2:]
     return value

@@ -2,6 +2,7 @@
 
 import logging
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
@@ -34,7 +35,12 @@ def login_view(request):
     if request.method == "POST" and form.is_valid():
         identifier, address = form.cleaned_data["username"], _client_address(request)
         if auth.is_locked(identifier, address):
-            form.add_error(None, _("Too many failed sign-in attempts. Please wait 15 minutes and try again."))
+            minutes = max(1, settings.LOGIN_LOCKOUT_SECONDS // 60)
+            form.add_error(
+                None,
+                _("Too many failed sign-in attempts. Please wait %(minutes)s minutes and try again.")
+                % {"minutes": minutes},
+            )
         else:
             user = authenticate(request, username=identifier, password=form.cleaned_data["password"])
             if user is None:

@@ -36,7 +36,12 @@ ACTIONS: dict[str, set[str]] = {
     "school.list": {Role.TOWNSHIP_COORDINATOR, Role.BUREAU, Role.INSPECTOR},
     "student.list": {Role.CLASS_TEACHER, Role.SCHOOL_ADMIN, Role.TOWNSHIP_COORDINATOR, Role.BUREAU, Role.INSPECTOR},
     "student.view": {
-        Role.PARENT, Role.CLASS_TEACHER, Role.SCHOOL_ADMIN, Role.TOWNSHIP_COORDINATOR, Role.BUREAU, Role.INSPECTOR,
+        Role.PARENT,
+        Role.CLASS_TEACHER,
+        Role.SCHOOL_ADMIN,
+        Role.TOWNSHIP_COORDINATOR,
+        Role.BUREAU,
+        Role.INSPECTOR,
     },
     # The whole resident ID number and guardian mobiles: only the school that keeps the roster.
     "student.view_identifiers": {Role.SCHOOL_ADMIN},

@@ -1,14 +1,14 @@
 """Settings for Xiji After-School. Every knob is an environment variable (see .env.example)."""
 
-from pathlib import Path
 import os
+from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-PLACEHOLDER_SECRET_KEY = "dev-only-placeholder-secret-key-change-me"
+PLACEHOLDER_SECRET_KEY = "dev-only-placeholder-secret-key-change-me"  # noqa: S105 — refused when DEBUG is off
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -141,7 +141,7 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "media/"
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -17,4 +17,3 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 # Uploaded and generated files are never served as /media/: downloads go through views that ask the policy.
-

@@ -1,7 +1,6 @@
 from django import template
 
-from xiji_afterschool import money
-from xiji_afterschool import permissions
+from xiji_afterschool import money, permissions
 
 register = template.Library()
 

@@ -1,0 +1,133 @@
+"""Every URL × every actor: the status each must get. A URL missing here fails the suite.
+
+Outside a user's scope -> 404; inside it without the right -> 403; anonymous -> login redirect.
+"""
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from schools.models import RosterExport
+
+from .conftest import ACTORS
+
+# Django's own admin is for superusers (support staff) and guards itself; it is checked once below.
+EXCLUDED_NAMESPACES = {"admin"}
+
+
+@dataclass
+class Case:
+    method: str = "get"
+    args: object = None  # callable(world) -> list of URL args
+    ok: dict = field(default_factory=dict)  # actor -> status; anyone not named gets `default`
+    default: int = 403
+    anonymous: int = 302
+
+
+def only(*actors, status=200, default=403, **kw):
+    return Case(ok={a: status for a in actors}, default=default, **kw)
+
+
+SCHOOL_A_VIEWERS_WITHOUT_RIGHT = {  # see school_a but may not view its page / export its roster
+    "class_teacher": 403,
+    "service_teacher": 403,
+    "volunteer": 403,
+    "finance": 403,
+    "hr": 403,
+}
+
+MATRIX: dict[str, Case] = {
+    "home": Case(ok={a: 302 for a in ACTORS}),
+    "login": Case(ok={a: 302 for a in ACTORS}, anonymous=200),
+    "logout": Case(method="post", ok={a: 302 for a in ACTORS}),
+    "set_language": Case(method="post", ok={a: 302 for a in ACTORS}, anonymous=302),
+    "schools:school-home": only("school_admin", "other_school_admin"),
+    "schools:class-home": only("class_teacher"),
+    "schools:teacher-home": only("service_teacher", "volunteer"),
+    "schools:township-home": only("township"),
+    "schools:school-list": only("township", "bureau", "inspector"),
+    "schools:school-detail": Case(
+        args=lambda w: [w.school_a.pk],
+        ok={"school_admin": 200, "township": 200, "bureau": 200, "inspector": 200, **SCHOOL_A_VIEWERS_WITHOUT_RIGHT},
+        default=404,
+    ),
+    "schools:roster-export-create": Case(
+        method="post",
+        args=lambda w: [w.school_a.pk],
+        ok={
+            "school_admin": 302,
+            "township": 403,
+            "bureau": 403,
+            "inspector": 403,
+            **SCHOOL_A_VIEWERS_WITHOUT_RIGHT,
+        },
+        default=404,
+    ),
+    "schools:student-list": only(
+        "class_teacher", "school_admin", "other_school_admin", "township", "bureau", "inspector"
+    ),
+    "schools:student-detail": Case(
+        args=lambda w: [w.child.pk],
+        ok={a: 200 for a in ("parent", "class_teacher", "school_admin", "township", "bureau", "inspector")},
+        default=404,
+    ),
+    "schools:roster-export-detail": only("school_admin", default=404, args=lambda w: [w.export_a.pk]),
+    "schools:roster-export-download": only("school_admin", default=404, args=lambda w: [w.export_a.pk]),
+    "enrollment:parent-home": only("parent", "other_parent"),
+    "funding:finance-home": only("finance"),
+    "funding:hr-home": only("hr"),
+    "bureau:home": only("bureau"),
+    "bureau:inspector-home": only("inspector"),
+}
+
+
+def _url_names(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    for p in resolver.url_patterns:
+        if isinstance(p, URLResolver):
+            ns = p.namespace or ""
+            if ns in EXCLUDED_NAMESPACES:
+                continue
+            yield from _url_names(p, f"{namespace}{ns}:" if ns else namespace)
+        elif isinstance(p, URLPattern):
+            assert p.name, f"URL pattern {p.pattern} has no name, so the access matrix cannot cover it"
+            yield f"{namespace}{p.name}"
+
+
+def test_every_url_is_in_the_access_matrix():
+    names = set(_url_names())
+    assert names - set(MATRIX) == set(), "add these URLs to MATRIX with the status each actor must get"
+    assert set(MATRIX) - names == set(), "MATRIX names URLs that no longer exist"
+
+
+def _finished_export(export):
+    export.file.save("roster-test.xlsx", ContentFile(b"PK test"), save=False)
+    export.status = RosterExport.Status.DONE
+    export.save()
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+@pytest.mark.parametrize("actor", ACTORS)
+def test_access(client, world, name, actor, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path
+    case = MATRIX[name]
+    if name == "schools:roster-export-download":
+        _finished_export(world.export_a)
+    url = reverse(name, args=case.args(world) if case.args else None)
+    user = getattr(world, actor)
+    if user is not None:
+        client.force_login(user)
+    response = getattr(client, case.method)(url)
+    expected = case.anonymous if user is None else case.ok.get(actor, case.default)
+    assert response.status_code == expected, f"{actor} {case.method.upper()} {url}"
+    if user is None and name not in {"login", "set_language"}:
+        assert response["Location"].startswith(reverse("login")), "anonymous users are sent to sign in"
+
+
+def test_admin_is_closed_to_every_role(client, world):
+    for actor in ACTORS[1:]:
+        client.force_login(getattr(world, actor))
+        response = client.get(reverse("admin:index"))
+        assert response.status_code == 302 and "/admin/login/" in response["Location"], actor
