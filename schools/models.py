@@ -230,10 +230,29 @@ class Membership(TimeStampedModel):
             models.CheckConstraint(
                 condition=~Q(role="volunteer") | ~Q(volunteer_kind=""), name="schools_membership_volunteer_has_kind"
             ),
+            # One membership per person, role and place (partial indexes: NULLs never compare equal).
             models.UniqueConstraint(
-                fields=["user", "role", "school", "admin_class", "township", "department"],
-                name="schools_membership_unique",
-                nulls_distinct=False,
+                fields=["user", "role"], condition=Q(role="parent"), name="schools_membership_unique_parent"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "school"],
+                condition=Q(school__isnull=False, admin_class__isnull=True),
+                name="schools_membership_unique_school",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "admin_class"],
+                condition=Q(admin_class__isnull=False),
+                name="schools_membership_unique_class",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "township"],
+                condition=Q(township__isnull=False),
+                name="schools_membership_unique_township",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "department"],
+                condition=Q(department__isnull=False),
+                name="schools_membership_unique_department",
             ),
         ]
 

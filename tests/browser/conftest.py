@@ -115,5 +115,5 @@ def sign_in(page, base_url, username, password="Xiji-2021"):
     page.goto(base_url + "/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
+    page.click("#login-form button[type=submit]")
     page.wait_for_load_state("networkidle")

@@ -12,8 +12,8 @@ pytestmark = pytest.mark.browser
 DEMO_ROLES = {
     "13909540001": ("/enrollment/parent/", "我的孩子"),
     "banzhuren": ("/class/", "我的班级"),
-    "jiaoshi": ("/teacher/", "今天"),
-    "zhiyuanzhe": ("/teacher/", "今天"),
+    "jiaoshi": ("/teacher/", "今日"),
+    "zhiyuanzhe": ("/teacher/", "今日"),
     "xuexiao": ("/school/", "西吉县第一小学"),
     "xiangzhen": ("/township/", "兴隆镇"),
     "jiaotiju": ("/bureau/", "全县"),
@@ -72,7 +72,7 @@ def test_school_admin_exports_and_downloads_the_roster(page, base_url, screensho
     assert re.search(r"\d+ 名学生|\d+\s*名", page.inner_text("main"))
     page.screenshot(path=str(screenshot_dir / "roster-export-done.png"))
     with page.expect_download() as info:
-        page.click("text=下载")
+        page.click("a[href$='/download/']")
     assert info.value.suggested_filename.endswith(".xlsx")
 
 

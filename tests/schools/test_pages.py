@@ -47,7 +47,7 @@ def test_user_without_role_gets_an_explanation(client, db):
     from ..factories import UserFactory
 
     page = _page(client, UserFactory(), "home")
-    assert "没有" in page or "no role" in page
+    assert "尚未分配角色" in page
 
 
 def test_parent_home_lists_only_own_children(client, world):
