@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from xiji_afterschool.exports import write_xlsx  # noqa: E402
+from xiji_afterschool.exports import write_xlsx
 
 HEADER = ["年级", "班级", "姓名", "性别", "出生日期", "身份证号", "住校", "监护人", "关系", "监护人手机"]
 
