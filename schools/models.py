@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xiji_afterschool.models import TimeStampedModel
 
@@ -276,7 +277,7 @@ class Student(TimeStampedModel):
     admin_class = models.ForeignKey(
         AdminClass, on_delete=models.PROTECT, related_name="students", verbose_name=_("administrative class")
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
     birth_date = models.DateField(_("birth date"))
     id_number = models.CharField(
@@ -308,10 +309,10 @@ class Student(TimeStampedModel):
 class Guardian(TimeStampedModel):
     """A parent or other guardian; has a login (user) once they register with the same mobile."""
 
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     mobile = models.CharField(_("mobile number"), max_length=11, unique=True, validators=[validate_mobile])
     user = models.OneToOneField(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="guardian", verbose_name=_("login")
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="guardian", verbose_name=_("user account")
     )
 
     class Meta:
@@ -356,9 +357,9 @@ class RosterExport(TimeStampedModel):
     """A school roster workbook built by a Celery task; the requester downloads it when ready."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("Waiting")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Ready")
+        PENDING = "pending", _("Queued")
+        RUNNING = "running", _("Being prepared")
+        DONE = "done", _("Ready to download")
         FAILED = "failed", _("Failed")
 
     school = models.ForeignKey(
@@ -367,7 +368,7 @@ class RosterExport(TimeStampedModel):
     requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
     file = models.FileField(_("file"), upload_to="exports/roster/%Y/%m/", blank=True)
-    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    row_count = models.PositiveIntegerField(_("students"), default=0)
     error = models.CharField(_("error"), max_length=200, blank=True)
     language = models.CharField(_("language"), max_length=8, default="zh-hans")  # the requester's, for headers
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)

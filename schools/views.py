@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from xiji_afterschool import permissions
@@ -36,11 +37,12 @@ def login_view(request):
         identifier, address = form.cleaned_data["username"], _client_address(request)
         if auth.is_locked(identifier, address):
             minutes = max(1, settings.LOGIN_LOCKOUT_SECONDS // 60)
-            form.add_error(
-                None,
-                _("Too many failed sign-in attempts. Please wait %(minutes)s minutes and try again.")
-                % {"minutes": minutes},
+            message = ngettext(
+                "Too many failed sign-in attempts. Please wait %(minutes)s minute and try again.",
+                "Too many failed sign-in attempts. Please wait %(minutes)s minutes and try again.",
+                minutes,
             )
+            form.add_error(None, message % {"minutes": minutes})
         else:
             user = authenticate(request, username=identifier, password=form.cleaned_data["password"])
             if user is None:
@@ -165,7 +167,7 @@ def student_detail(request, pk):
 def roster_export_create(request, school_pk):
     school = get_object_or_404(selectors.school_list(viewer=request.user), pk=school_pk)
     export = services.roster_export_request(actor=request.user, school=school)
-    messages.success(request, _("The roster export has started. This page shows when it is ready."))
+    messages.success(request, _("The roster export has started. This page will show when it is ready."))
     return redirect("schools:roster-export-detail", pk=export.pk)
 
 
@@ -181,5 +183,6 @@ def roster_export_download(request, pk):
     permissions.require(request.user, "roster.export", export.school)
     if export.status != RosterExport.Status.DONE or not export.file:
         raise Http404(_("This export is not ready."))
-    filename = f"{export.school.name}-{_('roster')}-{export.created_at:%Y%m%d}.xlsx"
+    label = _("roster")
+    filename = f"{export.school.name}-{label}-{export.created_at:%Y%m%d}.xlsx"
     return FileResponse(export.file.open("rb"), as_attachment=True, filename=filename)
