@@ -10,7 +10,7 @@ from django.utils.translation import pgettext_lazy
 
 from xiji_afterschool.models import TimeStampedModel
 
-from .validators import mask_id_number, mask_mobile, validate_id_number, validate_mobile
+from ..validators import mask_id_number, mask_mobile, validate_id_number, validate_mobile
 
 
 class User(AbstractUser):
@@ -67,6 +67,15 @@ class Township(TimeStampedModel):
         return self.name
 
 
+class Stage(models.TextChoices):
+    """学段: sets the service mode (R4, R5) and who may have evening service (R7)."""
+
+    KINDERGARTEN = "kindergarten", _("Kindergarten")
+    PRIMARY = "primary", _("Primary")
+    JUNIOR = "junior", _("Junior middle")
+    SENIOR = "senior", _("Senior high")
+
+
 class School(TimeStampedModel):
     class Type(models.TextChoices):
         KINDERGARTEN = "kindergarten", _("Kindergarten")
@@ -111,6 +120,27 @@ class School(TimeStampedModel):
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_dependent(self) -> bool:
+        """A village school or teaching point: its plan goes through the township central school."""
+        return self.school_type in self.DEPENDENT_TYPES
+
+    @property
+    def stages(self) -> list[str]:
+        return STAGES_BY_TYPE[self.school_type]
+
+
+STAGES_BY_TYPE = {
+    School.Type.KINDERGARTEN: [Stage.KINDERGARTEN],
+    School.Type.PRIMARY: [Stage.PRIMARY],
+    School.Type.VILLAGE: [Stage.PRIMARY],
+    School.Type.TEACHING_POINT: [Stage.PRIMARY],
+    School.Type.NINE_YEAR: [Stage.PRIMARY, Stage.JUNIOR],
+    School.Type.JUNIOR: [Stage.JUNIOR],
+    School.Type.COMPLETE: [Stage.JUNIOR, Stage.SENIOR],
+    School.Type.SENIOR: [Stage.SENIOR],
+}
 
 
 class Grade(models.IntegerChoices):

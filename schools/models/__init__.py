@@ -1,0 +1,39 @@
+"""schools models, one module per concern; everything is importable from `schools.models`."""
+
+from .calendar import (
+    CalendarDay,
+    CountySettings,
+    SchoolYear,
+    Semester,
+    ServiceMode,
+    SubsidyRate,
+    Timetable,
+    TimetableSlot,
+)
+from .plans import ActivityCategory, PlanAttachment, PlanSection, SchoolPlan, SchoolPlanEvent
+from .roster import (
+    STAGES_BY_TYPE,
+    Stage,
+    COUNTY_ROLES,
+    SCHOOL_ROLES,
+    AdminClass,
+    Department,
+    Grade,
+    Guardian,
+    Membership,
+    Role,
+    RosterExport,
+    School,
+    Student,
+    StudentGuardian,
+    Township,
+    User,
+    new_link_code,
+)
+
+__all__ = [
+    "COUNTY_ROLES", "SCHOOL_ROLES", "STAGES_BY_TYPE", "ActivityCategory", "AdminClass", "CalendarDay", "CountySettings", "Department",
+    "Grade", "Guardian", "Membership", "PlanAttachment", "PlanSection", "Role", "RosterExport", "School",
+    "SchoolPlan", "SchoolPlanEvent", "SchoolYear", "Semester", "ServiceMode", "Stage", "Student", "StudentGuardian",
+    "SubsidyRate", "Timetable", "TimetableSlot", "Township", "User", "new_link_code",
+]  # fmt: skip
