@@ -46,6 +46,40 @@ ACTIONS: dict[str, set[str]] = {
     # The whole resident ID number and guardian mobiles: only the school that keeps the roster.
     "student.view_identifiers": {Role.SCHOOL_ADMIN},
     "roster.export": {Role.SCHOOL_ADMIN},
+    # The county calendar and milestones (R18): set by the bureau, read by every school.
+    "calendar.manage": {Role.BUREAU},
+    "calendar.view": {Role.SCHOOL_ADMIN, Role.TOWNSHIP_COORDINATOR, Role.BUREAU, Role.INSPECTOR},
+    # Timetables (R8) and the school plan (R16): written by the school, or for a village school or
+    # teaching point by its township central school; reviewed and filed by the bureau.
+    "timetable.view": {Role.SCHOOL_ADMIN, Role.TOWNSHIP_COORDINATOR, Role.BUREAU, Role.INSPECTOR},
+    "timetable.edit": {Role.SCHOOL_ADMIN, Role.TOWNSHIP_COORDINATOR},
+    "plan.view": {Role.SCHOOL_ADMIN, Role.TOWNSHIP_COORDINATOR, Role.BUREAU, Role.INSPECTOR},
+    "plan.edit": {Role.SCHOOL_ADMIN, Role.TOWNSHIP_COORDINATOR},
+    "plan.submit": {Role.SCHOOL_ADMIN, Role.TOWNSHIP_COORDINATOR},
+    "plan.revise": {Role.SCHOOL_ADMIN, Role.TOWNSHIP_COORDINATOR},
+    "plan.forward": {Role.TOWNSHIP_COORDINATOR},
+    "plan.return_by_township": {Role.TOWNSHIP_COORDINATOR},
+    "plan.file": {Role.BUREAU},
+    "plan.return": {Role.BUREAU},
+    "plan.review_queue": {Role.BUREAU, Role.INSPECTOR},
+}
+
+_DEPENDENT = ["village", "teaching_point"]  # School.DEPENDENT_TYPES, spelled out to keep this module import-light
+
+# Where an action is narrower than what the role may see: action -> model -> role -> rule.
+# A township coordinator sees every school of the township but writes plans only for the village schools
+# and teaching points that its central school plans for (R16).
+ACTION_SCOPES: dict[str, dict[str, dict[str, ScopeRule]]] = {
+    action: {
+        "schools.School": {Role.TOWNSHIP_COORDINATOR: lambda m: Q(township=m.township_id, school_type__in=_DEPENDENT)},
+        "schools.SchoolPlan": {
+            Role.TOWNSHIP_COORDINATOR: lambda m: Q(school__township=m.township_id, school__school_type__in=_DEPENDENT)
+        },
+        "schools.Timetable": {
+            Role.TOWNSHIP_COORDINATOR: lambda m: Q(school__township=m.township_id, school__school_type__in=_DEPENDENT)
+        },
+    }
+    for action in ("timetable.edit", "plan.edit", "plan.submit", "plan.revise")
 }
 
 # "app_label.ModelName" -> role -> rule building the Q of rows one membership may see
@@ -79,6 +113,30 @@ SCOPES: dict[str, dict[str, ScopeRule]] = {
     "schools.RosterExport": {
         Role.SCHOOL_ADMIN: lambda m: Q(school=m.school_id),
     },
+    "schools.SchoolPlan": {
+        Role.SCHOOL_ADMIN: lambda m: Q(school=m.school_id),
+        Role.TOWNSHIP_COORDINATOR: lambda m: Q(school__township=m.township_id),
+        Role.BUREAU: ALL,
+        Role.INSPECTOR: ALL,
+    },
+    "schools.PlanAttachment": {
+        Role.SCHOOL_ADMIN: lambda m: Q(plan__school=m.school_id),
+        Role.TOWNSHIP_COORDINATOR: lambda m: Q(plan__school__township=m.township_id),
+        Role.BUREAU: ALL,
+        Role.INSPECTOR: ALL,
+    },
+    "schools.Timetable": {
+        Role.SCHOOL_ADMIN: lambda m: Q(school=m.school_id),
+        Role.TOWNSHIP_COORDINATOR: lambda m: Q(school__township=m.township_id),
+        Role.BUREAU: ALL,
+        Role.INSPECTOR: ALL,
+    },
+    "schools.SchoolYear": {
+        Role.SCHOOL_ADMIN: ALL,
+        Role.TOWNSHIP_COORDINATOR: ALL,
+        Role.BUREAU: ALL,
+        Role.INSPECTOR: ALL,
+    },
 }
 
 
@@ -103,8 +161,10 @@ def _model_key(model: type[Model]) -> str:
     return f"{model._meta.app_label}.{model.__name__}"
 
 
-def _membership_q(membership: Membership, model: type[Model]) -> Q | None:
-    rule = SCOPES.get(_model_key(model), {}).get(membership.role)
+def _membership_q(membership: Membership, model: type[Model], action: str | None = None) -> Q | None:
+    key = _model_key(model)
+    rule = ACTION_SCOPES.get(action, {}).get(key, {}).get(membership.role) if action else None
+    rule = rule or SCOPES.get(key, {}).get(membership.role)
     return None if rule is None else rule(membership)
 
 
@@ -131,7 +191,7 @@ def can(user, action: str, obj: Model | None = None) -> bool:
             continue
         if obj is None:
             return True
-        q = _membership_q(m, type(obj))
+        q = _membership_q(m, type(obj), action)
         if q is not None and type(obj)._default_manager.filter(q, pk=obj.pk).exists():
             return True
     return False

@@ -12,10 +12,9 @@ from .calendar import (
 )
 from .plans import ActivityCategory, PlanAttachment, PlanSection, SchoolPlan, SchoolPlanEvent
 from .roster import (
-    STAGES_BY_TYPE,
-    Stage,
     COUNTY_ROLES,
     SCHOOL_ROLES,
+    STAGES_BY_TYPE,
     AdminClass,
     Department,
     Grade,
@@ -24,6 +23,7 @@ from .roster import (
     Role,
     RosterExport,
     School,
+    Stage,
     Student,
     StudentGuardian,
     Township,

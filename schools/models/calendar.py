@@ -99,7 +99,9 @@ class SchoolYear(TimeStampedModel):
         verbose_name = _("school year")
         verbose_name_plural = _("school years")
         constraints = [
-            models.CheckConstraint(condition=Q(start_date__lt=F("end_date")), name="schools_schoolyear_starts_before_end"),
+            models.CheckConstraint(
+                condition=Q(start_date__lt=F("end_date")), name="schools_schoolyear_starts_before_end"
+            ),
             # Deadlines must fall inside the year they belong to.
             models.CheckConstraint(
                 condition=Q(plan_deadline__gte=F("start_date"), plan_deadline__lte=F("end_date"))
@@ -123,7 +125,9 @@ class SchoolYear(TimeStampedModel):
 
 class Semester(TimeStampedModel):
     school_year = models.ForeignKey(SchoolYear, on_delete=models.CASCADE, related_name="semesters")
-    number = models.PositiveSmallIntegerField(_("semester"), choices=[(1, _("Autumn semester")), (2, _("Spring semester"))])
+    number = models.PositiveSmallIntegerField(
+        _("semester"), choices=[(1, _("Autumn semester")), (2, _("Spring semester"))]
+    )
     start_date = models.DateField(_("first day"))
     end_date = models.DateField(_("last day"))
 
@@ -133,7 +137,9 @@ class Semester(TimeStampedModel):
         verbose_name_plural = _("semesters")
         constraints = [
             models.UniqueConstraint(fields=["school_year", "number"], name="schools_semester_unique_number"),
-            models.CheckConstraint(condition=Q(start_date__lt=F("end_date")), name="schools_semester_starts_before_end"),
+            models.CheckConstraint(
+                condition=Q(start_date__lt=F("end_date")), name="schools_semester_starts_before_end"
+            ),
         ]
 
     def __str__(self):
@@ -196,7 +202,9 @@ class Timetable(TimeStampedModel):
         verbose_name = _("timetable")
         verbose_name_plural = _("timetables")
         constraints = [
-            models.UniqueConstraint(fields=["school", "semester", "stage", "version"], name="schools_timetable_unique_version")
+            models.UniqueConstraint(
+                fields=["school", "semester", "stage", "version"], name="schools_timetable_unique_version"
+            )
         ]
 
     def __str__(self):
@@ -205,6 +213,11 @@ class Timetable(TimeStampedModel):
     @property
     def mode(self) -> ServiceMode:
         return ServiceMode.for_stage(self.stage)
+
+    def versions_after(self):
+        return Timetable.objects.filter(
+            school=self.school_id, semester=self.semester_id, stage=self.stage, version__gt=self.version
+        )
 
     def season_on(self, day: datetime.date) -> str:
         if self.switch_date and day >= self.switch_date:
@@ -222,7 +235,15 @@ class TimetableSlot(models.Model):
     season = models.CharField(_("season"), max_length=8, choices=Season.choices)
     weekday = models.PositiveSmallIntegerField(
         _("weekday"),
-        choices=[(1, _("Mon")), (2, _("Tue")), (3, _("Wed")), (4, _("Thu")), (5, _("Fri")), (6, _("Sat")), (7, _("Sun"))],
+        choices=[
+            (1, _("Mon")),
+            (2, _("Tue")),
+            (3, _("Wed")),
+            (4, _("Thu")),
+            (5, _("Fri")),
+            (6, _("Sat")),
+            (7, _("Sun")),
+        ],
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.REGULAR)
     start_time = models.TimeField(_("start"))

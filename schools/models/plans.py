@@ -51,10 +51,17 @@ class SchoolPlan(TimeStampedModel):
     }
 
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="plans", verbose_name=_("school"))
-    school_year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, related_name="plans", verbose_name=_("school year"))
+    school_year = models.ForeignKey(
+        SchoolYear, on_delete=models.PROTECT, related_name="plans", verbose_name=_("school year")
+    )
     version = models.PositiveSmallIntegerField(_("version"), default=1)
     previous = models.OneToOneField(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="next_version", verbose_name=_("previous version")
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="next_version",
+        verbose_name=_("previous version"),
     )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by"))
@@ -72,7 +79,12 @@ class SchoolPlan(TimeStampedModel):
             models.UniqueConstraint(
                 fields=["school", "school_year"], condition=~Q(status="filed"), name="schools_plan_one_open_version"
             ),
-            models.CheckConstraint(condition=~Q(status="filed") | Q(filed_at__isnull=False), name="schools_plan_filed_has_date"),
+            models.CheckConstraint(
+                condition=~Q(status="filed") | Q(filed_at__isnull=False), name="schools_plan_filed_has_date"
+            ),
+            models.UniqueConstraint(
+                fields=["filing_number"], condition=~Q(filing_number=""), name="schools_plan_unique_filing_number"
+            ),
         ]
 
     def __str__(self):

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from xiji_afterschool import permissions
 from xiji_afterschool.exports import write_xlsx
 
-from . import reports
-from .models import RosterExport, School
+from .. import reports
+from ..models import RosterExport, School
 
 log = logging.getLogger("xiji.schools")
 
@@ -20,7 +20,7 @@ log = logging.getLogger("xiji.schools")
 @transaction.atomic
 def roster_export_request(*, actor, school: School) -> RosterExport:
     """A school administrator asks for the roster workbook; a Celery task builds it after commit."""
-    from . import tasks  # tasks import services: import here to keep the module graph one-way
+    from .. import tasks  # tasks import services: import here to keep the module graph one-way
 
     permissions.require(actor, "roster.export", school)
     export = RosterExport.objects.create(
