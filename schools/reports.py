@@ -1,8 +1,21 @@
-"""Rows for the school roster export (the writer lives in xiji_afterschool/exports.py)."""
+"""Rows and document contexts for exports: the roster, the county plan status table, the plan filing record.
 
+The writers (XLSX, PDF) live in xiji_afterschool/exports.py.
+"""
+
+import datetime
+
+from django import forms
+from django.db.models import Prefetch, QuerySet
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from .models import School, Student, StudentGuardian
+from .models import School, SchoolPlan, SchoolPlanEvent, SchoolYear, Student, StudentGuardian
+from .plan_sections import SECTIONS, build_form, display_rows
+
+# The filing authority's own name, printed as it is in every language (like the 西教体备 prefix of filing numbers).
+FILING_AUTHORITY = "西吉县教育体育局"
+CHINESE_NUMERALS = "一二三四五六七八九十"
 
 
 def roster_rows(*, school: School):
@@ -46,3 +59,139 @@ def roster_rows(*, school: School):
             ]
 
     return header, rows()
+
+
+def plan_filing_context(plan: SchoolPlan) -> dict:
+    """What pdf/plan_filing.html shows of one plan version (备案表): four queries, whatever the plan holds.
+
+    Works for a plan that is not filed yet too (the template then says so); the app offers it for filed plans.
+    """
+    plan = (
+        SchoolPlan.objects.select_related("school__township", "school__central_school", "school_year")
+        .prefetch_related(
+            "sections",
+            "attachments",
+            Prefetch("events", queryset=SchoolPlanEvent.objects.select_related("actor").order_by("created_at", "pk")),
+        )
+        .get(pk=plan.pk)
+    )
+    school = plan.school
+    stored = {section.key: section.data for section in plan.sections.all()}
+    chinese = (translation.get_language() or "").startswith("zh")
+    sections = []
+    for i, section in enumerate(SECTIONS):
+        data = stored.get(section.key) or {}
+        rows = [{"label": label, "value": value} for label, value in display_rows(section.key, data, school=school)]
+        if section.form is not None:
+            _localise_dates(rows, section.key, data, school=school)
+        if section.key == "funding" and "total" in data and rows:
+            rows[-1]["total"] = True  # display_rows ends the funding section with the year's total
+        number = f"{CHINESE_NUMERALS[i]}、" if chinese and i < len(CHINESE_NUMERALS) else f"{i + 1}. "
+        sections.append({"key": section.key, "number": number, "title": str(section.title), "rows": rows})
+    events = [
+        {
+            "at": event.created_at,
+            "from_status": event.get_from_status_display(),
+            "to_status": event.get_to_status_display(),
+            "actor": event.actor.get_full_name(),
+            "note": event.note,
+        }
+        for event in plan.events.all()
+    ]
+    return {
+        "authority": FILING_AUTHORITY,
+        "plan": plan,
+        "school": school,
+        "school_name": school.name,
+        "school_type": school.get_school_type_display(),
+        "township": school.township.name,
+        "central_school": school.central_school.name if school.is_dependent and school.central_school else "",
+        "school_year": plan.school_year.name,
+        "version": plan.version,
+        "status": plan.status,
+        "status_label": plan.get_status_display(),
+        "is_filed": plan.status == SchoolPlan.Status.FILED,
+        "filing_number": plan.filing_number,
+        "submitted_at": plan.submitted_at,
+        "filed_at": plan.filed_at,
+        "sections": sections,
+        "attachments": [attachment.title for attachment in plan.attachments.all()],
+        "events": events,
+    }
+
+
+def _localise_dates(rows: list[dict], key: str, data: dict, *, school) -> None:
+    """Dates are stored as ISO text (2026-08-28); a county document writes them 2026年8月28日."""
+    labels = {
+        str(field.label): name
+        for name, field in build_form(key, school=school).fields.items()
+        if isinstance(field, forms.DateField)
+    }
+    for row in rows:
+        if (name := labels.get(row["label"])) and data.get(name):
+            try:
+                row["value"] = formats.date_format(datetime.date.fromisoformat(data[name]))
+            except (TypeError, ValueError):
+                pass  # not an ISO date: show what was stored
+
+
+def plan_status_rows(
+    *, school_year: SchoolYear, schools: QuerySet[School] | None = None, rows: list[dict] | None = None
+):
+    """(header, rows) of every school's plan for the year (R3: who has no filed plan yet), for the XLSX export.
+
+    `schools` is a queryset already scoped to the viewer; two queries whatever its size. Alternatively `rows` takes
+    the output of selectors.plan_status (dicts of school, latest, filed, overdue) so the page and its export agree.
+    """
+    header = [
+        _("Township"),
+        _("School"),
+        _("School type"),
+        _("Township central school"),
+        _("Latest version"),
+        _("Status"),
+        _("Filed version"),
+        _("Filing number"),
+        _("Filing date"),
+        _("Submitted on"),
+        _("Overdue"),
+    ]
+    if rows is None:
+        rows = _plan_status(schools=schools, school_year=school_year)
+
+    def out():
+        yes, no, not_submitted = _("Yes"), _("No"), _("Not submitted")
+        for row in rows:
+            school, latest, filed = row["school"], row["latest"], row["filed"]
+            yield [
+                school.township.name,
+                school.name,
+                school.get_school_type_display(),
+                school.central_school.name if school.central_school_id else "",
+                latest.version if latest else None,
+                latest.get_status_display() if latest else not_submitted,
+                filed.version if filed else None,
+                filed.filing_number if filed else "",
+                timezone.localdate(filed.filed_at) if filed and filed.filed_at else None,
+                timezone.localdate(latest.submitted_at) if latest and latest.submitted_at else None,
+                yes if row["overdue"] else no,
+            ]
+
+    return header, out()
+
+
+def _plan_status(*, schools: QuerySet[School], school_year: SchoolYear) -> list[dict]:
+    """Each school with its newest plan version and newest filed version of the year (two queries)."""
+    plans = SchoolPlan.objects.filter(school_year=school_year).order_by("-version")
+    schools = (
+        schools.select_related("township", "central_school")
+        .prefetch_related(Prefetch("plans", queryset=plans, to_attr="year_plans"))
+        .order_by("township__code", "code")
+    )
+    late = timezone.localdate() > school_year.plan_deadline
+    out = []
+    for school in schools:
+        latest = school.year_plans[0] if school.year_plans else None
+        filed = next((p for p in school.year_plans if p.status == SchoolPlan.Status.FILED), None)
+        out.append({"school": school, "latest": latest, "filed": filed, "overdue": late and filed is None})
+    return out

@@ -1,10 +1,22 @@
+import datetime
 import os
 from types import SimpleNamespace
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 
-from schools.models import Role, RosterExport
+from schools.models import (
+    CalendarDay,
+    PlanAttachment,
+    Role,
+    RosterExport,
+    SchoolPlan,
+    SchoolYear,
+    Semester,
+    Stage,
+    Timetable,
+)
 
 from .factories import AdminClassFactory, SchoolFactory, StudentFactory, TownshipFactory, link_guardian, user_with_role
 
@@ -77,7 +89,45 @@ def world(db):
         hr=user_with_role(Role.HR),
     )
     w.export_a = RosterExport.objects.create(school=school_a, requested_by=w.school_admin)
+    _add_plans(w)
     return w
+
+
+def _add_plans(w):
+    """The current school year; school_a has a filed v1 and a draft v2 of its plan, and a timetable."""
+    today = timezone.localdate()
+    start = datetime.date(today.year if today.month >= 8 else today.year - 1, 8, 1)
+    w.school_year = SchoolYear.objects.create(
+        name=f"{start.year}–{start.year + 1}", start_date=start, end_date=datetime.date(start.year + 1, 7, 31),
+        plan_deadline=datetime.date(start.year, 8, 31), application_deadline=datetime.date(start.year, 9, 30),
+        refinement_deadline=datetime.date(start.year, 10, 31),
+    )  # fmt: skip
+    w.autumn = Semester.objects.create(
+        school_year=w.school_year, number=1, start_date=datetime.date(start.year, 9, 1),
+        end_date=datetime.date(start.year + 1, 1, 20),
+    )  # fmt: skip
+    w.spring = Semester.objects.create(
+        school_year=w.school_year, number=2, start_date=datetime.date(start.year + 1, 2, 20),
+        end_date=datetime.date(start.year + 1, 7, 10),
+    )  # fmt: skip
+    w.calendar_day = CalendarDay.objects.create(
+        school_year=w.school_year, date=datetime.date(start.year, 10, 1), kind=CalendarDay.Kind.HOLIDAY, note="国庆节"
+    )
+    w.plan_filed = SchoolPlan.objects.create(
+        school=w.school_a, school_year=w.school_year, version=1, status=SchoolPlan.Status.FILED,
+        created_by=w.school_admin, filed_at=timezone.now(), filing_number=f"西教体备〔{start.year}〕1号",
+    )  # fmt: skip
+    w.plan = SchoolPlan.objects.create(
+        school=w.school_a, school_year=w.school_year, version=2, previous=w.plan_filed, created_by=w.school_admin
+    )
+    w.attachment = PlanAttachment.objects.create(
+        plan=w.plan, title="领导小组文件", file="plans/test.pdf", content_type="application/pdf", size=9,
+        uploaded_by=w.school_admin,
+    )  # fmt: skip
+    w.timetable = Timetable.objects.create(
+        school=w.school_a, semester=w.autumn, stage=Stage.PRIMARY, effective_from=w.autumn.start_date,
+        opening_season=Timetable.Season.SUMMER, created_by=w.school_admin,
+    )  # fmt: skip
 
 
 ACTORS = [

@@ -12,8 +12,14 @@ from schools.models import (
     Membership,
     Role,
     School,
+    SchoolYear,
+    Semester,
+    ServiceMode,
+    Stage,
     Student,
     StudentGuardian,
+    Timetable,
+    TimetableSlot,
     Township,
     User,
 )
@@ -139,3 +145,96 @@ def link_guardian(student: Student, *, user: User | None = None, relation="fathe
     guardian = GuardianFactory(user=user, mobile=user.mobile if user and user.mobile else make_mobile())
     StudentGuardian.objects.create(student=student, guardian=guardian, relation=relation, is_primary=primary)
     return guardian
+
+
+class SchoolPlanFactory(factory.django.DjangoModelFactory):
+    """A plan version as stored; `filed=True` skips the workflow (tests of the workflow call the services)."""
+
+    class Meta:
+        model = "schools.SchoolPlan"
+
+    class Params:
+        filed = factory.Trait(
+            status="filed",
+            submitted_at=factory.LazyFunction(lambda: datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=3)),
+            filed_at=factory.LazyFunction(lambda: datetime.datetime.now(datetime.UTC)),
+            filing_number=factory.LazyAttributeSequence(
+                lambda o, n: f"西教体备〔{o.school_year.start_date.year}〕{n + 1}号"
+            ),
+        )
+
+    school = factory.SubFactory(SchoolFactory)
+    school_year = factory.SubFactory("tests.factories.SchoolYearFactory")
+    created_by = factory.SubFactory(UserFactory)
+
+
+class SchoolYearFactory(factory.django.DjangoModelFactory):
+    """A school year without semesters; every deadline on its first day unless given."""
+
+    class Meta:
+        model = SchoolYear
+
+    name = factory.Sequence(lambda n: f"测试学年{n}")
+    start_date = datetime.date(2021, 8, 1)
+    end_date = datetime.date(2022, 7, 31)
+    plan_deadline = factory.SelfAttribute("start_date")
+    application_deadline = factory.SelfAttribute("start_date")
+    refinement_deadline = factory.SelfAttribute("start_date")
+
+
+class SemesterFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Semester
+
+    school_year = factory.SubFactory(SchoolYearFactory)
+    number = 1
+    start_date = factory.SelfAttribute("school_year.start_date")
+    end_date = factory.SelfAttribute("school_year.end_date")
+
+
+def valid_slots(timetable: Timetable) -> list[TimetableSlot]:
+    """Unsaved slots that keep the county's rules: 2 hours on each served weekday, both seasons.
+
+    Senior high (6+2): evening 19:00–21:00 Monday to Saturday. Other stages (5+2): Monday to Friday,
+    summer 16:00–18:00, winter 15:30–17:30 (ending at the earliest pick-up time).
+    """
+    mode = ServiceMode.for_stage(timetable.stage)
+    if timetable.stage == Stage.SENIOR:
+        kind = TimetableSlot.Kind.EVENING
+        times = {Timetable.Season.SUMMER: ((19, 0), (21, 0)), Timetable.Season.WINTER: ((19, 0), (21, 0))}
+    else:
+        kind = TimetableSlot.Kind.REGULAR
+        times = {Timetable.Season.SUMMER: ((16, 0), (18, 0)), Timetable.Season.WINTER: ((15, 30), (17, 30))}
+    return [
+        TimetableSlot(
+            timetable=timetable,
+            season=season,
+            kind=kind,
+            weekday=day,
+            start_time=datetime.time(*start),
+            end_time=datetime.time(*end),
+        )
+        for season, (start, end) in times.items()
+        for day in mode.weekdays
+    ]
+
+
+class TimetableFactory(factory.django.DjangoModelFactory):
+    """Version 1 of a stage's timetable, in force from the semester's first day. `slots=True` fills in valid slots."""
+
+    class Meta:
+        model = Timetable
+        skip_postgeneration_save = True
+
+    school = factory.SubFactory(SchoolFactory)
+    semester = factory.SubFactory(SemesterFactory)
+    stage = factory.LazyAttribute(lambda o: o.school.stages[0])
+    version = 1
+    effective_from = factory.SelfAttribute("semester.start_date")
+    opening_season = Timetable.Season.SUMMER
+    switch_date = None
+
+    @factory.post_generation
+    def slots(obj, create, extracted, **kwargs):
+        if create and extracted:
+            TimetableSlot.objects.bulk_create(valid_slots(obj))

@@ -38,6 +38,10 @@ SCHOOL_A_VIEWERS_WITHOUT_RIGHT = {  # see school_a but may not view its page / e
     "hr": 403,
 }
 
+# Plans, timetables and attachments of school_a: who reads them, and who may act (302) or is refused (403).
+PLAN_VIEWERS = {"school_admin": 200, "township": 200, "bureau": 200, "inspector": 200}
+PLAN_REFUSED = {"school_admin": 302, "township": 403, "bureau": 403, "inspector": 403}
+
 MATRIX: dict[str, Case] = {
     "home": Case(ok={a: 302 for a in ACTORS}),
     "login": Case(ok={a: 302 for a in ACTORS}, anonymous=200),
@@ -75,6 +79,62 @@ MATRIX: dict[str, Case] = {
     ),
     "schools:roster-export-detail": only("school_admin", default=404, args=lambda w: [w.export_a.pk]),
     "schools:roster-export-download": only("school_admin", default=404, args=lambda w: [w.export_a.pk]),
+    # Timetables (R4–R8)
+    "schools:timetable-list": Case(
+        args=lambda w: [w.school_a.pk], ok={**PLAN_VIEWERS, **SCHOOL_A_VIEWERS_WITHOUT_RIGHT}, default=404
+    ),
+    "schools:timetable-start": Case(
+        method="post",
+        args=lambda w: [w.school_a.pk],
+        ok={**PLAN_REFUSED, **SCHOOL_A_VIEWERS_WITHOUT_RIGHT},
+        default=404,
+    ),
+    "schools:timetable-edit": Case(args=lambda w: [w.timetable.pk], ok=PLAN_VIEWERS, default=404),
+    "schools:timetable-revise": Case(method="post", args=lambda w: [w.timetable.pk], ok=PLAN_REFUSED, default=404),
+    # The school plan (R16–R18): school_a is not a village school, so its township may read but not write.
+    "schools:plan-list": only("school_admin", "other_school_admin", "township", "bureau", "inspector"),
+    "schools:plan-start": Case(
+        method="post",
+        args=lambda w: [w.school_a.pk],
+        ok={**PLAN_REFUSED, **SCHOOL_A_VIEWERS_WITHOUT_RIGHT},
+        default=404,
+    ),
+    "schools:plan-detail": Case(args=lambda w: [w.plan.pk], ok=PLAN_VIEWERS, default=404),
+    "schools:plan-section-edit": Case(
+        args=lambda w: [w.plan.pk, "survey"], ok={**PLAN_REFUSED, "school_admin": 200}, default=404
+    ),
+    "schools:plan-submit": Case(method="post", args=lambda w: [w.plan.pk], ok=PLAN_REFUSED, default=404),
+    "schools:plan-forward": Case(
+        method="post",
+        args=lambda w: [w.plan.pk],
+        ok={**PLAN_REFUSED, "school_admin": 403, "township": 302},
+        default=404,
+    ),
+    "schools:plan-return": Case(
+        method="post", args=lambda w: [w.plan.pk], ok={**PLAN_REFUSED, "school_admin": 403, "bureau": 302}, default=404
+    ),
+    "schools:plan-file": Case(
+        method="post", args=lambda w: [w.plan.pk], ok={**PLAN_REFUSED, "school_admin": 403, "bureau": 302}, default=404
+    ),
+    "schools:plan-revise": Case(method="post", args=lambda w: [w.plan_filed.pk], ok=PLAN_REFUSED, default=404),
+    "schools:plan-diff": Case(args=lambda w: [w.plan.pk], ok=PLAN_VIEWERS, default=404),
+    "schools:plan-filing-pdf": Case(args=lambda w: [w.plan_filed.pk], ok=PLAN_VIEWERS, default=404),
+    "schools:plan-attachment-add": Case(method="post", args=lambda w: [w.plan.pk], ok=PLAN_REFUSED, default=404),
+    "schools:plan-attachment-download": Case(args=lambda w: [w.attachment.pk], ok=PLAN_VIEWERS, default=404),
+    "schools:plan-attachment-remove": Case(
+        method="post", args=lambda w: [w.attachment.pk], ok=PLAN_REFUSED, default=404
+    ),
+    # The county calendar and the bureau's view of every school's plan
+    "bureau:calendar": only("school_admin", "other_school_admin", "township", "bureau", "inspector"),
+    "bureau:calendar-year": only(
+        "school_admin", "other_school_admin", "township", "bureau", "inspector", args=lambda w: [w.school_year.pk]
+    ),
+    "bureau:school-year-create": only("bureau"),
+    "bureau:school-year-edit": only("bureau", args=lambda w: [w.school_year.pk]),
+    "bureau:calendar-day-add": only("bureau", status=302, method="post", args=lambda w: [w.school_year.pk]),
+    "bureau:calendar-day-remove": only("bureau", status=302, method="post", args=lambda w: [w.calendar_day.pk]),
+    "bureau:plan-status": only("bureau", "inspector"),
+    "bureau:plan-status-export": only("bureau", "inspector"),
     "enrollment:parent-home": only("parent", "other_parent"),
     "funding:finance-home": only("finance"),
     "funding:hr-home": only("hr"),
@@ -115,6 +175,9 @@ def test_access(client, world, name, actor, tmp_path, settings):
     case = MATRIX[name]
     if name == "schools:roster-export-download":
         _finished_export(world.export_a)
+    if name == "schools:plan-attachment-download":
+        (tmp_path / "plans").mkdir()
+        (tmp_path / "plans" / "test.pdf").write_bytes(b"%PDF-1.4\n")
     url = reverse(name, args=case.args(world) if case.args else None)
     user = getattr(world, actor)
     if user is not None:

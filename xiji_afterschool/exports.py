@@ -2,12 +2,23 @@
 
 import datetime
 import io
+import threading
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
+import weasyprint
+from django.conf import settings
+from django.template.loader import render_to_string
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from weasyprint.text.fonts import FontConfiguration
+
+# One font configuration for every PDF this process writes: a fresh one per document makes a long-lived
+# process (a Celery worker) grow to gigabytes. It wraps one Pango font map, which is not safe to use from two
+# threads at once, hence the lock (threaded servers and worker pools serialise PDF rendering, ~0.2 s a page).
+FONT_CONFIG = FontConfiguration()
+_PDF_LOCK = threading.Lock()
 
 
 def write_xlsx(*, title: str, header: Sequence[str], rows: Iterable[Sequence]) -> bytes:
@@ -34,3 +45,18 @@ def write_xlsx(*, title: str, header: Sequence[str], rows: Iterable[Sequence]) -
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def render_pdf(template_name: str, context: dict) -> bytes:
+    """Render a Django template (extending pdf/base.html) to PDF bytes, in the active language.
+
+    Chinese needs the Noto Sans CJK SC font installed (fonts-noto-cjk): without it WeasyPrint prints empty boxes
+    and still succeeds, so tests check the text and fonts of the result, not just its first bytes.
+    """
+    html = render_to_string(template_name, context)
+    # The templates carry no external assets: refuse every fetch but data: URLs, so text typed by users can never
+    # make the renderer read a local file or the network.
+    fetcher = weasyprint.URLFetcher(allowed_protocols={"data"}, allow_redirects=False)
+    document = weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=fetcher)
+    with _PDF_LOCK:
+        return document.write_pdf(font_config=FONT_CONFIG)

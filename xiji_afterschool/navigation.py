@@ -22,10 +22,28 @@ ROLE_HOMES = [
 ]
 
 EXTRA_LINKS = {
-    Role.BUREAU: [(_("Schools"), "schools:school-list"), (_("Students"), "schools:student-list")],
-    Role.INSPECTOR: [(_("Schools"), "schools:school-list")],
-    Role.TOWNSHIP_COORDINATOR: [(_("Schools"), "schools:school-list"), (_("Students"), "schools:student-list")],
-    Role.SCHOOL_ADMIN: [(_("Students"), "schools:student-list")],
+    Role.BUREAU: [
+        (_("Plan review"), "schools:plan-list"),
+        (_("Plan status"), "bureau:plan-status"),
+        (_("Calendar"), "bureau:calendar"),
+        (_("Schools"), "schools:school-list"),
+        (_("Students"), "schools:student-list"),
+    ],
+    Role.INSPECTOR: [
+        (_("Plans"), "schools:plan-list"),
+        (_("Plan status"), "bureau:plan-status"),
+        (_("Schools"), "schools:school-list"),
+    ],
+    Role.TOWNSHIP_COORDINATOR: [
+        (_("Plans"), "schools:plan-list"),
+        (_("Schools"), "schools:school-list"),
+        (_("Students"), "schools:student-list"),
+    ],
+    Role.SCHOOL_ADMIN: [
+        (_("Plans"), "schools:plan-list"),
+        (_("Calendar"), "bureau:calendar"),
+        (_("Students"), "schools:student-list"),
+    ],
 }
 
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from schools import views as school_views
+from schools.views import roster as school_views
 
 from . import views
 

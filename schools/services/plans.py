@@ -180,10 +180,10 @@ def plan_forward(*, actor, plan: SchoolPlan, note: str = "") -> SchoolPlan:
 @transaction.atomic
 def plan_return(*, actor, plan: SchoolPlan, note: str) -> SchoolPlan:
     """Send the plan back for changes, with the reasons. By the township (before forwarding) or the bureau."""
-    if not note.strip():
-        raise DomainError(_("Say what must change: a returned plan needs a comment."))
     action = "return_by_township" if plan.status == SchoolPlan.Status.AT_TOWNSHIP else "return"
     permissions.require(actor, f"plan.{action}", plan)
+    if not note.strip():
+        raise DomainError(_("Say what must change: a returned plan needs a comment."))
     transition(plan, action, actor=actor, note=note)
     return plan
 

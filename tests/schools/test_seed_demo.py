@@ -8,8 +8,27 @@ from django.apps import apps
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db.models import Count, Q
+from django.utils import timezone
 
-from schools.models import Guardian, Membership, Role, School, Student, StudentGuardian, Township, User
+from schools import planning
+from schools.models import (
+    CountySettings,
+    Guardian,
+    Membership,
+    Role,
+    School,
+    SchoolPlan,
+    SchoolYear,
+    Stage,
+    Student,
+    StudentGuardian,
+    SubsidyRate,
+    Timetable,
+    Township,
+    User,
+)
+from schools.plan_sections import diff
+from schools.services.calendar import timetable_problems
 from schools.validators import validate_id_number, validate_mobile
 from xiji_afterschool import permissions
 from xiji_afterschool.management.commands.seed_demo import DemoCounty
@@ -48,7 +67,15 @@ def _snapshot():
         counts,
         set(Student.objects.values_list("id_number", "link_code")),
         set(Guardian.objects.values_list("mobile")),
+        set(SchoolYear.objects.values_list("name", "start_date", "end_date", "semesters__start_date")),
+        set(Timetable.objects.values_list("school__code", "semester__school_year__name", "semester__number", "stage")),
+        set(SchoolPlan.objects.values_list("school__code", "version", "status", "filing_number", "previous__version")),
     )
+
+
+def _current_year() -> SchoolYear:
+    today = timezone.localdate()
+    return SchoolYear.objects.get(start_date__lte=today, end_date__gte=today)
 
 
 @pytest.mark.django_db
@@ -145,9 +172,102 @@ def test_running_twice_changes_nothing(seeded):
 def test_a_partly_deleted_county_is_completed_with_the_same_rows(seeded):
     before = _snapshot()
     Student.objects.filter(school__name=FIRST).delete()  # and their guardian links
-    User.objects.filter(username__in=["duxue", "t0003"]).delete()  # and their memberships
+    # t0011 is a service teacher: the administrators (t0001-t0010) own timetables and plans, which protect them.
+    User.objects.filter(username__in=["duxue", "t0011"]).delete()  # and their memberships
     call_command("seed_demo", stdout=io.StringIO())
     assert _snapshot() == before
+
+
+@pytest.mark.django_db
+def test_the_current_school_year_has_two_semesters_a_calendar_and_last_year_for_history(seeded):
+    year = _current_year()
+    y = year.start_date.year
+    assert year.name == f"{y}–{y + 1}"  # an en dash
+    assert (year.start_date, year.end_date) == (datetime.date(y, 8, 1), datetime.date(y + 1, 7, 31))
+    assert (year.plan_deadline, year.application_deadline, year.refinement_deadline) == (
+        datetime.date(y, 8, 31), datetime.date(y, 9, 30), datetime.date(y, 10, 31),
+    )  # fmt: skip
+    assert list(year.semesters.values_list("number", "start_date", "end_date")) == [
+        (1, datetime.date(y, 9, 1), datetime.date(y + 1, 1, 22)),
+        (2, datetime.date(y + 1, 2, 22), datetime.date(y + 1, 7, 9)),
+    ]
+    days = dict(year.calendar_days.values_list("date", "kind"))
+    assert all(days[datetime.date(y, 10, d)] == "holiday" for d in range(1, 8))
+    makeup = [day for day, kind in days.items() if kind == "makeup"]
+    assert len(makeup) == 2 and all(day.isoweekday() >= 6 for day in makeup)
+    assert any(kind == "exam" and day.month == 11 for day, kind in days.items())
+    for semester in year.semesters.all():  # final exams: the last three weekdays
+        assert all(days[day] == "exam" for day in (semester.end_date - datetime.timedelta(days=i) for i in range(3)))
+    previous = SchoolYear.objects.get(name=f"{y - 1}–{y}")
+    assert previous.semesters.count() == 2 and previous.calendar_days.exists()
+    assert not previous.plans.exists() and not Timetable.objects.filter(semester__school_year=previous).exists()
+    settings = CountySettings.current()
+    assert (settings.class_hours_per_day, settings.earliest_pickup_time) == (2, datetime.time(17, 30))
+    assert SubsidyRate.in_force(year.start_date) == 30
+
+
+@pytest.mark.django_db
+def test_planned_days_come_from_the_calendar(seeded):
+    year = _current_year()
+    assert 170 <= planning.planned_days(year, Stage.PRIMARY) <= 200
+    assert 200 <= planning.planned_days(year, Stage.SENIOR) <= 252
+
+
+@pytest.mark.django_db
+def test_every_school_has_a_valid_timetable_for_each_stage_and_semester(seeded):
+    year = _current_year()
+    semesters = list(year.semesters.all())
+    timetables = Timetable.objects.filter(semester__school_year=year).prefetch_related("slots")
+    have = {(t.school_id, t.semester_id, t.stage): t for t in timetables}
+    settings = CountySettings.current()
+    for school in School.objects.all():
+        for stage in school.stages:
+            for semester in semesters:
+                t = have.pop((school.pk, semester.pk, stage))
+                assert (t.version, t.effective_from) == (1, semester.start_date)
+                assert t.switch_date.month == (10 if semester.number == 1 else 5)
+                seasons = list(Timetable.Season.values)
+                assert (
+                    timetable_problems(stage=stage, slots=list(t.slots.all()), settings=settings, seasons=seasons) == []
+                )
+    assert have == {}  # no timetable for a stage a school does not have
+
+
+@pytest.mark.django_db
+def test_plans_exist_in_every_state_through_the_services(seeded):
+    year = _current_year()
+    plans = SchoolPlan.objects.filter(school_year=year).select_related("school", "previous")
+    assert set(plans.values_list("status", flat=True)) == set(SchoolPlan.Status.values)
+    assert plans.filter(school__school_type=School.Type.TEACHING_POINT, status=SchoolPlan.Status.AT_TOWNSHIP).exists()
+    assert School.objects.exclude(plans__school_year=year).count() >= 5  # the bureau sees schools without a plan
+    assert not SchoolPlan.objects.filter(school__name="兴隆镇玉桥教学点").exists()  # the browser test starts it
+    assert plans.filter(school__name="兴隆镇中心小学").exists()
+    for plan in plans.exclude(status=SchoolPlan.Status.DRAFT):  # every move went through a service: it is logged
+        assert plan.events.last().to_status == plan.status
+    for plan in plans.filter(status=SchoolPlan.Status.RETURNED):
+        assert plan.events.last().note.strip()
+    filed = plans.filter(status=SchoolPlan.Status.FILED)
+    assert all(plan.filing_number and plan.filed_at for plan in filed)
+    assert len({plan.filing_number for plan in filed}) == len(filed)
+
+    v1, v2 = plans.filter(school__name=FIRST).order_by("version")
+    assert (v1.version, v1.status) == (1, SchoolPlan.Status.FILED) and v1.filing_number
+    assert (v2.version, v2.status, v2.previous) == (2, SchoolPlan.Status.DRAFT, v1)
+    changes = {
+        d["key"]: d["changes"]
+        for d in diff(
+            {s.key: s.data for s in v1.sections.all()}, {s.key: s.data for s in v2.sections.all()}, school=v1.school
+        )
+        if d["changes"]
+    }
+    assert set(changes) == {"survey"}
+    survey = v2.sections.get(key="survey").data
+    students = Student.objects.filter(school__name=FIRST).count()
+    assert 0 < survey["families_wanting"] <= survey["families_asked"] <= students
+    assert v1.sections.get(key="leadership").data["members"].startswith("杨建国")  # xuexiao sits in the group
+    assert v1.events.filter(actor__username="xuexiao", action="submit").exists()
+    assert v1.events.filter(actor__username="jiaotiju", action="file").exists()
+    assert SchoolPlan.objects.filter(events__actor__username="xiangzhen", events__action="forward").exists()
 
 
 def test_the_same_seed_draws_the_same_county():

@@ -16,9 +16,9 @@ from django.views.decorators.http import require_POST
 
 from xiji_afterschool import permissions
 
-from . import auth, selectors, services
-from .forms import LoginForm, SchoolFilterForm, StudentSearchForm
-from .models import RosterExport
+from .. import auth, selectors, services
+from ..forms import LoginForm, SchoolFilterForm, StudentSearchForm
+from ..models import RosterExport
 
 log = logging.getLogger("xiji.auth")
 
@@ -75,16 +75,24 @@ def _my_schools(user, action):
 def school_home(request):
     permissions.require(request.user, "home.school_admin")
     schools = _my_schools(request.user, "home.school_admin")
+    school_year = selectors.current_school_year()
     rows = []
     for school in schools:
+        plans = (
+            selectors.plan_list(viewer=request.user, school_year=school_year).filter(school=school)
+            if school_year
+            else []
+        )
         rows.append(
             {
                 "school": school,
                 "classes": selectors.admin_class_list(viewer=request.user, school=school),
                 "exports": selectors.roster_export_list(viewer=request.user).filter(school=school)[:5],
+                "plan": plans[0] if plans else None,
+                "milestones": selectors.milestones(school=school, school_year=school_year) if school_year else [],
             }
         )
-    return render(request, "schools/school_home.html", {"rows": rows})
+    return render(request, "schools/school_home.html", {"rows": rows, "school_year": school_year})
 
 
 @login_required
@@ -106,8 +114,16 @@ def teacher_home(request):
 def township_home(request):
     permissions.require(request.user, "home.township")
     townships = [m.township for m in permissions.memberships_for(request.user, "home.township")]
-    schools = selectors.school_list(viewer=request.user).filter(township__in=townships)
-    return render(request, "schools/township_home.html", {"townships": townships, "schools": schools})
+    school_year = selectors.current_school_year()
+    context = {"townships": townships, "school_year": school_year, "rows": []}
+    if school_year:
+        context["rows"] = [
+            row
+            for township in townships
+            for row in selectors.plan_status(viewer=request.user, school_year=school_year, township_id=township.pk)
+        ]
+        context["to_forward"] = selectors.plan_list(viewer=request.user, school_year=school_year, status="at_township")
+    return render(request, "schools/township_home.html", context)
 
 
 @login_required

@@ -1,0 +1,1 @@
+"""Thin views of the schools app, one module per concern."""

@@ -1,0 +1,263 @@
+"""The school plan (一校一案): list and review queue, sections, attachments, transitions, versions, filing PDF."""
+
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+from django.views.decorators.http import require_POST
+
+from xiji_afterschool import permissions
+from xiji_afterschool.errors import DomainError
+from xiji_afterschool.exports import render_pdf
+
+from .. import reports, selectors, services
+from ..forms import AttachmentForm, DecisionForm, PlanFilterForm
+from ..models import SchoolPlan
+from ..plan_sections import SECTION_BY_KEY, SECTIONS, build_form, diff, display_rows
+
+# The buttons of the plan page, by action.
+PLAN_ACTION_LABELS = {
+    "submit": _l("Submit"),
+    "forward": _l("Forward to the bureau"),
+    "return": _l("Return for changes"),
+    "file": _l("File (备案)"),
+}
+
+
+@login_required
+def plan_list(request):
+    """Plans the user may see. For the bureau this is the review queue (default: under review)."""
+    permissions.require(request.user, "plan.view")
+    params = request.GET.copy()
+    if not params and permissions.can(request.user, "plan.review_queue"):
+        params["status"] = SchoolPlan.Status.AT_BUREAU
+    form = PlanFilterForm(params)
+    filters = form.cleaned_data if form.is_valid() else {}
+    school_year = selectors.current_school_year()
+    plans = selectors.plan_list(
+        viewer=request.user,
+        school_year=school_year,
+        township_id=filters.get("township") and filters["township"].pk,
+        school_type=filters.get("school_type", ""),
+        status=filters.get("status", ""),
+        overdue=filters.get("overdue", False),
+    )
+    page = Paginator(plans, 50).get_page(request.GET.get("page"))
+    return render(request, "schools/plan_list.html", {"form": form, "page": page, "school_year": school_year})
+
+
+@login_required
+@require_POST
+def plan_start(request, school_pk):
+    school = get_object_or_404(selectors.school_list(viewer=request.user), pk=school_pk)
+    permissions.require(request.user, "plan.edit", school)
+    school_year = selectors.current_school_year()
+    if school_year is None:
+        messages.error(request, _("The bureau has not set up the school year yet."))
+        return redirect("home")
+    try:
+        plan = services.plan_start(actor=request.user, school=school, school_year=school_year)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("home")
+    return redirect("schools:plan-detail", pk=plan.pk)
+
+
+def _fetch_plan(request, pk) -> SchoolPlan:
+    plan = get_object_or_404(selectors.plan_detail(viewer=request.user), pk=pk)
+    permissions.require(request.user, "plan.view", plan)
+    return plan
+
+
+@login_required
+def plan_detail(request, pk):
+    plan = _fetch_plan(request, pk)
+    stored = {s.key: s.data for s in plan.sections.all()}
+    sections = [
+        {
+            "key": s.key,
+            "title": s.title,
+            "editable": s.form is not None,
+            "filled": s.key in stored,
+            "rows": display_rows(s.key, stored.get(s.key, {}), school=plan.school),
+        }
+        for s in SECTIONS
+    ]
+    user = request.user
+    can_edit = plan.is_editable and permissions.can(user, "plan.edit", plan)
+    actions = []
+    if plan.is_editable and permissions.can(user, "plan.submit", plan):
+        actions.append("submit")
+    if plan.status == SchoolPlan.Status.AT_TOWNSHIP and permissions.can(user, "plan.forward", plan):
+        actions += ["forward", "return"]
+    if plan.status == SchoolPlan.Status.AT_BUREAU and permissions.can(user, "plan.file", plan):
+        actions += ["file", "return"]
+    context = {
+        "plan": plan,
+        "sections": sections,
+        "can_edit": can_edit,
+        "actions": [(a, PLAN_ACTION_LABELS[a]) for a in actions],
+        "missing": services.missing_sections(plan) if plan.is_editable else [],
+        "timetable_gaps": services.timetable_snapshot(plan)["missing"] if plan.is_editable else [],
+        "can_revise": plan.status == SchoolPlan.Status.FILED
+        and not hasattr(plan, "next_version")
+        and permissions.can(user, "plan.revise", plan),
+        "decision_form": DecisionForm(),
+        "attachment_form": AttachmentForm(),
+        "events": plan.events.all(),
+    }
+    return render(request, "schools/plan_detail.html", context)
+
+
+@login_required
+def plan_section_edit(request, pk, key):
+    plan = _fetch_plan(request, pk)
+    section = SECTION_BY_KEY.get(key)
+    if section is None or section.form is None:
+        raise Http404
+    permissions.require(request.user, "plan.edit", plan)
+    if not plan.is_editable:
+        messages.error(
+            request, _("The plan is “%(status)s” and cannot be changed now.") % {"status": plan.get_status_display()}
+        )
+        return redirect("schools:plan-detail", pk=plan.pk)
+    stored = plan.sections.filter(key=key).values_list("data", flat=True).first() or {}
+    form = build_form(key, school=plan.school, data=request.POST or None, initial=stored)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.plan_section_save(actor=request.user, plan=plan, key=key, cleaned_data=form.cleaned_data)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("“%(section)s” saved.") % {"section": section.title})
+            return redirect("schools:plan-detail", pk=plan.pk)
+    return render(request, "schools/plan_section_form.html", {"plan": plan, "section": section, "form": form})
+
+
+def _transition(request, pk, service, success, action):
+    plan = _fetch_plan(request, pk)
+    if action == "plan.return" and plan.status == SchoolPlan.Status.AT_TOWNSHIP:
+        action = "plan.return_by_township"
+    permissions.require(request.user, action, plan)  # before reading the form: a refusal is a 403, not a message
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            service(actor=request.user, plan=plan, note=form.cleaned_data["note"])
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, success)
+    else:
+        messages.error(request, _("The comment is too long."))
+    return redirect("schools:plan-detail", pk=plan.pk)
+
+
+@login_required
+@require_POST
+def plan_submit(request, pk):
+    return _transition(request, pk, services.plan_submit, _("The plan has been submitted."), "plan.submit")
+
+
+@login_required
+@require_POST
+def plan_forward(request, pk):
+    return _transition(request, pk, services.plan_forward, _("The plan has been forwarded to the bureau."), "plan.forward")
+
+
+@login_required
+@require_POST
+def plan_return(request, pk):
+    return _transition(request, pk, services.plan_return, _("The plan has been returned with your comments."), "plan.return")
+
+
+@login_required
+@require_POST
+def plan_file(request, pk):
+    return _transition(request, pk, services.plan_file, _("The plan has been filed."), "plan.file")
+
+
+@login_required
+@require_POST
+def plan_revise(request, pk):
+    plan = _fetch_plan(request, pk)
+    permissions.require(request.user, "plan.revise", plan)
+    try:
+        new = services.plan_revise(actor=request.user, plan=plan)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("schools:plan-detail", pk=plan.pk)
+    messages.success(request, _("Version %(version)s started from the filed plan.") % {"version": new.version})
+    return redirect("schools:plan-detail", pk=new.pk)
+
+
+@login_required
+def plan_diff(request, pk):
+    """R17: what changed, section by section, from the previous version."""
+    plan = _fetch_plan(request, pk)
+    if plan.previous is None:
+        raise Http404(_("This is the first version."))
+    old = {s.key: s.data for s in plan.previous.sections.all()}
+    new = {s.key: s.data for s in plan.sections.all()}
+    changes = diff(old, new, school=plan.school)
+    return render(request, "schools/plan_diff.html", {"plan": plan, "previous": plan.previous, "changes": changes})
+
+
+@login_required
+@require_POST
+def plan_attachment_add(request, pk):
+    plan = _fetch_plan(request, pk)
+    permissions.require(request.user, "plan.edit", plan)
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    else:
+        try:
+            services.plan_attachment_add(
+                actor=request.user, plan=plan, upload=form.cleaned_data["file"], title=form.cleaned_data["title"]
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Attachment added."))
+    return redirect("schools:plan-detail", pk=plan.pk)
+
+
+@login_required
+def plan_attachment_download(request, pk):
+    attachment = get_object_or_404(selectors.plan_attachment_list(viewer=request.user), pk=pk)
+    permissions.require(request.user, "plan.view", attachment.plan)
+    extension = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}[attachment.content_type]
+    return FileResponse(
+        attachment.file.open("rb"), as_attachment=True, filename=f"{attachment.title}.{extension}",
+        content_type=attachment.content_type,
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def plan_attachment_remove(request, pk):
+    attachment = get_object_or_404(selectors.plan_attachment_list(viewer=request.user), pk=pk)
+    try:
+        services.plan_attachment_remove(actor=request.user, attachment=attachment)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("schools:plan-detail", pk=attachment.plan_id)
+
+
+@login_required
+def plan_filing_pdf(request, pk):
+    """The filing record (备案表) of a filed plan, as a county document."""
+    plan = _fetch_plan(request, pk)
+    if plan.status != SchoolPlan.Status.FILED:
+        raise PermissionDenied(_("Only a filed plan has a filing record."))
+    pdf = render_pdf("pdf/plan_filing.html", reports.plan_filing_context(plan))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = f"{plan.school.name}-{plan.school_year.name}-v{plan.version}.pdf"
+    response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(filename)}"
+    return response
