@@ -10,9 +10,12 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
-from .models import ActivityCategory, Membership, Stage
+from xiji_afterschool.money import format_yuan
+
+from .models import ActivityCategory, Membership, Stage, Timetable
 
 TEXT = {"rows": 3}
 
@@ -145,11 +148,11 @@ def build_form(key: str, *, school, data=None, initial=None) -> forms.Form:
 
 
 def display_rows(key: str, data: dict, *, school) -> list[tuple[str, str]]:
-    """(label, shown value) pairs of a section's stored data, in form order, with choice labels."""
+    """(label, shown value) pairs of a section's stored data, in form order, in the reader's language."""
     if not data:
         return []
     if key == "timetable":
-        return [(row["title"], row["summary"]) for row in data.get("timetables", [])]
+        return [_timetable_row(row) for row in data.get("timetables", [])]
     form = build_form(key, school=school)
     rows = []
     for name, field in form.fields.items():
@@ -159,15 +162,35 @@ def display_rows(key: str, data: dict, *, school) -> list[tuple[str, str]]:
             shown = "、".join(str(labels.get(v, v)) for v in value or [])
         elif isinstance(field, forms.BooleanField):
             shown = str(_("Yes") if value else _("No"))
+        elif isinstance(field, forms.DateField) and value:
+            shown = formats.date_format(datetime.date.fromisoformat(value))  # 2026年8月28日
         else:
             shown = "" if value is None else str(value)
         rows.append((str(field.label), shown))
-    if key == "funding":
+    if key == "funding" and "total" in data:
+        rate = format_yuan(data["rate"])
         for line in data.get("lines", []):
-            rows.append((line["label"], line["text"]))
-        if "total" in data:
-            rows.append((str(_("Estimated subsidy for the year")), data["total_text"]))
+            text = _("%(classes)s classes × %(hours)s class-hours × %(rate)s = %(amount)s") % {
+                "classes": line["classes"],
+                "hours": line["class_hours_per_class"],
+                "rate": rate,
+                "amount": format_yuan(line["amount"]),
+            }
+            rows.append((str(Stage(line["stage"]).label), text))
+        rows.append((str(_("Estimated subsidy for the year")), format_yuan(data["total"])))
     return rows
+
+
+def _timetable_row(row: dict) -> tuple[str, str]:
+    semester = _("Autumn semester") if row["semester"] == 1 else _("Spring semester")
+    title = f"{semester} · {Stage(row['stage']).label} · v{row['version']}"
+    seasons = dict(Timetable.Season.choices)
+    parts = [
+        _("%(season)s: %(times)s, %(days)s days a week")
+        % {"season": seasons[s["season"]], "times": "、".join(s["times"]), "days": s["days"]}
+        for s in row["seasons"]
+    ]
+    return title, "；".join(parts)
 
 
 def diff(old_sections: dict, new_sections: dict, *, school) -> list[dict]:

@@ -3,15 +3,13 @@
 The writers (XLSX, PDF) live in xiji_afterschool/exports.py.
 """
 
-import datetime
 
-from django import forms
-from django.db.models import Prefetch, QuerySet
-from django.utils import formats, timezone, translation
+from django.db.models import Prefetch
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from .models import School, SchoolPlan, SchoolPlanEvent, SchoolYear, Student, StudentGuardian
-from .plan_sections import SECTIONS, build_form, display_rows
+from .models import School, SchoolPlan, SchoolPlanEvent, Student, StudentGuardian
+from .plan_sections import SECTIONS, display_rows
 
 # The filing authority's own name, printed as it is in every language (like the 西教体备 prefix of filing numbers).
 FILING_AUTHORITY = "西吉县教育体育局"
@@ -82,8 +80,6 @@ def plan_filing_context(plan: SchoolPlan) -> dict:
     for i, section in enumerate(SECTIONS):
         data = stored.get(section.key) or {}
         rows = [{"label": label, "value": value} for label, value in display_rows(section.key, data, school=school)]
-        if section.form is not None:
-            _localise_dates(rows, section.key, data, school=school)
         if section.key == "funding" and "total" in data and rows:
             rows[-1]["total"] = True  # display_rows ends the funding section with the year's total
         number = f"{CHINESE_NUMERALS[i]}、" if chinese and i < len(CHINESE_NUMERALS) else f"{i + 1}. "
@@ -120,28 +116,10 @@ def plan_filing_context(plan: SchoolPlan) -> dict:
     }
 
 
-def _localise_dates(rows: list[dict], key: str, data: dict, *, school) -> None:
-    """Dates are stored as ISO text (2026-08-28); a county document writes them 2026年8月28日."""
-    labels = {
-        str(field.label): name
-        for name, field in build_form(key, school=school).fields.items()
-        if isinstance(field, forms.DateField)
-    }
-    for row in rows:
-        if (name := labels.get(row["label"])) and data.get(name):
-            try:
-                row["value"] = formats.date_format(datetime.date.fromisoformat(data[name]))
-            except (TypeError, ValueError):
-                pass  # not an ISO date: show what was stored
+def plan_status_rows(*, rows: list[dict]):
+    """(header, rows) of every school's plan for the year (R3), for the XLSX export.
 
-
-def plan_status_rows(
-    *, school_year: SchoolYear, schools: QuerySet[School] | None = None, rows: list[dict] | None = None
-):
-    """(header, rows) of every school's plan for the year (R3: who has no filed plan yet), for the XLSX export.
-
-    `schools` is a queryset already scoped to the viewer; two queries whatever its size. Alternatively `rows` takes
-    the output of selectors.plan_status (dicts of school, latest, filed, overdue) so the page and its export agree.
+    `rows` is what selectors.plan_status gives the bureau's page (already scoped), so the page and its file agree.
     """
     header = [
         _("Township"),
@@ -156,8 +134,6 @@ def plan_status_rows(
         _("Submitted on"),
         _("Overdue"),
     ]
-    if rows is None:
-        rows = _plan_status(schools=schools, school_year=school_year)
 
     def out():
         yes, no, not_submitted = _("Yes"), _("No"), _("Not submitted")
@@ -178,20 +154,3 @@ def plan_status_rows(
             ]
 
     return header, out()
-
-
-def _plan_status(*, schools: QuerySet[School], school_year: SchoolYear) -> list[dict]:
-    """Each school with its newest plan version and newest filed version of the year (two queries)."""
-    plans = SchoolPlan.objects.filter(school_year=school_year).order_by("-version")
-    schools = (
-        schools.select_related("township", "central_school")
-        .prefetch_related(Prefetch("plans", queryset=plans, to_attr="year_plans"))
-        .order_by("township__code", "code")
-    )
-    late = timezone.localdate() > school_year.plan_deadline
-    out = []
-    for school in schools:
-        latest = school.year_plans[0] if school.year_plans else None
-        filed = next((p for p in school.year_plans if p.status == SchoolPlan.Status.FILED), None)
-        out.append({"school": school, "latest": latest, "filed": filed, "overdue": late and filed is None})
-    return out

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from xiji_afterschool import permissions
 from xiji_afterschool.errors import DomainError
-from xiji_afterschool.money import format_yuan, yuan
+from xiji_afterschool.money import yuan
 from xiji_afterschool.workflow import transition
 
 from .. import planning
@@ -49,7 +49,8 @@ def plan_start(*, actor, school: School, school_year: SchoolYear) -> SchoolPlan:
     if SchoolPlan.objects.filter(school=school, school_year=school_year).exists():
         raise DomainError(_("This school's plan is filed; refine it by starting a new version."))
     try:
-        return SchoolPlan.objects.create(school=school, school_year=school_year, version=1, created_by=actor)
+        with transaction.atomic():  # a savepoint, so the transaction can still read after a unique violation
+            return SchoolPlan.objects.create(school=school, school_year=school_year, version=1, created_by=actor)
     except IntegrityError:  # two clicks at once: the other one created it
         return open_plan.get()
 
@@ -88,62 +89,46 @@ def funding_estimate(*, plan: SchoolPlan, classes: dict) -> dict:
         hours = planning.planned_class_hours(year, stage)
         amount = yuan(count * hours * rate)
         total += amount
-        lines.append(
-            {
-                "stage": stage,
-                "classes": count,
-                "class_hours_per_class": hours,
-                "amount": str(amount),
-                "label": str(Stage(stage).label),
-                "text": _("%(classes)s classes × %(hours)s class-hours × %(rate)s = %(amount)s")
-                % {"classes": count, "hours": hours, "rate": format_yuan(rate), "amount": format_yuan(amount)},
-            }
-        )
-    return {
-        "rate": str(rate),
-        "rate_date": first_day.isoformat(),
-        "lines": lines,
-        "total": str(total),
-        "total_text": format_yuan(total),
-    }
+        lines.append({"stage": stage, "classes": count, "class_hours_per_class": hours, "amount": str(amount)})
+    # Numbers only: the words are made when the plan is shown, in the reader's language.
+    return {"rate": str(rate), "rate_date": first_day.isoformat(), "lines": lines, "total": str(total)}
 
 
 def timetable_snapshot(plan: SchoolPlan) -> dict:
-    """The school's timetables for the plan's year, as text, so a filed plan keeps the times it was filed with."""
-    rows = []
+    """The school's newest timetables for the plan's year, so a filed plan keeps the times it was filed with.
+
+    `missing` names the (semester, stage) pairs without a filled timetable; it is checked on submission, not stored.
+    """
     timetables = (
         Timetable.objects.filter(school=plan.school, semester__school_year=plan.school_year)
         .select_related("semester")
         .prefetch_related("slots")
         .order_by("semester__number", "stage", "-version")
     )
-    seen = set()
-    missing = []
+    newest = {}
     for t in timetables:
-        if (t.semester_id, t.stage) in seen:
-            continue  # the newest version only
-        seen.add((t.semester_id, t.stage))
-        slots = list(t.slots.all())
-        if not slots:
-            missing.append(f"{t.semester.get_number_display()} {t.get_stage_display()}")
-            continue
-        parts = []
-        for season, label in Timetable.Season.choices:
-            times = sorted({f"{s.start_time:%H:%M}–{s.end_time:%H:%M}" for s in slots if s.season == season})
-            days = sorted({s.weekday for s in slots if s.season == season})
-            if times:
-                parts.append(f"{label}：{'、'.join(times)}（{len(days)}{_('days a week')}）")
-        rows.append(
-            {
-                "title": f"{t.semester.get_number_display()} · {t.get_stage_display()} · v{t.version}",
-                "summary": "；".join(parts),
-            }
-        )
+        newest.setdefault((t.semester.number, t.stage), t)
+    rows, missing = [], []
     for semester in plan.school_year.semesters.all():
         for stage in plan.school.stages:
-            if not any(r["title"].startswith(f"{semester.get_number_display()} · {Stage(stage).label}") for r in rows):
+            t = newest.get((semester.number, stage))
+            slots = list(t.slots.all()) if t else []
+            if not slots:
                 missing.append(f"{semester.get_number_display()} {Stage(stage).label}")
-    return {"timetables": rows, "missing": sorted(set(missing))}
+                continue
+            seasons = []
+            for season in Timetable.Season.values:
+                in_season = [s for s in slots if s.season == season]
+                if in_season:
+                    seasons.append(
+                        {
+                            "season": season,
+                            "times": sorted({f"{s.start_time:%H:%M}–{s.end_time:%H:%M}" for s in in_season}),
+                            "days": len({s.weekday for s in in_season}),
+                        }
+                    )
+            rows.append({"semester": semester.number, "stage": stage, "version": t.version, "seasons": seasons})
+    return {"timetables": rows, "missing": missing}
 
 
 def missing_sections(plan: SchoolPlan) -> list[str]:
@@ -163,7 +148,8 @@ def plan_submit(*, actor, plan: SchoolPlan, note: str = "") -> SchoolPlan:
         missing.append(_("timetables for %(which)s") % {"which": "、".join(snapshot["missing"])})
     if missing:
         raise DomainError(_("The plan is not complete. Still missing: %(missing)s.") % {"missing": "、".join(missing)})
-    PlanSection.objects.update_or_create(plan=plan, key="timetable", defaults={"data": snapshot, "updated_by": actor})
+    stored = {"timetables": snapshot["timetables"]}
+    PlanSection.objects.update_or_create(plan=plan, key="timetable", defaults={"data": stored, "updated_by": actor})
     action = "submit_to_township" if plan.school.is_dependent else "submit"
     transition(plan, action, actor=actor, note=note, submitted_at=timezone.now())
     return plan

@@ -167,13 +167,17 @@ def plan_submit(request, pk):
 @login_required
 @require_POST
 def plan_forward(request, pk):
-    return _transition(request, pk, services.plan_forward, _("The plan has been forwarded to the bureau."), "plan.forward")
+    return _transition(
+        request, pk, services.plan_forward, _("The plan has been forwarded to the bureau."), "plan.forward"
+    )
 
 
 @login_required
 @require_POST
 def plan_return(request, pk):
-    return _transition(request, pk, services.plan_return, _("The plan has been returned with your comments."), "plan.return")
+    return _transition(
+        request, pk, services.plan_return, _("The plan has been returned with your comments."), "plan.return"
+    )
 
 
 @login_required

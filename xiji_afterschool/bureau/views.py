@@ -159,7 +159,7 @@ def plan_status(request):
 @login_required
 def plan_status_export(request):
     _form, school_year, rows = _plan_status(request)
-    header, data = reports.plan_status_rows(rows=rows, school_year=school_year)
+    header, data = reports.plan_status_rows(rows=rows)
     content = write_xlsx(title=_("Plan status"), header=header, rows=data)
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     filename = f"plan-status-{school_year.name}-{timezone.localdate():%Y%m%d}.xlsx"
