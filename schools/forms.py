@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import CalendarDay, School, SchoolPlan, Timetable, TimetableSlot, Township
 
@@ -73,7 +74,7 @@ class TimetableHeaderForm(forms.Form):
         label=_("Timetable at the start of the semester"), choices=Timetable.Season.choices
     )
     switch_date = forms.DateField(
-        label=_("The other timetable from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Switch to the other timetable on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
 
@@ -81,7 +82,10 @@ class TimetableRowForm(forms.Form):
     season = forms.ChoiceField(label=_("Season"), choices=Timetable.Season.choices)
     kind = forms.ChoiceField(label=_("Kind"), choices=TimetableSlot.Kind.choices)
     weekdays = forms.TypedMultipleChoiceField(
-        label=_("Days"), choices=WEEKDAY_CHOICES, coerce=int, widget=forms.CheckboxSelectMultiple
+        label=pgettext_lazy("weekdays", "Days"),
+        choices=WEEKDAY_CHOICES,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
     )
     start_time = forms.TimeField(label=_("Start"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     end_time = forms.TimeField(label=_("End"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))

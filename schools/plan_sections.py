@@ -92,7 +92,7 @@ class PublicityForm(forms.Form):
         label=_("How parents are told"), choices=CHANNELS, widget=forms.CheckboxSelectMultiple
     )
     informed = forms.BooleanField(
-        label=_("Parents are told the method, content, times, and that the service is free, before they apply (R13)")
+        label=_("Parents are told the method, content, times, and that the service is free, before they apply")
     )
     notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs=TEXT), required=False, max_length=2000)
 

@@ -3,7 +3,6 @@
 The writers (XLSX, PDF) live in xiji_afterschool/exports.py.
 """
 
-
 from django.db.models import Prefetch
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _

@@ -192,7 +192,7 @@ class Timetable(TimeStampedModel):
     version = models.PositiveSmallIntegerField(_("version"), default=1)
     effective_from = models.DateField(_("in force from"))
     opening_season = models.CharField(_("timetable at the start"), max_length=8, choices=Season.choices)
-    switch_date = models.DateField(_("the other timetable from"), null=True, blank=True)
+    switch_date = models.DateField(_("switch to the other timetable on"), null=True, blank=True)
     created_by = models.ForeignKey("schools.User", on_delete=models.PROTECT, related_name="+", null=True)
 
     Season = Season

@@ -139,11 +139,11 @@ class SchoolPlanEvent(models.Model):
 
     plan = models.ForeignKey(SchoolPlan, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("action"), max_length=24)
-    from_status = models.CharField(_("from"), max_length=12, choices=SchoolPlan.Status.choices)
-    to_status = models.CharField(_("to"), max_length=12, choices=SchoolPlan.Status.choices)
-    actor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
+    from_status = models.CharField(_("status before"), max_length=12, choices=SchoolPlan.Status.choices)
+    to_status = models.CharField(_("status after"), max_length=12, choices=SchoolPlan.Status.choices)
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("acted by"))
     note = models.TextField(_("comment"), blank=True)
-    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+    created_at = models.DateTimeField(_("acted at"), auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
 
 from xiji_afterschool import permissions
 from xiji_afterschool.errors import DomainError
@@ -25,7 +24,7 @@ from ..models import (
     TimetableSlot,
 )
 
-DAY_NAMES = {1: _l("Mon"), 2: _l("Tue"), 3: _l("Wed"), 4: _l("Thu"), 5: _l("Fri"), 6: _l("Sat"), 7: _l("Sun")}
+DAY_NAMES = dict(TimetableSlot._meta.get_field("weekday").choices)
 
 
 def _minutes(t: datetime.time) -> int:
@@ -64,7 +63,7 @@ def calendar_day_set(*, actor, school_year: SchoolYear, date: datetime.date, kin
     if not school_year.start_date <= date <= school_year.end_date:
         raise DomainError(_("This date is outside the school year %(year)s.") % {"year": school_year})
     if kind == CalendarDay.Kind.MAKEUP_WORKDAY and date.isoweekday() < 6:
-        raise DomainError(_("A make-up working day falls on a Saturday or Sunday."))
+        raise DomainError(_("A make-up working day must fall on a Saturday or Sunday."))
     day, _created = CalendarDay.objects.update_or_create(
         school_year=school_year, date=date, defaults={"kind": kind, "note": note}
     )
@@ -188,9 +187,7 @@ def timetable_save(
     permissions.require(actor, "timetable.edit", timetable)
     timetable = Timetable.objects.select_for_update().get(pk=timetable.pk)
     if _fixed(timetable):
-        raise DomainError(
-            _("This timetable is in force and fixed for the semester (R8). Start a new version to change it.")
-        )
+        raise DomainError(_("This timetable is in force and fixed for the semester. Start a new version to change it."))
     if timetable.versions_after().exists():
         raise DomainError(_("A newer version of this timetable exists; change that one."))
     semester = timetable.semester

@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from xiji_afterschool import permissions
@@ -23,10 +23,10 @@ from ..plan_sections import SECTION_BY_KEY, SECTIONS, build_form, diff, display_
 
 # The buttons of the plan page, by action.
 PLAN_ACTION_LABELS = {
-    "submit": _l("Submit"),
-    "forward": _l("Forward to the bureau"),
-    "return": _l("Return for changes"),
-    "file": _l("File (备案)"),
+    "submit": gettext_lazy("Submit"),
+    "forward": gettext_lazy("Forward to the bureau"),
+    "return": gettext_lazy("Return for changes"),
+    "file": gettext_lazy("File (备案)"),
 }
 
 

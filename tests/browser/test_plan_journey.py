@@ -9,8 +9,18 @@ pytestmark = pytest.mark.browser
 SCHOOL = "兴隆镇玉桥教学点"
 
 SECTIONS = {
-    "leadership": {"leader_name": "马志明", "leader_title": "教学点负责人", "members": "海小燕，教师\n丁建国，教师", "duties": "统筹教学点课后服务"},
-    "survey": {"survey_date": "2026-08-20", "families_asked": "18", "families_wanting": "15", "main_needs": "作业辅导与看护"},
+    "leadership": {
+        "leader_name": "马志明",
+        "leader_title": "教学点负责人",
+        "members": "海小燕，教师\n丁建国，教师",
+        "duties": "统筹教学点课后服务",
+    },
+    "survey": {
+        "survey_date": "2026-08-20",
+        "families_asked": "18",
+        "families_wanting": "15",
+        "main_needs": "作业辅导与看护",
+    },
     "staffing": {"teachers_planned": "3", "volunteers_planned": "1"},
     "safety": {"safety_officer": "马志明", "measures": "点名、交接签字", "emergency_plan": "按中心小学应急预案执行"},
 }

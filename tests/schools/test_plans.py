@@ -14,6 +14,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
+from django.utils import translation
 
 from schools import plan_sections, services
 from schools.models import (
@@ -147,12 +148,22 @@ def test_ordinary_school_plan_goes_to_the_bureau_and_is_filed(w):
     plan = services.plan_submit(actor=w.school_admin, plan=plan, note="请审核")
     assert plan.status == Status.AT_BUREAU and plan.submitted_at is not None
     snapshot = plan.sections.get(key="timetable").data  # the times the plan is filed with
-    assert snapshot["missing"] == []
-    assert [r["title"] for r in snapshot["timetables"]] == [
-        "Autumn semester · Primary · v1",
-        "Spring semester · Primary · v1",
-    ]
-    assert "16:00–18:00" in snapshot["timetables"][0]["summary"]
+    assert snapshot == {
+        "timetables": [
+            {
+                "semester": number,
+                "stage": "primary",
+                "version": 1,
+                "seasons": [
+                    {"season": "summer", "times": ["16:00–18:00"], "days": 5},
+                    {"season": "winter", "times": ["15:30–17:30"], "days": 5},
+                ],
+            }
+            for number in (1, 2)
+        ]
+    }
+    shown = plan_sections.display_rows("timetable", snapshot, school=w.school_a)
+    assert [title for title, _times in shown] == ["Autumn semester · Primary · v1", "Spring semester · Primary · v1"]
 
     services.plan_file(actor=w.bureau, plan=plan, note="同意备案")
     plan.refresh_from_db()
@@ -422,7 +433,10 @@ def test_funding_estimate_is_classes_times_planned_class_hours_times_the_rate(w)
     assert (funding["rate"], funding["rate_date"]) == ("30.00", "2021-09-01")
     assert [(x["stage"], x["classes"], x["class_hours_per_class"]) for x in funding["lines"]] == [("primary", 12, 388)]
     assert Decimal(funding["lines"][0]["amount"]) == 12 * 388 * RATE == Decimal("139680.00")
-    assert Decimal(funding["total"]) == Decimal("139680.00") and funding["total_text"] == "¥139,680.00"
+    assert Decimal(funding["total"]) == Decimal("139680.00")
+    shown = dict(plan_sections.display_rows("funding", funding, school=w.school_a))
+    assert shown["Primary"] == "12 classes × 388 class-hours × ¥30.00 = ¥139,680.00"
+    assert shown["Estimated subsidy for the year"] == "¥139,680.00"
     assert funding["classes_primary"] == 12  # the typed input is kept beside the estimate
 
 
@@ -510,11 +524,13 @@ def _at_once(*calls) -> list:
         return [_outcome(call) for call in calls]
     results = [None] * len(calls)
     barrier = threading.Barrier(len(calls))
+    language = translation.get_language()  # a thread starts in the default language
 
     def run(i, call):
         try:
             barrier.wait(timeout=10)
-            results[i] = _outcome(call)
+            with translation.override(language):
+                results[i] = _outcome(call)
         finally:
             connection.close()
 
@@ -558,6 +574,29 @@ def test_filing_and_returning_at_once_only_one_wins(w):
     assert plan.status == (Status.FILED if won == "file" else Status.RETURNED)
     assert [e[0] for e in events(plan)] == ["submit", won]
     assert bool(plan.filing_number) == (won == "file")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_plans_filed_at_once_never_share_a_filing_number(w):
+    plans = [at_bureau(w, w.school_a, w.school_admin), at_bureau(w, w.school_b, w.other_school_admin)]
+    other_reviewer = user_with_role(Role.BUREAU)
+    results = _at_once(
+        lambda: services.plan_file(actor=w.bureau, plan=SchoolPlan.objects.get(pk=plans[0].pk)),
+        lambda: services.plan_file(actor=other_reviewer, plan=SchoolPlan.objects.get(pk=plans[1].pk)),
+    )
+    # Both get a number, or the later one is refused whole (and the reviewer files it again): never a crash.
+    assert all(r == "ok" or type(r) is DomainError for r in results), results
+    for plan, result in zip(plans, results, strict=True):
+        plan.refresh_from_db()
+        if result == "ok":
+            assert plan.status == Status.FILED and plan.events.filter(action="file").count() == 1
+        else:
+            assert "filed at the same moment" in result.message
+            assert (
+                plan.status == Status.AT_BUREAU and plan.filing_number == "" and not plan.events.filter(action="file")
+            )
+    numbers = [p.filing_number for p in plans if p.filing_number]
+    assert sorted(numbers) == ["西教体备〔2021〕1号", "西教体备〔2021〕2号"][: len(numbers)]
 
 
 @pytest.mark.django_db(transaction=True)
