@@ -38,6 +38,8 @@ def _minutes(t: datetime.time) -> int:
 def school_year_save(*, actor, school_year: SchoolYear | None = None, semesters: list[dict], **fields) -> SchoolYear:
     """Create or change a school year with its two semesters and milestones. Bureau only."""
     permissions.require(actor, "calendar.manage")
+    if len(semesters) != 2:
+        raise DomainError(_("A school year has an autumn and a spring semester."))
     school_year = school_year or SchoolYear()
     for name, value in fields.items():
         setattr(school_year, name, value)
@@ -60,6 +62,8 @@ def school_year_save(*, actor, school_year: SchoolYear | None = None, semesters:
 def calendar_day_set(*, actor, school_year: SchoolYear, date: datetime.date, kind: str, note: str = "") -> CalendarDay:
     """Mark a day as without service (holiday, exam) or as a make-up working day (调休). Bureau only."""
     permissions.require(actor, "calendar.manage")
+    if kind not in CalendarDay.Kind.values:
+        raise DomainError(_("Choose what kind of day this is."))
     if not school_year.start_date <= date <= school_year.end_date:
         raise DomainError(_("This date is outside the school year %(year)s.") % {"year": school_year})
     if kind == CalendarDay.Kind.MAKEUP_WORKDAY and date.isoweekday() < 6:
@@ -160,10 +164,20 @@ def timetable_create(*, actor, school: School, semester: Semester, stage: str) -
     permissions.require(actor, "timetable.edit", school)
     if stage not in school.stages:
         raise DomainError(_("This school has no %(stage)s stage.") % {"stage": Stage(stage).label})
-    existing = Timetable.objects.filter(school=school, semester=semester, stage=stage).order_by("-version").first()
-    if existing:
+    versions = Timetable.objects.filter(school=school, semester=semester, stage=stage).order_by("-version")
+    if existing := versions.first():
         return existing
+    if semester.end_date <= timezone.localdate():
+        raise DomainError(_("This semester has ended; its timetable can no longer be set."))
     autumn = semester.number == 1
+    try:
+        with transaction.atomic():  # a savepoint: two clicks at once leave one timetable and no error
+            return _timetable_v1(actor, school, semester, stage, autumn)
+    except IntegrityError:
+        return versions.first()
+
+
+def _timetable_v1(actor, school, semester, stage, autumn) -> Timetable:
     return Timetable.objects.create(
         school=school,
         semester=semester,

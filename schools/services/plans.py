@@ -19,7 +19,7 @@ from xiji_afterschool.workflow import transition
 
 from .. import planning
 from ..models import PlanAttachment, PlanSection, School, SchoolPlan, SchoolYear, Stage, SubsidyRate, Timetable
-from ..plan_sections import SECTIONS, to_json
+from ..plan_sections import SECTION_BY_KEY, SECTIONS, to_json
 
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 ATTACHMENT_TYPES = {b"%PDF-": "application/pdf", b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
@@ -59,6 +59,9 @@ def plan_start(*, actor, school: School, school_year: SchoolYear) -> SchoolPlan:
 def plan_section_save(*, actor, plan: SchoolPlan, key: str, cleaned_data: dict) -> PlanSection:
     """Store one section's form data (the funding section also gets its computed estimate)."""
     permissions.require(actor, "plan.edit", plan)
+    section = SECTION_BY_KEY.get(key)
+    if section is None or section.form is None:
+        raise DomainError(_("This part of the plan is not filled in by hand."))
     plan = _locked(plan)
     _require_editable(plan)
     data = to_json(cleaned_data)
