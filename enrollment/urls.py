@@ -1,8 +1,13 @@
 from django.urls import path
 
-from . import views
+from .views import coverage, home, letters, parents, placement, review
 
 app_name = "enrollment"
 urlpatterns = [
-    path("parent/", views.parent_home, name="parent-home"),
+    path("parent/", home.parent_home, name="parent-home"),
+    *letters.urlpatterns,
+    *parents.urlpatterns,
+    *review.urlpatterns,
+    *placement.urlpatterns,
+    *coverage.urlpatterns,
 ]

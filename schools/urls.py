@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import plans, roster, timetables
+from .views import classes, imports, plans, roster, timetables
 
 app_name = "schools"
 urlpatterns = [
@@ -35,4 +35,6 @@ urlpatterns = [
     path("plans/<int:pk>/attachments/", plans.plan_attachment_add, name="plan-attachment-add"),
     path("plans/attachments/<int:pk>/", plans.plan_attachment_download, name="plan-attachment-download"),
     path("plans/attachments/<int:pk>/remove/", plans.plan_attachment_remove, name="plan-attachment-remove"),
+    *classes.urlpatterns,
+    *imports.urlpatterns,
 ]

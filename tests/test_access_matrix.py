@@ -3,34 +3,23 @@
 Outside a user's scope -> 404; inside it without the right -> 403; anonymous -> login redirect.
 """
 
-from dataclasses import dataclass, field
-
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from schools.models import RosterExport
 
+from .access import extra_matrix
+from .access.cases import Case, only
 from .conftest import ACTORS
 
 # Django's own admin is for superusers (support staff) and guards itself; it is checked once below.
 EXCLUDED_NAMESPACES = {"admin"}
 
 
-@dataclass
-class Case:
-    method: str = "get"
-    args: object = None  # callable(world) -> list of URL args
-    ok: dict = field(default_factory=dict)  # actor -> status; anyone not named gets `default`
-    default: int = 403
-    anonymous: int = 302
-
-
-def only(*actors, status=200, default=403, **kw):
-    return Case(ok={a: status for a in actors}, default=default, **kw)
-
-
-SCHOOL_A_VIEWERS_WITHOUT_RIGHT = {  # see school_a but may not view its page / export its roster
+SCHOOL_A_VIEWERS_WITHOUT_RIGHT = {  # see school_a (parents: their child's school) but may not open its pages or act
+    "parent": 403,
+    "other_parent": 403,
     "class_teacher": 403,
     "service_teacher": 403,
     "volunteer": 403,
@@ -143,6 +132,9 @@ MATRIX: dict[str, Case] = {
 }
 
 
+MATRIX.update(extra_matrix())  # each area keeps its rows in tests/access/<area>.py
+
+
 def _url_names(resolver=None, namespace=""):
     resolver = resolver or get_resolver()
     for p in resolver.url_patterns:
@@ -178,6 +170,8 @@ def test_access(client, world, name, actor, tmp_path, settings):
     if name == "schools:plan-attachment-download":
         (tmp_path / "plans").mkdir()
         (tmp_path / "plans" / "test.pdf").write_bytes(b"%PDF-1.4\n")
+    if case.setup:
+        case.setup(world, tmp_path)
     url = reverse(name, args=case.args(world) if case.args else None)
     user = getattr(world, actor)
     if user is not None:

@@ -62,6 +62,38 @@ ACTIONS: dict[str, set[str]] = {
     "plan.file": {Role.BUREAU},
     "plan.return": {Role.BUREAU},
     "plan.review_queue": {Role.BUREAU, Role.INSPECTOR},
+    # Enrollment (R13–R15): the Letter to Parents, the agreement, the application and its review (R14).
+    "letter.view": {Role.PARENT, Role.CLASS_TEACHER, Role.SCHOOL_ADMIN, Role.TOWNSHIP_COORDINATOR, Role.BUREAU},
+    "letter.batch": {Role.CLASS_TEACHER, Role.SCHOOL_ADMIN},
+    "child.link": {Role.PARENT},
+    "application.view": {
+        Role.PARENT,
+        Role.CLASS_TEACHER,
+        Role.SCHOOL_ADMIN,
+        Role.TOWNSHIP_COORDINATOR,
+        Role.BUREAU,
+        Role.INSPECTOR,
+    },
+    "application.create": {Role.PARENT},  # for a child the parent sees (object: the Student)
+    "application.enter_on_behalf": {Role.CLASS_TEACHER, Role.SCHOOL_ADMIN},  # 代录 a paper application
+    "application.resubmit": {Role.PARENT, Role.CLASS_TEACHER, Role.SCHOOL_ADMIN},
+    "application.class_review": {Role.CLASS_TEACHER},
+    "application.school_approve": {Role.SCHOOL_ADMIN},
+    "application.place": {Role.SCHOOL_ADMIN},
+    "application.withdraw": {Role.PARENT, Role.SCHOOL_ADMIN},
+    "agreement.publish": {Role.SCHOOL_ADMIN},
+    "agreement.view": {Role.PARENT, Role.CLASS_TEACHER, Role.SCHOOL_ADMIN},
+    "service_class.view": {
+        Role.SCHOOL_ADMIN,
+        Role.SERVICE_TEACHER,
+        Role.VOLUNTEER,
+        Role.TOWNSHIP_COORDINATOR,
+        Role.BUREAU,
+        Role.INSPECTOR,
+    },
+    "service_class.manage": {Role.SCHOOL_ADMIN},
+    "roster.import": {Role.SCHOOL_ADMIN},
+    "coverage.view": {Role.SCHOOL_ADMIN, Role.TOWNSHIP_COORDINATOR, Role.BUREAU, Role.INSPECTOR},
 }
 
 _DEPENDENT = ["village", "teaching_point"]  # School.DEPENDENT_TYPES, spelled out to keep this module import-light
@@ -81,10 +113,16 @@ ACTION_SCOPES: dict[str, dict[str, dict[str, ScopeRule]]] = {
     }
     for action in ("timetable.edit", "plan.edit", "plan.submit", "plan.revise")
 }
+# A class teacher prints letters and enters paper applications only for their own class, though they see the school.
+ACTION_SCOPES["letter.batch"] = {"schools.AdminClass": {Role.CLASS_TEACHER: lambda m: Q(pk=m.admin_class_id)}}
+ACTION_SCOPES["application.enter_on_behalf"] = {
+    "schools.Student": {Role.CLASS_TEACHER: lambda m: Q(admin_class=m.admin_class_id)}
+}
 
 # "app_label.ModelName" -> role -> rule building the Q of rows one membership may see
 SCOPES: dict[str, dict[str, ScopeRule]] = {
     "schools.School": {
+        Role.PARENT: lambda m: Q(students__guardian_links__guardian__user=m.user_id),  # their children's schools
         Role.CLASS_TEACHER: lambda m: Q(pk=m.school_id),
         Role.SERVICE_TEACHER: lambda m: Q(pk=m.school_id),
         Role.VOLUNTEER: lambda m: Q(pk=m.school_id),
@@ -130,6 +168,41 @@ SCOPES: dict[str, dict[str, ScopeRule]] = {
         Role.TOWNSHIP_COORDINATOR: lambda m: Q(school__township=m.township_id),
         Role.BUREAU: ALL,
         Role.INSPECTOR: ALL,
+    },
+    "schools.ServiceClass": {
+        Role.SCHOOL_ADMIN: lambda m: Q(school=m.school_id),
+        Role.SERVICE_TEACHER: lambda m: Q(school=m.school_id, teacher=m.user_id),  # the classes they teach
+        Role.VOLUNTEER: lambda m: Q(school=m.school_id, teacher=m.user_id),
+        Role.TOWNSHIP_COORDINATOR: lambda m: Q(school__township=m.township_id),
+        Role.BUREAU: ALL,
+        Role.INSPECTOR: ALL,
+    },
+    "schools.RosterImport": {
+        Role.SCHOOL_ADMIN: lambda m: Q(school=m.school_id),
+    },
+    "enrollment.Application": {
+        Role.PARENT: lambda m: Q(student__guardian_links__guardian__user=m.user_id),
+        Role.CLASS_TEACHER: lambda m: Q(student__admin_class=m.admin_class_id),
+        Role.SCHOOL_ADMIN: lambda m: Q(school=m.school_id),
+        Role.TOWNSHIP_COORDINATOR: lambda m: Q(school__township=m.township_id),
+        Role.BUREAU: ALL,
+        Role.INSPECTOR: ALL,
+    },
+    "enrollment.Agreement": {
+        Role.PARENT: lambda m: Q(student__guardian_links__guardian__user=m.user_id),
+        Role.CLASS_TEACHER: lambda m: Q(student__admin_class=m.admin_class_id),
+        Role.SCHOOL_ADMIN: lambda m: Q(student__school=m.school_id),
+    },
+    "enrollment.AgreementText": {
+        Role.PARENT: lambda m: Q(school__students__guardian_links__guardian__user=m.user_id),
+        Role.CLASS_TEACHER: lambda m: Q(school=m.school_id),
+        Role.SCHOOL_ADMIN: lambda m: Q(school=m.school_id),
+        Role.TOWNSHIP_COORDINATOR: lambda m: Q(school__township=m.township_id),
+        Role.BUREAU: ALL,
+    },
+    "enrollment.LetterBatch": {
+        Role.CLASS_TEACHER: lambda m: Q(admin_class=m.admin_class_id),
+        Role.SCHOOL_ADMIN: lambda m: Q(school=m.school_id),
     },
     "schools.SchoolYear": {
         Role.SCHOOL_ADMIN: ALL,

@@ -10,6 +10,8 @@ from .calendar import (
     Timetable,
     TimetableSlot,
 )
+from .classes import ServiceClass, ServiceClassMember
+from .imports import RosterImport
 from .plans import ActivityCategory, PlanAttachment, PlanSection, SchoolPlan, SchoolPlanEvent
 from .roster import (
     COUNTY_ROLES,
@@ -33,7 +35,7 @@ from .roster import (
 
 __all__ = [
     "COUNTY_ROLES", "SCHOOL_ROLES", "STAGES_BY_TYPE", "ActivityCategory", "AdminClass", "CalendarDay", "CountySettings", "Department",
-    "Grade", "Guardian", "Membership", "PlanAttachment", "PlanSection", "Role", "RosterExport", "School",
-    "SchoolPlan", "SchoolPlanEvent", "SchoolYear", "Semester", "ServiceMode", "Stage", "Student", "StudentGuardian",
+    "Grade", "Guardian", "Membership", "PlanAttachment", "PlanSection", "Role", "RosterExport", "RosterImport", "School",
+    "SchoolPlan", "SchoolPlanEvent", "SchoolYear", "Semester", "ServiceClass", "ServiceClassMember", "ServiceMode", "Stage", "Student", "StudentGuardian",
     "SubsidyRate", "Timetable", "TimetableSlot", "Township", "User", "new_link_code",
 ]  # fmt: skip

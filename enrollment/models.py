@@ -1,0 +1,233 @@
+"""The way in (R13–R15): the Letter to Parents, the voluntary agreement, the application and its review."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from schools.models import AdminClass, School, SchoolYear, ServiceClass, Student, User
+from xiji_afterschool.models import TimeStampedModel
+
+
+class AgreementText(TimeStampedModel):
+    """The school's voluntary service agreement (自愿服务协议书) for a year. A new text is a new version."""
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="agreement_texts")
+    school_year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, related_name="agreement_texts")
+    version = models.PositiveSmallIntegerField(_("version"))
+    body = models.TextField(_("agreement text"))
+    published_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["school", "school_year", "-version"]
+        verbose_name = _("agreement text")
+        verbose_name_plural = _("agreement texts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "school_year", "version"], name="enrollment_agreementtext_version"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.school} {self.school_year} v{self.version}"
+
+
+class Agreement(TimeStampedModel):
+    """A guardian's decision on one agreement text for one child: signed or declined. Never changed."""
+
+    class Decision(models.TextChoices):
+        SIGNED = "signed", _("Signed")
+        DECLINED = "declined", _("Declined")
+
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="agreements")
+    text = models.ForeignKey(AgreementText, on_delete=models.PROTECT, related_name="agreements")
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices)
+    signer_name = models.CharField(_("signed by (typed name)"), max_length=50)
+    relation = models.CharField(_("relation to the child"), max_length=16)
+    consent = models.BooleanField(_("consent given"), default=False)
+    signed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("account"))
+    entered_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("entered on paper by")
+    )
+    paper_original_on_file = models.BooleanField(_("paper original on file"), default=False)
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("voluntary agreement")
+        verbose_name_plural = _("voluntary agreements")
+        constraints = [
+            # Signing means consenting; declining never carries consent.
+            models.CheckConstraint(
+                condition=Q(decision="signed", consent=True) | Q(decision="declined", consent=False),
+                name="enrollment_agreement_consent_matches_decision",
+            ),
+            # Entered on a parent's behalf only with the paper original kept.
+            models.CheckConstraint(
+                condition=Q(entered_by__isnull=True) | Q(paper_original_on_file=True),
+                name="enrollment_agreement_paper_on_file",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.student} · {self.text} · {self.get_decision_display()}"
+
+
+class Application(TimeStampedModel):
+    """《自愿参加课后服务工作申请表》: parent applies → class review → school approval → placement (R14)."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Waiting for class review")
+        RETURNED = "returned", _("Returned to the parent")
+        CLASS_APPROVED = "class_approved", _("Waiting for school approval")
+        APPROVED = "approved", _("Approved, waiting for a place")
+        WAITING = "waiting", _("On the waiting list")
+        PLACED = "placed", _("Placed in a service class")
+        ACTIVE = "active", _("Attending")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    OPEN = (Status.SUBMITTED, Status.RETURNED, Status.CLASS_APPROVED, Status.APPROVED, Status.WAITING)
+    TRANSITIONS = {  # action: (allowed source states, target state)
+        "resubmit": ({Status.RETURNED}, Status.SUBMITTED),
+        "class_approve": ({Status.SUBMITTED}, Status.CLASS_APPROVED),
+        "class_return": ({Status.SUBMITTED}, Status.RETURNED),
+        "school_approve": ({Status.CLASS_APPROVED}, Status.APPROVED),
+        "school_return": ({Status.CLASS_APPROVED}, Status.RETURNED),
+        "wait": ({Status.APPROVED}, Status.WAITING),
+        "place": ({Status.APPROVED, Status.WAITING}, Status.PLACED),
+        "unplace": ({Status.PLACED}, Status.APPROVED),
+        "activate": ({Status.PLACED}, Status.ACTIVE),
+        "withdraw": (
+            {
+                Status.SUBMITTED,
+                Status.RETURNED,
+                Status.CLASS_APPROVED,
+                Status.APPROVED,
+                Status.WAITING,
+                Status.PLACED,
+                Status.ACTIVE,
+            },
+            Status.WITHDRAWN,
+        ),
+    }
+
+    class ServiceKind(models.TextChoices):
+        REGULAR = "regular", _("Regular after-school service")
+        EVENING = "evening", _("Evening service for boarders")
+        EXTENDED = "extended", _("Extended care (延时托管)")
+
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="applications", verbose_name=_("child"))
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="applications"
+    )  # the child's, at applying
+    school_year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, related_name="applications")
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.SUBMITTED, db_index=True
+    )
+    service_kind = models.CharField(_("service wanted"), max_length=10, choices=ServiceKind.choices)
+    extended_reason = models.CharField(_("why extended care is needed"), max_length=300, blank=True)
+    pickup_difficulty = models.CharField(_("why pick-up after school is difficult"), max_length=300)
+    # R2 priority groups
+    dual_working = models.BooleanField(_("both parents work"), default=False)
+    migrant_child = models.BooleanField(_("child of migrant workers (随迁子女)"), default=False)
+    disability = models.BooleanField(_("child with a disability"), default=False)
+    economic_hardship = models.BooleanField(_("family in economic difficulty"), default=False)
+    priority_note = models.CharField(_("note on priority"), max_length=300, blank=True)
+    preferences = models.JSONField(_("preferred activities, most wanted first"), default=list, blank=True)
+    pickup_person = models.CharField(_("who usually picks the child up"), max_length=50)
+    pickup_relation = models.CharField(_("their relation to the child"), max_length=16)
+    pickup_mobile = models.CharField(_("their mobile number"), max_length=11)
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="applications")
+    applicant = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("applied by"))
+    entered_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("entered on paper by")
+    )
+    paper_original_on_file = models.BooleanField(_("paper original on file"), default=False)
+    submitted_at = models.DateTimeField(_("applied at"))
+    service_class = models.ForeignKey(
+        ServiceClass, on_delete=models.PROTECT, null=True, blank=True, related_name="applications"
+    )
+    withdrawal_effective = models.DateField(_("withdrawn from"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        constraints = [
+            # One live application per child and school year (a withdrawn one may be followed by a new one).
+            models.UniqueConstraint(
+                fields=["student", "school_year"],
+                condition=~Q(status="withdrawn"),
+                name="enrollment_application_one_live",
+            ),
+            models.CheckConstraint(
+                condition=~Q(service_kind="extended") | ~Q(extended_reason=""), name="enrollment_extended_has_reason"
+            ),
+            models.CheckConstraint(
+                condition=Q(entered_by__isnull=True) | Q(paper_original_on_file=True),
+                name="enrollment_application_paper_on_file",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["placed", "active"]) | Q(service_class__isnull=False),
+                name="enrollment_application_placed_has_class",
+            ),
+        ]
+        indexes = [models.Index(fields=["school", "school_year", "status"], name="enrollment_app_school_status")]
+
+    def __str__(self):
+        return f"{self.student} · {self.school_year}"
+
+    @property
+    def priority_groups(self) -> int:
+        """How many R2 priority groups the family belongs to: the waiting list serves more first."""
+        return sum([self.dual_working, self.migrant_child, self.disability, self.economic_hardship])
+
+
+class ApplicationEvent(models.Model):
+    """The application's status history, shown to the parent. Never edited."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=20)
+    from_status = models.CharField(_("status before"), max_length=16, choices=Application.Status.choices)
+    to_status = models.CharField(_("status after"), max_length=16, choices=Application.Status.choices)
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("acted by"))
+    note = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(_("acted at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("application event")
+        verbose_name_plural = _("application events")
+
+    def __str__(self):
+        return f"{self.application} {self.action}"
+
+
+class LetterBatch(TimeStampedModel):
+    """Letters to Parents for one administrative class, one per child with its link code, built by a Celery task."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Queued")
+        RUNNING = "running", _("Being prepared")
+        DONE = "done", _("Ready to download")
+        FAILED = "failed", _("Failed")
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="letter_batches")
+    school_year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, related_name="+")
+    admin_class = models.ForeignKey(AdminClass, on_delete=models.CASCADE, related_name="letter_batches")
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    total = models.PositiveIntegerField(_("letters"), default=0)
+    done = models.PositiveIntegerField(_("letters ready"), default=0)
+    file = models.FileField(_("file"), upload_to="letters/%Y/%m/", blank=True)
+    error = models.CharField(_("error"), max_length=200, blank=True)
+    language = models.CharField(_("language"), max_length=8, default="zh-hans")
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("letter batch")
+        verbose_name_plural = _("letter batches")
+
+    def __str__(self):
+        return f"{self.admin_class} · {self.created_at:%Y-%m-%d %H:%M}"

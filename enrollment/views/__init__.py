@@ -1,0 +1,1 @@
+"""Thin views of the enrollment app, one module per part of the journey; each module lists its own urlpatterns."""
