@@ -3,13 +3,21 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from .models import (
     AdminClass,
+    CountySettings,
     Department,
     Guardian,
     Membership,
     RosterExport,
+    RosterImport,
     School,
+    SchoolPlan,
+    SchoolPlanEvent,
+    SchoolYear,
+    ServiceClass,
     Student,
     StudentGuardian,
+    SubsidyRate,
+    Timetable,
     Township,
     User,
 )
@@ -86,3 +94,61 @@ class DepartmentAdmin(admin.ModelAdmin):
 class RosterExportAdmin(admin.ModelAdmin):
     list_display = ["school", "requested_by", "status", "row_count", "created_at", "finished_at"]
     readonly_fields = [f.name for f in RosterExport._meta.fields]
+
+
+# ---------------------------------------------------------------- calendar, timetables, plans, classes, imports
+# Support staff read these here; every change goes through the app's own pages (services), so they are read-only.
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CountySettings)
+class CountySettingsAdmin(admin.ModelAdmin):
+    list_display = ["class_hours_per_day", "earliest_pickup_time"]
+
+
+@admin.register(SubsidyRate)
+class SubsidyRateAdmin(ReadOnlyAdmin):
+    list_display = ["amount", "effective_from", "note"]
+
+
+@admin.register(SchoolYear)
+class SchoolYearAdmin(ReadOnlyAdmin):
+    list_display = ["name", "start_date", "end_date", "plan_deadline", "application_deadline", "refinement_deadline"]
+
+
+@admin.register(Timetable)
+class TimetableAdmin(ReadOnlyAdmin):
+    list_display = ["school", "semester", "stage", "version", "effective_from"]
+    list_filter = ["stage"]
+
+
+@admin.register(SchoolPlan)
+class SchoolPlanAdmin(ReadOnlyAdmin):
+    list_display = ["school", "school_year", "version", "status", "filing_number", "filed_at"]
+    list_filter = ["status", "school_year"]
+    search_fields = ["school__name", "filing_number"]
+
+
+@admin.register(SchoolPlanEvent)
+class SchoolPlanEventAdmin(ReadOnlyAdmin):
+    list_display = ["plan", "action", "from_status", "to_status", "actor", "created_at"]
+
+
+@admin.register(ServiceClass)
+class ServiceClassAdmin(ReadOnlyAdmin):
+    list_display = ["name", "school", "school_year", "kind", "activity", "teacher", "capacity"]
+
+
+@admin.register(RosterImport)
+class RosterImportAdmin(ReadOnlyAdmin):
+    list_display = ["school", "original_name", "status", "row_count", "created_at", "imported_at"]
