@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import classes, imports, plans, roster, timetables
+from .views import activities, classes, hours, imports, plans, roster, sessions, timetables
 
 app_name = "schools"
 urlpatterns = [
@@ -37,4 +37,7 @@ urlpatterns = [
     path("plans/attachments/<int:pk>/remove/", plans.plan_attachment_remove, name="plan-attachment-remove"),
     *classes.urlpatterns,
     *imports.urlpatterns,
+    *activities.urlpatterns,
+    *sessions.urlpatterns,
+    *hours.urlpatterns,
 ]

@@ -94,6 +94,40 @@ ACTIONS: dict[str, set[str]] = {
     "service_class.manage": {Role.SCHOOL_ADMIN},
     "roster.import": {Role.SCHOOL_ADMIN},
     "coverage.view": {Role.SCHOOL_ADMIN, Role.TOWNSHIP_COORDINATOR, Role.BUREAU, Role.INSPECTOR},
+    # Service delivery (R9–R12, R19–R21, R30): activities, sessions and their roll, the hours record.
+    "activity.view": {
+        Role.SCHOOL_ADMIN,
+        Role.SERVICE_TEACHER,
+        Role.VOLUNTEER,
+        Role.TOWNSHIP_COORDINATOR,
+        Role.BUREAU,
+        Role.INSPECTOR,
+    },
+    "activity.manage": {Role.SCHOOL_ADMIN},
+    "substitution.manage": {Role.SCHOOL_ADMIN},
+    "session.log": {Role.SERVICE_TEACHER, Role.VOLUNTEER, Role.CLASS_TEACHER, Role.SCHOOL_ADMIN},  # on a ServiceClass
+    "session.view": {
+        Role.SERVICE_TEACHER,
+        Role.VOLUNTEER,
+        Role.CLASS_TEACHER,
+        Role.SCHOOL_ADMIN,
+        Role.TOWNSHIP_COORDINATOR,
+        Role.BUREAU,
+        Role.INSPECTOR,
+    },
+    "session.confirm": {Role.SCHOOL_ADMIN},
+    "hours.view": {
+        Role.SERVICE_TEACHER,
+        Role.VOLUNTEER,
+        Role.CLASS_TEACHER,
+        Role.SCHOOL_ADMIN,
+        Role.TOWNSHIP_COORDINATOR,
+        Role.BUREAU,
+        Role.INSPECTOR,
+    },  # on a User (the teacher) or a School
+    "hours.close_month": {Role.SCHOOL_ADMIN},
+    "hours.adjust": {Role.SCHOOL_ADMIN},
+    "delivery.view": {Role.SCHOOL_ADMIN, Role.TOWNSHIP_COORDINATOR, Role.BUREAU, Role.INSPECTOR},
 }
 
 _DEPENDENT = ["village", "teaching_point"]  # School.DEPENDENT_TYPES, spelled out to keep this module import-light
@@ -171,9 +205,59 @@ SCOPES: dict[str, dict[str, ScopeRule]] = {
     },
     "schools.ServiceClass": {
         Role.SCHOOL_ADMIN: lambda m: Q(school=m.school_id),
-        Role.SERVICE_TEACHER: lambda m: Q(school=m.school_id, teacher=m.user_id),  # the classes they teach
-        Role.VOLUNTEER: lambda m: Q(school=m.school_id, teacher=m.user_id),
+        # The classes they teach, and those they stand in for (a recorded substitute).
+        Role.SERVICE_TEACHER: lambda m: (
+            Q(school=m.school_id, teacher=m.user_id) | Q(substitutions__substitute=m.user_id)
+        ),
+        Role.VOLUNTEER: lambda m: Q(school=m.school_id, teacher=m.user_id) | Q(substitutions__substitute=m.user_id),
+        Role.CLASS_TEACHER: lambda m: Q(school=m.school_id, teacher=m.user_id) | Q(substitutions__substitute=m.user_id),
         Role.TOWNSHIP_COORDINATOR: lambda m: Q(school__township=m.township_id),
+        Role.BUREAU: ALL,
+        Role.INSPECTOR: ALL,
+    },
+    "schools.Partner": {
+        Role.SCHOOL_ADMIN: lambda m: Q(school=m.school_id),
+        Role.SERVICE_TEACHER: lambda m: Q(school=m.school_id),
+        Role.VOLUNTEER: lambda m: Q(school=m.school_id),
+        Role.TOWNSHIP_COORDINATOR: lambda m: Q(school__township=m.township_id),
+        Role.BUREAU: ALL,
+        Role.INSPECTOR: ALL,
+    },
+    "schools.Activity": {
+        Role.SCHOOL_ADMIN: lambda m: Q(school=m.school_id),
+        Role.SERVICE_TEACHER: lambda m: Q(school=m.school_id),
+        Role.VOLUNTEER: lambda m: Q(school=m.school_id),
+        Role.TOWNSHIP_COORDINATOR: lambda m: Q(school__township=m.township_id),
+        Role.BUREAU: ALL,
+        Role.INSPECTOR: ALL,
+    },
+    "schools.Session": {
+        # A teacher sees the sessions of the classes they teach and the ones they ran or assisted.
+        Role.SERVICE_TEACHER: lambda m: (
+            Q(service_class__teacher=m.user_id) | Q(teacher=m.user_id) | Q(assistants__person=m.user_id)
+        ),
+        Role.VOLUNTEER: lambda m: (
+            Q(service_class__teacher=m.user_id) | Q(teacher=m.user_id) | Q(assistants__person=m.user_id)
+        ),
+        Role.CLASS_TEACHER: lambda m: Q(service_class__teacher=m.user_id) | Q(teacher=m.user_id),
+        Role.SCHOOL_ADMIN: lambda m: Q(service_class__school=m.school_id),
+        Role.TOWNSHIP_COORDINATOR: lambda m: Q(service_class__school__township=m.township_id),
+        Role.BUREAU: ALL,
+        Role.INSPECTOR: ALL,
+    },
+    "schools.Substitution": {
+        Role.SCHOOL_ADMIN: lambda m: Q(service_class__school=m.school_id),
+        Role.SERVICE_TEACHER: lambda m: Q(substitute=m.user_id),
+        Role.VOLUNTEER: lambda m: Q(substitute=m.user_id),
+        Role.CLASS_TEACHER: lambda m: Q(substitute=m.user_id),
+    },
+    "schools.User": {
+        # Whose hours record one may read: one's own; a school's staff for its admin; everyone for the county.
+        Role.SERVICE_TEACHER: lambda m: Q(pk=m.user_id),
+        Role.VOLUNTEER: lambda m: Q(pk=m.user_id),
+        Role.CLASS_TEACHER: lambda m: Q(pk=m.user_id),
+        Role.SCHOOL_ADMIN: lambda m: Q(memberships__school=m.school_id),
+        Role.TOWNSHIP_COORDINATOR: lambda m: Q(memberships__school__township=m.township_id),
         Role.BUREAU: ALL,
         Role.INSPECTOR: ALL,
     },

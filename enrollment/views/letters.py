@@ -1,3 +1,110 @@
-"""(being written)"""
+"""The Letter to Parents (《致家长的一封信》, R15): online, as a PDF, and printed in batches for a whole class."""
 
-urlpatterns: list = []
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from schools import selectors as school_selectors
+from xiji_afterschool import permissions
+from xiji_afterschool.errors import DomainError
+from xiji_afterschool.exports import render_pdf
+
+from .. import reports, selectors
+from ..models import LetterBatch
+from ..services import letters as services
+
+
+def _school_letter(request, school_pk):
+    """(school, school year, letter context or None): the school fetched in the viewer's scope, then the policy."""
+    school = get_object_or_404(school_selectors.school_list(viewer=request.user), pk=school_pk)
+    permissions.require(request.user, "letter.view", school)
+    school_year = school_selectors.current_school_year()
+    plan = reports.filed_plan(school=school, school_year=school_year) if school_year else None
+    letter = reports.letter_context(school=school, school_year=school_year, plan=plan) if plan else None
+    return school, school_year, letter
+
+
+@login_required
+def letter_detail(request, school_pk):
+    school, school_year, letter = _school_letter(request, school_pk)
+    batch_classes, batches = [], []
+    if letter and permissions.memberships_for(request.user, "letter.batch"):
+        classes = school_selectors.admin_class_list(viewer=request.user, school=school)
+        batch_classes = [c for c in classes if permissions.can(request.user, "letter.batch", c)]
+        batches = selectors.letter_batch_list(viewer=request.user).filter(school=school)[:10]
+    return render(
+        request,
+        "enrollment/letter_detail.html",
+        {
+            "school": school,
+            "school_year": school_year,
+            "letter": letter,
+            "batch_classes": batch_classes,
+            "batches": batches,
+        },
+    )
+
+
+@login_required
+def letter_pdf(request, school_pk):
+    school, school_year, letter = _school_letter(request, school_pk)
+    if letter is None:
+        raise Http404(_("The school's plan is not filed yet."))
+    pdf = render_pdf("pdf/letter.html", {"letter": letter})
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = f"{school.name}-{school_year.name}-{_('Letter to Parents')}.pdf"
+    response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+@login_required
+@require_POST
+def letter_batch_create(request, admin_class_pk):
+    admin_class = get_object_or_404(school_selectors.admin_class_list(viewer=request.user), pk=admin_class_pk)
+    permissions.require(request.user, "letter.batch", admin_class)
+    # The QR codes point back to this site as the requester reached it; the worker has no request to ask.
+    base_url = f"{request.scheme}://{request.get_host()}"
+    try:
+        batch = services.letter_batch_request(actor=request.user, admin_class=admin_class, base_url=base_url)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("enrollment:letter-detail", school_pk=admin_class.school_id)
+    messages.success(request, _("The letters are being prepared. This page shows when they are ready."))
+    return redirect("enrollment:letter-batch-detail", pk=batch.pk)
+
+
+def _batch(request, pk) -> LetterBatch:
+    batch = get_object_or_404(selectors.letter_batch_list(viewer=request.user), pk=pk)
+    permissions.require(request.user, "letter.batch", batch.admin_class)
+    return batch
+
+
+@login_required
+def letter_batch_detail(request, pk):
+    batch = _batch(request, pk)
+    percent = round(100 * batch.done / batch.total) if batch.total else 0
+    return render(request, "enrollment/letter_batch_detail.html", {"batch": batch, "percent": min(percent, 100)})
+
+
+@login_required
+def letter_batch_download(request, pk):
+    batch = _batch(request, pk)
+    if batch.status != LetterBatch.Status.DONE or not batch.file:
+        raise Http404(_("These letters are not ready."))
+    filename = f"{batch.school.name}-{batch.admin_class}-{_('Letter to Parents')}.pdf"
+    return FileResponse(batch.file.open("rb"), as_attachment=True, filename=filename)
+
+
+urlpatterns = [
+    path("letters/<int:school_pk>/", letter_detail, name="letter-detail"),
+    path("letters/<int:school_pk>/letter.pdf", letter_pdf, name="letter-pdf"),
+    path("letters/classes/<int:admin_class_pk>/batch/", letter_batch_create, name="letter-batch-create"),
+    path("letters/batches/<int:pk>/", letter_batch_detail, name="letter-batch-detail"),
+    path("letters/batches/<int:pk>/download/", letter_batch_download, name="letter-batch-download"),
+]

@@ -11,6 +11,16 @@ from .calendar import (
     TimetableSlot,
 )
 from .classes import ServiceClass, ServiceClassMember
+from .delivery import (
+    Activity,
+    Attendance,
+    HoursAdjustment,
+    HoursMonth,
+    Partner,
+    Session,
+    SessionAssistant,
+    Substitution,
+)
 from .imports import RosterImport
 from .plans import ActivityCategory, PlanAttachment, PlanSection, SchoolPlan, SchoolPlanEvent
 from .roster import (
@@ -34,8 +44,45 @@ from .roster import (
 )
 
 __all__ = [
-    "COUNTY_ROLES", "SCHOOL_ROLES", "STAGES_BY_TYPE", "ActivityCategory", "AdminClass", "CalendarDay", "CountySettings", "Department",
-    "Grade", "Guardian", "Membership", "PlanAttachment", "PlanSection", "Role", "RosterExport", "RosterImport", "School",
-    "SchoolPlan", "SchoolPlanEvent", "SchoolYear", "Semester", "ServiceClass", "ServiceClassMember", "ServiceMode", "Stage", "Student", "StudentGuardian",
-    "SubsidyRate", "Timetable", "TimetableSlot", "Township", "User", "new_link_code",
-]  # fmt: skip
+    "COUNTY_ROLES",
+    "SCHOOL_ROLES",
+    "STAGES_BY_TYPE",
+    "Activity",
+    "ActivityCategory",
+    "AdminClass",
+    "Attendance",
+    "CalendarDay",
+    "CountySettings",
+    "Department",
+    "Grade",
+    "Guardian",
+    "HoursAdjustment",
+    "HoursMonth",
+    "Membership",
+    "Partner",
+    "PlanAttachment",
+    "PlanSection",
+    "Role",
+    "RosterExport",
+    "RosterImport",
+    "School",
+    "SchoolPlan",
+    "SchoolPlanEvent",
+    "SchoolYear",
+    "Semester",
+    "ServiceClass",
+    "ServiceClassMember",
+    "ServiceMode",
+    "Session",
+    "SessionAssistant",
+    "Stage",
+    "Student",
+    "StudentGuardian",
+    "SubsidyRate",
+    "Substitution",
+    "Timetable",
+    "TimetableSlot",
+    "Township",
+    "User",
+    "new_link_code",
+]

@@ -42,6 +42,7 @@ class CountySettings(TimeStampedModel):
         help_text=_("How many class-hours one 2-hour service day counts as."),
     )
     earliest_pickup_time = models.TimeField(_("earliest pick-up time"), default=datetime.time(17, 30))
+    late_log_days = models.PositiveSmallIntegerField(_("days after which a session log needs confirmation"), default=3)
 
     class Meta:
         verbose_name = _("county settings")

@@ -1,0 +1,113 @@
+"""Class review (班级审核) and school approval of applications (R14), one at a time or a whole page at once.
+
+submitted → class_approved (class teacher) → approved (school admin); either step may return the application to
+the parent with a reason (status returned; the parent resubmits). Every move goes through `workflow.transition`,
+which locks the row, compares-and-sets the status and writes an `ApplicationEvent` with the actor and note: two
+reviewers acting on the same application at once cannot both succeed.
+"""
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from xiji_afterschool import permissions
+from xiji_afterschool.errors import DomainError
+from xiji_afterschool.workflow import TransitionNotAllowed, transition
+
+from ..models import Application
+
+NOTE_MAX_LENGTH = 2000
+
+
+def _reason(note: str) -> str:
+    note = (note or "").strip()
+    if not note:
+        raise DomainError(_("Say why the application goes back to the parent: a reason is required."))
+    if len(note) > NOTE_MAX_LENGTH:
+        raise DomainError(_("The reason is too long."))
+    return note
+
+
+@transaction.atomic
+def application_class_approve(*, actor, application: Application, note: str = "") -> Application:
+    """The class teacher of the child's class approves; the application goes on to the school.
+
+    Raises PermissionDenied (not this class's teacher) and TransitionNotAllowed (not waiting for class review).
+    """
+    permissions.require(actor, "application.class_review", application)
+    transition(application, "class_approve", actor=actor, note=(note or "").strip())
+    return application
+
+
+@transaction.atomic
+def application_class_return(*, actor, application: Application, note: str) -> Application:
+    """The class teacher returns the application to the parent with a reason (required).
+
+    Raises DomainError (blank reason; nothing written), PermissionDenied, TransitionNotAllowed.
+    """
+    permissions.require(actor, "application.class_review", application)
+    transition(application, "class_return", actor=actor, note=_reason(note))
+    return application
+
+
+@transaction.atomic
+def application_school_approve(*, actor, application: Application, note: str = "") -> Application:
+    """The school administrator approves a class-approved application; it then waits for a place.
+
+    Raises PermissionDenied (not this school's admin) and TransitionNotAllowed (not waiting for school approval).
+    """
+    permissions.require(actor, "application.school_approve", application)
+    transition(application, "school_approve", actor=actor, note=(note or "").strip())
+    return application
+
+
+@transaction.atomic
+def application_school_return(*, actor, application: Application, note: str) -> Application:
+    """The school administrator returns a class-approved application to the parent with a reason (required).
+
+    Raises DomainError (blank reason; nothing written), PermissionDenied, TransitionNotAllowed.
+    """
+    permissions.require(actor, "application.school_approve", application)
+    transition(application, "school_return", actor=actor, note=_reason(note))
+    return application
+
+
+def _approve_all(approve, *, actor, applications: Iterable[Application], note: str) -> int:
+    applications = sorted(applications, key=lambda a: a.pk)  # one lock order, so two batches cannot deadlock
+    if not applications:
+        raise DomainError(_("Select at least one application to approve."))
+    for application in applications:
+        try:
+            approve(actor=actor, application=application, note=note)
+        except TransitionNotAllowed as exc:
+            # Raising out of the outer transaction rolls back the ones already approved: all or nothing.
+            raise DomainError(
+                _(
+                    "The application of %(child)s has already been reviewed (it is now “%(status)s”), so nothing "
+                    "was approved. Reload the page and try again."
+                )
+                % {"child": application.student.name, "status": application.get_status_display()}
+            ) from exc
+    return len(applications)
+
+
+@transaction.atomic
+def application_class_approve_many(*, actor, applications: Iterable[Application], note: str = "") -> int:
+    """Class-approve several applications in one transaction: all or none (village teachers post once per class).
+
+    Returns how many were approved. Raises DomainError naming the first child whose application is no longer
+    waiting for class review (nothing is approved then), or PermissionDenied for any application outside the
+    teacher's class.
+    """
+    return _approve_all(application_class_approve, actor=actor, applications=applications, note=note)
+
+
+@transaction.atomic
+def application_school_approve_many(*, actor, applications: Iterable[Application], note: str = "") -> int:
+    """School-approve several class-approved applications in one transaction: all or none.
+
+    Returns how many were approved. Raises DomainError naming the first stale application (nothing approved),
+    or PermissionDenied.
+    """
+    return _approve_all(application_school_approve, actor=actor, applications=applications, note=note)

@@ -1,0 +1,224 @@
+"""Service delivery (R9–R12, R19–R21, R30): activities and partners, sessions with their roll, the hours record."""
+
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from xiji_afterschool.models import TimeStampedModel
+
+from .classes import ServiceClass
+from .plans import ActivityCategory
+from .roster import School, Student, User
+
+
+class Partner(TimeStampedModel):
+    """An outside body that hosts activities (R11). Subject-type training institutions are barred (R12)."""
+
+    class Kind(models.TextChoices):
+        YOUTH_CENTRE = "youth_centre", _("Youth activity centre")
+        YOUTH_PALACE = "youth_palace", _("Village youth palace (乡村学校少年宫)")
+        COMMUNITY = "community", _("Community")
+        ENTERPRISE = "enterprise", _("Enterprise")
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="partners")
+    name = models.CharField(_("name"), max_length=60)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    contact = models.CharField(_("contact"), max_length=60, blank=True)
+
+    class Meta:
+        ordering = ["school", "name"]
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+        constraints = [models.UniqueConstraint(fields=["school", "name"], name="schools_partner_unique_name")]
+
+    def __str__(self):
+        return self.name
+
+
+class Activity(TimeStampedModel):
+    """An activity a school offers, in one of the plan's categories (R9–R11), optionally hosted by a partner."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="activities")
+    name = models.CharField(_("name"), max_length=60)
+    category = models.CharField(_("category"), max_length=16, choices=ActivityCategory.choices)
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="activities")
+    description = models.CharField(_("description"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["school", "category", "name"]
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        constraints = [models.UniqueConstraint(fields=["school", "name"], name="schools_activity_unique_name")]
+
+    def __str__(self):
+        return self.name
+
+
+class Session(TimeStampedModel):
+    """One session of a service class on one day: who ran it, what was done, and the roll."""
+
+    class TeacherRole(models.TextChoices):
+        RESPONSIBLE = "responsible", _("Responsible teacher")
+        SUBSTITUTE = "substitute", _("Substitute")
+
+    class Status(models.TextChoices):
+        RECORDED = "recorded", _("Recorded")
+        NEEDS_CONFIRMATION = "unconfirmed", _("Waiting for the administrator")  # logged late, or flagged content
+        CONFIRMED = "confirmed", _("Confirmed by the administrator")
+
+    service_class = models.ForeignKey(ServiceClass, on_delete=models.PROTECT, related_name="sessions")
+    date = models.DateField(_("date"))
+    start_time = models.TimeField(_("start"))
+    end_time = models.TimeField(_("end"))
+    class_hours = models.DecimalField(_("class-hours"), max_digits=3, decimal_places=1)
+    activity_category = models.CharField(_("activity"), max_length=16, choices=ActivityCategory.choices)
+    activity = models.ForeignKey(Activity, on_delete=models.PROTECT, null=True, blank=True, related_name="sessions")
+    content_note = models.CharField(_("what was done"), max_length=300)
+    teacher = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="sessions_taught", verbose_name=_("teacher")
+    )
+    teacher_role = models.CharField(_("as"), max_length=12, choices=TeacherRole.choices)
+    substitute_reason = models.CharField(_("why a substitute"), max_length=120, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, db_index=True)
+    late = models.BooleanField(_("logged late"), default=False)
+    flag = models.CharField(_("flag for review"), max_length=200, blank=True)  # e.g. looks like a make-up lesson (R12)
+    logged_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    confirmed_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    present = models.PositiveSmallIntegerField(_("present"), default=0)  # roll summary, kept with the roll
+    absent = models.PositiveSmallIntegerField(_("absent"), default=0)
+    on_leave = models.PositiveSmallIntegerField(_("on leave"), default=0)
+
+    class Meta:
+        ordering = ["-date", "start_time"]
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        constraints = [
+            # Twice for the same class and slot is refused (also under a race: the database says no).
+            models.UniqueConstraint(
+                fields=["service_class", "date", "start_time"], name="schools_session_one_per_slot"
+            ),
+            models.CheckConstraint(condition=Q(start_time__lt=F("end_time")), name="schools_session_starts_before_end"),
+            models.CheckConstraint(
+                condition=Q(class_hours__gt=Decimal("0"), class_hours__lte=Decimal("4")),
+                name="schools_session_hours_0_4",
+            ),
+            models.CheckConstraint(
+                condition=Q(teacher_role="responsible") | ~Q(substitute_reason=""),
+                name="schools_session_substitute_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["teacher", "date"], name="schools_session_teacher_date")]
+
+    def __str__(self):
+        return f"{self.service_class} {self.date:%Y-%m-%d} {self.start_time:%H:%M}"
+
+
+class SessionAssistant(models.Model):
+    """A teacher or volunteer who assisted in a session (counted as assistant in the hours record)."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="assistants")
+    person = models.ForeignKey(User, on_delete=models.PROTECT, related_name="sessions_assisted")
+
+    class Meta:
+        verbose_name = _("session assistant")
+        verbose_name_plural = _("session assistants")
+        constraints = [models.UniqueConstraint(fields=["session", "person"], name="schools_sessionassistant_unique")]
+
+    def __str__(self):
+        return f"{self.person} · {self.session}"
+
+
+class Attendance(models.Model):
+    """One child on one session's roll (R30: every child accounted for)."""
+
+    class Mark(models.TextChoices):
+        PRESENT = "present", _("Present")
+        ABSENT = "absent", _("Absent")
+        LEAVE = "leave", _("On leave")
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="roll")
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="attendance")
+    mark = models.CharField(_("attendance"), max_length=8, choices=Mark.choices)
+    reason = models.CharField(_("reason"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        constraints = [models.UniqueConstraint(fields=["session", "student"], name="schools_attendance_once")]
+        indexes = [models.Index(fields=["student", "session"], name="schools_attendance_student")]
+
+    def __str__(self):
+        return f"{self.student} · {self.get_mark_display()}"
+
+
+class HoursMonth(TimeStampedModel):
+    """A school's month of the hours record (明细档案, R21), closed by the administrator: then only adjustments."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="hours_months")
+    month = models.DateField(_("month"))  # the first day of the month
+    closed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-month"]
+        verbose_name = _("closed month")
+        verbose_name_plural = _("closed months")
+        constraints = [
+            models.UniqueConstraint(fields=["school", "month"], name="schools_hoursmonth_unique"),
+            models.CheckConstraint(condition=Q(month__day=1), name="schools_hoursmonth_first_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.school} {self.month:%Y-%m}"
+
+
+class HoursAdjustment(TimeStampedModel):
+    """A correction to a closed month: never an edit of the sessions, always a signed entry with a reason."""
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="hours_adjustments")
+    person = models.ForeignKey(User, on_delete=models.PROTECT, related_name="hours_adjustments")
+    month = models.DateField(_("month"))
+    role = models.CharField(
+        _("as"), max_length=12, choices=[*Session.TeacherRole.choices, ("assistant", _("Assistant"))]
+    )
+    class_hours = models.DecimalField(_("class-hours (+/-)"), max_digits=5, decimal_places=1)
+    sessions = models.SmallIntegerField(_("sessions (+/-)"), default=0)
+    reason = models.CharField(_("reason"), max_length=200)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-month", "created_at"]
+        verbose_name = _("hours adjustment")
+        verbose_name_plural = _("hours adjustments")
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="schools_hoursadjustment_has_reason"),
+            models.CheckConstraint(
+                condition=~Q(class_hours=0) | ~Q(sessions=0), name="schools_hoursadjustment_not_empty"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person} {self.month:%Y-%m} {self.class_hours}"
+
+
+class Substitution(TimeStampedModel):
+    """The school records who stands in for a service class's teacher on a day (a recorded substitute, issue 5)."""
+
+    service_class = models.ForeignKey(ServiceClass, on_delete=models.CASCADE, related_name="substitutions")
+    date = models.DateField(_("date"))
+    substitute = models.ForeignKey(User, on_delete=models.PROTECT, related_name="substitutions")
+    reason = models.CharField(_("reason"), max_length=120)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-date"]
+        verbose_name = _("substitution")
+        verbose_name_plural = _("substitutions")
+        constraints = [
+            models.UniqueConstraint(fields=["service_class", "date"], name="schools_substitution_one_per_day"),
+            models.CheckConstraint(condition=~Q(reason=""), name="schools_substitution_has_reason"),
+        ]
+
+    def __str__(self):
+        return f"{self.substitute} → {self.service_class} {self.date:%Y-%m-%d}"
