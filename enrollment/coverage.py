@@ -94,9 +94,9 @@ def scoped_for(viewer, qs: QuerySet, action: str) -> QuerySet:
 
 def _counted_applications(school_year: SchoolYear) -> QuerySet[Application]:
     """This year's applications, leaving out withdrawn ones that a live application of the same child replaced."""
-    live_again = Application.objects.filter(
-        student=OuterRef("student"), school_year=OuterRef("school_year")
-    ).exclude(status=S.WITHDRAWN)
+    live_again = Application.objects.filter(student=OuterRef("student"), school_year=OuterRef("school_year")).exclude(
+        status=S.WITHDRAWN
+    )
     return Application.objects.filter(school_year=school_year).filter(~Q(status=S.WITHDRAWN) | ~Exists(live_again))
 
 
@@ -131,15 +131,17 @@ def _split(counts: dict | None, students: int | None) -> dict:
     row["groups"] = {
         group: _numbers({m: counts.get(f"{group}__{m}", 0) for m in METRICS}, None) for group in PRIORITY_GROUPS
     }
+    row["group_rows"] = [{"label": label, **row["groups"][group]} for group, label in PRIORITY_GROUPS.items()]
     return row
 
 
-def _total(rows: list[dict], with_students: bool = True) -> dict:
-    """Sum of rows (each child is in one row, so sums are exact); percentages recomputed from the sums."""
+def _total(rows: list[dict]) -> dict:
+    """Sum of the rows, percentages recomputed from the sums. A child is in one grade and (but for one who left a
+    withdrawn application at another school) one school, so the sums count each child once."""
     counts = {m: sum(r[m] for r in rows) for m in METRICS}
     for group in PRIORITY_GROUPS:
         counts.update({f"{group}__{m}": sum(r["groups"][group][m] for r in rows) for m in METRICS})
-    return _split(counts, sum(r["students"] for r in rows) if with_students else None)
+    return _split(counts, sum(r["students"] for r in rows))
 
 
 def school_coverage(*, viewer, school: School, school_year: SchoolYear) -> dict:
@@ -174,11 +176,12 @@ def school_coverage(*, viewer, school: School, school_year: SchoolYear) -> dict:
 
 def county_coverage(*, viewer, school_year: SchoolYear, township_id: int | None = None, school_type: str = "") -> dict:
     """Per school the viewer may see coverage of ("coverage.view": the school admin their school, a township its
-    schools, the bureau and inspectors all): the numbers above, whether it has a filed plan, least covered first.
+    schools, the bureau and inspectors all): the numbers above, whether it has a filed plan. Least covered first;
+    schools without applicants last.
 
     Four queries whatever the number of schools. Returns {"schools": [row…], "total": {…}}; each row has
-    "school" (with township), the numbers, "groups", "has_filed_plan" and "needs_attention" (waiting children,
-    children not placed, or no filed plan: R3, the bureau sees which schools and applicants are not covered).
+    "school" (with township), the numbers, "groups", "has_filed_plan" and "needs_attention" (children on the
+    waiting list, or no filed plan: R3, the bureau sees which schools and applicants are not covered).
     """
     schools = scoped_for(viewer, School.objects.all(), "coverage.view")
     if township_id:
@@ -207,12 +210,13 @@ def county_coverage(*, viewer, school_year: SchoolYear, township_id: int | None 
     for school in schools:
         row = _split(applied.get(school.pk), school.student_count)
         row.update(school=school, has_filed_plan=school.pk in filed)
-        row["needs_attention"] = bool(row["waiting"] or row["not_placed"] or not row["has_filed_plan"])
+        row["needs_attention"] = bool(row["waiting"] or not row["has_filed_plan"])
         rows.append(row)
 
-    # Least covered first: no applicants at all counts as nothing covered; then more children without a place.
+    # Least covered first, and among equals the one with more children without a place. Schools nobody has applied
+    # at yet have no coverage to compare: they come last (the page marks them).
     def least_covered(r):
-        return (r["coverage"] if r["coverage"] is not None else Decimal(-1), -r["not_placed"], r["school"].code)
+        return (r["coverage"] is None, r["coverage"] or 0, -r["not_placed"], r["school"].code)
 
     rows.sort(key=least_covered)
     return {"schools": rows, "total": _total(rows)}

@@ -8,16 +8,17 @@ from collections.abc import Iterator
 from urllib.parse import urlencode
 
 import segno
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from schools.models import AdminClass, School, SchoolPlan, SchoolYear, ServiceMode, Stage, Student
 from schools.plan_sections import display_rows
 
-# The link-child page, where a parent types (or scans) the code printed on the letter. Its path is part of every
-# printed QR code, so it must not move; the fallback serves while the page itself is not wired yet.
+# The link-child page, where a parent types (or scans) the code printed on the letter. Every printed QR code
+# carries its address, so the page must keep its path.
 CHILD_LINK_URL_NAME = "enrollment:child-link"
-CHILD_LINK_PATH = "/enrollment/children/link/"
 
 
 def filed_plan(*, school: School, school_year: SchoolYear) -> SchoolPlan | None:
@@ -42,6 +43,17 @@ def _time_rows(data: dict, *, school: School) -> list[tuple[str, str]]:
     return rows
 
 
+def _modes(stages: list[str]) -> str:
+    """The service mode of each stage (R4, R5) as one phrase: "5+2: …", or "Primary: 5+2: …; Junior middle: …"."""
+    if len(stages) == 1:
+        return str(ServiceMode.for_stage(stages[0]).label)
+    parts = [
+        _("%(stage)s: %(mode)s") % {"stage": Stage(stage).label, "mode": ServiceMode.for_stage(stage).label}
+        for stage in stages
+    ]
+    return pgettext("list separator", "; ").join(parts)
+
+
 def letter_context(*, school: School, school_year: SchoolYear, plan: SchoolPlan) -> dict:
     """What the letter says (templates/enrollment/letter_body.html), in the active language.
 
@@ -56,10 +68,7 @@ def letter_context(*, school: School, school_year: SchoolYear, plan: SchoolPlan)
         "plan": plan,
         "filing_number": plan.filing_number,
         "deadline": school_year.application_deadline,
-        "modes": [
-            {"stage": Stage(stage).label, "mode": ServiceMode.for_stage(stage).label, "several": len(stages) > 1}
-            for stage in stages
-        ],
+        "modes": _modes(stages),
         # R7: junior boarders and senior high students are served in the evening.
         "evening": any(stage in (Stage.JUNIOR, Stage.SENIOR) for stage in stages),
         "content_rows": [row for row in display_rows("content", stored.get("content") or {}, school=school) if row[1]],
@@ -74,11 +83,7 @@ def child_link_url(*, base_url: str, code: str) -> str:
 
     `base_url` is the site's origin as the requester reached it (scheme and host, e.g. https://kehou.example.cn).
     """
-    try:
-        path = reverse(CHILD_LINK_URL_NAME)
-    except NoReverseMatch:
-        path = CHILD_LINK_PATH
-    return f"{base_url.rstrip('/')}{path}?{urlencode({'code': code})}"
+    return f"{base_url.rstrip('/')}{reverse(CHILD_LINK_URL_NAME)}?{urlencode({'code': code})}"
 
 
 def qr_data_uri(text: str) -> str:

@@ -6,7 +6,6 @@ app_name = "schools"
 urlpatterns = [
     path("school/", roster.school_home, name="school-home"),
     path("class/", roster.class_home, name="class-home"),
-    path("teacher/", roster.teacher_home, name="teacher-home"),
     path("township/", roster.township_home, name="township-home"),
     path("schools/", roster.school_list, name="school-list"),
     path("schools/<int:pk>/", roster.school_detail, name="school-detail"),

@@ -16,8 +16,8 @@ ROLE_HOMES = [
     (Role.TOWNSHIP_COORDINATOR, "schools:township-home"),
     (Role.SCHOOL_ADMIN, "schools:school-home"),
     (Role.CLASS_TEACHER, "schools:class-home"),
-    (Role.SERVICE_TEACHER, "schools:teacher-home"),
-    (Role.VOLUNTEER, "schools:teacher-home"),
+    (Role.SERVICE_TEACHER, "schools:teacher-today"),
+    (Role.VOLUNTEER, "schools:teacher-today"),
     (Role.PARENT, "enrollment:parent-home"),
 ]
 
@@ -25,25 +25,31 @@ EXTRA_LINKS = {
     Role.BUREAU: [
         (_("Plan review"), "schools:plan-list"),
         (_("Plan status"), "bureau:plan-status"),
+        (_("Coverage"), "enrollment:coverage-county"),
+        (_("Delivery"), "schools:delivery-county"),
         (_("Calendar"), "bureau:calendar"),
         (_("Schools"), "schools:school-list"),
-        (_("Students"), "schools:student-list"),
     ],
     Role.INSPECTOR: [
         (_("Plans"), "schools:plan-list"),
         (_("Plan status"), "bureau:plan-status"),
+        (_("Coverage"), "enrollment:coverage-county"),
+        (_("Delivery"), "schools:delivery-county"),
         (_("Schools"), "schools:school-list"),
     ],
     Role.TOWNSHIP_COORDINATOR: [
         (_("Plans"), "schools:plan-list"),
+        (_("Coverage"), "enrollment:coverage-county"),
+        (_("Delivery"), "schools:delivery-county"),
         (_("Schools"), "schools:school-list"),
-        (_("Students"), "schools:student-list"),
     ],
     Role.SCHOOL_ADMIN: [
+        (_("Applications"), "enrollment:review-school"),
+        (_("Sessions to confirm"), "schools:session-review"),
         (_("Plans"), "schools:plan-list"),
-        (_("Calendar"), "bureau:calendar"),
         (_("Students"), "schools:student-list"),
     ],
+    Role.CLASS_TEACHER: [(_("Class review"), "enrollment:review-class"), (_("Today"), "schools:teacher-today")],
 }
 
 

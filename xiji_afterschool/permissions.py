@@ -24,7 +24,6 @@ ACTIONS: dict[str, set[str]] = {
     # Home pages: each role lands on its own tasks.
     "home.parent": {Role.PARENT},
     "home.class_teacher": {Role.CLASS_TEACHER},
-    "home.service_teacher": {Role.SERVICE_TEACHER, Role.VOLUNTEER},
     "home.school_admin": {Role.SCHOOL_ADMIN},
     "home.township": {Role.TOWNSHIP_COORDINATOR},
     "home.bureau": {Role.BUREAU},

@@ -75,15 +75,15 @@ def letter_batch_run(*, batch_id: int, base_url: str) -> LetterBatch:
         with translation.override(batch.language):
             plan = reports.filed_plan(school=batch.school, school_year=batch.school_year)
             if plan is None:
-                return _finish(
-                    batch, status=LetterBatch.Status.FAILED, error=_("The school's plan is not filed yet.")
-                )
+                return _finish(batch, status=LetterBatch.Status.FAILED, error=_("The school's plan is not filed yet."))
             letter = reports.letter_context(school=batch.school, school_year=batch.school_year, plan=plan)
             students = []
             for student in reports.letter_students(admin_class=batch.admin_class, base_url=base_url):
                 students.append(student)
                 if len(students) % PROGRESS_EVERY == 0:
                     _progress(batch, done=len(students))
+            if not students:  # every child left the class since the request
+                return _finish(batch, status=LetterBatch.Status.FAILED, error=_("This class has no students."))
             batch.total = batch.done = len(students)  # the class may have changed since the request
             _progress(batch, done=batch.done, total=batch.total)
             pdf = render_pdf("pdf/letter_batch.html", {"letter": letter, "students": students})
@@ -96,7 +96,9 @@ def letter_batch_run(*, batch_id: int, base_url: str) -> LetterBatch:
         return _finish(batch, status=LetterBatch.Status.DONE)
     except Exception:
         log.exception("letter batch %s failed", batch_id)
-        return _finish(batch, status=LetterBatch.Status.FAILED, error=_("The letters could not be made; please try again."))
+        return _finish(
+            batch, status=LetterBatch.Status.FAILED, error=_("The letters could not be made; please try again.")
+        )
 
 
 def _progress(batch: LetterBatch, *, done: int, total: int | None = None) -> None:

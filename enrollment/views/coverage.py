@@ -1,3 +1,81 @@
-"""(being written)"""
+"""Coverage (R3, R2): per school and grade, who applied, was approved, has a place, waits or withdrew.
 
-urlpatterns: list = []
+The school administrator sees their school; a township coordinator its schools; the bureau and inspectors every
+school, least covered first, with an Excel export.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+
+from schools import selectors as school_selectors
+from schools.forms import SchoolFilterForm
+from xiji_afterschool import permissions
+from xiji_afterschool.exports import write_xlsx
+
+from .. import coverage
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@login_required
+def coverage_school(request, school_pk):
+    """One school, per grade, with the same numbers for each priority group."""
+    school = get_object_or_404(school_selectors.school_list(viewer=request.user), pk=school_pk)
+    permissions.require(request.user, "coverage.view", school)
+    school_year = school_selectors.current_school_year()
+    context = {"school": school, "school_year": school_year, "groups": coverage.PRIORITY_GROUPS}
+    if school_year is not None:
+        context["data"] = coverage.school_coverage(viewer=request.user, school=school, school_year=school_year)
+    return render(request, "enrollment/coverage_school.html", context)
+
+
+def _county(request):
+    permissions.require(request.user, "coverage.view")
+    form = SchoolFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    school_year = school_selectors.current_school_year()
+    data = None
+    if school_year is not None:
+        data = coverage.county_coverage(
+            viewer=request.user,
+            school_year=school_year,
+            township_id=filters.get("township") and filters["township"].pk,
+            school_type=filters.get("school_type", ""),
+        )
+    return form, school_year, data
+
+
+@login_required
+def coverage_county(request):
+    """Every school the user may see coverage of, least covered first; schools needing attention are marked."""
+    form, school_year, data = _county(request)
+    context = {"form": form, "school_year": school_year, "data": data, "groups": coverage.PRIORITY_GROUPS}
+    if data is not None:
+        context["attention"] = sum(1 for r in data["schools"] if r["needs_attention"])
+    return render(request, "enrollment/coverage_county.html", context)
+
+
+@login_required
+def coverage_county_export(request):
+    """The county table as an Excel workbook (same filters and scope as the page)."""
+    _form, school_year, data = _county(request)
+    if data is None:
+        raise Http404(_("No school year is set up."))
+    header, rows = coverage.county_export_rows(coverage=data)
+    content = write_xlsx(title=_("Coverage"), header=header, rows=rows)
+    response = HttpResponse(content, content_type=XLSX)
+    filename = f"coverage-{school_year.start_date.year}-{timezone.localdate():%Y%m%d}.xlsx"
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+urlpatterns = [
+    path("coverage/", coverage_county, name="coverage-county"),
+    path("coverage/export.xlsx", coverage_county_export, name="coverage-county-export"),
+    path("coverage/schools/<int:school_pk>/", coverage_school, name="coverage-school"),
+]

@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from schools import selectors as school_selectors
@@ -58,7 +59,7 @@ def letter_pdf(request, school_pk):
         raise Http404(_("The school's plan is not filed yet."))
     pdf = render_pdf("pdf/letter.html", {"letter": letter})
     response = HttpResponse(pdf, content_type="application/pdf")
-    filename = f"{school.name}-{school_year.name}-{_('Letter to Parents')}.pdf"
+    filename = f"{school.name}-{school_year.name}-{pgettext('document title', 'Letter to Parents')}.pdf"
     response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(filename)}"
     return response
 
@@ -97,7 +98,7 @@ def letter_batch_download(request, pk):
     batch = _batch(request, pk)
     if batch.status != LetterBatch.Status.DONE or not batch.file:
         raise Http404(_("These letters are not ready."))
-    filename = f"{batch.school.name}-{batch.admin_class}-{_('Letter to Parents')}.pdf"
+    filename = f"{batch.school.name}-{batch.admin_class}-{pgettext('document title', 'Letter to Parents')}.pdf"
     return FileResponse(batch.file.open("rb"), as_attachment=True, filename=filename)
 
 

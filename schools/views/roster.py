@@ -104,13 +104,6 @@ def class_home(request):
 
 
 @login_required
-def teacher_home(request):
-    permissions.require(request.user, "home.service_teacher")
-    teaching = permissions.memberships_for(request.user, "home.service_teacher")
-    return render(request, "schools/teacher_home.html", {"teaching": teaching})
-
-
-@login_required
 def township_home(request):
     permissions.require(request.user, "home.township")
     townships = [m.township for m in permissions.memberships_for(request.user, "home.township")]

@@ -12,8 +12,8 @@ pytestmark = pytest.mark.browser
 DEMO_ROLES = {
     "13909540001": ("/enrollment/parent/", "我的孩子"),
     "banzhuren": ("/class/", "我的班级"),
-    "jiaoshi": ("/teacher/", "今日"),
-    "zhiyuanzhe": ("/teacher/", "今日"),
+    "jiaoshi": ("/today/", "今日"),
+    "zhiyuanzhe": ("/today/", "今日"),
     "xuexiao": ("/school/", "西吉县第一小学"),
     "xiangzhen": ("/township/", "兴隆镇"),
     "jiaotiju": ("/bureau/", "全县"),
@@ -80,7 +80,7 @@ def test_parent_sees_only_own_children(page, base_url, screenshot_dir):
     sign_in(page, base_url, "13909540001")
     cards = page.locator(".card")
     assert cards.count() == 2
-    cards.first.locator("a").click()
+    cards.first.locator("h2 a").click()
     page.wait_for_load_state("networkidle")
     id_text = page.locator("dd.font-monospace").first.inner_text()
     assert "********" in id_text, "a parent sees the ID number masked"

@@ -18,8 +18,8 @@ def _page(client, user, name, *args, **params):
     [
         ("parent", "enrollment:parent-home"),
         ("class_teacher", "schools:class-home"),
-        ("service_teacher", "schools:teacher-home"),
-        ("volunteer", "schools:teacher-home"),
+        ("service_teacher", "schools:teacher-today"),
+        ("volunteer", "schools:teacher-today"),
         ("school_admin", "schools:school-home"),
         ("township", "schools:township-home"),
         ("bureau", "bureau:home"),

@@ -35,7 +35,7 @@ def home(request):
         ).count()
         context["schools_without_filed_plan"] = sum(1 for row in status if row["filed"] is None)
         context["schools_overdue"] = sum(1 for row in status if row["overdue"])
-    return render(request, "bureau/home.html", context)
+    return render(request, "bureau/home.html", context)  # coverage and delivery: linked, computed on their pages
 
 
 @login_required

@@ -1,0 +1,204 @@
+"""Parent accounts: register with a mobile number, link a child with the code from the Letter to Parents.
+
+SMS verification of the mobile number is a deployment add-on (an SMS gateway contract per county): until it is
+switched on, whoever registers a mobile number first owns it, and a school roster guardian with that number is
+attached to the account at once. See the note on `parent_register`.
+"""
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Prefetch
+from django.utils.translation import gettext as _
+
+from schools import selectors as school_selectors
+from schools.auth import pseudonym
+from schools.models import Guardian, Membership, Role, SchoolYear, Student, StudentGuardian, User
+from schools.validators import normalize_mobile, validate_mobile
+from xiji_afterschool import permissions
+from xiji_afterschool.errors import DomainError
+
+from .. import selectors
+from ..models import Agreement, Application, ApplicationEvent
+from .agreements import needs_new_signature
+from .applications import applications_open
+
+# Guessing link codes: at most this many wrong codes per account per window (the code space is 31^8).
+LINK_FAILURE_LIMIT = 10
+LINK_FAILURE_WINDOW_SECONDS = 3600
+
+
+def _already_registered() -> DomainError:
+    return DomainError(
+        _("This mobile number is already registered. Please sign in; if you forgot the password, ask the school.")
+    )
+
+
+@transaction.atomic
+def parent_register(*, mobile: str, full_name: str, password: str) -> User:
+    """Create a parent account (username = mobile) with the parent role.
+
+    The school's roster guardian with this mobile is NOT attached here: without SMS verification (a deployment
+    add-on) a typed number proves nothing. It is attached when the parent enters the link code of one of that
+    guardian's children (see `child_link`), which proves they hold the child's letter.
+    Raises DomainError (mobile already registered or invalid).
+    """
+    mobile = normalize_mobile(mobile)
+    try:
+        validate_mobile(mobile)
+    except ValidationError:  # the form has already checked; a direct caller gets a readable refusal
+        raise DomainError(_("Enter an 11-digit mainland mobile number starting with 13–19.")) from None
+    if User.objects.filter(username__iexact=mobile).exists() or User.objects.filter(mobile=mobile).exists():
+        raise _already_registered()
+    user = User(username=mobile, mobile=mobile, full_name=full_name.strip())
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:  # registered in the same instant
+        raise _already_registered() from None
+    Membership.objects.create(user=user, role=Role.PARENT)
+    return user
+
+
+def _failure_key(user) -> str:
+    return f"child-link-fail:{pseudonym(str(user.pk))}"
+
+
+def link_failures(user) -> int:
+    return cache.get(_failure_key(user)) or 0
+
+
+def _record_link_failure(user) -> None:
+    key = _failure_key(user)
+    cache.add(key, 0, timeout=LINK_FAILURE_WINDOW_SECONDS)
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=LINK_FAILURE_WINDOW_SECONDS)
+
+
+def _guardian_for(user, student: Student) -> tuple[Guardian, bool]:
+    """The account's guardian record. The school's roster record with the same mobile becomes the account's only
+    when it is a guardian of the child whose code was entered: the code proves the letter reached this family, the
+    matching mobile proves it is this guardian. Otherwise a typed mobile could open another family's children."""
+    guardian = Guardian.objects.filter(user=user).first()
+    if guardian:
+        return guardian, False
+    if not user.mobile:
+        raise DomainError(_("Your account has no mobile number, so it cannot be linked to a child. Ask the school."))
+    by_mobile = Guardian.objects.select_for_update().filter(mobile=user.mobile).first()
+    if by_mobile is not None:
+        if by_mobile.user_id not in (None, user.pk) or not by_mobile.student_links.filter(student=student).exists():
+            raise DomainError(_("Your mobile number is on file for another family. Please ask the school to link you."))
+        by_mobile.user = user
+        by_mobile.save(update_fields=["user", "updated_at"])
+        return by_mobile, True
+    return Guardian.objects.create(name=user.full_name or user.username, mobile=user.mobile, user=user), False
+
+
+@transaction.atomic
+def child_link(*, actor, code: str, relation: str) -> Student:
+    """Link a child to the parent's account with the code from the Letter to Parents.
+
+    Creates the parent's Guardian record if needed and a StudentGuardian. Several children per parent and several
+    guardians per child are fine. Wrong codes are counted per account: after LINK_FAILURE_LIMIT in an hour even a
+    right code is refused until the hour is over. Raises PermissionDenied, DomainError.
+    """
+    permissions.require(actor, "child.link")
+    if link_failures(actor) >= LINK_FAILURE_LIMIT:
+        raise DomainError(
+            _("Too many wrong codes. Please wait an hour and try again, or ask the class teacher to link your child.")
+        )
+    if relation not in StudentGuardian.Relation.values:
+        raise DomainError(_("Please choose your relation to the child."))
+    code = "".join((code or "").split()).replace("-", "").upper()
+    student = Student.objects.filter(link_code=code).first() if len(code) == 8 else None
+    if student is None:
+        _record_link_failure(actor)
+        raise DomainError(
+            _("No child has this code. Please check the 8 characters on the letter (there is no 0, O, 1, I or L).")
+        )
+    guardian, attached = _guardian_for(actor, student)
+    if attached:  # the school's own record of this guardian: its links (this child included) are now the account's
+        return student
+    if StudentGuardian.objects.filter(student=student, guardian=guardian).exists():
+        raise DomainError(_("%(name)s is already linked to your account.") % {"name": student.name})
+    is_first = not StudentGuardian.objects.filter(student=student).exists()
+    try:
+        with transaction.atomic():
+            StudentGuardian.objects.create(student=student, guardian=guardian, relation=relation, is_primary=is_first)
+    except IntegrityError:  # the same link, submitted twice at once
+        raise DomainError(_("%(name)s is already linked to your account.") % {"name": student.name}) from None
+    return student
+
+
+# ---------------------------------------------------------------- the parent's home page
+# TODO(#4): a read; it belongs in enrollment/selectors.py and sits here until that module is free to edit.
+
+
+def guardian_relation(*, user, student: Student) -> str:
+    """How this account's guardian record is related to the child ("" if not linked): the default on signing."""
+    links = StudentGuardian.objects.filter(student=student, guardian__user=user).values_list("relation", flat=True)
+    return links.first() or ""
+
+
+def parent_home_rows(*, parent, school_year: SchoolYear | None) -> list[dict]:
+    """Each of the parent's children with this year's application, its newest event, whether the agreement must be
+    signed again, a recorded “I do not agree”, and whether the parent may apply online now.
+
+    A fixed number of queries, however many children (children, applications + events, current texts, declines).
+    """
+    children = list(school_selectors.children_of(parent=parent).order_by("name", "pk"))
+    if not children or school_year is None:
+        return [{"student": s, "application": None, "can_apply": False} for s in children]
+    ids = [s.pk for s in children]
+    events = ApplicationEvent.objects.order_by("created_at", "pk")
+    applications = (
+        selectors.application_list(viewer=parent, school_year=school_year)
+        .filter(student_id__in=ids)
+        .select_related("agreement__text")
+        .prefetch_related(Prefetch("events", queryset=events))
+        .order_by("submitted_at", "pk")
+    )
+    by_child: dict[int, Application] = {}
+    for app in applications:  # the live one wins over an older withdrawn one
+        kept = by_child.get(app.student_id)
+        if kept is None or kept.status == Application.Status.WITHDRAWN:
+            by_child[app.student_id] = app
+    current_versions = dict(
+        selectors.agreement_text_list(viewer=parent)
+        .filter(school_year=school_year, school_id__in={s.school_id for s in children})
+        .values("school_id")
+        .annotate(v=Max("version"))
+        .values_list("school_id", "v")
+        .order_by()
+    )
+    declines: dict[int, Agreement] = {}
+    for agreement in (
+        selectors.agreement_list(viewer=parent)
+        .filter(student_id__in=ids, text__school_year=school_year, decision=Agreement.Decision.DECLINED)
+        .order_by("created_at", "pk")
+    ):
+        declines[agreement.student_id] = agreement  # the newest
+    is_open = applications_open(school_year)
+    rows = []
+    for student in children:
+        app = by_child.get(student.pk)
+        live = app is not None and app.status != Application.Status.WITHDRAWN
+        history = list(app.events.all()) if app else []
+        decline = declines.get(student.pk)
+        if decline is not None and (live or (app is not None and decline.created_at < app.updated_at)):
+            decline = None  # an application came after it: the choice was changed
+        rows.append(
+            {
+                "student": student,
+                "application": app,
+                "last_event": history[-1] if history else None,
+                "needs_new_signature": live and needs_new_signature(app, current_versions.get(student.school_id)),
+                "declined": decline,
+                "can_apply": is_open and not live and student.school_id in current_versions,
+                "no_agreement_yet": student.school_id not in current_versions,
+            }
+        )
+    return rows

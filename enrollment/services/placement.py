@@ -1,0 +1,376 @@
+"""Placement into service classes (组班, R14/R19): the suggestion, applying it, placing by hand, the waiting list,
+activation when the service starts, and freeing the place on withdrawal.
+
+approved --place--> placed --activate--> active;  approved --wait--> waiting --place--> placed;
+placed --unplace--> approved (only as the first half of a move to another class, inside one transaction).
+
+The waiting-list order (R14): more R2 priority groups first, then earlier application, then the lower id (so the
+order is total). The suggestion walks the applications in that order and gives each the first of its preferred
+activities (most wanted first) that has a suitable class with a free place, else any suitable class with a free
+place. Suitable: the kind of service the family applied for, a responsible teacher, and drawing from the child's
+administrative class (or from the whole school).
+
+Memberships are written only by schools.services.classes (add/remove member), which locks the class row; here the
+classes are locked first, in primary-key order, then the applications (by workflow.transition): one lock order.
+"""
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.db import transaction
+from django.db.models import Count, F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from schools.models import ActivityCategory, School, SchoolYear, ServiceClass, ServiceClassMember
+from schools.services import classes as class_services
+from xiji_afterschool import permissions
+from xiji_afterschool.errors import DomainError
+from xiji_afterschool.workflow import TransitionNotAllowed, transition
+
+from .. import selectors
+from ..models import Application
+
+Status = Application.Status
+PLACEABLE = (Status.APPROVED, Status.WAITING)
+# The service a family applied for → the kind of service class that provides it.
+KIND_FOR_SERVICE = {
+    Application.ServiceKind.REGULAR: ServiceClass.Kind.REGULAR,
+    Application.ServiceKind.EVENING: ServiceClass.Kind.EVENING,
+    Application.ServiceKind.EXTENDED: ServiceClass.Kind.EXTENDED,
+}
+
+
+# ---------------------------------------------------------------- the suggestion (pure: no database)
+
+
+def waiting_order_key(application) -> tuple:
+    """The waiting-list order: more priority groups first, then earlier application, then lower id."""
+    return (-application.priority_groups, application.submitted_at, application.pk)
+
+
+def is_suitable(service_class, application) -> bool:
+    """Could the child go into this class? Kind matches the service wanted, the class has a responsible teacher
+    and draws from the child's administrative class or from the whole school (`admin_class_ids` empty)."""
+    drawn = service_class.admin_class_ids
+    return (
+        service_class.kind == KIND_FOR_SERVICE.get(application.service_kind)
+        and service_class.teacher_id is not None
+        and (not drawn or application.student.admin_class_id in drawn)
+    )
+
+
+def suggest_placements(applications: Iterable, classes: Sequence, occupancy: dict[int, int]) -> list[tuple]:
+    """Fill classes by preference and priority: [(application, service class or None)] in waiting-list order.
+
+    `classes` carry pk, kind, activity, capacity, teacher_id and admin_class_ids (a set; empty = whole school), in
+    the order to try them; `occupancy` maps class pk → places already taken. Pure: reads attributes only.
+    """
+    free = {c.pk: c.capacity - occupancy.get(c.pk, 0) for c in classes}
+    suggestion = []
+    for application in sorted(applications, key=waiting_order_key):
+        open_classes = [c for c in classes if free[c.pk] > 0 and is_suitable(c, application)]
+        chosen = None
+        for activity in application.preferences or []:
+            chosen = next((c for c in open_classes if c.activity == activity), None)
+            if chosen is not None:
+                break
+        if chosen is None and open_classes:
+            chosen = open_classes[0]
+        if chosen is not None:
+            free[chosen.pk] -= 1
+        suggestion.append((application, chosen))
+    return suggestion
+
+
+def suggestion_signature(suggestion: Iterable[tuple]) -> str:
+    """The suggestion as text ("application:class,…"), posted back so a stale page is detected on apply."""
+    return ",".join(f"{a.pk}:{c.pk if c is not None else ''}" for a, c in suggestion)
+
+
+# ---------------------------------------------------------------- reads
+
+
+def placement_start_date(school_year: SchoolYear, today: datetime.date | None = None) -> datetime.date:
+    """The day a place taken now starts: today during a semester, the next semester's first day before it."""
+    today = today or timezone.localdate()
+    for semester in sorted(school_year.semesters.all(), key=lambda s: s.start_date):
+        if semester.end_date >= today:
+            return max(semester.start_date, today)
+    return today
+
+
+def placement_classes(*, viewer, school: School, school_year: SchoolYear, day: datetime.date) -> list[ServiceClass]:
+    """The school's service classes for the year with `occupied`, `free` and `admin_class_ids` (two queries)."""
+    classes = list(class_services.service_class_list(viewer=viewer, school=school, school_year=school_year, day=day))
+    for c in classes:
+        c.admin_class_ids = {ac.pk for ac in c.admin_classes.all()}
+        c.free = max(c.capacity - c.occupied, 0)
+    return classes
+
+
+@dataclass
+class PlacementBoard:
+    """Everything the placement page shows, for one school and year."""
+
+    school: School
+    school_year: SchoolYear
+    start_date: datetime.date
+    classes: list = field(default_factory=list)
+    suggestion: list = field(default_factory=list)  # [(application, class or None)] in waiting-list order
+    waiting: list = field(default_factory=list)  # [(position, application)]
+    placed: list = field(default_factory=list)  # placed and attending applications
+    signature: str = ""
+
+    def choices(self, application) -> list[ServiceClass]:
+        """The classes this child could be placed in by hand (suitable ones; full ones are shown disabled)."""
+        return [c for c in self.classes if is_suitable(c, application)]
+
+    @cached_property
+    def rows(self) -> list[dict]:
+        return [{"application": a, "suggested": c, "choices": self.choices(a)} for a, c in self.suggestion]
+
+    @cached_property
+    def placed_rows(self) -> list[dict]:
+        return [
+            {"application": a, "choices": [c for c in self.choices(a) if c.pk != a.service_class_id]}
+            for a in self.placed
+        ]
+
+    @property
+    def suggested_count(self) -> int:
+        return sum(1 for _a, c in self.suggestion if c is not None)
+
+    @property
+    def free_places(self) -> int:
+        return sum(c.free for c in self.classes if c.teacher_id is not None)
+
+
+def placement_board(*, viewer, school: School, school_year: SchoolYear, today=None) -> PlacementBoard:
+    """The placement page's data in a fixed number of queries: the classes (+ drawn-from classes) and one query for
+    the approved, waiting, placed and attending applications, whatever their number."""
+    day = placement_start_date(school_year, today)
+    board = PlacementBoard(school=school, school_year=school_year, start_date=day)
+    board.classes = placement_classes(viewer=viewer, school=school, school_year=school_year, day=day)
+    applications = list(
+        selectors.application_list(viewer=viewer, school_year=school_year, school=school).filter(
+            status__in=[*PLACEABLE, Status.PLACED, Status.ACTIVE]
+        )
+    )
+    labels = dict(ActivityCategory.choices)
+    for a in applications:
+        a.preference_labels = [labels[p] for p in a.preferences or [] if p in labels]
+    open_ones = [a for a in applications if a.status in PLACEABLE]
+    board.suggestion = suggest_placements(open_ones, board.classes, {c.pk: c.occupied for c in board.classes})
+    board.signature = suggestion_signature(board.suggestion)
+    waiting = sorted((a for a in open_ones if a.status == Status.WAITING), key=waiting_order_key)
+    board.waiting = list(enumerate(waiting, start=1))
+    board.placed = sorted(
+        (a for a in applications if a.status in (Status.PLACED, Status.ACTIVE)),
+        key=lambda a: (a.service_class.name, a.student.name, a.pk),
+    )
+    return board
+
+
+# ---------------------------------------------------------------- writes
+
+
+@dataclass
+class ApplyResult:
+    placed: int = 0
+    waiting: int = 0
+
+
+@transaction.atomic
+def placement_apply(
+    *,
+    actor,
+    school: School,
+    school_year: SchoolYear,
+    confirmed_ids: Iterable[int],
+    signature: str | None = None,
+    today: datetime.date | None = None,
+) -> ApplyResult:
+    """Apply the suggestion, recomputed here, for the applications the administrator confirmed: all or nothing.
+
+    Each confirmed application with a suggested class gets the place (member + transition "place"); every other
+    approved application goes to the waiting list ("wait"); waiting ones stay waiting. With `signature` (the
+    suggestion the page showed), a suggestion that changed meanwhile is refused. School administrator only.
+    Raises DomainError (nothing written), PermissionDenied.
+    """
+    permissions.require(actor, "application.place", school)
+    day = placement_start_date(school_year, today)
+    # Lock every class of the school and year first (pk order), so the free places counted below stay true.
+    class_services.lock_service_classes(
+        ServiceClass.objects.filter(school=school, school_year=school_year).values_list("pk", flat=True)
+    )
+    classes = list(
+        ServiceClass.objects.filter(school=school, school_year=school_year)
+        .prefetch_related("admin_classes")
+        .annotate(occupied=Count("members", filter=class_services.occupying(day, "members__")))
+        .order_by("kind", "name", "pk")  # the page's order (service_class_list), so the same suggestion
+    )
+    for c in classes:
+        c.admin_class_ids = {ac.pk for ac in c.admin_classes.all()}
+    occupancy = {c.pk: c.occupied for c in classes}
+    applications = list(
+        Application.objects.filter(school=school, school_year=school_year, status__in=PLACEABLE).select_related(
+            "student", "student__admin_class"
+        )
+    )
+    suggestion = suggest_placements(applications, classes, occupancy)
+    confirmed = set(confirmed_ids)
+    if (signature is not None and signature != suggestion_signature(suggestion)) or not confirmed <= {
+        a.pk for a in applications
+    }:
+        raise DomainError(
+            _(
+                "The applications or free places changed since the page was opened, so nothing was placed. "
+                "Check the new suggestion and confirm again."
+            )
+        )
+    result = ApplyResult()
+    for application, service_class in suggestion:
+        if service_class is not None and application.pk in confirmed:
+            class_services.service_class_add_member(
+                actor=actor, service_class=service_class, student=application.student, start_date=day
+            )
+            transition(application, "place", actor=actor, note=service_class.name, service_class=service_class)
+            result.placed += 1
+        elif application.status == Status.APPROVED:
+            transition(application, "wait", actor=actor, note=_("No place in a suitable class yet."))
+            result.waiting += 1
+    return result
+
+
+@transaction.atomic
+def application_place(
+    *, actor, application: Application, service_class: ServiceClass, today: datetime.date | None = None
+) -> Application:
+    """Place one application by hand (approved or waiting), or move a placed child to another class.
+
+    A move ends the old place today (remove member; "unplace") and takes the new one ("place"), both in the event
+    log. Refused (DomainError, nothing written): a class of another school or year or of another kind of service,
+    a full class, a class without a teacher or not drawing from the child's class, the same class again, or an
+    application that is not approved, waiting or placed. Raises PermissionDenied.
+    """
+    permissions.require(actor, "application.place", application)
+    today = today or timezone.localdate()
+    if service_class.school_id != application.school_id or service_class.school_year_id != application.school_year_id:
+        raise DomainError(_("Choose a service class of the child's school for this school year."))
+    wanted = KIND_FOR_SERVICE.get(application.service_kind)
+    if service_class.kind != wanted:
+        raise DomainError(
+            _("%(class)s offers “%(kind)s”, but the family applied for “%(wanted)s”.")
+            % {
+                "class": service_class.name,
+                "kind": service_class.get_kind_display(),
+                "wanted": application.get_service_kind_display(),
+            }
+        )
+    old_class_id = Application.objects.filter(pk=application.pk).values_list("service_class", flat=True).first()
+    # Lock order everywhere: classes, then the application, then memberships (withdrawal: application, memberships).
+    class_services.lock_service_classes(pk for pk in (service_class.pk, old_class_id) if pk)
+    current = (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("service_class", "student")
+        .get(pk=application.pk)
+    )
+    day = placement_start_date(application.school_year, today)
+    if current.status in PLACEABLE:
+        class_services.service_class_add_member(
+            actor=actor, service_class=service_class, student=current.student, start_date=day
+        )
+        transition(application, "place", actor=actor, note=service_class.name, service_class=service_class)
+    elif current.status == Status.PLACED:
+        old = current.service_class
+        if old.pk == service_class.pk:
+            raise DomainError(
+                _("%(name)s is already in %(class)s.") % {"name": current.student.name, "class": service_class.name}
+            )
+        class_services.service_class_remove_member(
+            actor=actor, service_class=old, student=current.student, end_date=today
+        )
+        transition(
+            application,
+            "unplace",
+            actor=actor,
+            note=_("Moved from %(old)s to %(new)s") % {"old": old.name, "new": service_class.name},
+            service_class=None,
+        )
+        class_services.service_class_add_member(
+            actor=actor, service_class=service_class, student=current.student, start_date=day
+        )
+        transition(application, "place", actor=actor, note=service_class.name, service_class=service_class)
+    else:
+        raise DomainError(
+            _("Only approved, waiting or placed applications can be placed; this one is “%(status)s”.")
+            % {"status": current.get_status_display()}
+        )
+    return application
+
+
+def activate_due_placements(*, today: datetime.date | None = None) -> int:
+    """Daily (Celery beat): placed children whose place has started (member start_date ≤ today) become active.
+
+    The actor recorded is the administrator who placed the child (the "place" event's actor, else whoever added
+    the member): there is no system user. One transaction per application, so a child withdrawn meanwhile
+    (TransitionNotAllowed) is skipped without stopping the others. Safe to run twice. Returns how many were activated.
+    """
+    today = today or timezone.localdate()
+    due = (
+        Application.objects.filter(status=Status.PLACED)
+        .filter(
+            service_class__members__student=F("student"),
+            service_class__members__end_date__isnull=True,
+            service_class__members__start_date__lte=today,
+        )
+        .distinct()
+        .order_by("pk")
+    )
+    activated = 0
+    for application in due:
+        event = application.events.filter(action="place").select_related("actor").order_by("-created_at", "-pk").first()
+        actor = event.actor if event else _member_added_by(application)
+        try:
+            with transaction.atomic():
+                transition(application, "activate", actor=actor, note=_("Service started"))
+        except TransitionNotAllowed:
+            continue
+        activated += 1
+    return activated
+
+
+def _member_added_by(application: Application):
+    member = (
+        ServiceClassMember.objects.filter(service_class=application.service_class_id, student=application.student_id)
+        .select_related("added_by")
+        .order_by("-start_date", "-pk")
+        .first()
+    )
+    return member.added_by
+
+
+@transaction.atomic
+def release_place(*, actor, application: Application, effective_date: datetime.date) -> list[ServiceClassMember]:
+    """Free the child's place when the application is withdrawn: end every open membership of the child in the
+    school year's service classes on `effective_date`. Call it inside the withdrawal's transaction, after the
+    "withdraw" transition (the application row is then locked first, the one lock order); it is a no-op for a child
+    without a place. The actor needs "application.withdraw"
+    (a parent of the child or the school administrator). Raises PermissionDenied."""
+    permissions.require(actor, "application.withdraw", application)
+    members = ServiceClassMember.objects.filter(
+        student=application.student_id, service_class__school_year=application.school_year_id, end_date__isnull=True
+    ).select_related("service_class", "student")
+    return [
+        class_services.service_class_remove_member(
+            actor=actor,
+            service_class=member.service_class,
+            student=member.student,
+            end_date=effective_date,
+            permission=("application.withdraw", application),
+        )
+        for member in members
+    ]

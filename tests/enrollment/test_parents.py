@@ -1,0 +1,301 @@
+"""Parent accounts: registration with a mobile number, linking a child with the letter code (guessing throttled),
+and the parent's home page (status, what changed, sign again, apply; a fixed number of queries)."""
+
+import datetime
+
+import pytest
+from django.contrib.messages import get_messages
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from enrollment.models import Agreement, Application, ApplicationEvent
+from enrollment.services import agreements as agreement_services
+from enrollment.services import parents as services
+from schools.models import Guardian, Membership, Role, StudentGuardian, User
+from xiji_afterschool.errors import DomainError
+
+from ..access.parents import agreement_text, signed_application
+from ..factories import GuardianFactory, StudentFactory, UserFactory, link_guardian, user_with_role
+
+pytestmark = pytest.mark.usefixtures("english")
+
+S = Application.Status
+REGISTER = reverse("enrollment:register")
+LINK = reverse("enrollment:child-link")
+HOME = reverse("enrollment:parent-home")
+PASSWORD = "Huangtu-2021-gaoyuan"
+
+
+def messages_of(response) -> list[str]:
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+@pytest.fixture
+def client(client, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+def register(client, **overrides):
+    data = {"mobile": "139 0954 1234", "full_name": "马  海燕", "password1": PASSWORD, "password2": PASSWORD}
+    data.update(overrides)
+    return client.post(REGISTER, data)
+
+
+# ---------------------------------------------------------------- registration
+
+
+def test_register_page_is_public_and_short(client, db):
+    page = client.get(REGISTER).content.decode()
+    assert page.count("<input") - page.count('type="hidden"') == 4  # mobile, name, password twice
+    assert 'inputmode="tel"' in page
+
+
+def test_parent_registers_with_a_mobile_number_and_is_signed_in(client, db):
+    response = register(client, mobile="+86 139-0954-1234")
+    assert response.status_code == 302 and response["Location"] == HOME
+    user = User.objects.get(mobile="13909541234")
+    assert (user.username, user.full_name) == ("13909541234", "马 海燕")
+    assert user.check_password(PASSWORD)
+    assert list(Membership.objects.filter(user=user).values_list("role", "school")) == [(Role.PARENT, None)]
+    assert client.get(HOME).status_code == 200, "signed in"
+    # and can sign in later with the mobile number
+    client.logout()
+    assert client.login(username="13909541234", password=PASSWORD)
+
+
+def test_a_typed_mobile_alone_never_opens_the_roster_guardians_children(client, world):
+    """Without SMS, registering with someone's mobile proves nothing: the roster record stays unattached."""
+    guardian = link_guardian(world.child_a2, relation="mother")  # imported by the school, no account yet
+    response = register(client, mobile=guardian.mobile)
+    guardian.refresh_from_db()
+    assert guardian.user is None
+    assert "王小军" not in client.get(response["Location"]).content.decode()
+
+
+def test_the_roster_guardian_is_attached_by_the_code_of_one_of_its_children(client, world):
+    guardian = link_guardian(world.child_a2, relation="mother")
+    register(client, mobile=guardian.mobile)
+    user = User.objects.get(mobile=guardian.mobile)
+    # The code of another family's child does not attach the roster record (nor create a second one).
+    with pytest.raises(DomainError, match="another family"):
+        services.child_link(actor=user, code=world.child_b.link_code, relation="mother")
+    guardian.refresh_from_db()
+    assert guardian.user is None
+    # The code of the guardian's own child proves the letter reached this family: now it is theirs.
+    services.child_link(actor=user, code=world.child_a2.link_code, relation="mother")
+    guardian.refresh_from_db()
+    assert guardian.user == user
+
+
+def test_a_guardian_that_already_has_an_account_is_not_taken_over(client, world):
+    owner = UserFactory()
+    guardian = GuardianFactory(user=owner)
+    register(client, mobile=guardian.mobile)
+    guardian.refresh_from_db()
+    assert guardian.user == owner
+
+
+def test_a_mobile_already_registered_is_refused_clearly(client, world):
+    before = User.objects.count()
+    response = register(client, mobile=world.parent.mobile)
+    assert response.status_code == 200 and "already registered" in response.content.decode()
+    assert User.objects.count() == before
+    with pytest.raises(DomainError, match="already registered"):
+        services.parent_register(mobile=world.parent.mobile, full_name="某人", password=PASSWORD)
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"mobile": "1390954123"}, "11-digit mainland mobile"),
+        ({"mobile": "23909541234"}, "11-digit mainland mobile"),
+        ({"password2": PASSWORD + "x"}, "not the same"),
+        ({"password1": "12345678", "password2": "12345678"}, "too common"),
+        ({"password1": "Ab1", "password2": "Ab1"}, "too short"),
+        ({"password1": "13909541234a", "password2": "13909541234a"}, "too similar"),
+        ({"full_name": ""}, "This field is required"),
+    ],
+)
+def test_bad_registration_input_is_refused_and_writes_nothing(client, db, overrides, message):
+    response = register(client, **overrides)
+    assert response.status_code == 200 and message in response.content.decode()
+    assert User.objects.count() == 0 and Membership.objects.count() == 0
+
+
+def test_a_signed_in_user_is_sent_home_from_the_register_page(client, world):
+    client.force_login(world.parent)
+    assert client.get(REGISTER)["Location"] == reverse("home")
+    assert register(client, mobile="13909549999")["Location"] == reverse("home")
+    assert not User.objects.filter(mobile="13909549999").exists()
+
+
+# ---------------------------------------------------------------- linking a child
+
+
+def test_parent_links_a_child_with_the_letter_code_typed_loosely(client, world):
+    student = world.child_a2
+    code = student.link_code
+    loose = f" {code[:4].lower()} {code[4:].lower()} "
+    client.force_login(world.parent)
+    response = client.post(LINK, {"code": loose, "relation": "father"})
+    assert response.status_code == 302 and response["Location"] == HOME
+    link = StudentGuardian.objects.get(student=student)
+    assert (link.guardian, link.relation, link.is_primary) == (world.parent.guardian, "father", True)
+    assert "王小军 is now linked" in " ".join(messages_of(response))
+    page = client.get(HOME).content.decode()
+    assert "马小明" in page and "王小军" in page, "one parent, several children"
+
+
+def test_linking_creates_the_guardian_record_for_a_new_account(client, world):
+    user = user_with_role(Role.PARENT, full_name="李桂兰")
+    client.force_login(user)
+    client.post(LINK, {"code": world.child.link_code, "relation": "grandmother"})
+    guardian = Guardian.objects.get(user=user)
+    assert (guardian.name, guardian.mobile) == ("李桂兰", user.mobile)
+    links = StudentGuardian.objects.filter(student=world.child).order_by("pk")
+    assert [(sg.guardian.user, sg.is_primary) for sg in links] == [(world.parent, True), (user, False)]
+    assert "马小明" in client.get(HOME).content.decode(), "one child, several guardians"
+
+
+def test_code_prefill_from_the_letter_link(client, world):
+    client.force_login(world.parent)
+    page = client.get(LINK, {"code": "ABCD2345"}).content.decode()
+    assert 'value="ABCD2345"' in page
+
+
+@pytest.mark.parametrize("code, message", [("ABCD234", "exactly 8"), ("ABCD-23!5", "exactly 8"), ("", "required")])
+def test_badly_shaped_codes_are_refused_by_the_form(client, world, code, message):
+    client.force_login(world.parent)
+    response = client.post(LINK, {"code": code, "relation": "father"})
+    assert message in response.content.decode()
+    assert services.link_failures(world.parent) == 0, "a typo in the shape is not a guess"
+
+
+def test_a_wrong_code_is_refused_clearly_and_counted(client, world):
+    before = StudentGuardian.objects.count()
+    client.force_login(world.parent)
+    response = client.post(LINK, {"code": "ZZZZ9999", "relation": "father"})
+    assert response.status_code == 200 and "No child has this code" in response.content.decode()
+    assert StudentGuardian.objects.count() == before
+    assert services.link_failures(world.parent) == 1
+
+
+def test_a_code_already_used_by_this_parent_is_refused_clearly(client, world):
+    before = StudentGuardian.objects.count()
+    client.force_login(world.parent)
+    response = client.post(LINK, {"code": world.child.link_code, "relation": "father"})
+    assert "马小明 is already linked to your account" in response.content.decode()
+    assert StudentGuardian.objects.count() == before
+    assert services.link_failures(world.parent) == 0
+
+
+def test_guessing_codes_is_throttled_per_account(client, world):
+    client.force_login(world.parent)
+    for n in range(services.LINK_FAILURE_LIMIT):
+        client.post(LINK, {"code": f"WRONG{n:03d}".replace("0", "A").replace("1", "B"), "relation": "father"})
+    response = client.post(LINK, {"code": world.child_a2.link_code, "relation": "father"})
+    assert "Too many wrong codes" in response.content.decode()
+    assert not StudentGuardian.objects.filter(student=world.child_a2).exists()
+    # Another parent is not affected.
+    client.force_login(world.other_parent)
+    client.post(LINK, {"code": world.child_a2.link_code, "relation": "mother"})
+    assert StudentGuardian.objects.filter(student=world.child_a2).count() == 1
+
+
+def test_only_parents_link_children(client, world):
+    for actor in (world.class_teacher, world.school_admin, world.bureau):
+        client.force_login(actor)
+        assert client.post(LINK, {"code": world.child.link_code, "relation": "father"}).status_code == 403
+
+
+# ---------------------------------------------------------------- the parent's home page
+
+
+@pytest.fixture
+def open_year(world):
+    world.school_year.application_deadline = world.school_year.end_date
+    world.school_year.save()
+    agreement_text(world)
+    return world
+
+
+def test_home_offers_apply_when_open_and_explains_when_closed(client, open_year, monkeypatch):
+    w = open_year
+    client.force_login(w.parent)
+    page = client.get(HOME).content.decode()
+    assert reverse("enrollment:application-create", args=[w.child.pk]) in page
+    assert reverse("enrollment:child-link") in page
+    assert reverse("enrollment:letter-detail", args=[w.school_a.pk]) in page
+
+    later = w.school_year.start_date + datetime.timedelta(days=60)
+    w.school_year.application_deadline = later - datetime.timedelta(days=1)
+    w.school_year.save()
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: later)
+    page = client.get(HOME).content.decode()
+    assert reverse("enrollment:application-create", args=[w.child.pk]) not in page
+    assert "Online applications closed" in page and "paper application" in page
+
+
+def test_home_shows_status_and_the_newest_change(client, open_year):
+    w = open_year
+    app = signed_application(w)
+    ApplicationEvent.objects.create(
+        application=app, action="class_return", from_status=S.SUBMITTED, to_status=S.RETURNED, actor=w.class_teacher,
+        note="请补充接送人",
+    )  # fmt: skip
+    Application.objects.filter(pk=app.pk).update(status=S.RETURNED)
+    client.force_login(w.parent)
+    page = client.get(HOME).content.decode()
+    assert "Returned to the parent" in page and "Returned by the class teacher" in page and "请补充接送人" in page
+    assert reverse("enrollment:application-detail", args=[app.pk]) in page
+    assert reverse("enrollment:application-create", args=[w.child.pk]) not in page
+
+
+def test_home_asks_to_sign_the_new_agreement(client, open_year):
+    w = open_year
+    app = signed_application(w)
+    client.force_login(w.parent)
+    assert reverse("enrollment:agreement-resign", args=[app.pk]) not in client.get(HOME).content.decode()
+    agreement_services.agreement_text_publish(
+        actor=w.school_admin, school=w.school_a, school_year=w.school_year, body="第二版协议书正文。" * 10
+    )
+    page = client.get(HOME).content.decode()
+    assert "Please read and sign it again" in page and reverse("enrollment:agreement-resign", args=[app.pk]) in page
+
+
+def test_home_shows_a_recorded_decline_and_still_offers_to_apply(client, open_year):
+    w = open_year
+    Agreement.objects.create(
+        student=w.child, text=agreement_text(w), decision=Agreement.Decision.DECLINED, signer_name="马文清",
+        relation="father", consent=False, signed_by=w.parent,
+    )  # fmt: skip
+    client.force_login(w.parent)
+    page = client.get(HOME).content.decode()
+    assert "You chose not to take part" in page and "Apply after all" in page
+
+
+def _three_children(w):
+    for name in ("马小二", "马小三"):
+        student = StudentFactory(admin_class=w.class_a2, name=name)
+        StudentGuardian.objects.create(student=student, guardian=w.parent.guardian, relation="father")
+        app = signed_application(w, student=student)
+        ApplicationEvent.objects.create(
+            application=app, action="submit", from_status=S.SUBMITTED, to_status=S.SUBMITTED, actor=w.parent
+        )
+
+
+def test_home_costs_the_same_queries_for_one_or_three_children(client, open_year, django_assert_num_queries):
+    w = open_year
+    signed_application(w)
+    client.force_login(w.parent)
+    client.get(HOME)  # warm up (session, content types)
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(HOME).status_code == 200
+    _three_children(w)
+    with django_assert_num_queries(len(one.captured_queries)):
+        page = client.get(HOME).content.decode()
+    assert all(name in page for name in ("马小明", "马小二", "马小三"))
+    assert len(one.captured_queries) <= 12, [q["sql"][:80] for q in one.captured_queries]
