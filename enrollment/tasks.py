@@ -2,10 +2,16 @@
 
 from celery import shared_task
 
-from .services import letters
+from .services import letters, placement
 
 
 @shared_task(name="enrollment.letter_batch_task")
 def letter_batch_task(batch_id: int, base_url: str) -> str:
     """Build one class's Letters to Parents; `base_url` is the site origin the QR codes point to."""
     return letters.letter_batch_run(batch_id=batch_id, base_url=base_url).status
+
+
+@shared_task(name="enrollment.activate_due_placements_task")
+def activate_due_placements_task() -> int:
+    """Daily (CELERY_BEAT_SCHEDULE): placed children whose service class has started become attending."""
+    return placement.activate_due_placements()

@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -127,7 +128,13 @@ else:
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Asia/Shanghai"
-CELERY_BEAT_SCHEDULE: dict = {}
+# Periodic jobs, all in one place (times are Asia/Shanghai).
+CELERY_BEAT_SCHEDULE = {
+    "activate-due-placements": {
+        "task": "enrollment.activate_due_placements_task",
+        "schedule": crontab(hour=5, minute=30),  # before the school day: placed children become attending
+    },
+}
 
 # Internationalisation: Simplified Chinese first, English available.
 LANGUAGE_CODE = "zh-hans"

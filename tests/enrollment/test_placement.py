@@ -586,3 +586,14 @@ def test_place_by_hand_over_capacity_shows_the_refusal(client, board):
         reverse("enrollment:application-place", args=[w.second.pk]), {"service_class": w.sports.pk}, follow=True
     )
     assert "李小红 is placed in 篮球班." in response.content.decode()
+
+
+def test_the_daily_activation_is_scheduled_and_runs_as_a_task(settings, db):
+    from celery import current_app
+
+    from enrollment import tasks
+
+    entry = settings.CELERY_BEAT_SCHEDULE["activate-due-placements"]
+    assert entry["task"] == tasks.activate_due_placements_task.name
+    assert entry["task"] in current_app.tasks
+    assert tasks.activate_due_placements_task.apply().get() == 0  # runs in-process; nothing placed yet
