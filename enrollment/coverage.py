@@ -72,24 +72,8 @@ _METRIC_Q = {
 
 
 def scoped_for(viewer, qs: QuerySet, action: str) -> QuerySet:
-    """Rows of qs that the viewer's memberships allowed to do `action` may see (the policy's rules, per action).
-
-    `permissions.scope` ORs every membership, so a school admin of B who is a parent at A would see A; an action's
-    list must use only the memberships that may take it. TODO: move into permissions.py as scope(..., action=).
-    """
-    conditions = [
-        q
-        for m in permissions.memberships_for(viewer, action)
-        if (q := permissions._membership_q(m, qs.model, action)) is not None
-    ]
-    if not conditions:
-        return qs.none()
-    if any(not q for q in conditions):  # an empty Q means every row
-        return qs
-    combined = Q()
-    for q in conditions:
-        combined |= q
-    return qs.filter(pk__in=qs.model._default_manager.filter(combined).values("pk"))
+    """Rows of qs the viewer sees through the memberships allowed to do `action` (see permissions.scope)."""
+    return permissions.scope(viewer, qs, action=action)
 
 
 def _counted_applications(school_year: SchoolYear) -> QuerySet[Application]:

@@ -74,7 +74,9 @@ class TimetableHeaderForm(forms.Form):
         label=_("Timetable at the start of the semester"), choices=Timetable.Season.choices
     )
     switch_date = forms.DateField(
-        label=_("Switch to the other timetable on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Switch to the other timetable on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
 
@@ -102,26 +104,40 @@ TimetableRowFormSet = forms.formset_factory(TimetableRowForm, extra=2, max_num=2
 
 class TimetableReviseForm(forms.Form):
     effective_from = forms.DateField(
-        label=_("New version in force from"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("New version in force from"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
 
 class SchoolYearForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=20, help_text=_("e.g. 2026–2027"))
-    start_date = forms.DateField(label=_("First day"), widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = forms.DateField(label=_("Last day"), widget=forms.DateInput(attrs={"type": "date"}))
-    autumn_start = forms.DateField(label=_("Autumn semester starts"), widget=forms.DateInput(attrs={"type": "date"}))
-    autumn_end = forms.DateField(label=_("Autumn semester ends"), widget=forms.DateInput(attrs={"type": "date"}))
-    spring_start = forms.DateField(label=_("Spring semester starts"), widget=forms.DateInput(attrs={"type": "date"}))
-    spring_end = forms.DateField(label=_("Spring semester ends"), widget=forms.DateInput(attrs={"type": "date"}))
-    plan_deadline = forms.DateField(label=_("School plans due"), widget=forms.DateInput(attrs={"type": "date"}))
-    application_deadline = forms.DateField(label=_("Applications due"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = forms.DateField(
+        label=_("First day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    end_date = forms.DateField(label=_("Last day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    autumn_start = forms.DateField(
+        label=_("Autumn semester starts"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    autumn_end = forms.DateField(
+        label=_("Autumn semester ends"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    spring_start = forms.DateField(
+        label=_("Spring semester starts"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    spring_end = forms.DateField(
+        label=_("Spring semester ends"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    plan_deadline = forms.DateField(
+        label=_("School plans due"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    application_deadline = forms.DateField(
+        label=_("Applications due"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     refinement_deadline = forms.DateField(
-        label=_("Plan refinement due"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Plan refinement due"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
 
 class CalendarDayForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     kind = forms.ChoiceField(label=_("Kind"), choices=CalendarDay.Kind.choices)
     note = forms.CharField(label=_("Note"), max_length=60, required=False)

@@ -30,7 +30,9 @@ class LeadershipForm(forms.Form):
 
 
 class SurveyForm(forms.Form):
-    survey_date = forms.DateField(label=_("Survey date"), widget=forms.DateInput(attrs={"type": "date"}))
+    survey_date = forms.DateField(
+        label=_("Survey date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     families_asked = forms.IntegerField(label=_("Families asked"), min_value=0, max_value=100000)
     families_wanting = forms.IntegerField(label=_("Families wanting the service"), min_value=0, max_value=100000)
     main_needs = forms.CharField(label=_("Main needs"), widget=forms.Textarea(attrs=TEXT), max_length=2000)

@@ -324,9 +324,15 @@ def _membership_q(membership: Membership, model: type[Model], action: str | None
     return None if rule is None else rule(membership)
 
 
-def scope(user, qs: QuerySet) -> QuerySet:
-    """Rows of qs that user may see: the OR of each membership's rule; no rule at all -> none."""
-    conditions = [q for m in memberships(user) if (q := _membership_q(m, qs.model)) is not None]
+def scope(user, qs: QuerySet, action: str | None = None) -> QuerySet:
+    """Rows of qs that user may see: the OR of each membership's rule; no rule at all -> none.
+
+    With `action`, only the memberships whose role may take it count (and the action's narrower rules apply):
+    the list behind an action then never shows rows that only another of the user's roles sees — a school
+    admin of B who is a parent at A does not get A in B's coverage table.
+    """
+    chosen = memberships(user) if action is None else memberships_for(user, action)
+    conditions = [q for m in chosen if (q := _membership_q(m, qs.model, action)) is not None]
     if not conditions:
         return qs.none()
     if any(not q for q in conditions):  # an empty Q means "every row"

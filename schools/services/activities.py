@@ -84,9 +84,7 @@ def partner_save(
             _("A partner must be a youth activity centre, a village youth palace, a community or an enterprise.")
         )
     if training_institution_marker(name):
-        raise DomainError(
-            _("subject-type training institutions may not take part in after-school service (R12 forbids it)")
-        )
+        raise DomainError(_("Subject-type training institutions may not take part in after-school service."))
     others = Partner.objects.filter(school=school, name=name)
     if partner is not None:
         others = others.exclude(pk=partner.pk)
@@ -127,9 +125,7 @@ def activity_save(
     if not name:
         raise DomainError(_("Enter the activity's name."))
     if category not in ActivityCategory.values:
-        raise DomainError(
-            _("Choose one of the plan's activity categories; after-school time is not for new lessons (R12).")
-        )
+        raise DomainError(_("Choose one of the plan's activity categories; after-school time is not for new lessons."))
     if partner is not None and partner.school_id != school.pk:
         raise DomainError(_("Choose one of this school's partners."))
     others = Activity.objects.filter(school=school, name=name)

@@ -63,7 +63,7 @@ class PartnerForm(forms.Form):
         choices=Partner.Kind.choices,
         help_text=gettext_lazy(
             "Subject-type off-campus training institutions (学科类校外培训机构) may not take part in after-school "
-            "service (R12)."
+            "service."
         ),
     )
     contact = forms.CharField(label=gettext_lazy("Contact person and phone"), max_length=60, required=False)

@@ -46,8 +46,12 @@ class _ActivityChoice(forms.ModelChoiceField):
 
 class SessionLogForm(forms.Form):
     date = forms.DateField(widget=forms.HiddenInput)
-    start_time = forms.TimeField(label=gettext_lazy("Start"), widget=forms.TimeInput(attrs={"type": "time"}))
-    end_time = forms.TimeField(label=gettext_lazy("End"), widget=forms.TimeInput(attrs={"type": "time"}))
+    start_time = forms.TimeField(
+        label=gettext_lazy("Start"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    end_time = forms.TimeField(
+        label=gettext_lazy("End"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
     class_hours = forms.DecimalField(
         label=gettext_lazy("Class-hours"),
         max_digits=3,
@@ -76,7 +80,9 @@ class SessionLogForm(forms.Form):
 
 
 class SubstitutionForm(forms.Form):
-    date = forms.DateField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     substitute = _StaffChoice(label=gettext_lazy("Substitute"), queryset=None)
     reason = forms.CharField(label=gettext_lazy("Reason"), max_length=120)
 
