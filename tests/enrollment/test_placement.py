@@ -23,6 +23,8 @@ from schools.models import ActivityCategory, Role, ServiceClass, ServiceClassMem
 from schools.services import classes as class_services
 from xiji_afterschool.errors import DomainError
 
+from ..concurrency import at_once as _at_once
+from ..concurrency import outcome as _outcome
 from ..factories import StudentFactory, UserFactory, user_with_role
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -391,38 +393,6 @@ def test_withdrawal_frees_the_place(board):
 
 
 # ---------------------------------------------------------------- two administrators at the same moment
-
-
-def _outcome(call):
-    try:
-        call()
-    except Exception as exc:  # the outcome is what the test compares
-        return exc
-    return "ok"
-
-
-def _at_once(*calls) -> list:
-    """At the same moment from threads on PostgreSQL; one after the other on SQLite (one writer at a time)."""
-    if connection.vendor != "postgresql":
-        return [_outcome(call) for call in calls]
-    results = [None] * len(calls)
-    barrier = threading.Barrier(len(calls))
-    language = translation.get_language()
-
-    def run(i, call):
-        try:
-            barrier.wait(timeout=10)
-            with translation.override(language):
-                results[i] = _outcome(call)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    return results
 
 
 @pytest.mark.django_db(transaction=True)

@@ -4,14 +4,10 @@ all-or-nothing bulk approval, and two reviewers acting at the same moment.
 Applications start as ORM rows (tests/access/review.py `make_application`); every move is made by the services.
 """
 
-import threading
-
 import pytest
 from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.urls import reverse
-from django.utils import translation
 
 from enrollment.models import Application, ApplicationEvent
 from enrollment.services import review as services
@@ -20,6 +16,7 @@ from xiji_afterschool.errors import DomainError
 from xiji_afterschool.workflow import TransitionNotAllowed
 
 from ..access.review import make_application
+from ..concurrency import at_once as _at_once
 from ..factories import SchoolYearFactory, StudentFactory, link_guardian, user_with_role
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -340,40 +337,6 @@ def test_school_approves_a_page_at_once(w, client):
 
 
 # ---------------------------------------------------------------- two reviewers at the same moment
-
-
-def _outcome(call):
-    try:
-        call()
-    except Exception as exc:  # the outcome is what the test compares
-        return exc
-    return "ok"
-
-
-def _at_once(*calls) -> list:
-    """Run the calls at the same moment from threads on PostgreSQL; one after the other on SQLite, which has one
-    writer at a time (each caller still holds an application read before either call, so compare-and-set is
-    what is tested there)."""
-    if connection.vendor != "postgresql":
-        return [_outcome(call) for call in calls]
-    results = [None] * len(calls)
-    barrier = threading.Barrier(len(calls))
-    language = translation.get_language()
-
-    def run(i, call):
-        try:
-            barrier.wait(timeout=10)
-            with translation.override(language):
-                results[i] = _outcome(call)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    return results
 
 
 @pytest.mark.django_db(transaction=True)

@@ -14,7 +14,6 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
-from django.utils import translation
 
 from schools import plan_sections, services
 from schools.models import (
@@ -30,6 +29,8 @@ from schools.models import (
 from xiji_afterschool.errors import DomainError
 from xiji_afterschool.workflow import TransitionNotAllowed
 
+from ..concurrency import at_once as _at_once
+from ..concurrency import outcome as _outcome
 from ..factories import SchoolFactory, TimetableFactory, user_with_role
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -507,39 +508,6 @@ def test_other_files_are_refused(w, media, name, content, fragment):
 
 
 # ---------------------------------------------------------------- two people at the same moment
-
-
-def _outcome(call):
-    try:
-        call()
-    except Exception as exc:  # the outcome is what the test compares
-        return exc
-    return "ok"
-
-
-def _at_once(*calls) -> list:
-    """Run the calls at the same moment from threads on PostgreSQL; one after the other on SQLite, which has
-    one writer at a time (the callers still hold plans read before either call, so compare-and-set is tested)."""
-    if connection.vendor != "postgresql":
-        return [_outcome(call) for call in calls]
-    results = [None] * len(calls)
-    barrier = threading.Barrier(len(calls))
-    language = translation.get_language()  # a thread starts in the default language
-
-    def run(i, call):
-        try:
-            barrier.wait(timeout=10)
-            with translation.override(language):
-                results[i] = _outcome(call)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    return results
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,7 +1,6 @@
 """The teacher's day (issue 5): today page, session log with its roll, rules, review, substitutes, races, speed."""
 
 import datetime
-import threading
 import time
 from decimal import Decimal
 
@@ -10,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from schools import selectors_sessions as selectors
 from schools.models import (
@@ -33,6 +32,7 @@ from schools.services import sessions as services
 from xiji_afterschool.errors import DomainError
 
 from ..access.sessions import service_class_a
+from ..concurrency import at_once as _at_once
 from ..factories import SchoolFactory, StudentFactory, user_with_role, valid_slots
 
 D = datetime.date
@@ -625,38 +625,6 @@ def test_substitute_rules(w, english):
 
 
 # ---------------------------------------------------------------- two people at the same moment
-
-
-def _outcome(call):
-    try:
-        call()
-    except Exception as exc:  # the outcome is what the test compares
-        return exc
-    return "ok"
-
-
-def _at_once(*calls) -> list:
-    """Run the calls at the same moment from threads on PostgreSQL; one after the other on SQLite."""
-    if connection.vendor != "postgresql":
-        return [_outcome(call) for call in calls]
-    results = [None] * len(calls)
-    barrier = threading.Barrier(len(calls))
-    language = translation.get_language()
-
-    def run(i, call):
-        try:
-            barrier.wait(timeout=10)
-            with translation.override(language):
-                results[i] = _outcome(call)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    return results
 
 
 @pytest.mark.django_db(transaction=True)
