@@ -7,22 +7,36 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.db import transaction
 from django.db.models import Count, Q
+from django.test import override_settings
 from django.utils import timezone
 
+from enrollment.models import Agreement, AgreementText, Application
+from enrollment.services.placement import is_suitable, placement_classes, placement_start_date
 from schools import planning
+from schools import selectors_sessions as sessions_selectors
 from schools.models import (
+    Activity,
+    Attendance,
     CountySettings,
     Guardian,
+    HoursAdjustment,
+    HoursMonth,
     Membership,
+    Partner,
     Role,
     School,
     SchoolPlan,
     SchoolYear,
+    ServiceClass,
+    ServiceClassMember,
+    Session,
     Stage,
     Student,
     StudentGuardian,
     SubsidyRate,
+    Substitution,
     Timetable,
     Township,
     User,
@@ -34,6 +48,7 @@ from xiji_afterschool import permissions
 from xiji_afterschool.management.commands.seed_demo import DemoCounty
 
 PASSWORD = "Xiji-2021"
+FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 FIRST = "西吉县第一小学"
 TOWNSHIPS = [
     "吉强镇", "兴隆镇", "平峰镇", "将台堡镇", "新营乡", "红耀乡", "田坪乡", "马建乡", "震湖乡", "兴平乡",
@@ -53,12 +68,26 @@ LOGINS = {  # username -> (role, the school / township / department its membersh
 }
 
 
+@pytest.fixture(scope="module")
+def _seeded_once(django_db_setup, django_db_blocker):
+    """Seed once for the whole module, inside a transaction rolled back at its end. Each test runs in a savepoint
+    of it (pytest-django's `db`), so a test that changes the county hands the next one the county as seeded."""
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHER):  # as tests/conftest.py
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            out = io.StringIO()
+            call_command("seed_demo", stdout=out)
+            yield out.getvalue()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
 @pytest.fixture
-def seeded(db):
+def seeded(_seeded_once, db):
     """The command's output after seeding the test database once."""
-    out = io.StringIO()
-    call_command("seed_demo", stdout=out)
-    return out.getvalue()
+    return _seeded_once
 
 
 def _snapshot():
@@ -66,11 +95,17 @@ def _snapshot():
     return (
         counts,
         set(Student.objects.values_list("id_number", "link_code")),
-        set(Guardian.objects.values_list("mobile")),
+        set(Guardian.objects.values_list("mobile", "user__username")),
         set(SchoolYear.objects.values_list("name", "start_date", "end_date", "semesters__start_date")),
         set(Timetable.objects.values_list("school__code", "semester__school_year__name", "semester__number", "stage")),
         set(SchoolPlan.objects.values_list("school__code", "version", "status", "filing_number", "previous__version")),
-    )
+        set(Application.objects.values_list("student__id_number", "status", "service_class__name", "agreement__text__version")),
+        set(Agreement.objects.values_list("student__id_number", "text__version", "decision")),
+        set(ServiceClassMember.objects.values_list("service_class__name", "student__id_number", "start_date", "end_date")),
+        set(Session.objects.values_list("service_class__name", "date", "status", "teacher__username", "present")),
+        set(HoursMonth.objects.values_list("school__code", "month")),
+        set(Activity.objects.values_list("school__code", "name", "category", "partner__name")),
+    )  # fmt: skip
 
 
 def _current_year() -> SchoolYear:
@@ -171,8 +206,10 @@ def test_running_twice_changes_nothing(seeded):
 @pytest.mark.django_db
 def test_a_partly_deleted_county_is_completed_with_the_same_rows(seeded):
     before = _snapshot()
-    Student.objects.filter(school__name=FIRST).delete()  # and their guardian links
-    # t0011 is a service teacher: the administrators (t0001-t0010) own timetables and plans, which protect them.
+    # A school without applications (their rows protect the pupils who applied): its pupils and guardian links.
+    Student.objects.filter(school__name="西吉中学").delete()
+    # t0011 is a service teacher who teaches no service class: the administrators (t0001-t0010) own timetables and
+    # plans, which protect them.
     User.objects.filter(username__in=["duxue", "t0011"]).delete()  # and their memberships
     call_command("seed_demo", stdout=io.StringIO())
     assert _snapshot() == before
@@ -274,3 +311,200 @@ def test_the_same_seed_draws_the_same_county():
     first, second = DemoCounty(seed=2021), DemoCounty(seed=2021)
     assert first.students == second.students and first.staff == second.staff
     assert DemoCounty(seed=2022).students != first.students
+
+
+# ---------------------------------------------------------------- the year's story: enrollment and delivery
+
+STORY_SCHOOLS = {FIRST, "西吉县第二小学", "兴隆镇中心小学"}
+LATE_JOINER_CODE = "MAXY2345"  # printed by the seed; the parent browser test links 马小燕 with it
+NEW_PARENT_MOBILE = "13912340000"  # the parent browser test registers it
+
+
+def _story_told(year: SchoolYear) -> bool:
+    """The seeded story runs from August to November (the last steps relative to today): complete from November."""
+    return timezone.localdate() >= datetime.date(year.start_date.year, 11, 1)
+
+
+def _started_semester(year: SchoolYear):
+    """The semester whose sessions are seeded: the latest that started before today (None in August)."""
+    today = timezone.localdate()
+    started = [s for s in year.semesters.all() if s.start_date < today]
+    return max(started, key=lambda s: s.start_date) if started else None
+
+
+@pytest.mark.django_db
+def test_applications_exist_in_every_status_at_three_schools_through_the_services(seeded):
+    year = _current_year()
+    if not _story_told(year):
+        pytest.skip("before November the year's story has not reached every status yet")
+    applications = Application.objects.filter(school_year=year).select_related("school", "agreement__text")
+    assert set(applications.values_list("status", flat=True)) == set(Application.Status.values)
+    assert set(applications.values_list("school__name", flat=True)) == STORY_SCHOOLS
+    assert School.objects.exclude(applications__school_year=year).count() >= 30  # coverage shows the gaps
+    first = applications.filter(school__name=FIRST)
+    assert set(first.values_list("status", flat=True)) == set(Application.Status.values)
+    assert 0.55 <= first.count() / Student.objects.filter(school__name=FIRST).count() <= 0.68
+    for application in applications.prefetch_related("events"):
+        events = list(application.events.all())
+        assert events[0].action == "submit" and events[-1].to_status == application.status  # every move logged
+        if application.status == Application.Status.RETURNED:
+            assert events[-1].action in ("class_return", "school_return") and events[-1].note.strip()
+        assert application.agreement.decision == Agreement.Decision.SIGNED
+    paper = first.filter(entered_by__isnull=False)
+    online = first.filter(entered_by__isnull=True)
+    assert 40 <= paper.count() <= 140 and online.count() >= 60
+    assert all(a.paper_original_on_file and a.applicant_id == a.entered_by_id for a in paper)
+    assert all(a.applicant.memberships.filter(role=Role.PARENT).exists() for a in online.select_related("applicant"))
+    for group in ("dual_working", "migrant_child", "economic_hardship"):  # a spread of R2 priority groups
+        assert first.filter(**{group: True}).count() >= 5, group
+    assert first.filter(service_kind=Application.ServiceKind.EXTENDED).exclude(extended_reason="").exists()
+    # The waiting list is there because the suitable classes are full.
+    for application in first.filter(status=Application.Status.WAITING).select_related("student"):
+        classes = placement_classes(
+            viewer=User.objects.get(username="xuexiao"), school=application.school, school_year=year,
+            day=placement_start_date(year),
+        )  # fmt: skip
+        assert not [c for c in classes if c.free > 0 and is_suitable(c, application)], application.student.name
+
+
+@pytest.mark.django_db
+def test_the_demo_parent_has_an_attending_child_and_a_returned_application(seeded):
+    year = _current_year()
+    if not _story_told(year):
+        pytest.skip("before November the second agreement text is not published yet")
+    parent = User.objects.get(username="13909540001")
+    mine = Application.objects.filter(student__guardian_links__guardian__user=parent, school_year=year)
+    active = mine.get(status=Application.Status.ACTIVE)
+    assert (active.service_class.name, active.service_class.teacher.username) == ("三四年级作业辅导班", "jiaoshi")
+    assert (active.student.admin_class.grade, active.student.admin_class.number) == (3, 1)
+    assert [e.action for e in active.events.all()] == [
+        "submit", "class_approve", "school_approve", "place", "activate", "resign"
+    ]  # fmt: skip
+    other = mine.exclude(pk=active.pk).get()
+    assert other.status in (Application.Status.SUBMITTED, Application.Status.RETURNED)
+    assert other.events.count() >= 2 and other.applicant == parent
+    texts = AgreementText.objects.filter(school__name=FIRST, school_year=year).order_by("version")
+    assert list(texts.values_list("version", flat=True)) == [1, 2]
+    assert texts[0].created_at.date() < datetime.date(year.start_date.year, 9, 1) < texts[1].created_at.date()
+    assert active.agreement.text.version == 2 and other.agreement.text.version == 1  # still to be signed again
+    live = Application.objects.filter(school__name=FIRST, school_year=year).exclude(status="withdrawn")
+    assert live.filter(agreement__text__version=1).count() >= 20  # families asked to sign the new text
+    declined = Agreement.objects.filter(decision=Agreement.Decision.DECLINED, text__school_year=year)
+    assert declined.count() >= 1
+    assert not Application.objects.filter(student__in=declined.values("student")).exists()
+    assert not declined.filter(student__guardian_links__guardian__user=parent).exists()
+
+
+@pytest.mark.django_db
+def test_the_late_joiner_has_a_letter_code_no_application_and_a_free_place(seeded):
+    year = _current_year()
+    girl = Student.objects.select_related("admin_class", "school").get(link_code=LATE_JOINER_CODE)
+    assert (girl.name, girl.school.name, girl.admin_class.grade, girl.admin_class.number) == ("马小燕", FIRST, 3, 1)
+    assert LATE_JOINER_CODE in seeded
+    assert not girl.applications.exists() and not girl.agreements.exists()
+    assert girl.guardian_links.get().is_primary  # her mother; the browser test's new account becomes the second
+    assert not User.objects.filter(username=NEW_PARENT_MOBILE).exists()
+    assert not Guardian.objects.filter(mobile=NEW_PARENT_MOBILE).exists()
+    if _started_semester(year) is not None:
+        classes = placement_classes(viewer=User.objects.get(username="xuexiao"), school=girl.school, school_year=year,
+                                    day=placement_start_date(year))  # fmt: skip
+        probe = Application(student=girl, service_kind=Application.ServiceKind.REGULAR)
+        assert [c for c in classes if c.free > 0 and is_suitable(c, probe)]
+
+
+@pytest.mark.django_db
+def test_service_classes_and_the_activity_catalogue(seeded):
+    year = _current_year()
+    first = School.objects.get(name=FIRST)
+    partners = dict(Partner.objects.filter(school=first).values_list("name", "kind"))
+    assert partners == {"西吉县青少年活动中心": "youth_centre", "吉强镇乡村学校少年宫": "youth_palace",
+                        "吉强镇社区": "community"}  # fmt: skip
+    catalogue = Activity.objects.filter(school=first)
+    assert catalogue.count() == 14 and catalogue.values("category").distinct().count() == 14
+    assert catalogue.get(name="篮球社").partner.name == "西吉县青少年活动中心"
+    classes = ServiceClass.objects.filter(school=first, school_year=year)
+    assert 5 <= classes.count() <= 6
+    teachers = set(classes.values_list("teacher__username", flat=True))
+    assert {"jiaoshi", "zhiyuanzhe"} <= teachers and None not in teachers
+    assert all(30 <= c.capacity <= 40 for c in classes if c.kind == ServiceClass.Kind.REGULAR)
+    for service_class in ServiceClass.objects.filter(school_year=year).prefetch_related("members"):
+        members = [m for m in service_class.members.all() if m.end_date is None]
+        assert len(members) <= service_class.capacity
+    members = ServiceClassMember.objects.filter(service_class__school_year=year, end_date__isnull=True)
+    attending = Application.objects.filter(school_year=year, status__in=["placed", "active"])
+    assert set(members.values_list("student", "service_class")) == set(
+        attending.values_list("student", "service_class")
+    )
+
+
+@pytest.mark.django_db
+def test_a_semester_of_sessions_on_service_days_with_their_roll(seeded):
+    year = _current_year()
+    semester = _started_semester(year)
+    if semester is None:
+        pytest.skip("no semester has started yet")
+    today = timezone.localdate()
+    exceptions = planning.calendar_exceptions(year)
+    semesters = list(year.semesters.all())
+    sessions = Session.objects.filter(service_class__school_year=year).select_related("service_class__school")
+    by_class = {}
+    for session in sessions.prefetch_related("service_class__admin_classes"):
+        by_class.setdefault(session.service_class.teacher.username, []).append(session)
+        stage = sessions_selectors.class_stage(session.service_class)
+        problem = sessions_selectors.day_without_service(
+            day=session.date, semesters=semesters, stage=stage, exceptions=exceptions
+        )
+        assert problem is None and semester.start_date <= session.date < today, session
+    assert {"jiaoshi", "zhiyuanzhe", "t0017", "t0012"} <= set(by_class)
+    assert len(by_class["jiaoshi"]) >= 10 or (today - semester.start_date).days < 21
+    rolls = dict(
+        Attendance.objects.filter(session__in=sessions).values_list("session").annotate(n=Count("id")).order_by()
+    )
+    for session in sessions:
+        assert session.present + session.absent + session.on_leave == rolls[session.pk] > 0
+        assert session.class_hours == 2 and session.start_time < session.end_time
+    marks = Attendance.objects.filter(session__in=sessions)
+    assert marks.filter(mark="present").count() > 0.9 * marks.count()
+    assert marks.filter(mark="absent").exists() and marks.filter(mark="leave").exists()
+    assert not marks.exclude(mark="present").filter(reason="").exists()
+    if (today - semester.start_date).days < 60:
+        return
+    assert Substitution.objects.filter(service_class__school__name=FIRST).count() >= 2
+    substituted = sessions.filter(teacher_role=Session.TeacherRole.SUBSTITUTE)
+    assert substituted.count() >= 2 and all(s.teacher_id != s.service_class.teacher_id for s in substituted)
+    assert sessions.filter(assistants__person__username="zhiyuanzhe").count() >= 5
+    waiting = sessions.filter(status=Session.Status.NEEDS_CONFIRMATION, service_class__school__name=FIRST)
+    assert waiting.filter(late=True, flag="").count() == 2
+    assert waiting.filter(late=False).get().flag.startswith("R12:")
+    assert "补课" in waiting.get(late=False).content_note
+    assert sessions.filter(status=Session.Status.CONFIRMED, late=True, confirmed_by__username="xuexiao").exists()
+
+
+@pytest.mark.django_db
+def test_the_first_month_is_closed_with_an_adjustment_and_the_last_day_waits_for_the_teacher(seeded):
+    year = _current_year()
+    semester = _started_semester(year)
+    if semester is None:
+        pytest.skip("no semester has started yet")
+    today = timezone.localdate()
+    month = semester.start_date.replace(day=1)
+    next_month = (month + datetime.timedelta(days=31)).replace(day=1)
+    first = School.objects.get(name=FIRST)
+    if next_month <= today:
+        closed = HoursMonth.objects.get(school=first)
+        assert (closed.month, closed.closed_by.username) == (month, "xuexiao")
+        adjustment = HoursAdjustment.objects.get(school=first)
+        assert (adjustment.person.username, adjustment.month, adjustment.role) == ("zhiyuanzhe", month, "assistant")
+        assert adjustment.reason and adjustment.class_hours > 0
+        assert not Session.objects.filter(
+            service_class__school=first, date__range=(month, next_month), status=Session.Status.NEEDS_CONFIRMATION
+        ).exists()
+    assert not HoursMonth.objects.exclude(school=first).exists()
+    # The service teacher's class: the last service day before today has no session yet (the browser test logs it).
+    service_class = ServiceClass.objects.get(school=first, school_year=year, teacher__username="jiaoshi")
+    teacher = User.objects.get(username="jiaoshi")
+    day = sessions_selectors.teacher_day(viewer=teacher, today=today)
+    assert [r.service_class for r in day.rows] in ([], [service_class])
+    assert all(r.session_id is None for r in day.rows)
+    if Session.objects.filter(service_class=service_class, date__gte=today - datetime.timedelta(days=7)).exists():
+        assert [(r.service_class, r.session_id) for r in day.unlogged][:1] == [(service_class, None)]

@@ -11,6 +11,14 @@ def money_filter(value):
     return money.format_yuan(value)
 
 
+@register.filter(name="relation")
+def relation_filter(value):
+    """{{ "father"|relation }} -> 父亲: a stored guardian relation in the reader's language."""
+    from schools.models import StudentGuardian
+
+    return dict(StudentGuardian.Relation.choices).get(value, value)
+
+
 @register.simple_tag(takes_context=True)
 def can(context, action, obj=None):
     """{% can "roster.export" school as ok %}: templates ask the policy, never re-implement it."""
