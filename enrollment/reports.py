@@ -21,19 +21,6 @@ from schools.plan_sections import display_rows
 CHILD_LINK_URL_NAME = "enrollment:child-link"
 
 
-def filed_plan(*, school: School, school_year: SchoolYear) -> SchoolPlan | None:
-    """The newest filed version of the school's plan for the year, or None: parents are told only what was filed.
-
-    The caller has already checked that the viewer may see the school (the letter is public to its families).
-    """
-    return (
-        SchoolPlan.objects.filter(school=school, school_year=school_year, status=SchoolPlan.Status.FILED)
-        .prefetch_related("sections")
-        .order_by("-version")
-        .first()
-    )
-
-
 def _time_rows(data: dict, *, school: School) -> list[tuple[str, str]]:
     # display_rows titles a timetable "Autumn semester · Primary · v2"; the version number means nothing to a parent.
     rows = []

@@ -7,7 +7,9 @@ from django.utils.translation import gettext as _
 from xiji_afterschool import permissions
 
 from .models import (
+    Activity,
     AdminClass,
+    Partner,
     PlanAttachment,
     RosterExport,
     School,
@@ -201,3 +203,18 @@ def milestones(*, school: School, school_year: SchoolYear) -> list[dict]:
         item["overdue"] = item["done"] is False and today > item["deadline"]
         item["due_soon"] = item["done"] is False and not item["overdue"] and (item["deadline"] - today).days <= 14
     return items
+
+
+# ---------------------------------------------------------------- activities and partners
+
+
+def activity_list_qs(*, viewer, school: School) -> QuerySet[Activity]:
+    """The school's activities the viewer may see, with their partners, in category order."""
+    qs = permissions.scope(viewer, Activity.objects.filter(school=school))
+    return qs.select_related("partner").order_by("category", "name")
+
+
+def partner_list_qs(*, viewer, school: School) -> QuerySet[Partner]:
+    """The school's partners the viewer may see, each with how many activities it hosts."""
+    qs = permissions.scope(viewer, Partner.objects.filter(school=school))
+    return qs.annotate(activity_count=Count("activities")).order_by("name")

@@ -13,8 +13,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from schools.models import ActivityCategory, School, SchoolPlan, SchoolYear, ServiceMode, Student
-from schools.plan_sections import display_rows
+from schools.models import School, SchoolYear, Student
 from xiji_afterschool import permissions
 from xiji_afterschool.errors import DomainError
 
@@ -213,56 +212,3 @@ def agreement_resign(*, actor, application: Application, text_version: int, sign
     app.events.create(action="resign", from_status=app.status, to_status=app.status, actor=actor)
     application.refresh_from_db()
     return agreement
-
-
-def needs_new_signature(application: Application, current_version: int | None) -> bool:
-    """A live application signed on an older text than the school's current one (R13: sign again)."""
-    return (
-        application.status != Application.Status.WITHDRAWN
-        and current_version is not None
-        and application.agreement.text.version < current_version
-    )
-
-
-# ---------------------------------------------------------------- reads for the signing screens
-# TODO(#4): these reads belong in enrollment/selectors.py; they sit here until that module is free to edit.
-
-
-def filed_plan(*, school: School, school_year: SchoolYear) -> SchoolPlan | None:
-    """The school's newest filed plan. Unscoped on purpose: its service part is what parents must be told (R13)."""
-    return (
-        SchoolPlan.objects.filter(school=school, school_year=school_year, status=SchoolPlan.Status.FILED)
-        .order_by("-version")
-        .prefetch_related("sections")
-        .first()
-    )
-
-
-def informed_items(*, school: School, school_year: SchoolYear) -> dict:
-    """R13: what the parent is told before signing: method, content, times (from the filed plan) and the fee."""
-    plan = filed_plan(school=school, school_year=school_year)
-    sections = {s.key: s.data for s in plan.sections.all()} if plan else {}
-    content = sections.get("content", {})
-    labels = dict(ActivityCategory.choices)
-    categories = [c for c in content.get("categories", []) if c in labels]
-    modes = list(dict.fromkeys(ServiceMode.for_stage(stage).label for stage in school.stages))
-    return {
-        "plan": plan,
-        "modes": modes,
-        "categories": categories,
-        "category_labels": [labels[c] for c in categories],
-        "description": content.get("description", ""),
-        "times": display_rows("timetable", sections.get("timetable", {}), school=school),
-        "safety": sections.get("safety", {}).get("measures", ""),
-    }
-
-
-def outdated_signature_count(*, school: School, school_year: SchoolYear | None, current: AgreementText | None) -> int:
-    """How many live applications of the school are signed on an older text than `current` (to be signed again)."""
-    if current is None or school_year is None:
-        return 0
-    return (
-        Application.objects.filter(school=school, school_year=school_year, agreement__text__version__lt=current.version)
-        .exclude(status=Application.Status.WITHDRAWN)
-        .count()
-    )

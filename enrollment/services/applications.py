@@ -19,6 +19,7 @@ from xiji_afterschool import permissions
 from xiji_afterschool.errors import DomainError
 from xiji_afterschool.workflow import transition
 
+from .. import selectors
 from ..models import Agreement, Application
 from . import placement
 from .agreements import Signature, agreement_record, current_text_or_refuse, full_clean_or_refuse, live_application
@@ -38,12 +39,6 @@ APPLICANT_FIELDS = (
     "pickup_relation",
     "pickup_mobile",
 )
-
-
-def applications_open(school_year: SchoolYear | None, today: datetime.date | None = None) -> bool:
-    """Online applications are taken until the county's deadline (R18); the school can still enter paper ones."""
-    today = today or timezone.localdate()
-    return school_year is not None and today <= school_year.application_deadline
 
 
 def _school_year_or_refuse() -> SchoolYear:
@@ -136,7 +131,7 @@ def application_submit(*, actor, student: Student, data: dict, text_version: int
     """
     permissions.require(actor, "application.create", student)
     school_year = _school_year_or_refuse()
-    if not applications_open(school_year):
+    if not selectors.applications_open(school_year):
         raise DomainError(
             _("Online applications closed on %(date)s. The class teacher can still take a paper application.")
             % {"date": school_year.application_deadline.isoformat()}

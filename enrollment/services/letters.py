@@ -14,7 +14,7 @@ from xiji_afterschool import permissions
 from xiji_afterschool.errors import DomainError
 from xiji_afterschool.exports import render_pdf
 
-from .. import reports
+from .. import reports, selectors
 from ..models import LetterBatch
 
 log = logging.getLogger("xiji.enrollment")
@@ -36,7 +36,7 @@ def letter_batch_request(*, actor, admin_class: AdminClass, base_url: str) -> Le
     school_year = current_school_year()
     if school_year is None:
         raise DomainError(_("No school year has been set up yet."))
-    if reports.filed_plan(school=admin_class.school, school_year=school_year) is None:
+    if selectors.filed_plan(school=admin_class.school, school_year=school_year) is None:
         raise DomainError(
             _("The school's plan for %(year)s is not filed yet, so there is no Letter to Parents to print.")
             % {"year": school_year}
@@ -73,7 +73,7 @@ def letter_batch_run(*, batch_id: int, base_url: str) -> LetterBatch:
         return _finish(batch, status=LetterBatch.Status.FAILED, error=_("You may no longer print these letters."))
     try:
         with translation.override(batch.language):
-            plan = reports.filed_plan(school=batch.school, school_year=batch.school_year)
+            plan = selectors.filed_plan(school=batch.school, school_year=batch.school_year)
             if plan is None:
                 return _finish(batch, status=LetterBatch.Status.FAILED, error=_("The school's plan is not filed yet."))
             letter = reports.letter_context(school=batch.school, school_year=batch.school_year, plan=plan)

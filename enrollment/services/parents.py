@@ -8,20 +8,13 @@ attached to the account at once. See the note on `parent_register`.
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Prefetch
 from django.utils.translation import gettext as _
 
-from schools import selectors as school_selectors
 from schools.auth import pseudonym
-from schools.models import Guardian, Membership, Role, SchoolYear, Student, StudentGuardian, User
+from schools.models import Guardian, Membership, Role, Student, StudentGuardian, User
 from schools.validators import normalize_mobile, validate_mobile
 from xiji_afterschool import permissions
 from xiji_afterschool.errors import DomainError
-
-from .. import selectors
-from ..models import Agreement, Application, ApplicationEvent
-from .agreements import needs_new_signature
-from .applications import applications_open
 
 # Guessing link codes: at most this many wrong codes per account per window (the code space is 31^8).
 LINK_FAILURE_LIMIT = 10
@@ -131,74 +124,3 @@ def child_link(*, actor, code: str, relation: str) -> Student:
     except IntegrityError:  # the same link, submitted twice at once
         raise DomainError(_("%(name)s is already linked to your account.") % {"name": student.name}) from None
     return student
-
-
-# ---------------------------------------------------------------- the parent's home page
-# TODO(#4): a read; it belongs in enrollment/selectors.py and sits here until that module is free to edit.
-
-
-def guardian_relation(*, user, student: Student) -> str:
-    """How this account's guardian record is related to the child ("" if not linked): the default on signing."""
-    links = StudentGuardian.objects.filter(student=student, guardian__user=user).values_list("relation", flat=True)
-    return links.first() or ""
-
-
-def parent_home_rows(*, parent, school_year: SchoolYear | None) -> list[dict]:
-    """Each of the parent's children with this year's application, its newest event, whether the agreement must be
-    signed again, a recorded “I do not agree”, and whether the parent may apply online now.
-
-    A fixed number of queries, however many children (children, applications + events, current texts, declines).
-    """
-    children = list(school_selectors.children_of(parent=parent).order_by("name", "pk"))
-    if not children or school_year is None:
-        return [{"student": s, "application": None, "can_apply": False} for s in children]
-    ids = [s.pk for s in children]
-    events = ApplicationEvent.objects.order_by("created_at", "pk")
-    applications = (
-        selectors.application_list(viewer=parent, school_year=school_year)
-        .filter(student_id__in=ids)
-        .select_related("agreement__text")
-        .prefetch_related(Prefetch("events", queryset=events))
-        .order_by("submitted_at", "pk")
-    )
-    by_child: dict[int, Application] = {}
-    for app in applications:  # the live one wins over an older withdrawn one
-        kept = by_child.get(app.student_id)
-        if kept is None or kept.status == Application.Status.WITHDRAWN:
-            by_child[app.student_id] = app
-    current_versions = dict(
-        selectors.agreement_text_list(viewer=parent)
-        .filter(school_year=school_year, school_id__in={s.school_id for s in children})
-        .values("school_id")
-        .annotate(v=Max("version"))
-        .values_list("school_id", "v")
-        .order_by()
-    )
-    declines: dict[int, Agreement] = {}
-    for agreement in (
-        selectors.agreement_list(viewer=parent)
-        .filter(student_id__in=ids, text__school_year=school_year, decision=Agreement.Decision.DECLINED)
-        .order_by("created_at", "pk")
-    ):
-        declines[agreement.student_id] = agreement  # the newest
-    is_open = applications_open(school_year)
-    rows = []
-    for student in children:
-        app = by_child.get(student.pk)
-        live = app is not None and app.status != Application.Status.WITHDRAWN
-        history = list(app.events.all()) if app else []
-        decline = declines.get(student.pk)
-        if decline is not None and (live or (app is not None and decline.created_at < app.updated_at)):
-            decline = None  # an application came after it: the choice was changed
-        rows.append(
-            {
-                "student": student,
-                "application": app,
-                "last_event": history[-1] if history else None,
-                "needs_new_signature": live and needs_new_signature(app, current_versions.get(student.school_id)),
-                "declined": decline,
-                "can_apply": is_open and not live and student.school_id in current_versions,
-                "no_agreement_yet": student.school_id not in current_versions,
-            }
-        )
-    return rows

@@ -4,7 +4,7 @@ from django.shortcuts import render
 from schools import selectors as school_selectors
 from xiji_afterschool import permissions
 
-from ..services import parents
+from .. import selectors
 from .parents import EVENT_LABELS
 
 
@@ -13,13 +13,13 @@ def parent_home(request):
     """A parent's children: each with this year's application and its newest step, or an Apply button (R14)."""
     permissions.require(request.user, "home.parent")
     school_year = school_selectors.current_school_year()
-    rows = parents.parent_home_rows(parent=request.user, school_year=school_year)
+    rows = selectors.parent_home_rows(parent=request.user, school_year=school_year)
     for row in rows:
         event = row.get("last_event")
         row["last_label"] = EVENT_LABELS.get(event.action, event.action) if event else ""
     context = {
         "rows": rows,
         "school_year": school_year,
-        "is_open": parents.applications_open(school_year),
+        "is_open": selectors.applications_open(school_year),
     }
     return render(request, "enrollment/parent_home.html", context)

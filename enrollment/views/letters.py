@@ -26,7 +26,7 @@ def _school_letter(request, school_pk):
     school = get_object_or_404(school_selectors.school_list(viewer=request.user), pk=school_pk)
     permissions.require(request.user, "letter.view", school)
     school_year = school_selectors.current_school_year()
-    plan = reports.filed_plan(school=school, school_year=school_year) if school_year else None
+    plan = selectors.filed_plan(school=school, school_year=school_year) if school_year else None
     letter = reports.letter_context(school=school, school_year=school_year, plan=plan) if plan else None
     return school, school_year, letter
 

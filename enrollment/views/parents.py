@@ -149,7 +149,7 @@ def agreement_text_list(request):
         )
         current = texts[0] if texts else None
         body = current.body if current else agreements.default_agreement_text(school=school)
-        outdated = agreements.outdated_signature_count(school=school, school_year=school_year, current=current)
+        outdated = selectors.outdated_signature_count(school=school, school_year=school_year, current=current)
         rows.append(
             {
                 "school": school,
@@ -228,12 +228,12 @@ def application_create(request, student_pk):
         messages.info(request, _("%(name)s already has an application for this school year.") % {"name": student.name})
         return redirect("enrollment:application-detail", pk=live.pk)
     text = selectors.current_agreement_text(school=student.school, school_year=school_year) if school_year else None
-    is_open = applications.applications_open(school_year)
+    is_open = selectors.applications_open(school_year)
     context = {"student": student, "school_year": school_year, "text": text, "is_open": is_open}
     if not is_open or text is None:
         return render(request, "enrollment/application_form.html", {**context, "screen": "closed"})
 
-    informed = agreements.informed_items(school=student.school, school_year=school_year)
+    informed = selectors.informed_items(school=student.school, school_year=school_year)
     context["informed"] = informed
     step = request.POST.get("step", "") if request.method == "POST" else ""
     app_form = ApplicationForm(
@@ -244,7 +244,7 @@ def application_create(request, student_pk):
     signer_initial = {
         "text_version": text.version,
         "signer_name": request.user.full_name,
-        "relation": parents.guardian_relation(user=request.user, student=student),
+        "relation": selectors.guardian_relation(user=request.user, student=student),
     }
 
     def screen_1():
@@ -281,7 +281,7 @@ def application_create(request, student_pk):
             if applications.live_application(student=student, school_year=school_year) is not None:
                 return redirect("enrollment:application-create", student_pk=student.pk)
             fresh = selectors.current_agreement_text(school=student.school, school_year=school_year)
-            if fresh is None or not applications.applications_open(school_year):
+            if fresh is None or not selectors.applications_open(school_year):
                 return redirect("enrollment:parent-home")
             context["text"] = fresh
             keep = {k: sign_form.cleaned_data[k] for k in ("signer_name", "relation")}
@@ -328,7 +328,7 @@ def application_enter(request, student_pk):
     context = {"student": student, "school_year": school_year, "text": text, "live": live}
     if live is not None or text is None:
         return render(request, "enrollment/application_enter.html", context)
-    informed = agreements.informed_items(school=student.school, school_year=school_year)
+    informed = selectors.informed_items(school=student.school, school_year=school_year)
     data = request.POST if request.method == "POST" else None
     app_form = ApplicationForm(data, student=student, categories=informed["categories"])
     sign_form = PaperSignForm(data, initial={"text_version": text.version})
@@ -378,7 +378,7 @@ def application_detail(request, pk):
             application.pickup_relation, application.pickup_relation
         ),
         "pickup_mobile": application.pickup_mobile if show_mobile else mask_mobile(application.pickup_mobile),
-        "needs_new_signature": agreements.needs_new_signature(application, current.version if current else None)
+        "needs_new_signature": selectors.needs_new_signature(application, current.version if current else None)
         and permissions.can(user, "application.create", application.student),
         "can_view_agreement": permissions.can(user, "agreement.view", application.agreement),
         "can_withdraw": live and permissions.can(user, "application.withdraw", application),
@@ -424,7 +424,7 @@ def application_edit(request, pk):
     if application.status != Application.Status.RETURNED:
         messages.info(request, _("Only a returned application can be changed."))
         return redirect("enrollment:application-detail", pk=application.pk)
-    offered = agreements.informed_items(school=application.school, school_year=application.school_year)["categories"]
+    offered = selectors.informed_items(school=application.school, school_year=application.school_year)["categories"]
     categories = (offered or list(ActivityCategory.values)) + [
         p for p in application.preferences if p not in (offered or ActivityCategory.values)
     ]
@@ -462,13 +462,13 @@ def agreement_resign(request, pk):
     application = _fetch_application(request, pk)
     permissions.require(request.user, "application.create", application.student)
     current = selectors.current_agreement_text(school=application.school, school_year=application.school_year)
-    if not agreements.needs_new_signature(application, current.version if current else None):
+    if not selectors.needs_new_signature(application, current.version if current else None):
         messages.info(request, _("This application is already signed on the school's current agreement."))
         return redirect("enrollment:application-detail", pk=application.pk)
     initial = {
         "text_version": current.version,
         "signer_name": request.user.full_name,
-        "relation": parents.guardian_relation(user=request.user, student=application.student),
+        "relation": selectors.guardian_relation(user=request.user, student=application.student),
     }
     form = SignForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -1,73 +1,19 @@
 """The activity catalogue (R9–R11) and the outside partners that host activities (R11, R12)."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from xiji_afterschool import permissions
 from xiji_afterschool.errors import DomainError
 
 from .. import selectors
+from ..forms import ActivityForm, PartnerForm
 from ..models import Activity, ActivityCategory, Partner, School
 from ..services.activities import activity_save, partner_save
-
-# --- Reads (scoped by the viewer). TODO(#5): move to schools/selectors.py; sessions will need them too. ---
-
-
-def activity_list_qs(*, viewer, school: School) -> QuerySet[Activity]:
-    """The school's activities the viewer may see, with their partners, in category order."""
-    qs = permissions.scope(viewer, Activity.objects.filter(school=school))
-    return qs.select_related("partner").order_by("category", "name")
-
-
-def partner_list_qs(*, viewer, school: School) -> QuerySet[Partner]:
-    """The school's partners the viewer may see, each with how many activities it hosts."""
-    qs = permissions.scope(viewer, Partner.objects.filter(school=school))
-    return qs.annotate(activity_count=Count("activities")).order_by("name")
-
-
-# --- Forms: input shape only; the services re-check every rule. TODO(#5): move to schools/forms.py. ---
-
-
-class ActivityForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=60)
-    # Only the plan's fifteen categories (R9–R11): a crafted value such as 补课 or 新授 is not a valid choice.
-    category = forms.ChoiceField(
-        label=gettext_lazy("Category"), choices=[("", gettext_lazy("Choose a category")), *ActivityCategory.choices]
-    )
-    partner = forms.ModelChoiceField(
-        label=gettext_lazy("Hosted by a partner"),
-        queryset=Partner.objects.none(),
-        required=False,
-        empty_label=gettext_lazy("No partner: the school runs it"),
-    )
-    description = forms.CharField(
-        label=gettext_lazy("Description"), max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-
-    def __init__(self, *args, partners: QuerySet[Partner], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["partner"].queryset = partners
-
-
-class PartnerForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=60)
-    kind = forms.ChoiceField(
-        label=gettext_lazy("Kind"),
-        choices=Partner.Kind.choices,
-        help_text=gettext_lazy(
-            "Subject-type off-campus training institutions (学科类校外培训机构) may not take part in after-school "
-            "service."
-        ),
-    )
-    contact = forms.CharField(label=gettext_lazy("Contact person and phone"), max_length=60, required=False)
-
 
 # --- Views ---
 
@@ -81,7 +27,7 @@ def activity_list(request, school_pk):
     school = _school(request, school_pk)
     permissions.require(request.user, "activity.view", school)
     by_category = {}
-    for activity in activity_list_qs(viewer=request.user, school=school):
+    for activity in selectors.activity_list_qs(viewer=request.user, school=school):
         by_category.setdefault(activity.category, []).append(activity)
     groups = [
         {"value": value, "label": label, "activities": by_category[value]}
@@ -96,7 +42,7 @@ def activity_list(request, school_pk):
             "groups": groups,
             "empty_categories": [label for value, label in ActivityCategory.choices if value not in by_category],
             "activity_count": sum(len(g["activities"]) for g in groups),
-            "partners": partner_list_qs(viewer=request.user, school=school),
+            "partners": selectors.partner_list_qs(viewer=request.user, school=school),
             "can_manage": permissions.can(request.user, "activity.manage", school),
         },
     )
@@ -141,7 +87,7 @@ def activity_create(request, school_pk):
 @require_http_methods(["GET", "POST"])
 def activity_edit(request, school_pk, pk):
     school = _school(request, school_pk)
-    activity = get_object_or_404(activity_list_qs(viewer=request.user, school=school), pk=pk)
+    activity = get_object_or_404(selectors.activity_list_qs(viewer=request.user, school=school), pk=pk)
     permissions.require(request.user, "activity.manage", activity)
     return _activity_form(request, school, activity)
 
@@ -172,7 +118,7 @@ def partner_create(request, school_pk):
 @require_http_methods(["GET", "POST"])
 def partner_edit(request, school_pk, pk):
     school = _school(request, school_pk)
-    partner = get_object_or_404(partner_list_qs(viewer=request.user, school=school), pk=pk)
+    partner = get_object_or_404(selectors.partner_list_qs(viewer=request.user, school=school), pk=pk)
     permissions.require(request.user, "activity.manage", partner)
     return _partner_form(request, school, partner)
 

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import pgettext
 
-from enrollment import reports
+from enrollment import reports, selectors
 from enrollment.models import LetterBatch
 from enrollment.services import letters as services
 from schools.models import PlanSection, Role, School, SchoolPlan, Student
@@ -179,7 +179,7 @@ def test_a_plan_filed_for_another_year_does_not_make_a_letter(client, world):
         school=world.school_b, school_year=last_year, status=SchoolPlan.Status.FILED, filed_at=timezone.now(),
         filing_number="西教体备〔2000〕1号", created_by=world.other_school_admin,
     )  # fmt: skip
-    assert reports.filed_plan(school=world.school_b, school_year=world.school_year) is None
+    assert selectors.filed_plan(school=world.school_b, school_year=world.school_year) is None
     client.force_login(world.other_school_admin)
     assert client.get(reverse("enrollment:letter-pdf", args=[world.school_b.pk])).status_code == 404
 

@@ -4,9 +4,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from schools.forms import ActivityForm, PartnerForm
 from schools.models import Activity, ActivityCategory, Partner
 from schools.services.activities import TRAINING_INSTITUTION_MARKERS, activity_save, partner_save
-from schools.views.activities import ActivityForm, PartnerForm
 from xiji_afterschool.errors import DomainError
 
 # The categories of the plan (R9–R11), as the issue names them.

@@ -36,15 +36,13 @@ from django.db.models import Count
 from django.utils import timezone, translation
 
 from enrollment.models import Agreement, AgreementText, Application, ApplicationEvent
-from enrollment.selectors import current_agreement_text
+from enrollment.selectors import current_agreement_text, informed_items, needs_new_signature
 from enrollment.services.agreements import (
     Signature,
     agreement_decline,
     agreement_resign,
     agreement_text_publish,
     default_agreement_text,
-    informed_items,
-    needs_new_signature,
 )
 from enrollment.services.applications import (
     application_enter_on_behalf,
