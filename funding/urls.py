@@ -1,9 +1,14 @@
-from django.urls import path
-
-from . import views
+from . import views  # noqa: F401 — the package docstring says how the modules are collected
+from .views import claims, disclosure, homes, ledger, pay, rates, settlement, spending
 
 app_name = "funding"
 urlpatterns = [
-    path("finance/", views.finance_home, name="finance-home"),
-    path("hr/", views.hr_home, name="hr-home"),
+    *homes.urlpatterns,
+    *rates.urlpatterns,
+    *claims.urlpatterns,
+    *settlement.urlpatterns,
+    *spending.urlpatterns,
+    *ledger.urlpatterns,
+    *pay.urlpatterns,
+    *disclosure.urlpatterns,
 ]

@@ -87,6 +87,7 @@ def world(db):
         finance=user_with_role(Role.FINANCE),
         inspector=user_with_role(Role.INSPECTOR),
         hr=user_with_role(Role.HR),
+        auditor=user_with_role(Role.AUDITOR),
     )
     w.export_a = RosterExport.objects.create(school=school_a, requested_by=w.school_admin)
     _add_plans(w)
@@ -144,4 +145,5 @@ ACTORS = [
     "finance",
     "inspector",
     "hr",
+    "auditor",
 ]

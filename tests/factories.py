@@ -112,6 +112,7 @@ _COUNTY_DEPARTMENT = {
     Role.FINANCE: Department.Kind.FINANCE,
     Role.INSPECTOR: Department.Kind.INSPECTION,
     Role.HR: Department.Kind.HR,
+    Role.AUDITOR: Department.Kind.AUDIT,
 }
 
 

@@ -25,6 +25,7 @@ SCHOOL_A_VIEWERS_WITHOUT_RIGHT = {  # see school_a (parents: their child's schoo
     "volunteer": 403,
     "finance": 403,
     "hr": 403,
+    "auditor": 403,
 }
 
 # Plans, timetables and attachments of school_a: who reads them, and who may act (302) or is refused (403).
@@ -124,8 +125,6 @@ MATRIX: dict[str, Case] = {
     "bureau:plan-status": only("bureau", "inspector"),
     "bureau:plan-status-export": only("bureau", "inspector"),
     "enrollment:parent-home": only("parent", "other_parent"),
-    "funding:finance-home": only("finance"),
-    "funding:hr-home": only("hr"),
     "bureau:home": only("bureau"),
     "bureau:inspector-home": only("inspector"),
 }

@@ -13,6 +13,7 @@ ROLE_HOMES = [
     (Role.INSPECTOR, "bureau:inspector-home"),
     (Role.FINANCE, "funding:finance-home"),
     (Role.HR, "funding:hr-home"),
+    (Role.AUDITOR, "funding:auditor-home"),
     (Role.TOWNSHIP_COORDINATOR, "schools:township-home"),
     (Role.SCHOOL_ADMIN, "schools:school-home"),
     (Role.CLASS_TEACHER, "schools:class-home"),

@@ -30,6 +30,7 @@ ACTIONS: dict[str, set[str]] = {
     "home.inspector": {Role.INSPECTOR},
     "home.finance": {Role.FINANCE},
     "home.hr": {Role.HR},
+    "home.auditor": {Role.AUDITOR},
     # Roster.
     "school.view": {Role.SCHOOL_ADMIN, Role.TOWNSHIP_COORDINATOR, Role.BUREAU, Role.INSPECTOR},
     "school.list": {Role.TOWNSHIP_COORDINATOR, Role.BUREAU, Role.INSPECTOR},
@@ -127,6 +128,48 @@ ACTIONS: dict[str, set[str]] = {
     "hours.close_month": {Role.SCHOOL_ADMIN},
     "hours.adjust": {Role.SCHOOL_ADMIN},
     "delivery.view": {Role.SCHOOL_ADMIN, Role.TOWNSHIP_COORDINATOR, Role.BUREAU, Role.INSPECTOR},
+    # Funding (R22–R27). The standard is set by the bureau and read by everyone who handles the money.
+    "rate.view": {Role.SCHOOL_ADMIN, Role.BUREAU, Role.FINANCE, Role.INSPECTOR, Role.AUDITOR},
+    "rate.manage": {Role.BUREAU},
+    # Claims (R23): the school claims, the bureau first-reviews (初审), finance approves and allocates (核拨).
+    "claim.view": {Role.SCHOOL_ADMIN, Role.BUREAU, Role.FINANCE, Role.INSPECTOR, Role.AUDITOR},
+    "claim.edit": {Role.SCHOOL_ADMIN},  # create, change and submit the school's own claims
+    "claim.first_review": {Role.BUREAU},  # pass or return
+    "claim.approve": {Role.FINANCE},  # approve (or send back) and record the allocation
+    # Settlement (决算): filed by the school at year end, confirmed by finance.
+    "settlement.view": {Role.SCHOOL_ADMIN, Role.BUREAU, Role.FINANCE, Role.INSPECTOR, Role.AUDITOR},
+    "settlement.file": {Role.SCHOOL_ADMIN},
+    "settlement.confirm": {Role.FINANCE},
+    # Spending plan (R25) and the earmarked ledger (R24): kept by the school, read by the county.
+    "spending_plan.view": {Role.SCHOOL_ADMIN, Role.BUREAU, Role.FINANCE, Role.INSPECTOR, Role.AUDITOR},
+    "spending_plan.edit": {Role.SCHOOL_ADMIN},
+    "ledger.view": {Role.SCHOOL_ADMIN, Role.BUREAU, Role.FINANCE, Role.INSPECTOR, Role.AUDITOR},
+    "ledger.record": {Role.SCHOOL_ADMIN},  # spending entries and reversals
+    # Teacher pay by workload (R27): the school's scheme, reviewed by HR; pay runs by the school.
+    "pay_scheme.view": {Role.SCHOOL_ADMIN, Role.HR, Role.BUREAU, Role.AUDITOR},
+    "pay_scheme.edit": {Role.SCHOOL_ADMIN},
+    "pay_scheme.review": {Role.HR},
+    "pay_run.view": {Role.SCHOOL_ADMIN, Role.HR, Role.AUDITOR},
+    "pay_run.manage": {Role.SCHOOL_ADMIN},
+    # A pay slip: the teacher it belongs to, the school, HR and audit (on a PayShare).
+    "pay_slip.view": {
+        Role.SERVICE_TEACHER,
+        Role.CLASS_TEACHER,
+        Role.SCHOOL_ADMIN,
+        Role.HR,
+        Role.AUDITOR,
+    },
+    # Public disclosure (R26): parents of the school and the supervising departments read it.
+    "disclosure.view": {
+        Role.PARENT,
+        Role.SCHOOL_ADMIN,
+        Role.TOWNSHIP_COORDINATOR,
+        Role.BUREAU,
+        Role.FINANCE,
+        Role.INSPECTOR,
+        Role.AUDITOR,
+    },
+    "disclosure.publish": {Role.SCHOOL_ADMIN},
 }
 
 _DEPENDENT = ["village", "teaching_point"]  # School.DEPENDENT_TYPES, spelled out to keep this module import-light
@@ -165,6 +208,7 @@ SCOPES: dict[str, dict[str, ScopeRule]] = {
         Role.INSPECTOR: ALL,
         Role.FINANCE: ALL,
         Role.HR: ALL,
+        Role.AUDITOR: ALL,
     },
     "schools.AdminClass": {
         Role.CLASS_TEACHER: lambda m: Q(pk=m.admin_class_id),
@@ -292,6 +336,62 @@ SCOPES: dict[str, dict[str, ScopeRule]] = {
         Role.TOWNSHIP_COORDINATOR: ALL,
         Role.BUREAU: ALL,
         Role.INSPECTOR: ALL,
+        Role.FINANCE: ALL,
+        Role.HR: ALL,
+        Role.AUDITOR: ALL,
+    },
+    "schools.SubsidyRate": {
+        Role.SCHOOL_ADMIN: ALL,
+        Role.BUREAU: ALL,
+        Role.FINANCE: ALL,
+        Role.INSPECTOR: ALL,
+        Role.AUDITOR: ALL,
+    },
+    # Funding records: the school's own; every school for the county's money departments.
+    **{
+        model: {
+            Role.SCHOOL_ADMIN: lambda m: Q(school=m.school_id),
+            Role.BUREAU: ALL,
+            Role.FINANCE: ALL,
+            Role.INSPECTOR: ALL,
+            Role.AUDITOR: ALL,
+        }
+        for model in ("funding.Claim", "funding.Settlement", "funding.SpendingPlan", "funding.Fund")
+    },
+    "funding.LedgerEntry": {
+        Role.SCHOOL_ADMIN: lambda m: Q(fund__school=m.school_id),
+        Role.BUREAU: ALL,
+        Role.FINANCE: ALL,
+        Role.INSPECTOR: ALL,
+        Role.AUDITOR: ALL,
+    },
+    "funding.PayScheme": {
+        Role.SCHOOL_ADMIN: lambda m: Q(school=m.school_id),
+        Role.HR: ALL,
+        Role.BUREAU: ALL,
+        Role.AUDITOR: ALL,
+    },
+    "funding.PayRun": {
+        Role.SCHOOL_ADMIN: lambda m: Q(school=m.school_id),
+        Role.HR: ALL,
+        Role.AUDITOR: ALL,
+    },
+    # A teacher sees only their own slips, and only once the run is approved (a draft is still moving).
+    "funding.PayShare": {
+        Role.SERVICE_TEACHER: lambda m: Q(person=m.user_id, run__school=m.school_id, run__status="approved"),
+        Role.CLASS_TEACHER: lambda m: Q(person=m.user_id, run__school=m.school_id, run__status="approved"),
+        Role.SCHOOL_ADMIN: lambda m: Q(run__school=m.school_id),
+        Role.HR: ALL,
+        Role.AUDITOR: ALL,
+    },
+    "funding.Disclosure": {
+        Role.PARENT: lambda m: Q(school__students__guardian_links__guardian__user=m.user_id),
+        Role.SCHOOL_ADMIN: lambda m: Q(school=m.school_id),
+        Role.TOWNSHIP_COORDINATOR: lambda m: Q(school__township=m.township_id),
+        Role.BUREAU: ALL,
+        Role.FINANCE: ALL,
+        Role.INSPECTOR: ALL,
+        Role.AUDITOR: ALL,
     },
 }
 

@@ -42,6 +42,7 @@ class Department(TimeStampedModel):
         FINANCE = "finance", _("Finance Bureau")
         INSPECTION = "inspection", _("Education Inspection Office")
         HR = "hr", _("Human Resources & Social Security Bureau")
+        AUDIT = "audit", _("Audit Bureau")
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, unique=True)
     name = models.CharField(_("name"), max_length=60)
@@ -192,10 +193,11 @@ class Role(models.TextChoices):
     FINANCE = "finance", _("Finance bureau staff")
     INSPECTOR = "inspector", _("Inspector")
     HR = "hr", _("HR reviewer")
+    AUDITOR = "auditor", _("Auditor")  # R26: the audit bureau reads the money records and disclosures
 
 
 SCHOOL_ROLES = (Role.CLASS_TEACHER, Role.SERVICE_TEACHER, Role.VOLUNTEER, Role.SCHOOL_ADMIN)
-COUNTY_ROLES = (Role.BUREAU, Role.FINANCE, Role.INSPECTOR, Role.HR)
+COUNTY_ROLES = (Role.BUREAU, Role.FINANCE, Role.INSPECTOR, Role.HR, Role.AUDITOR)
 
 
 class Membership(TimeStampedModel):
@@ -253,7 +255,7 @@ class Membership(TimeStampedModel):
                     | Q(role="class_teacher", school__isnull=False, admin_class__isnull=False)
                     | Q(role="township_coordinator", township__isnull=False, school__isnull=True)
                     | Q(
-                        role__in=["bureau", "finance", "inspector", "hr"], department__isnull=False, school__isnull=True
+                        role__in=["bureau", "finance", "inspector", "hr", "auditor"], department__isnull=False, school__isnull=True
                     )
                 ),
                 name="schools_membership_anchored_by_role",

@@ -8,7 +8,7 @@ from schools.models import Activity, ActivityCategory, Partner
 
 from .cases import Case
 
-SEE_SCHOOL_A_WITHOUT_RIGHT = {a: 403 for a in ("parent", "other_parent", "class_teacher", "finance", "hr")}
+SEE_SCHOOL_A_WITHOUT_RIGHT = {a: 403 for a in ("parent", "other_parent", "class_teacher", "finance", "hr", "auditor")}
 CATALOGUE_READERS = {
     a: 200 for a in ("service_teacher", "volunteer", "school_admin", "township", "bureau", "inspector")
 }

@@ -15,7 +15,7 @@ from .cases import Case
 # Who sees school_a (parents through their children, county departments everywhere).
 SEE_SCHOOL_A = (
     "parent", "other_parent", "class_teacher", "service_teacher", "volunteer", "township", "bureau", "inspector",
-    "finance", "hr",
+    "finance", "hr", "auditor",
 )  # fmt: skip
 CLASS_READERS = ("school_admin", "service_teacher", "township", "bureau", "inspector")  # the class's teacher only
 

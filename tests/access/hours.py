@@ -50,7 +50,7 @@ def make_session(
 
 # school_a's page for the viewers who see school_a: readers 200; seen but without the right 403; the rest 404.
 SCHOOL_A_SEEN = {a: 403 for a in ("parent", "other_parent", "class_teacher", "service_teacher", "volunteer")}
-SCHOOL_A_SEEN |= {"finance": 403, "hr": 403, "township": 403, "bureau": 403, "inspector": 403}
+SCHOOL_A_SEEN |= {"finance": 403, "hr": 403, "auditor": 403, "township": 403, "bureau": 403, "inspector": 403}
 HOURS_READERS = {a: 200 for a in ("class_teacher", "service_teacher", "volunteer", "school_admin")}
 HOURS_READERS |= {"township": 200, "bureau": 200, "inspector": 200}
 DELIVERY_READERS = {"school_admin": 200, "township": 200, "bureau": 200, "inspector": 200}

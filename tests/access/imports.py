@@ -13,7 +13,7 @@ SCHOOL_A_WITHOUT_RIGHT = {
     a: 403
     for a in (
         "parent", "other_parent", "class_teacher", "service_teacher", "volunteer", "township", "bureau", "finance",
-        "inspector", "hr",
+        "inspector", "hr", "auditor",
     )
 }  # fmt: skip
 FILE_NAME = "imports/roster/access.xlsx"

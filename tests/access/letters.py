@@ -20,6 +20,7 @@ LETTER_READERS = {
     "inspector": 403,
     "finance": 403,
     "hr": 403,
+    "auditor": 403,
 }
 
 

@@ -61,7 +61,7 @@ SEES_CHILD = {
 }
 # Everyone who sees school_a (parents through their child); only its admin publishes there.
 SEES_SCHOOL_A_WITHOUT_RIGHT = ("parent", "other_parent", "class_teacher", "service_teacher", "volunteer", "township")
-SEES_SCHOOL_A = {a: 403 for a in (*SEES_SCHOOL_A_WITHOUT_RIGHT, "bureau", "inspector", "finance", "hr")}
+SEES_SCHOOL_A = {a: 403 for a in (*SEES_SCHOOL_A_WITHOUT_RIGHT, "bureau", "inspector", "finance", "hr", "auditor")}
 
 MATRIX = {
     # Public: anyone may open the registration page; a signed-in user is sent to their home.

@@ -135,6 +135,7 @@ DEPARTMENTS = (
     (Department.Kind.FINANCE, "西吉县财政局"),
     (Department.Kind.INSPECTION, "西吉县人民政府教育督导室"),
     (Department.Kind.HR, "西吉县人力资源和社会保障局"),
+    (Department.Kind.AUDIT, "西吉县审计局"),
 )
 TOWNS = ("吉强镇", "兴隆镇", "平峰镇", "将台堡镇")  # 镇: codes 6404221xx
 TOWNSHIPS = (  # the towns, then the 乡: codes 6404222xx
@@ -241,6 +242,7 @@ LOGINS = (
     Login("caizheng", "刘晓军", Role.FINANCE, "财政局", department=Department.Kind.FINANCE),
     Login("duxue", "何志刚", Role.INSPECTOR, "督学", department=Department.Kind.INSPECTION),
     Login("renshe", "海丽娟", Role.HR, "人社局", department=Department.Kind.HR),
+    Login("shenji", "田玉梅", Role.AUDITOR, "审计局", department=Department.Kind.AUDIT),
 )
 # The parent's two children: the first pupil of these classes (the first is the class teacher's class).
 PARENT_SLOTS = ((FIRST, 3, 1), (FIRST, 5, 2))

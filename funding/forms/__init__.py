@@ -1,0 +1,1 @@
+"""Input shape of the funding forms, one module per concern; the services re-check every rule."""

@@ -1,0 +1,1 @@
+"""Funding views, one module per concern; each module exports `urlpatterns` (collected in funding/urls.py)."""

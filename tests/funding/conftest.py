@@ -1,0 +1,45 @@
+"""Shared funding fixtures: the 30-yuan standard and school_a's fund for the world's school year."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from funding.models import Claim, ClaimLine, Fund, LedgerEntry
+from schools.models import CountySettings, Stage, SubsidyRate
+
+
+@pytest.fixture
+def rate(db):
+    """R22: 30.00 yuan per service class per class-hour from 2021-09-01; two class-hours a day."""
+    CountySettings.objects.update_or_create(pk=1, defaults={"class_hours_per_day": 2})
+    return SubsidyRate.objects.create(amount=Decimal("30.00"), effective_from=datetime.date(2021, 9, 1))
+
+
+@pytest.fixture
+def funded(world, rate):
+    """school_a's fund holding one allocated annual claim of ¥9,960.00 (built directly, not through services)."""
+    year = world.school_year
+    claim = Claim.objects.create(
+        school=world.school_a, school_year=year, status=Claim.Status.DRAFT, rate=Decimal("30.00"),
+        rate_date=world.autumn.start_date, class_hours_per_day=2, from_date=world.autumn.start_date,
+        requested_amount=Decimal("9960.00"), created_by=world.school_admin,
+    )  # fmt: skip
+    ClaimLine.objects.create(
+        claim=claim, stage=Stage.PRIMARY, service_classes=1, planned_days=166, class_hours_per_day=2,
+        rate=Decimal("30.00"), amount=Decimal("9960.00"),
+    )  # fmt: skip
+    Claim.objects.filter(pk=claim.pk).update(
+        status=Claim.Status.ALLOCATED, approved_amount=Decimal("9960.00"), submitted_by=world.school_admin,
+        first_reviewed_by=world.bureau, approved_by=world.finance, allocated_by=world.finance,
+        allocated_on=world.autumn.start_date, voucher_no="XJCZ-TEST-0001",
+    )  # fmt: skip
+    claim.refresh_from_db()
+    fund = Fund.objects.create(school=world.school_a, school_year=year, allocated=Decimal("9960.00"))
+    LedgerEntry.objects.create(
+        fund=fund, kind=LedgerEntry.Kind.ALLOCATION, amount=Decimal("9960.00"), date=world.autumn.start_date,
+        description="年度补助拨付", voucher_no="XJCZ-TEST-0001", claim=claim, recorded_by=world.finance,
+    )  # fmt: skip
+    world.claim_allocated = claim
+    world.fund = fund
+    return world
