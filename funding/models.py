@@ -19,6 +19,7 @@ from xiji_afterschool.models import TimeStampedModel
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 ZERO = Decimal("0.00")
+HALF_FEN = Decimal("0.005")
 
 
 class Category(models.TextChoices):
@@ -178,6 +179,9 @@ class ClaimLine(models.Model):
             models.CheckConstraint(condition=Q(amount__gte=0), name="funding_claimline_amount_gte_0"),
         ]
 
+    def __str__(self):
+        return f"{self.claim} {self.get_stage_display()}"
+
     @property
     def class_hours(self) -> int:
         return self.service_classes * self.planned_days * self.class_hours_per_day
@@ -189,6 +193,9 @@ class ClaimEvent(FundingEvent):
     class Meta(FundingEvent.Meta):
         verbose_name = _("claim event")
         verbose_name_plural = _("claim events")
+
+    def __str__(self):
+        return f"{self.claim} {self.action}"
 
 
 # ---------------------------------------------------------------- settlement (决算)
@@ -229,8 +236,13 @@ class Settlement(TimeStampedModel):
         verbose_name_plural = _("settlements")
         constraints = [
             models.UniqueConstraint(fields=["school", "school_year"], name="funding_settlement_one_per_year"),
+            # difference = delivered − allocated. Within half a fen: on PostgreSQL (two-place decimals) that is
+            # exact equality; SQLite computes the subtraction in floating point (590.00 − 589.99 ≠ 0.01 there).
             models.CheckConstraint(
-                condition=Q(difference=F("delivered_amount") - F("allocated_amount")),
+                condition=Q(
+                    difference__gte=F("delivered_amount") - F("allocated_amount") - HALF_FEN,
+                    difference__lte=F("delivered_amount") - F("allocated_amount") + HALF_FEN,
+                ),
                 name="funding_settlement_difference_adds_up",
             ),
         ]
@@ -255,6 +267,9 @@ class SettlementLine(models.Model):
         verbose_name = _("settlement line")
         verbose_name_plural = _("settlement lines")
 
+    def __str__(self):
+        return f"{self.settlement} {self.service_class_name}"
+
 
 class SettlementEvent(FundingEvent):
     settlement = models.ForeignKey(Settlement, on_delete=models.CASCADE, related_name="events")
@@ -262,6 +277,9 @@ class SettlementEvent(FundingEvent):
     class Meta(FundingEvent.Meta):
         verbose_name = _("settlement event")
         verbose_name_plural = _("settlement events")
+
+    def __str__(self):
+        return f"{self.settlement} {self.action}"
 
 
 # ---------------------------------------------------------------- spending plan (R25)
@@ -310,7 +328,9 @@ class SpendingPlan(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(fields=["school", "school_year"], name="funding_spendingplan_one_per_year"),
             models.CheckConstraint(
-                condition=Q(budget_teacher__gte=0, budget_staff__gte=0, budget_running__gte=0, budget_consumables__gte=0),
+                condition=Q(
+                    budget_teacher__gte=0, budget_staff__gte=0, budget_running__gte=0, budget_consumables__gte=0
+                ),
                 name="funding_spendingplan_budgets_gte_0",
             ),
         ]
@@ -329,6 +349,9 @@ class SpendingPlanEvent(FundingEvent):
     class Meta(FundingEvent.Meta):
         verbose_name = _("spending plan event")
         verbose_name_plural = _("spending plan events")
+
+    def __str__(self):
+        return f"{self.spending_plan} {self.action}"
 
 
 # ---------------------------------------------------------------- the earmarked fund and its ledger (R24)
@@ -454,7 +477,9 @@ class PayScheme(TimeStampedModel):
     weight_substitute = models.DecimalField(
         _("weight: substitute"), max_digits=4, decimal_places=2, default=Decimal("1.00")
     )
-    weight_assistant = models.DecimalField(_("weight: assistant"), max_digits=4, decimal_places=2, default=Decimal("0.50"))
+    weight_assistant = models.DecimalField(
+        _("weight: assistant"), max_digits=4, decimal_places=2, default=Decimal("0.50")
+    )
     performance_min = models.DecimalField(
         _("lowest performance factor"), max_digits=4, decimal_places=2, default=Decimal("0.80")
     )
@@ -472,7 +497,9 @@ class PayScheme(TimeStampedModel):
         verbose_name = _("pay scheme")
         verbose_name_plural = _("pay schemes")
         constraints = [
-            models.UniqueConstraint(fields=["school", "school_year", "version"], name="funding_payscheme_unique_version"),
+            models.UniqueConstraint(
+                fields=["school", "school_year", "version"], name="funding_payscheme_unique_version"
+            ),
             models.CheckConstraint(
                 condition=Q(weight_responsible__gt=0, weight_substitute__gt=0, weight_assistant__gt=0),
                 name="funding_payscheme_weights_gt_0",
@@ -503,6 +530,9 @@ class PaySchemeEvent(FundingEvent):
     class Meta(FundingEvent.Meta):
         verbose_name = _("pay scheme event")
         verbose_name_plural = _("pay scheme events")
+
+    def __str__(self):
+        return f"{self.scheme} {self.action}"
 
 
 class PayRun(TimeStampedModel):
@@ -581,6 +611,9 @@ class PayShare(models.Model):
             ),
         ]
 
+    def __str__(self):
+        return f"{self.run} {self.person}"
+
 
 class PayRunEvent(FundingEvent):
     run = models.ForeignKey(PayRun, on_delete=models.CASCADE, related_name="events")
@@ -588,6 +621,9 @@ class PayRunEvent(FundingEvent):
     class Meta(FundingEvent.Meta):
         verbose_name = _("pay run event")
         verbose_name_plural = _("pay run events")
+
+    def __str__(self):
+        return f"{self.run} {self.action}"
 
 
 # ---------------------------------------------------------------- public disclosure (R26)

@@ -30,6 +30,9 @@ EXTRA_LINKS = {
         (_("Delivery"), "schools:delivery-county"),
         (_("Calendar"), "bureau:calendar"),
         (_("Schools"), "schools:school-list"),
+        (_("Subsidy claims"), "funding:claim-list"),
+        (_("Subsidy rate"), "funding:rate-list"),
+        (_("Disclosures"), "funding:disclosure-county"),
     ],
     Role.INSPECTOR: [
         (_("Plans"), "schools:plan-list"),
@@ -37,6 +40,7 @@ EXTRA_LINKS = {
         (_("Coverage"), "enrollment:coverage-county"),
         (_("Delivery"), "schools:delivery-county"),
         (_("Schools"), "schools:school-list"),
+        (_("Disclosures"), "funding:disclosure-county"),
     ],
     Role.TOWNSHIP_COORDINATOR: [
         (_("Plans"), "schools:plan-list"),
@@ -49,6 +53,19 @@ EXTRA_LINKS = {
         (_("Sessions to confirm"), "schools:session-review"),
         (_("Plans"), "schools:plan-list"),
         (_("Students"), "schools:student-list"),
+    ],
+    Role.FINANCE: [
+        (_("Subsidy claims"), "funding:claim-list"),
+        (_("Settlements"), "funding:settlement-list"),
+        (_("Ledgers"), "funding:ledger-list"),
+        (_("Disclosures"), "funding:disclosure-county"),
+    ],
+    Role.HR: [(_("Pay schemes"), "funding:pay-scheme-list")],
+    Role.AUDITOR: [
+        (_("Subsidy claims"), "funding:claim-list"),
+        (_("Ledgers"), "funding:ledger-list"),
+        (_("Settlements"), "funding:settlement-list"),
+        (_("Disclosures"), "funding:disclosure-county"),
     ],
     Role.CLASS_TEACHER: [(_("Class review"), "enrollment:review-class"), (_("Today"), "schools:teacher-today")],
 }

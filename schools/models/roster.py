@@ -255,7 +255,9 @@ class Membership(TimeStampedModel):
                     | Q(role="class_teacher", school__isnull=False, admin_class__isnull=False)
                     | Q(role="township_coordinator", township__isnull=False, school__isnull=True)
                     | Q(
-                        role__in=["bureau", "finance", "inspector", "hr", "auditor"], department__isnull=False, school__isnull=True
+                        role__in=["bureau", "finance", "inspector", "hr", "auditor"],
+                        department__isnull=False,
+                        school__isnull=True,
                     )
                 ),
                 name="schools_membership_anchored_by_role",

@@ -61,7 +61,8 @@ CLASS_REVIEW = {**SEES_CHILD_APPLICATION, "class_teacher": 302}
 SCHOOL_APPROVAL = {**SEES_CHILD_APPLICATION, "class_teacher": 403, "school_admin": 302}
 # Seeing school_a without the right to its coverage (parents: their child's school).
 SCHOOL_A_WITHOUT_COVERAGE = {
-    a: 403 for a in ("parent", "other_parent", "class_teacher", "service_teacher", "volunteer", "finance", "hr", "auditor")
+    a: 403
+    for a in ("parent", "other_parent", "class_teacher", "service_teacher", "volunteer", "finance", "hr", "auditor")
 }
 COVERAGE_VIEWERS = ("school_admin", "other_school_admin", "township", "bureau", "inspector")
 

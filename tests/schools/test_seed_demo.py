@@ -65,14 +65,16 @@ LOGINS = {  # username -> (role, the school / township / department its membersh
     "caizheng": (Role.FINANCE, "西吉县财政局"),
     "duxue": (Role.INSPECTOR, "西吉县人民政府教育督导室"),
     "renshe": (Role.HR, "西吉县人力资源和社会保障局"),
+    "shenji": (Role.AUDITOR, "西吉县审计局"),
 }
 
 
 @pytest.fixture(scope="module")
-def _seeded_once(django_db_setup, django_db_blocker):
+def _seeded_once(django_db_setup, django_db_blocker, tmp_path_factory):
     """Seed once for the whole module, inside a transaction rolled back at its end. Each test runs in a savepoint
     of it (pytest-django's `db`), so a test that changes the county hands the next one the county as seeded."""
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHER):  # as tests/conftest.py
+    media = tmp_path_factory.mktemp("seed-media")  # the spending plans' minutes PDFs
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHER, MEDIA_ROOT=str(media)):
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
@@ -491,7 +493,7 @@ def test_the_first_month_is_closed_with_an_adjustment_and_the_last_day_waits_for
     next_month = (month + datetime.timedelta(days=31)).replace(day=1)
     first = School.objects.get(name=FIRST)
     if next_month <= today:
-        closed = HoursMonth.objects.get(school=first)
+        closed = HoursMonth.objects.get(school=first, month__gte=year.start_date)  # last year's are closed too
         assert (closed.month, closed.closed_by.username) == (month, "xuexiao")
         adjustment = HoursAdjustment.objects.get(school=first)
         assert (adjustment.person.username, adjustment.month, adjustment.role) == ("zhiyuanzhe", month, "assistant")

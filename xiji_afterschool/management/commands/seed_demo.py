@@ -20,6 +20,10 @@ adjustment. It is played through the services as the people entitled to each ste
 StoryClock (applications before the 30 September deadline, sessions logged the evening they ran). Like the plans,
 it is played only while the year has none of it. 马小燕 (LATE_JOINER, letter code MAXY2345) joined 三年级1班 in
 November and has no application: the parent browser test applies for her.
+
+Finally the money (funding.demo, issue #6): the previous year settled at 西吉县第一小学 and 西吉县第二小学, and the
+current year's claims in every state, funds, spending plans, pay schemes and pay runs; played only while a year has
+no claim. 吉强镇中心小学 has no claim: the claim browser test files one.
 """
 
 import datetime
@@ -66,6 +70,7 @@ from enrollment.services.review import (
     application_school_approve,
     application_school_return,
 )
+from funding.demo import save_funding, summary_lines
 from schools import hours as hours_reads
 from schools import planning
 from schools import selectors_sessions as sessions_selectors
@@ -1012,7 +1017,16 @@ def save_school_years(today: datetime.date) -> tuple[SchoolYear, int]:
     written += save_timetables(current, schools, actor_of)
     written += save_plans(current, schools, actor_of)
     written += save_story(current, schools, actor_of)
+    written += save_money(current)
     return current, written
+
+
+def save_money(school_year: SchoolYear) -> int:
+    """The previous and current year's subsidy claims, funds, pay and settlements (funding.demo), on a StoryClock
+    and, like the story, without savepoints."""
+    connection = transaction.get_connection()
+    with StoryClock() as clock, mock.patch.object(connection.features, "uses_savepoints", False):
+        return save_funding(current=school_year, clock=clock)
 
 
 # ---------------------------------------------------------------- the year's story: enrollment and service delivery
@@ -1943,6 +1957,8 @@ class Command(BaseCommand):
             f"已结账月份 {HoursMonth.objects.filter(**in_county).count()} · "
             f"课时调整 {HoursAdjustment.objects.filter(**in_county).count()}"
         )
+        for line in summary_lines(year):
+            self.stdout.write(line)
         self.stdout.write(
             f"插班生 {LATE_JOINER['name']}（{FIRST} 三年级1班）家长信编码 {LATE_JOINER['link_code']}：尚未申请"
         )

@@ -1,0 +1,147 @@
+"""The earmarked ledger (R24): the county's table of funds, a school's fund page, spending, reversal, Excel export."""
+
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from schools.models import School, SchoolYear
+from schools.selectors import current_school_year
+from xiji_afterschool import permissions
+from xiji_afterschool.errors import DomainError
+from xiji_afterschool.exports import write_xlsx
+
+from ..forms.ledger import ReverseForm, SpendForm, YearForm
+from ..models import ZERO
+from ..reports.ledger import ledger_rows
+from ..selectors import ledger as selectors
+from ..services import ledger as services
+
+
+def school_and_year(request, school_pk, year_pk, action: str) -> tuple[School, SchoolYear]:
+    """The school (404 outside the viewer's scope for `action`) and the year; then 403 without the right."""
+    school = get_object_or_404(permissions.scope(request.user, School.objects.all(), action=action), pk=school_pk)
+    school_year = get_object_or_404(
+        permissions.scope(request.user, SchoolYear.objects.all()).prefetch_related("semesters"), pk=year_pk
+    )
+    permissions.require(request.user, action, school)
+    return school, school_year
+
+
+def form_errors(form) -> str:
+    """A refused form's errors as one message line: "Amount: Ensure that there are no more than 2 decimal places."."""
+    parts = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        parts += [f"{label}: {error}" if label else str(error) for error in errors]
+    return " ".join(parts)
+
+
+def chosen_year(request) -> tuple[YearForm, SchoolYear | None]:
+    form = YearForm(request.GET or None)
+    year = form.cleaned_data.get("year") if form.is_valid() else None
+    return form, year or current_school_year()
+
+
+@login_required
+def ledger_list(request):
+    """Every school's fund for a year (the county) or the school's own: allocated, spent, balance."""
+    permissions.require(request.user, "ledger.view")
+    form, school_year = chosen_year(request)
+    rows = selectors.fund_table(viewer=request.user, school_year=school_year) if school_year else []
+    totals = {
+        "allocated": sum((r["fund"].allocated for r in rows), ZERO),
+        "spent": sum((r["fund"].spent for r in rows), ZERO),
+    }
+    totals["balance"] = totals["allocated"] - totals["spent"]
+    return render(
+        request, "funding/ledger_list.html", {"form": form, "school_year": school_year, "rows": rows, "totals": totals}
+    )
+
+
+@login_required
+def ledger_detail(request, school_pk, year_pk):
+    """A school's fund for a year: totals, spending by category against the plan, every entry."""
+    school, school_year = school_and_year(request, school_pk, year_pk, "ledger.view")
+    fund = selectors.fund_of(viewer=request.user, school=school, school_year=school_year)
+    entries = selectors.ledger_entries(fund=fund)
+    plan = selectors.spending_plan_of(viewer=request.user, school=school, school_year=school_year)
+    can_record = permissions.can(request.user, "ledger.record", school)
+    context = {
+        "school": school,
+        "school_year": school_year,
+        "fund": fund,
+        "entries": entries,
+        "totals": selectors.ledger_totals(entries=entries),
+        "categories": selectors.category_rows(fund=fund, entries=entries, plan=plan),
+        "plan": plan,
+        "can_record": can_record,
+        "spend_form": SpendForm(initial={"date": timezone.localdate()}) if can_record else None,
+    }
+    return render(request, "funding/ledger_detail.html", context)
+
+
+@login_required
+@require_POST
+def ledger_spend(request, school_pk, year_pk):
+    school, school_year = school_and_year(request, school_pk, year_pk, "ledger.view")
+    permissions.require(request.user, "ledger.record", school)
+    form = SpendForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Nothing was recorded. %(errors)s") % {"errors": form_errors(form)})
+    else:
+        try:
+            services.ledger_spend(
+                actor=request.user, fund=services.fund_for(school=school, school_year=school_year), **form.cleaned_data
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The spending has been recorded."))
+    return redirect("funding:ledger-detail", school_pk=school.pk, year_pk=school_year.pk)
+
+
+@login_required
+@require_POST
+def ledger_reverse(request, pk):
+    entry = get_object_or_404(selectors.ledger_entry_list(viewer=request.user), pk=pk)
+    permissions.require(request.user, "ledger.record", entry.fund)
+    form = ReverseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Nothing was recorded. %(errors)s") % {"errors": form_errors(form)})
+    else:
+        try:
+            services.ledger_reverse(actor=request.user, entry=entry, reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Entry %(number)s has been reversed.") % {"number": entry.pk})
+    return redirect("funding:ledger-detail", school_pk=entry.fund.school_id, year_pk=entry.fund.school_year_id)
+
+
+@login_required
+def ledger_export(request, school_pk, year_pk):
+    """The fund's entries as Excel, with totals that reconcile to the fund to the fen."""
+    school, school_year = school_and_year(request, school_pk, year_pk, "ledger.view")
+    fund = selectors.fund_of(viewer=request.user, school=school, school_year=school_year)
+    header, rows = ledger_rows(fund=fund, entries=selectors.ledger_entries(fund=fund))
+    content = write_xlsx(title=_("Ledger"), header=header, rows=rows)
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    filename = f"{school.name}-{school_year.name}-{_('ledger')}.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+urlpatterns = [
+    path("ledger/", ledger_list, name="ledger-list"),
+    path("ledger/<int:school_pk>/<int:year_pk>/", ledger_detail, name="ledger-detail"),
+    path("ledger/<int:school_pk>/<int:year_pk>/spend/", ledger_spend, name="ledger-spend"),
+    path("ledger/entry/<int:pk>/reverse/", ledger_reverse, name="ledger-reverse"),
+    path("ledger/<int:school_pk>/<int:year_pk>/export/", ledger_export, name="ledger-export"),
+]
