@@ -159,7 +159,10 @@ class Claim(TimeStampedModel):
 
 
 class ClaimLine(models.Model):
-    """One stage of a claim: service classes × planned service days × class-hours a day × rate = amount."""
+    """One stage of a claim at one rate: service classes × planned service days × class-hours a day × rate = amount.
+
+    The days are those on which that rate is in force (R22: each day at its own rate), so a standard changed by the
+    bureau mid-year gives the stage two lines."""
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="lines")
     stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices)
@@ -174,7 +177,8 @@ class ClaimLine(models.Model):
         verbose_name = _("claim line")
         verbose_name_plural = _("claim lines")
         constraints = [
-            models.UniqueConstraint(fields=["claim", "stage"], name="funding_claimline_one_per_stage"),
+            # A rate change inside the counted days splits a stage into one line per rate.
+            models.UniqueConstraint(fields=["claim", "stage", "rate"], name="funding_claimline_one_per_stage_rate"),
             models.CheckConstraint(condition=Q(service_classes__gte=0), name="funding_claimline_classes_gte_0"),
             models.CheckConstraint(condition=Q(amount__gte=0), name="funding_claimline_amount_gte_0"),
         ]

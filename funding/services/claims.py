@@ -11,6 +11,7 @@ Submitter, first reviewer and approver are three different people (the database 
 """
 
 import datetime
+from collections import Counter
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -100,31 +101,43 @@ def _check_from_date(school_year: SchoolYear, from_date) -> datetime.date:
     return from_date
 
 
+def _rate_on(rates: list[tuple[datetime.date, Decimal]], day: datetime.date) -> Decimal | None:
+    """The amount of the newest of `rates` (sorted by date) in force on `day`."""
+    in_force = None
+    for effective_from, amount in rates:
+        if effective_from > day:
+            break
+        in_force = amount
+    return in_force
+
+
 def _compute(*, school: School, school_year: SchoolYear, from_date: datetime.date, classes: dict) -> dict:
-    """The claim's inputs and its lines: per stage, classes × planned days on or after from_date × hours × rate."""
+    """The claim's inputs and its lines: per stage and rate, classes × planned days on or after from_date on which
+    that rate is in force × hours × rate. One line per stage unless the bureau changed the rate within the days."""
     rate = SubsidyRate.in_force(from_date)
     if rate is None:
         raise DomainError(
             _("No subsidy rate is in force on %(day)s; the bureau must set one first.") % {"day": from_date.isoformat()}
         )
+    rates = list(SubsidyRate.objects.order_by("effective_from").values_list("effective_from", "amount"))
     hours_per_day = CountySettings.current().class_hours_per_day
     semesters = list(school_year.semesters.order_by("number"))
     exceptions = planning.calendar_exceptions(school_year)
     lines = []
     for stage in school.stages:
         days = planning.service_days(semesters=semesters, mode=ServiceMode.for_stage(stage), exceptions=exceptions)
-        planned = sum(1 for day in days if day >= from_date)
-        amount = yuan(classes[stage] * planned * hours_per_day * rate)
-        lines.append(
-            {
-                "stage": stage,
-                "service_classes": classes[stage],
-                "planned_days": planned,
-                "class_hours_per_day": hours_per_day,
-                "rate": rate,
-                "amount": amount,
-            }
-        )
+        days_at = Counter(_rate_on(rates, day) for day in days if day >= from_date)
+        for day_rate, planned in days_at.items() or [(rate, 0)]:  # in the order the rates took effect
+            lines.append(
+                {
+                    "stage": stage,
+                    "service_classes": classes[stage],
+                    "planned_days": planned,
+                    "class_hours_per_day": hours_per_day,
+                    "rate": day_rate,
+                    "amount": yuan(classes[stage] * planned * hours_per_day * day_rate),
+                }
+            )
     total = sum((line["amount"] for line in lines), ZERO)
     if total <= 0:
         raise DomainError(

@@ -105,10 +105,10 @@ def test_each_stage_of_a_school_gets_its_own_line_and_mode(world):
 def test_a_claim_from_a_day_after_a_new_rate_uses_the_new_rate(world):
     year = year_200()
     school, admin = school_with_admin()
-    new_rate = rate_services.rate_set(actor=world.bureau, amount=Decimal("35.00"), effective_from=D(2030, 3, 1))
     annual = services.claim_create(actor=admin, school=school, school_year=year, classes={"primary": 10})
     assert annual.rate == Decimal("30.00") and annual.requested_amount == Decimal("120000.00")
     approved(world, annual, admin=admin)
+    new_rate = rate_services.rate_set(actor=world.bureau, amount=Decimal("35.00"), effective_from=D(2030, 3, 1))
     supplement = services.claim_supplementary_create(
         actor=admin, annual=annual, classes={"primary": 2}, from_date=D(2030, 3, 1), reason="春季学期新增两个服务班"
     )
@@ -120,6 +120,22 @@ def test_a_claim_from_a_day_after_a_new_rate_uses_the_new_rate(world):
     # The annual claim computed before keeps its stored rate.
     annual.refresh_from_db()
     assert annual.rate == Decimal("30.00") and annual.requested_amount == Decimal("120000.00")
+
+
+def test_a_rate_change_known_when_claiming_prices_each_day_at_its_own_rate(world):
+    """R22: the days before 2030-03-01 at ¥30.00, the 96 days from then on at ¥35.00 — two lines for the stage."""
+    year = year_200()
+    school, admin = school_with_admin()
+    rate_services.rate_set(actor=world.bureau, amount=Decimal("35.00"), effective_from=D(2030, 3, 1))
+    claim = services.claim_create(actor=admin, school=school, school_year=year, classes={"primary": 10})
+    lines = sorted(claim.lines.all(), key=lambda line: line.rate)
+    assert [(line.stage, line.planned_days, line.rate) for line in lines] == [
+        ("primary", 104, Decimal("30.00")),
+        ("primary", 96, Decimal("35.00")),
+    ]
+    assert [line.amount for line in lines] == [Decimal("62400.00"), Decimal("67200.00")]  # 10×104×2×30, 10×96×2×35
+    assert claim.requested_amount == Decimal("129600.00")
+    assert claim.rate == Decimal("30.00") and claim.rate_date == D(2029, 9, 3)  # the rate on the first counted day
 
 
 def test_class_hours_per_day_come_from_the_county_settings(world):
