@@ -15,163 +15,31 @@ classes are locked first, in primary-key order, then the applications (by workfl
 """
 
 import datetime
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from functools import cached_property
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from schools.models import ActivityCategory, School, SchoolYear, ServiceClass, ServiceClassMember
+from schools import selectors as school_selectors
+from schools.models import School, SchoolYear, ServiceClass, ServiceClassMember
 from schools.services import classes as class_services
 from xiji_afterschool import permissions
 from xiji_afterschool.errors import DomainError
 from xiji_afterschool.workflow import TransitionNotAllowed, transition
 
-from .. import selectors
 from ..models import Application
+from ..placement_rules import (
+    KIND_FOR_SERVICE,
+    PLACEABLE,
+    placement_start_date,
+    suggest_placements,
+    suggestion_signature,
+)
 
 Status = Application.Status
-PLACEABLE = (Status.APPROVED, Status.WAITING)
-# The service a family applied for → the kind of service class that provides it.
-KIND_FOR_SERVICE = {
-    Application.ServiceKind.REGULAR: ServiceClass.Kind.REGULAR,
-    Application.ServiceKind.EVENING: ServiceClass.Kind.EVENING,
-    Application.ServiceKind.EXTENDED: ServiceClass.Kind.EXTENDED,
-}
-
-
-# ---------------------------------------------------------------- the suggestion (pure: no database)
-
-
-def waiting_order_key(application) -> tuple:
-    """The waiting-list order: more priority groups first, then earlier application, then lower id."""
-    return (-application.priority_groups, application.submitted_at, application.pk)
-
-
-def is_suitable(service_class, application) -> bool:
-    """Could the child go into this class? Kind matches the service wanted, the class has a responsible teacher
-    and draws from the child's administrative class or from the whole school (`admin_class_ids` empty)."""
-    drawn = service_class.admin_class_ids
-    return (
-        service_class.kind == KIND_FOR_SERVICE.get(application.service_kind)
-        and service_class.teacher_id is not None
-        and (not drawn or application.student.admin_class_id in drawn)
-    )
-
-
-def suggest_placements(applications: Iterable, classes: Sequence, occupancy: dict[int, int]) -> list[tuple]:
-    """Fill classes by preference and priority: [(application, service class or None)] in waiting-list order.
-
-    `classes` carry pk, kind, activity, capacity, teacher_id and admin_class_ids (a set; empty = whole school), in
-    the order to try them; `occupancy` maps class pk → places already taken. Pure: reads attributes only.
-    """
-    free = {c.pk: c.capacity - occupancy.get(c.pk, 0) for c in classes}
-    suggestion = []
-    for application in sorted(applications, key=waiting_order_key):
-        open_classes = [c for c in classes if free[c.pk] > 0 and is_suitable(c, application)]
-        chosen = None
-        for activity in application.preferences or []:
-            chosen = next((c for c in open_classes if c.activity == activity), None)
-            if chosen is not None:
-                break
-        if chosen is None and open_classes:
-            chosen = open_classes[0]
-        if chosen is not None:
-            free[chosen.pk] -= 1
-        suggestion.append((application, chosen))
-    return suggestion
-
-
-def suggestion_signature(suggestion: Iterable[tuple]) -> str:
-    """The suggestion as text ("application:class,…"), posted back so a stale page is detected on apply."""
-    return ",".join(f"{a.pk}:{c.pk if c is not None else ''}" for a, c in suggestion)
-
-
-# ---------------------------------------------------------------- reads
-
-
-def placement_start_date(school_year: SchoolYear, today: datetime.date | None = None) -> datetime.date:
-    """The day a place taken now starts: today during a semester, the next semester's first day before it."""
-    today = today or timezone.localdate()
-    for semester in sorted(school_year.semesters.all(), key=lambda s: s.start_date):
-        if semester.end_date >= today:
-            return max(semester.start_date, today)
-    return today
-
-
-def placement_classes(*, viewer, school: School, school_year: SchoolYear, day: datetime.date) -> list[ServiceClass]:
-    """The school's service classes for the year with `occupied`, `free` and `admin_class_ids` (two queries)."""
-    classes = list(class_services.service_class_list(viewer=viewer, school=school, school_year=school_year, day=day))
-    for c in classes:
-        c.admin_class_ids = {ac.pk for ac in c.admin_classes.all()}
-        c.free = max(c.capacity - c.occupied, 0)
-    return classes
-
-
-@dataclass
-class PlacementBoard:
-    """Everything the placement page shows, for one school and year."""
-
-    school: School
-    school_year: SchoolYear
-    start_date: datetime.date
-    classes: list = field(default_factory=list)
-    suggestion: list = field(default_factory=list)  # [(application, class or None)] in waiting-list order
-    waiting: list = field(default_factory=list)  # [(position, application)]
-    placed: list = field(default_factory=list)  # placed and attending applications
-    signature: str = ""
-
-    def choices(self, application) -> list[ServiceClass]:
-        """The classes this child could be placed in by hand (suitable ones; full ones are shown disabled)."""
-        return [c for c in self.classes if is_suitable(c, application)]
-
-    @cached_property
-    def rows(self) -> list[dict]:
-        return [{"application": a, "suggested": c, "choices": self.choices(a)} for a, c in self.suggestion]
-
-    @cached_property
-    def placed_rows(self) -> list[dict]:
-        return [
-            {"application": a, "choices": [c for c in self.choices(a) if c.pk != a.service_class_id]}
-            for a in self.placed
-        ]
-
-    @property
-    def suggested_count(self) -> int:
-        return sum(1 for _a, c in self.suggestion if c is not None)
-
-    @property
-    def free_places(self) -> int:
-        return sum(c.free for c in self.classes if c.teacher_id is not None)
-
-
-def placement_board(*, viewer, school: School, school_year: SchoolYear, today=None) -> PlacementBoard:
-    """The placement page's data in a fixed number of queries: the classes (+ drawn-from classes) and one query for
-    the approved, waiting, placed and attending applications, whatever their number."""
-    day = placement_start_date(school_year, today)
-    board = PlacementBoard(school=school, school_year=school_year, start_date=day)
-    board.classes = placement_classes(viewer=viewer, school=school, school_year=school_year, day=day)
-    applications = list(
-        selectors.application_list(viewer=viewer, school_year=school_year, school=school).filter(
-            status__in=[*PLACEABLE, Status.PLACED, Status.ACTIVE]
-        )
-    )
-    labels = dict(ActivityCategory.choices)
-    for a in applications:
-        a.preference_labels = [labels[p] for p in a.preferences or [] if p in labels]
-    open_ones = [a for a in applications if a.status in PLACEABLE]
-    board.suggestion = suggest_placements(open_ones, board.classes, {c.pk: c.occupied for c in board.classes})
-    board.signature = suggestion_signature(board.suggestion)
-    waiting = sorted((a for a in open_ones if a.status == Status.WAITING), key=waiting_order_key)
-    board.waiting = list(enumerate(waiting, start=1))
-    board.placed = sorted(
-        (a for a in applications if a.status in (Status.PLACED, Status.ACTIVE)),
-        key=lambda a: (a.service_class.name, a.student.name, a.pk),
-    )
-    return board
 
 
 # ---------------------------------------------------------------- writes
@@ -209,7 +77,7 @@ def placement_apply(
     classes = list(
         ServiceClass.objects.filter(school=school, school_year=school_year)
         .prefetch_related("admin_classes")
-        .annotate(occupied=Count("members", filter=class_services.occupying(day, "members__")))
+        .annotate(occupied=Count("members", filter=school_selectors.occupying(day, "members__")))
         .order_by("kind", "name", "pk")  # the page's order (service_class_list), so the same suggestion
     )
     for c in classes:

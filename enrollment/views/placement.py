@@ -11,7 +11,6 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from schools import selectors as school_selectors
-from schools.services import classes as class_services
 from xiji_afterschool import permissions
 from xiji_afterschool.errors import DomainError
 
@@ -44,7 +43,7 @@ class PlaceForm(forms.Form):
 
     def __init__(self, *args, application, viewer, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["service_class"].queryset = class_services.service_class_list(
+        self.fields["service_class"].queryset = school_selectors.service_class_list(
             viewer=viewer, school=application.school, school_year=application.school_year
         )
 
@@ -60,7 +59,7 @@ def placement(request, school_pk):
     school = _school(request, school_pk)
     school_year = school_selectors.current_school_year()
     board = (
-        services.placement_board(viewer=request.user, school=school, school_year=school_year) if school_year else None
+        selectors.placement_board(viewer=request.user, school=school, school_year=school_year) if school_year else None
     )
     return render(
         request, "enrollment/placement_board.html", {"school": school, "school_year": school_year, "board": board}

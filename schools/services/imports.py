@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -120,14 +119,6 @@ CHOICE_WORDS = {
 
 def _choice_words() -> dict:
     return CHOICE_WORDS["zh" if (translation.get_language() or "zh").startswith("zh") else "en"]
-
-
-# ---------------------------------------------------------------- reading
-
-
-def roster_import_list(*, viewer) -> QuerySet[RosterImport]:
-    """The roster imports the viewer may see (a school's own administrators). A read: belongs in selectors."""
-    return permissions.scope(viewer, RosterImport.objects.all()).select_related("school", "uploaded_by")
 
 
 def _key(text) -> str:

@@ -59,7 +59,7 @@ class ServiceClassForm(forms.Form):
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, **kwargs)
         self.school_classes = list(AdminClass.objects.filter(school=school).order_by("grade", "number"))
-        self.fields["teacher"].queryset = services.eligible_teachers(school=school)
+        self.fields["teacher"].queryset = selectors.eligible_teachers(school=school)
         self.fields["admin_classes"].queryset = AdminClass.objects.filter(school=school).order_by("grade", "number")
         grades = sorted({ac.grade for ac in self.school_classes})
         self.fields["grades"].choices = [(g, Grade(g).label) for g in grades]
@@ -101,12 +101,12 @@ def service_class_list(request, school_pk):
     school = _school(request, school_pk, "service_class.view")
     school_year = selectors.current_school_year()
     classes = (
-        list(services.service_class_list(viewer=request.user, school=school, school_year=school_year))
+        list(selectors.service_class_list(viewer=request.user, school=school, school_year=school_year))
         if school_year
         else []
     )
     school_classes = list(AdminClass.objects.filter(school=school))
-    rows = [{"class": c, "draws_from": services.draws_from_labels(c, school_classes)} for c in classes]
+    rows = [{"class": c, "draws_from": selectors.draws_from_labels(c, school_classes)} for c in classes]
     return render(
         request,
         "schools/service_class_list.html",
@@ -164,7 +164,7 @@ def service_class_create(request, school_pk):
 
 
 def _service_class(request, pk, action) -> ServiceClass:
-    service_class = get_object_or_404(services.service_class_list(viewer=request.user), pk=pk)
+    service_class = get_object_or_404(selectors.service_class_list(viewer=request.user), pk=pk)
     permissions.require(request.user, action, service_class)
     return service_class
 
@@ -194,7 +194,7 @@ def service_class_edit(request, pk):
 def service_class_detail(request, pk):
     service_class = _service_class(request, pk, "service_class.view")
     today = timezone.localdate()
-    members = list(services.service_class_members(service_class=service_class))
+    members = list(selectors.service_class_members(service_class=service_class))
     current = [m for m in members if m.end_date is None or m.end_date > today]
     return render(
         request,
@@ -202,7 +202,7 @@ def service_class_detail(request, pk):
         {
             "service_class": service_class,
             "school": service_class.school,
-            "draws_from": services.draws_from_labels(
+            "draws_from": selectors.draws_from_labels(
                 service_class, list(AdminClass.objects.filter(school=service_class.school_id))
             ),
             "members": current,

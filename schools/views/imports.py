@@ -36,7 +36,7 @@ def _school(request, school_pk):
 
 
 def _roster_import(request, pk) -> RosterImport:
-    roster_import = get_object_or_404(services.roster_import_list(viewer=request.user), pk=pk)
+    roster_import = get_object_or_404(selectors.roster_import_list(viewer=request.user), pk=pk)
     permissions.require(request.user, "roster.import", roster_import)
     return roster_import
 
@@ -64,7 +64,7 @@ def roster_import_upload(request, school_pk):
         else:
             messages.info(request, _("The file has been uploaded and checked."))
             return redirect("schools:roster-import-detail", pk=roster_import.pk)
-    recent = services.roster_import_list(viewer=request.user).filter(school=school)[:10]
+    recent = selectors.roster_import_list(viewer=request.user).filter(school=school)[:10]
     return render(request, "schools/roster_import_upload.html", {"school": school, "form": form, "recent": recent})
 
 

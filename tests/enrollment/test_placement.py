@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from enrollment import placement_rules, selectors
 from enrollment.models import Agreement, AgreementText, Application, ApplicationEvent
 from enrollment.services import placement as services
 from schools.models import ActivityCategory, Role, ServiceClass, ServiceClassMember
@@ -84,7 +85,7 @@ def _named(suggestion, apps):
 
 def test_suggestion_follows_priority_then_time_and_honours_preferences_and_capacity():
     apps = applications_ns()
-    suggestion = services.suggest_placements(list(apps.values()), CLASSES, {})
+    suggestion = placement_rules.suggest_placements(list(apps.values()), CLASSES, {})
     assert _named(suggestion, apps) == [
         ("b", 1),  # 2 groups: first wish (arts)
         ("d", 3),  # 1 group, earlier: reading, which draws from d's class
@@ -99,15 +100,15 @@ def test_suggestion_follows_priority_then_time_and_honours_preferences_and_capac
 
 def test_suggestion_counts_places_already_taken():
     apps = applications_ns()
-    suggestion = services.suggest_placements(list(apps.values()), CLASSES, {2: 1, 4: 1})
+    suggestion = placement_rules.suggest_placements(list(apps.values()), CLASSES, {2: 1, 4: 1})
     assert _named(suggestion, apps) == [
         ("b", 1), ("d", 3), ("c", 2), ("a", None), ("g", None), ("e", None), ("f", None), ("h", None),
     ]  # fmt: skip
 
 
 def test_suggestion_of_nothing_is_empty():
-    assert services.suggest_placements([], CLASSES, {}) == []
-    assert [c for _a, c in services.suggest_placements([app_ns(1)], [], {})] == [None]
+    assert placement_rules.suggest_placements([], CLASSES, {}) == []
+    assert [c for _a, c in placement_rules.suggest_placements([app_ns(1)], [], {})] == [None]
 
 
 # ---------------------------------------------------------------- data
@@ -150,7 +151,7 @@ def other_school_class(w) -> ServiceClass:
 
 
 def start_day(w):
-    return services.placement_start_date(w.school_year)
+    return placement_rules.placement_start_date(w.school_year)
 
 
 def snapshot():
@@ -179,7 +180,7 @@ def board(world):
 
 
 def _apply(w, confirmed=None, signature=None, actor=None):
-    board = services.placement_board(viewer=w.school_admin, school=w.school_a, school_year=w.school_year)
+    board = selectors.placement_board(viewer=w.school_admin, school=w.school_a, school_year=w.school_year)
     if confirmed is None:
         confirmed = [a.pk for a, c in board.suggestion if c]
     return services.placement_apply(
@@ -190,7 +191,7 @@ def _apply(w, confirmed=None, signature=None, actor=None):
 
 def test_board_suggests_in_waiting_list_order(board):
     w = board
-    result = services.placement_board(viewer=w.school_admin, school=w.school_a, school_year=w.school_year)
+    result = selectors.placement_board(viewer=w.school_admin, school=w.school_a, school_year=w.school_year)
     assert [(a.student.name, c.name if c else None) for a, c in result.suggestion] == [
         ("马小明", "书法班"), ("李小红", "篮球班"), ("王小军", "篮球班"), (w.fourth.student.name, None),
     ]  # fmt: skip
@@ -240,7 +241,7 @@ def test_applying_is_all_or_nothing(board, monkeypatch):
 
 def test_a_stale_suggestion_or_a_foreign_id_is_refused_with_nothing_written(board):
     w = board
-    stale = services.placement_board(viewer=w.school_admin, school=w.school_a, school_year=w.school_year)
+    stale = selectors.placement_board(viewer=w.school_admin, school=w.school_a, school_year=w.school_year)
     services.application_place(actor=w.school_admin, application=w.fourth, service_class=w.sports)  # meanwhile
     other = make_application(w, w.child_b)  # school_b's
     before = snapshot()
@@ -351,7 +352,7 @@ def test_waiting_list_is_ordered_by_priority_then_time_with_positions(client, wo
     earlier_priority = make_application(w, status=S.WAITING, groups=3, minute=40)
     same_minute = make_application(w, status=S.WAITING, minute=1)
     one_group = make_application(w, status=S.WAITING, groups=1, minute=60)
-    board = services.placement_board(viewer=w.school_admin, school=w.school_a, school_year=w.school_year)
+    board = selectors.placement_board(viewer=w.school_admin, school=w.school_a, school_year=w.school_year)
     expected = [earlier_priority, late_priority, one_group, early, same_minute]
     assert [(pos, a.pk) for pos, a in board.waiting] == [(i, a.pk) for i, a in enumerate(expected, start=1)]
     client.force_login(w.school_admin)

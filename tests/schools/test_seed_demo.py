@@ -17,7 +17,8 @@ from django.test import override_settings
 from django.utils import timezone
 
 from enrollment.models import Agreement, AgreementText, Application
-from enrollment.services.placement import is_suitable, placement_classes, placement_start_date
+from enrollment.placement_rules import is_suitable, placement_start_date
+from enrollment.selectors import placement_classes
 from funding.models import (
     ZERO,
     Category,

@@ -40,7 +40,14 @@ from django.db.models import Count
 from django.utils import timezone, translation
 
 from enrollment.models import Agreement, AgreementText, Application, ApplicationEvent
-from enrollment.selectors import current_agreement_text, informed_items, needs_new_signature
+from enrollment.placement_rules import is_suitable, placement_start_date
+from enrollment.selectors import (
+    current_agreement_text,
+    informed_items,
+    needs_new_signature,
+    placement_board,
+    placement_classes,
+)
 from enrollment.services.agreements import (
     Signature,
     agreement_decline,
@@ -55,15 +62,7 @@ from enrollment.services.applications import (
     application_withdraw,
 )
 from enrollment.services.parents import child_link
-from enrollment.services.placement import (
-    activate_due_placements,
-    application_place,
-    is_suitable,
-    placement_apply,
-    placement_board,
-    placement_classes,
-    placement_start_date,
-)
+from enrollment.services.placement import activate_due_placements, application_place, placement_apply
 from enrollment.services.review import (
     application_class_approve,
     application_class_return,
