@@ -8,7 +8,9 @@ from decimal import Decimal
 
 import weasyprint
 from django.conf import settings
+from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.utils.http import content_disposition_header
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -19,6 +21,16 @@ from weasyprint.text.fonts import FontConfiguration
 # threads at once, hence the lock (threaded servers and worker pools serialise PDF rendering, ~0.2 s a page).
 FONT_CONFIG = FontConfiguration()
 _PDF_LOCK = threading.Lock()
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    """A workbook as a download; the file name may be Chinese (RFC 6266 filename*)."""
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
 
 
 def write_xlsx(*, title: str, header: Sequence[str], rows: Iterable[Sequence]) -> bytes:

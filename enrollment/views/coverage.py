@@ -5,21 +5,18 @@ school, least covered first, with an Excel export.
 """
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from schools import selectors as school_selectors
 from schools.forms import SchoolFilterForm
 from xiji_afterschool import permissions
-from xiji_afterschool.exports import write_xlsx
+from xiji_afterschool.exports import write_xlsx, xlsx_response
 
 from .. import coverage
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @login_required
@@ -68,10 +65,7 @@ def coverage_county_export(request):
         raise Http404(_("No school year is set up."))
     header, rows = coverage.county_export_rows(coverage=data)
     content = write_xlsx(title=_("Coverage"), header=header, rows=rows)
-    response = HttpResponse(content, content_type=XLSX)
-    filename = f"coverage-{school_year.start_date.year}-{timezone.localdate():%Y%m%d}.xlsx"
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
+    return xlsx_response(content, f"coverage-{school_year.start_date.year}-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 urlpatterns = [

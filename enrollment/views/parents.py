@@ -22,7 +22,7 @@ from schools import selectors as school_selectors
 from schools.models import ActivityCategory, StudentGuardian
 from schools.validators import mask_mobile
 from xiji_afterschool import permissions
-from xiji_afterschool.errors import DomainError
+from xiji_afterschool.errors import DomainError, form_errors
 from xiji_afterschool.exports import render_pdf
 
 from .. import selectors
@@ -172,7 +172,7 @@ def agreement_text_publish(request, school_pk):
     if school_year is None:
         messages.error(request, _("The county has not set up the school year yet."))
     elif not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, form_errors(form))
     else:
         try:
             text = agreements.agreement_text_publish(
@@ -397,7 +397,7 @@ def application_withdraw(request, pk):
     permissions.require(request.user, "application.withdraw", application)
     form = WithdrawForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, form_errors(form))
     else:
         try:
             applications.application_withdraw(

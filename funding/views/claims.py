@@ -4,7 +4,6 @@ draft, the bureau's first review, finance's approval and allocation, and the Exc
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -15,8 +14,8 @@ from django.views.decorators.http import require_POST
 from schools import selectors as school_selectors
 from schools.models import School
 from xiji_afterschool import permissions
-from xiji_afterschool.errors import DomainError
-from xiji_afterschool.exports import write_xlsx
+from xiji_afterschool.errors import DomainError, form_errors
+from xiji_afterschool.exports import write_xlsx, xlsx_response
 
 from ..forms.claims import AllocateForm, ApproveForm, ClaimClassesForm, ClaimFilterForm, DecisionForm
 from ..models import Claim
@@ -24,7 +23,6 @@ from ..reports import claims as reports
 from ..selectors import claims as selectors
 from ..services import claims as services
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FILTERS = ("school_year", "township", "status")
 # The history's wording, by workflow action.
 EVENT_LABELS = {
@@ -35,15 +33,6 @@ EVENT_LABELS = {
     "approve": gettext_lazy("Approved by finance"),
     "allocate": gettext_lazy("Allocation recorded"),
 }
-
-
-def _form_errors(form) -> str:
-    """A form's errors as one message line, each with its field's label."""
-    parts = []
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        parts += [f"{label}: {e}" if label else str(e) for e in errors]
-    return " ".join(parts)
 
 
 def _filtered(request):
@@ -223,7 +212,7 @@ def claim_supplementary_start(request, pk):
     permissions.require(request.user, "claim.edit", annual)
     form = ClaimClassesForm(request.POST, stages=annual.school.stages, supplementary=True, prefix="supplement")
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_errors(form))
         return redirect("funding:claim-detail", pk=annual.pk)
     try:
         claim = services.claim_supplementary_create(
@@ -253,7 +242,7 @@ def _decide(request, pk, *, action: str, form_class, call, success: str):
         else:
             messages.success(request, success)
     else:
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_errors(form))
     return redirect("funding:claim-detail", pk=claim.pk)
 
 
@@ -345,8 +334,9 @@ def claim_export(request):
     permissions.require(request.user, "claim.view")
     _form, claims = _filtered(request)
     header, rows = reports.claim_rows(claims=claims)
-    response = HttpResponse(write_xlsx(title=_("Subsidy claims"), header=header, rows=rows), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="claims-{timezone.localdate():%Y%m%d}.xlsx"'
+    response = xlsx_response(
+        write_xlsx(title=_("Subsidy claims"), header=header, rows=rows), f"claims-{timezone.localdate():%Y%m%d}.xlsx"
+    )
     return response
 
 

@@ -1,46 +1,25 @@
 """The earmarked ledger (R24): the county's table of funds, a school's fund page, spending, reversal, Excel export."""
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from schools.models import School, SchoolYear
+from schools.models import SchoolYear
 from schools.selectors import current_school_year
 from xiji_afterschool import permissions
-from xiji_afterschool.errors import DomainError
-from xiji_afterschool.exports import write_xlsx
+from xiji_afterschool.errors import DomainError, form_errors
+from xiji_afterschool.exports import write_xlsx, xlsx_response
 
 from ..forms.ledger import ReverseForm, SpendForm, YearForm
 from ..models import ZERO
 from ..reports.ledger import ledger_rows
 from ..selectors import ledger as selectors
 from ..services import ledger as services
-
-
-def school_and_year(request, school_pk, year_pk, action: str) -> tuple[School, SchoolYear]:
-    """The school (404 outside the viewer's scope for `action`) and the year; then 403 without the right."""
-    school = get_object_or_404(permissions.scope(request.user, School.objects.all(), action=action), pk=school_pk)
-    school_year = get_object_or_404(
-        permissions.scope(request.user, SchoolYear.objects.all()).prefetch_related("semesters"), pk=year_pk
-    )
-    permissions.require(request.user, action, school)
-    return school, school_year
-
-
-def form_errors(form) -> str:
-    """A refused form's errors as one message line: "Amount: Ensure that there are no more than 2 decimal places."."""
-    parts = []
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        parts += [f"{label}: {error}" if label else str(error) for error in errors]
-    return " ".join(parts)
+from .common import school_and_year
 
 
 def chosen_year(request) -> tuple[YearForm, SchoolYear | None]:
@@ -132,10 +111,7 @@ def ledger_export(request, school_pk, year_pk):
     fund = selectors.fund_of(viewer=request.user, school=school, school_year=school_year)
     header, rows = ledger_rows(fund=fund, entries=selectors.ledger_entries(fund=fund))
     content = write_xlsx(title=_("Ledger"), header=header, rows=rows)
-    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    filename = f"{school.name}-{school_year.name}-{_('ledger')}.xlsx"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    return xlsx_response(content, f"{school.name}-{school_year.name}-{_('ledger')}.xlsx")
 
 
 urlpatterns = [

@@ -13,10 +13,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from schools import selectors as school_selectors
-from schools.models import SchoolYear
 from xiji_afterschool import permissions
-from xiji_afterschool.errors import DomainError
-from xiji_afterschool.exports import render_pdf, write_xlsx
+from xiji_afterschool.errors import DomainError, form_errors
+from xiji_afterschool.exports import render_pdf, write_xlsx, xlsx_response
 
 from ..forms.pay import (
     PayApproveForm,
@@ -30,13 +29,7 @@ from ..models import PayRun, PayScheme
 from ..reports import pay as reports
 from ..selectors import pay as selectors
 from ..services import pay as services
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _form_errors(form) -> str:
-    return " ".join(str(e) for errors in form.errors.values() for e in errors)
-
+from .common import school_and_year
 
 # How each logged step reads on the pages' history.
 ACTION_LABELS = {
@@ -59,14 +52,6 @@ def _history(obj) -> list[dict]:
         }
         for e in obj.events.select_related("actor")
     ]
-
-
-def _school_and_year(request, school_pk, year_pk, action):
-    """The school through the viewer's scope for reading schemes (404 outside), the year by pk, then `action` (403)."""
-    school = get_object_or_404(selectors.pay_schools(viewer=request.user, action="pay_scheme.view"), pk=school_pk)
-    school_year = get_object_or_404(SchoolYear, pk=year_pk)
-    permissions.require(request.user, action, school)
-    return school, school_year
 
 
 # ---------------------------------------------------------------- the scheme
@@ -96,7 +81,7 @@ def pay_scheme_list(request):
 @login_required
 def pay_scheme_detail(request, school_pk, year_pk):
     """The newest version (or ?version=N), every version, the history; edit, submit, approve or return."""
-    school, school_year = _school_and_year(request, school_pk, year_pk, "pay_scheme.view")
+    school, school_year = school_and_year(request, school_pk, year_pk, "pay_scheme.view")
     versions = selectors.pay_scheme_versions(school=school, school_year=school_year)
     user = request.user
     scheme = versions[0] if versions else None
@@ -127,7 +112,7 @@ def pay_scheme_detail(request, school_pk, year_pk):
 @login_required
 def pay_scheme_edit(request, school_pk, year_pk):
     """The school admin edits the draft, or starts the next version of a submitted or approved scheme."""
-    school, school_year = _school_and_year(request, school_pk, year_pk, "pay_scheme.edit")
+    school, school_year = school_and_year(request, school_pk, year_pk, "pay_scheme.edit", seen_with="pay_scheme.view")
     newest = services.scheme_newest(school=school, school_year=school_year)
     source = newest or PayScheme()  # a first scheme starts from the model's defaults
     initial = {name: getattr(source, name) for name in services.SCHEME_FIELDS}
@@ -160,7 +145,7 @@ def _scheme_action(request, pk, action, service, form_class, done):
     permissions.require(request.user, action, scheme)
     form = form_class(request.POST)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_errors(form))
     else:
         try:
             service(actor=request.user, scheme=scheme, note=form.cleaned_data["note"])
@@ -270,7 +255,7 @@ def pay_run_factor(request, pk):
     run = _fetch_run(request, pk, "pay_run.manage")
     form = PayFactorForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_errors(form))
     else:
         person = selectors.pay_run_person(run=run, person_id=form.cleaned_data["person"])
         try:
@@ -309,7 +294,7 @@ def pay_run_approve(request, pk):
     run = _fetch_run(request, pk, "pay_run.manage")
     form = PayApproveForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_errors(form))
     else:
         try:
             services.pay_run_approve(
@@ -327,10 +312,8 @@ def pay_run_export(request, pk):
     run = _fetch_run(request, pk)
     header, rows = reports.pay_run_rows(run)
     title = _("Pay %(first)s to %(last)s") % {"first": f"{run.first_month:%Y-%m}", "last": f"{run.last_month:%Y-%m}"}
-    response = HttpResponse(write_xlsx(title=title, header=header, rows=rows), content_type=XLSX)
     filename = f"pay-{run.school.code}-{run.first_month:%Y-%m}-{run.last_month:%Y-%m}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return xlsx_response(write_xlsx(title=title, header=header, rows=rows), filename)
 
 
 # ---------------------------------------------------------------- pay slips

@@ -15,7 +15,7 @@ from ..forms.settlement import NoteForm
 from ..models import ZERO, Settlement
 from ..selectors import settlement as selectors
 from ..services import settlement as services
-from .ledger import school_and_year
+from .common import school_and_year
 
 
 @login_required

@@ -9,14 +9,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xiji_afterschool import permissions
-from xiji_afterschool.errors import DomainError
+from xiji_afterschool.errors import DomainError, form_errors
 
 from ..forms.ledger import SpendingPlanForm
 from ..forms.settlement import NoteForm
 from ..models import SpendingPlan
 from ..selectors import ledger as selectors
 from ..services import spending as services
-from .ledger import form_errors, school_and_year
+from .common import school_and_year
 
 
 @login_required

@@ -4,7 +4,6 @@ adjusting a closed one; and delivery against plan (issue 5, item 5) for a school
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -14,15 +13,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from xiji_afterschool import permissions
 from xiji_afterschool.errors import DomainError
-from xiji_afterschool.exports import write_xlsx
+from xiji_afterschool.exports import write_xlsx, xlsx_response
 
 from .. import hours as reads
 from .. import selectors
 from ..models import HoursAdjustment, HoursMonth, Membership, User
 from ..services import hours as services
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 # ---------------------------------------------------------------- forms (input shape only; the service re-checks)
 
@@ -160,8 +156,9 @@ def hours_export(request, school_pk):
     record = reads.hours_record(viewer=request.user, school=school, month=month)
     header, rows = reads.hours_report_rows(record)
     title = _("Hours %(month)s") % {"month": f"{month:%Y-%m}"}
-    response = HttpResponse(write_xlsx(title=title, header=header, rows=rows), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="hours-{school.code}-{month:%Y-%m}.xlsx"'
+    response = xlsx_response(
+        write_xlsx(title=title, header=header, rows=rows), f"hours-{school.code}-{month:%Y-%m}.xlsx"
+    )
     return response
 
 

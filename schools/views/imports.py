@@ -4,7 +4,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -13,12 +12,11 @@ from django.views.decorators.http import require_POST
 
 from xiji_afterschool import permissions
 from xiji_afterschool.errors import DomainError
+from xiji_afterschool.exports import XLSX, xlsx_response
 
 from .. import selectors
 from ..models import RosterImport
 from ..services import imports as services
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class RosterUploadForm(forms.Form):
@@ -45,9 +43,7 @@ def _roster_import(request, pk) -> RosterImport:
 def roster_import_template(request, school_pk):
     school = _school(request, school_pk)
     content = services.roster_import_template(actor=request.user, school=school)
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="roster-template-{school.code}.xlsx"'
-    return response
+    return xlsx_response(content, f"roster-template-{school.code}.xlsx")
 
 
 @login_required

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from xiji_afterschool import permissions
-from xiji_afterschool.errors import DomainError
+from xiji_afterschool.errors import DomainError, form_errors
 from xiji_afterschool.exports import render_pdf
 
 from .. import reports, selectors, services
@@ -219,7 +219,7 @@ def plan_attachment_add(request, pk):
     permissions.require(request.user, "plan.edit", plan)
     form = AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, form_errors(form))
     else:
         try:
             services.plan_attachment_add(

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,7 +15,7 @@ from schools.forms import CalendarDayForm, PlanStatusFilterForm, SchoolYearForm
 from schools.models import CalendarDay
 from xiji_afterschool import permissions
 from xiji_afterschool.errors import DomainError
-from xiji_afterschool.exports import write_xlsx
+from xiji_afterschool.exports import write_xlsx, xlsx_response
 
 
 @login_required
@@ -161,7 +161,4 @@ def plan_status_export(request):
     _form, school_year, rows = _plan_status(request)
     header, data = reports.plan_status_rows(rows=rows)
     content = write_xlsx(title=_("Plan status"), header=header, rows=data)
-    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    filename = f"plan-status-{school_year.name}-{timezone.localdate():%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return xlsx_response(content, f"plan-status-{school_year.name}-{timezone.localdate():%Y%m%d}.xlsx")
