@@ -111,7 +111,8 @@ def ledger_export(request, school_pk, year_pk):
     fund = selectors.fund_of(viewer=request.user, school=school, school_year=school_year)
     header, rows = ledger_rows(fund=fund, entries=selectors.ledger_entries(fund=fund))
     content = write_xlsx(title=_("Ledger"), header=header, rows=rows)
-    return xlsx_response(content, f"{school.name}-{school_year.name}-{_('ledger')}.xlsx")
+    label = _("ledger")  # outside the f-string, where makemessages finds it
+    return xlsx_response(content, f"{school.name}-{school_year.name}-{label}.xlsx")
 
 
 urlpatterns = [
