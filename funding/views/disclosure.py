@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from schools import selectors as school_selectors
 from schools.models import Semester
+from schools.selectors import calendar as calendar_selectors
 from xiji_afterschool import permissions
 from xiji_afterschool.errors import DomainError
 from xiji_afterschool.exports import render_pdf
@@ -47,7 +47,7 @@ def disclosure_list(request, school_pk):
     disclosures = selectors.disclosure_list(viewer=request.user).filter(school=school)
     semesters = []
     if permissions.can(request.user, "disclosure.publish", school):
-        school_year = school_selectors.current_school_year()
+        school_year = calendar_selectors.current_school_year()
         published = {d.semester_id for d in disclosures}
         semesters = [
             {"semester": s, "published": s.pk in published}
@@ -114,7 +114,7 @@ def disclosure_publish(request, school_pk, semester_pk):
 def disclosure_county(request):
     """Every school the viewer reads: is this semester's disclosure published? Filter by township."""
     permissions.require(request.user, "disclosure.view")
-    school_year = school_selectors.current_school_year()
+    school_year = calendar_selectors.current_school_year()
     form = DisclosureCountyFilterForm(request.GET or None, school_year=school_year)
     filters = form.cleaned_data if form.is_valid() else {}
     semester = filters.get("semester") or selectors.current_semester(school_year)

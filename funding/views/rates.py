@@ -10,7 +10,7 @@ from xiji_afterschool import permissions
 from xiji_afterschool.errors import DomainError
 from xiji_afterschool.money import format_yuan
 
-from ..forms.claims import RateForm
+from ..forms.rates import RateForm
 from ..selectors import claims as selectors
 from ..services import rates as services
 

@@ -20,8 +20,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import pgettext
 
-from enrollment import reports, selectors
 from enrollment.models import LetterBatch
+from enrollment.reports import letters as reports
+from enrollment.selectors import letters as selectors
 from enrollment.services import letters as services
 from schools.models import PlanSection, Role, School, SchoolPlan, Student
 from xiji_afterschool.celery import app as celery_app

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from funding.forms.ledger import SpendingPlanForm
+from funding.forms.spending import SpendingPlanForm
 from funding.models import SpendingPlan, SpendingPlanEvent
 from funding.services.spending import spending_plan_record_approval, spending_plan_save
 from xiji_afterschool.errors import DomainError

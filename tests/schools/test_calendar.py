@@ -32,8 +32,9 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from schools import planning, services
 from schools.models import CalendarDay, CountySettings, SchoolYear, Semester, ServiceMode, Stage
+from schools.rules import calendar as planning
+from schools.services import calendar as services
 from xiji_afterschool.errors import DomainError
 
 pytestmark = pytest.mark.usefixtures("english")

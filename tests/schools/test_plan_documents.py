@@ -13,10 +13,10 @@ import pytest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from schools import selectors
+from schools.forms.plans import SECTIONS
 from schools.models import PlanSection, Role, School, SchoolPlan, SchoolPlanEvent
-from schools.plan_sections import SECTIONS
-from schools.reports import plan_filing_context, plan_status_rows
+from schools.reports.plans import plan_filing_context, plan_status_rows
+from schools.selectors import plans as selectors
 from xiji_afterschool.exports import render_pdf
 
 from ..factories import SchoolFactory, SchoolPlanFactory, SchoolYearFactory, TownshipFactory, user_with_role

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from schools.forms.plans import SECTION_BY_KEY
 from schools.models import (
     CalendarDay,
     PlanSection,
@@ -23,7 +24,6 @@ from schools.models import (
     Timetable,
     TimetableSlot,
 )
-from schools.plan_sections import SECTION_BY_KEY
 
 from ..factories import SchoolFactory, user_with_role
 

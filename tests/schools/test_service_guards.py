@@ -4,14 +4,16 @@ import datetime
 
 import pytest
 
-from schools import services
 from schools.models import CalendarDay, PlanSection, SchoolYear, Semester, Stage, Timetable
+from schools.services import calendar as calendar_services
+from schools.services import plans as plans_services
+from schools.services import timetables as timetables_services
 from xiji_afterschool.errors import DomainError
 
 
 def test_a_school_year_needs_two_semesters(world, english):
     with pytest.raises(DomainError) as exc:
-        services.school_year_save(
+        calendar_services.school_year_save(
             actor=world.bureau, semesters=[{"start_date": datetime.date(2030, 9, 1), "end_date": datetime.date(2031, 1, 20)}],
             name="2030–2031", start_date=datetime.date(2030, 8, 1), end_date=datetime.date(2031, 7, 31),
             plan_deadline=datetime.date(2030, 8, 31), application_deadline=datetime.date(2030, 9, 30),
@@ -23,7 +25,7 @@ def test_a_school_year_needs_two_semesters(world, english):
 
 def test_a_calendar_day_needs_a_known_kind(world, english):
     with pytest.raises(DomainError):
-        services.calendar_day_set(
+        calendar_services.calendar_day_set(
             actor=world.bureau, school_year=world.school_year, date=world.autumn.start_date, kind="party"
         )
     assert not CalendarDay.objects.filter(kind="party").exists()
@@ -39,7 +41,9 @@ def test_no_timetable_for_a_semester_that_has_ended(world, english):
         number=1, start_date=datetime.date(2019, 9, 1), end_date=datetime.date(2020, 1, 15),
     )  # fmt: skip
     with pytest.raises(DomainError) as exc:
-        services.timetable_create(actor=world.school_admin, school=world.school_a, semester=ended, stage=Stage.PRIMARY)
+        timetables_services.timetable_create(
+            actor=world.school_admin, school=world.school_a, semester=ended, stage=Stage.PRIMARY
+        )
     assert "ended" in exc.value.message
     assert not Timetable.objects.filter(semester=ended).exists()
 
@@ -47,5 +51,5 @@ def test_no_timetable_for_a_semester_that_has_ended(world, english):
 @pytest.mark.parametrize("key", ["timetable", "nonsense"])
 def test_computed_or_unknown_sections_cannot_be_saved_by_hand(world, english, key):
     with pytest.raises(DomainError):
-        services.plan_section_save(actor=world.school_admin, plan=world.plan, key=key, cleaned_data={"x": 1})
+        plans_services.plan_section_save(actor=world.school_admin, plan=world.plan, key=key, cleaned_data={"x": 1})
     assert not PlanSection.objects.filter(plan=world.plan, key=key).exists()

@@ -6,9 +6,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from schools import services
 from schools.models import CountySettings, Role, School, Stage, Timetable, TimetableSlot
-from schools.services import SlotRow
+from schools.services import timetables as services
+from schools.services.timetables import SlotRow
 from xiji_afterschool.errors import DomainError
 
 from ..factories import SchoolFactory, SchoolYearFactory, SemesterFactory, TimetableFactory, user_with_role
