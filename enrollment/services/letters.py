@@ -87,7 +87,7 @@ def letter_batch_run(*, batch_id: int, base_url: str) -> LetterBatch:
                 return _finish(batch, status=LetterBatch.Status.FAILED, error=_("This class has no students."))
             batch.total = batch.done = len(students)  # the class may have changed since the request
             _progress(batch, done=batch.done, total=batch.total)
-            pdf = render_pdf("pdf/letter_batch.html", {"letter": letter, "students": students})
+            pdf = render_pdf("enrollment/letters/letter_batch_pdf.html", {"letter": letter, "students": students})
         admin_class = batch.admin_class
         filename = (
             f"letters-{batch.school.code}-{admin_class.grade}-{admin_class.number}-"

@@ -75,7 +75,7 @@ def agreement_text_list(request):
                 "form": AgreementTextForm(initial={"body": body}),
             }
         )
-    return render(request, "enrollment/agreement_text_list.html", {"rows": rows, "school_year": school_year})
+    return render(request, "enrollment/agreements/agreement_text_list.html", {"rows": rows, "school_year": school_year})
 
 
 @login_required
@@ -135,7 +135,7 @@ def agreement_resign(request, pk):
         messages.success(request, _("Thank you: the new agreement is signed."))
         return redirect("enrollment:application-detail", pk=application.pk)
     context = {"application": application, "text": current, "form": form, "previous": application.agreement}
-    return render(request, "enrollment/agreement_resign.html", context)
+    return render(request, "enrollment/agreements/agreement_resign.html", context)
 
 
 @login_required
@@ -156,7 +156,7 @@ def agreement_pdf(request, pk):
         "signed": agreement.decision == Agreement.Decision.SIGNED,
         "printed_at": timezone.localtime(),
     }
-    pdf = render_pdf("pdf/agreement.html", context)
+    pdf = render_pdf("enrollment/agreements/agreement_pdf.html", context)
     response = HttpResponse(pdf, content_type="application/pdf")
     filename = f"{agreement.student.name}-{agreement.text.school_year.name}-v{agreement.text.version}.pdf"
     response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(filename)}"

@@ -105,7 +105,7 @@ def application_create(request, student_pk):
     is_open = selectors.applications_open(school_year)
     context = {"student": student, "school_year": school_year, "text": text, "is_open": is_open}
     if not is_open or text is None:
-        return render(request, "enrollment/application_form.html", {**context, "screen": "closed"})
+        return render(request, "enrollment/applications/application_form.html", {**context, "screen": "closed"})
 
     informed = agreements_selectors.informed_items(school=student.school, school_year=school_year)
     context["informed"] = informed
@@ -122,13 +122,15 @@ def application_create(request, student_pk):
     }
 
     def screen_1():
-        return render(request, "enrollment/application_form.html", {**context, "screen": "apply", "form": app_form})
+        return render(
+            request, "enrollment/applications/application_form.html", {**context, "screen": "apply", "form": app_form}
+        )
 
     def screen_2(sign_form, mode="sign"):
         context.update(screen=mode, form=app_form, sign_form=sign_form)
         if mode == "sign":
             context["summary"] = _summary(app_form)
-        return render(request, "enrollment/application_form.html", context)
+        return render(request, "enrollment/applications/application_form.html", context)
 
     if step == "edit" or not step:
         if step == "edit":
@@ -205,7 +207,7 @@ def application_enter(request, student_pk):
     )
     context = {"student": student, "school_year": school_year, "text": text, "live": live}
     if live is not None or text is None:
-        return render(request, "enrollment/application_enter.html", context)
+        return render(request, "enrollment/applications/application_enter.html", context)
     informed = agreements_selectors.informed_items(school=student.school, school_year=school_year)
     data = request.POST if request.method == "POST" else None
     app_form = ApplicationForm(data, student=student, categories=informed["categories"])
@@ -226,7 +228,7 @@ def application_enter(request, student_pk):
         messages.success(request, _("The paper application of %(name)s is entered.") % {"name": student.name})
         return redirect("enrollment:application-detail", pk=application.pk)
     context.update(form=app_form, sign_form=sign_form, informed=informed)
-    return render(request, "enrollment/application_enter.html", context)
+    return render(request, "enrollment/applications/application_enter.html", context)
 
 
 # ---------------------------------------------------------------- one application
@@ -269,7 +271,7 @@ def application_detail(request, pk):
         "withdraw_form": WithdrawForm(),
         "return_note": next((e["event"].note for e in reversed(events) if e["returned"]), ""),
     }
-    return render(request, "enrollment/application_detail.html", context)
+    return render(request, "enrollment/applications/application_detail.html", context)
 
 
 @login_required
@@ -337,7 +339,7 @@ def application_edit(request, pk):
         "note_form": note_form,
         "return_note": next((e["event"].note for e in reversed(events) if e["returned"]), ""),
     }
-    return render(request, "enrollment/application_edit.html", context)
+    return render(request, "enrollment/applications/application_edit.html", context)
 
 
 urlpatterns = [

@@ -29,7 +29,7 @@ def coverage_school(request, school_pk):
     context = {"school": school, "school_year": school_year, "groups": selectors.PRIORITY_GROUPS}
     if school_year is not None:
         context["data"] = selectors.school_coverage(viewer=request.user, school=school, school_year=school_year)
-    return render(request, "enrollment/coverage_school.html", context)
+    return render(request, "enrollment/coverage/coverage_school.html", context)
 
 
 def _county(request):
@@ -55,7 +55,7 @@ def coverage_county(request):
     context = {"form": form, "school_year": school_year, "data": data, "groups": selectors.PRIORITY_GROUPS}
     if data is not None:
         context["attention"] = sum(1 for r in data["schools"] if r["needs_attention"])
-    return render(request, "enrollment/coverage_county.html", context)
+    return render(request, "enrollment/coverage/coverage_county.html", context)
 
 
 @login_required

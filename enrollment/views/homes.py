@@ -26,7 +26,7 @@ def parent_home(request):
         "school_year": school_year,
         "is_open": applications_selectors.applications_open(school_year),
     }
-    return render(request, "enrollment/parent_home.html", context)
+    return render(request, "enrollment/homes/parent_home.html", context)
 
 
 urlpatterns = [

@@ -43,7 +43,7 @@ def letter_detail(request, school_pk):
         batches = selectors.letter_batch_list(viewer=request.user).filter(school=school)[:10]
     return render(
         request,
-        "enrollment/letter_detail.html",
+        "enrollment/letters/letter_detail.html",
         {
             "school": school,
             "school_year": school_year,
@@ -59,7 +59,7 @@ def letter_pdf(request, school_pk):
     school, school_year, letter = _school_letter(request, school_pk)
     if letter is None:
         raise Http404(_("The school's plan is not filed yet."))
-    pdf = render_pdf("pdf/letter.html", {"letter": letter})
+    pdf = render_pdf("enrollment/letters/letter_pdf.html", {"letter": letter})
     response = HttpResponse(pdf, content_type="application/pdf")
     filename = f"{school.name}-{school_year.name}-{pgettext('document title', 'Letter to Parents')}.pdf"
     response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(filename)}"
@@ -92,7 +92,9 @@ def _batch(request, pk) -> LetterBatch:
 def letter_batch_detail(request, pk):
     batch = _batch(request, pk)
     percent = round(100 * batch.done / batch.total) if batch.total else 0
-    return render(request, "enrollment/letter_batch_detail.html", {"batch": batch, "percent": min(percent, 100)})
+    return render(
+        request, "enrollment/letters/letter_batch_detail.html", {"batch": batch, "percent": min(percent, 100)}
+    )
 
 
 @login_required

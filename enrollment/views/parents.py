@@ -36,7 +36,7 @@ def register(request):
             login(request, user)
             messages.success(request, _("Welcome! Your account is ready."))
             return redirect("enrollment:parent-home")
-    return render(request, "enrollment/register.html", {"form": form})
+    return render(request, "enrollment/parents/register.html", {"form": form})
 
 
 @login_required
@@ -53,7 +53,7 @@ def child_link(request):
         else:
             messages.success(request, _("%(name)s is now linked to your account.") % {"name": student.name})
             return redirect("enrollment:parent-home")
-    return render(request, "enrollment/child_link.html", {"form": form})
+    return render(request, "enrollment/parents/child_link.html", {"form": form})
 
 
 urlpatterns = [

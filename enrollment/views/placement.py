@@ -34,7 +34,9 @@ def placement(request, school_pk):
         selectors.placement_board(viewer=request.user, school=school, school_year=school_year) if school_year else None
     )
     return render(
-        request, "enrollment/placement_board.html", {"school": school, "school_year": school_year, "board": board}
+        request,
+        "enrollment/placement/placement_board.html",
+        {"school": school, "school_year": school_year, "board": board},
     )
 
 

@@ -90,7 +90,7 @@ def _queue(request, level: str):
             application.can_review = application.status == conf["status"]
         context["page"] = page
     context["form"] = ReviewForm()
-    return render(request, "enrollment/review_queue.html", context)
+    return render(request, "enrollment/review/review_queue.html", context)
 
 
 @login_required

@@ -79,7 +79,7 @@ def claim_list(request):
         "school_year": school_year,
         "startable": startable,
     }
-    return render(request, "funding/claim_list.html", context)
+    return render(request, "funding/claims/claim_list.html", context)
 
 
 def _fetch(request, pk) -> Claim:
@@ -127,7 +127,7 @@ def claim_detail(request, pk):
         "supplementary_form": supplementary_form,
         "ledger_entry": getattr(claim, "ledger_entry", None) if claim.status == status.ALLOCATED else None,
     }
-    return render(request, "funding/claim_detail.html", context)
+    return render(request, "funding/claims/claim_detail.html", context)
 
 
 @login_required
@@ -203,7 +203,7 @@ def claim_edit(request, pk):
         else:
             messages.success(request, _("The claim has been recomputed and saved."))
             return redirect("funding:claim-detail", pk=claim.pk)
-    return render(request, "funding/claim_edit.html", {"claim": claim, "form": form})
+    return render(request, "funding/claims/claim_edit.html", {"claim": claim, "form": form})
 
 
 @login_required

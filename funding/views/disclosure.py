@@ -55,7 +55,7 @@ def disclosure_list(request, school_pk):
         ]
     return render(
         request,
-        "funding/disclosure_list.html",
+        "funding/disclosure/disclosure_list.html",
         {"school": school, "disclosures": disclosures, "semesters": semesters},
     )
 
@@ -71,7 +71,7 @@ def disclosure_detail(request, pk):
     disclosure = _fetch(request, pk)
     context = _figures_context(disclosure.school, disclosure.semester, disclosure.data)
     context["disclosure"] = disclosure
-    return render(request, "funding/disclosure_detail.html", context)
+    return render(request, "funding/disclosure/disclosure_detail.html", context)
 
 
 @login_required
@@ -79,7 +79,7 @@ def disclosure_pdf(request, pk):
     disclosure = _fetch(request, pk)
     context = _figures_context(disclosure.school, disclosure.semester, disclosure.data)
     context["disclosure"] = disclosure
-    pdf = render_pdf("funding/pdf/disclosure.html", context)
+    pdf = render_pdf("funding/disclosure/disclosure_pdf.html", context)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="disclosure-{disclosure.pk}.pdf"'
     return response
@@ -93,7 +93,7 @@ def disclosure_preview(request, school_pk, semester_pk):
     published = selectors.disclosure_list(viewer=request.user).filter(school=school, semester=semester).first()
     context = _figures_context(school, semester, selectors.disclosure_figures(school=school, semester=semester))
     context |= {"published": published, "started": semester.start_date <= timezone.localdate()}
-    return render(request, "funding/disclosure_preview.html", context)
+    return render(request, "funding/disclosure/disclosure_preview.html", context)
 
 
 @login_required
@@ -130,7 +130,7 @@ def disclosure_county(request):
         "rows": rows,
         "published_count": sum(1 for r in rows if r["disclosure"]),
     }
-    return render(request, "funding/disclosure_county.html", context)
+    return render(request, "funding/disclosure/disclosure_county.html", context)
 
 
 urlpatterns = [

@@ -22,7 +22,7 @@ def finance_home(request):
         "school_year": school_year,
         "schools": roster_selectors.school_list(viewer=request.user).count(),
     }
-    return render(request, "funding/finance_home.html", context)
+    return render(request, "funding/homes/finance_home.html", context)
 
 
 @login_required
@@ -31,7 +31,7 @@ def hr_home(request):
     permissions.require(request.user, "home.hr")
     context = selectors.hr_home(viewer=request.user)
     context["schools"] = roster_selectors.school_list(viewer=request.user).count()
-    return render(request, "funding/hr_home.html", context)
+    return render(request, "funding/homes/hr_home.html", context)
 
 
 @login_required
@@ -44,7 +44,7 @@ def auditor_home(request):
         "school_year": school_year,
         "schools": roster_selectors.school_list(viewer=request.user).count(),
     }
-    return render(request, "funding/auditor_home.html", context)
+    return render(request, "funding/homes/auditor_home.html", context)
 
 
 @login_required
@@ -61,7 +61,7 @@ def school_funding(request, school_pk):
         "can_claim": permissions.can(user, "claim.edit", school),
         "can_publish": permissions.can(user, "disclosure.publish", school),
     }
-    return render(request, "funding/school_funding.html", context)
+    return render(request, "funding/homes/school_funding.html", context)
 
 
 urlpatterns = [

@@ -51,7 +51,9 @@ def ledger_list(request):
     }
     totals["balance"] = totals["allocated"] - totals["spent"]
     return render(
-        request, "funding/ledger_list.html", {"form": form, "school_year": school_year, "rows": rows, "totals": totals}
+        request,
+        "funding/ledger/ledger_list.html",
+        {"form": form, "school_year": school_year, "rows": rows, "totals": totals},
     )
 
 
@@ -74,7 +76,7 @@ def ledger_detail(request, school_pk, year_pk):
         "can_record": can_record,
         "spend_form": SpendForm(initial={"date": timezone.localdate()}) if can_record else None,
     }
-    return render(request, "funding/ledger_detail.html", context)
+    return render(request, "funding/ledger/ledger_detail.html", context)
 
 
 @login_required

@@ -76,7 +76,7 @@ def pay_scheme_list(request):
         "own_schools": own_schools,
         "school_year": calendar_selectors.current_school_year(),
     }
-    return render(request, "funding/pay_scheme_list.html", context)
+    return render(request, "funding/pay/pay_scheme_list.html", context)
 
 
 @login_required
@@ -107,7 +107,7 @@ def pay_scheme_detail(request, school_pk, year_pk):
         "decision_form": CommentForm(),
         "history": _history(scheme) if scheme else [],
     }
-    return render(request, "funding/pay_scheme_detail.html", context)
+    return render(request, "funding/pay/pay_scheme_detail.html", context)
 
 
 @login_required
@@ -138,7 +138,7 @@ def pay_scheme_edit(request, school_pk, year_pk):
         "newest": newest,
         "starts_new_version": newest is not None and not newest.is_editable,
     }
-    return render(request, "funding/pay_scheme_edit.html", context)
+    return render(request, "funding/pay/pay_scheme_edit.html", context)
 
 
 def _scheme_action(request, pk, action, service, form_class, done):
@@ -192,7 +192,7 @@ def pay_run_list(request, school_pk):
         "can_manage": permissions.can(request.user, "pay_run.manage", school),
         "school_year": calendar_selectors.current_school_year(),
     }
-    return render(request, "funding/pay_run_list.html", context)
+    return render(request, "funding/pay/pay_run_list.html", context)
 
 
 @login_required
@@ -217,7 +217,7 @@ def pay_run_create(request, school_pk):
         else:
             messages.success(request, _("Draft pay run computed. Check the shares, then approve it."))
             return redirect("funding:pay-run-detail", pk=run.pk)
-    return render(request, "funding/pay_run_create.html", {"school": school, "form": form})
+    return render(request, "funding/pay/pay_run_create.html", {"school": school, "form": form})
 
 
 def _fetch_run(request, pk, action="pay_run.view") -> PayRun:
@@ -244,7 +244,7 @@ def pay_run_detail(request, pk):
         "approve_form": PayApproveForm(),
         "history": _history(run),
     }
-    return render(request, "funding/pay_run_detail.html", context)
+    return render(request, "funding/pay/pay_run_detail.html", context)
 
 
 @login_required
@@ -320,7 +320,7 @@ def pay_slip(request, pk):
     """One share as a PDF: a teacher's own once the run is approved; the school's, HR's and audit's (scope)."""
     share = get_object_or_404(selectors.pay_share_list(viewer=request.user), pk=pk)
     permissions.require(request.user, "pay_slip.view", share)
-    pdf = render_pdf("funding/pdf/pay_slip.html", reports.pay_slip_context(share))
+    pdf = render_pdf("funding/pay/pay_slip_pdf.html", reports.pay_slip_context(share))
     response = HttpResponse(pdf, content_type="application/pdf")
     filename = f"{share.run.school.name}-{share.person.get_full_name()}-{share.run.first_month:%Y%m}.pdf"
     response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(filename)}"
@@ -330,7 +330,7 @@ def pay_slip(request, pk):
 @login_required
 def pay_slip_mine(request):
     permissions.require(request.user, "pay_slip.view")
-    return render(request, "funding/pay_slip_mine.html", {"shares": selectors.pay_slips_mine(viewer=request.user)})
+    return render(request, "funding/pay/pay_slip_mine.html", {"shares": selectors.pay_slips_mine(viewer=request.user)})
 
 
 urlpatterns = [

@@ -38,7 +38,7 @@ def rate_list(request):
                 return redirect("funding:rate-list")
     return render(
         request,
-        "funding/rate_list.html",
+        "funding/rates/rate_list.html",
         {"rates": selectors.rate_list(viewer=request.user), "form": form, "can_manage": can_manage},
     )
 

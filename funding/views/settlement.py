@@ -35,7 +35,7 @@ def settlement_list(request):
         "difference": sum((s.difference for s in filed), ZERO),
     }
     context = {"form": form, "school_year": school_year, "rows": rows, "totals": totals, "filed": len(filed)}
-    return render(request, "funding/settlement_list.html", context)
+    return render(request, "funding/settlement/settlement_list.html", context)
 
 
 @login_required
@@ -76,7 +76,7 @@ def settlement_detail(request, school_pk, year_pk):
     }
     shown = settlement.difference if settlement else (preview.difference if preview else None)
     context["outcome_words"] = selectors.outcome_words(shown) if shown is not None else ""
-    return render(request, "funding/settlement_detail.html", context)
+    return render(request, "funding/settlement/settlement_detail.html", context)
 
 
 @login_required

@@ -39,7 +39,7 @@ def spending_plan_detail(request, school_pk, year_pk):
         "events": list(plan.events.select_related("actor")) if plan else [],
         "note_form": CommentForm(),
     }
-    return render(request, "funding/spending_plan_detail.html", context)
+    return render(request, "funding/spending/spending_plan_detail.html", context)
 
 
 @login_required
@@ -67,7 +67,7 @@ def spending_plan_edit(request, school_pk, year_pk):
     else:
         form = SpendingPlanForm(initial=SpendingPlanForm.initial_for(plan))
     context = {"school": school, "school_year": school_year, "plan": plan, "form": form}
-    return render(request, "funding/spending_plan_edit.html", context)
+    return render(request, "funding/spending/spending_plan_edit.html", context)
 
 
 @login_required

@@ -53,7 +53,7 @@ def login_view(request):
                 if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
                     return redirect(next_url)
                 return redirect("home")
-    return render(request, "schools/login.html", {"form": form, "next": request.GET.get("next", "")})
+    return render(request, "schools/accounts/login.html", {"form": form, "next": request.GET.get("next", "")})
 
 
 @require_POST

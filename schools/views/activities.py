@@ -37,7 +37,7 @@ def activity_list(request, school_pk):
     ]
     return render(
         request,
-        "schools/activity_list.html",
+        "schools/activities/activity_list.html",
         {
             "school": school,
             "groups": groups,
@@ -71,7 +71,7 @@ def _activity_form(request, school: School, activity: Activity | None):
             return redirect("schools:activity-list", school_pk=school.pk)
     return render(
         request,
-        "schools/activity_form.html",
+        "schools/activities/activity_form.html",
         {"school": school, "activity": activity, "form": form, "has_partners": partners.exists()},
     )
 
@@ -104,7 +104,7 @@ def _partner_form(request, school: School, partner: Partner | None):
         else:
             messages.success(request, _("Partner saved."))
             return redirect("schools:activity-list", school_pk=school.pk)
-    return render(request, "schools/partner_form.html", {"school": school, "partner": partner, "form": form})
+    return render(request, "schools/activities/partner_form.html", {"school": school, "partner": partner, "form": form})
 
 
 @login_required

@@ -41,7 +41,7 @@ def service_class_list(request, school_pk):
     rows = [{"class": c, "draws_from": selectors.draws_from_labels(c, school_classes)} for c in classes]
     return render(
         request,
-        "schools/service_class_list.html",
+        "schools/classes/service_class_list.html",
         {
             "school": school,
             "school_year": school_year,
@@ -90,7 +90,7 @@ def service_class_create(request, school_pk):
             return redirect("schools:service-class-detail", pk=service_class.pk)
     return render(
         request,
-        "schools/service_class_form.html",
+        "schools/classes/service_class_form.html",
         {"school": school, "school_year": school_year, "form": form, "service_class": None},
     )
 
@@ -117,7 +117,7 @@ def service_class_edit(request, pk):
             return redirect("schools:service-class-detail", pk=saved.pk)
     return render(
         request,
-        "schools/service_class_form.html",
+        "schools/classes/service_class_form.html",
         {"school": school, "school_year": service_class.school_year, "form": form, "service_class": service_class},
     )
 
@@ -130,7 +130,7 @@ def service_class_detail(request, pk):
     current = [m for m in members if m.end_date is None or m.end_date > today]
     return render(
         request,
-        "schools/service_class_detail.html",
+        "schools/classes/service_class_detail.html",
         {
             "service_class": service_class,
             "school": service_class.school,

@@ -25,7 +25,7 @@ def delivery_school(request, school_pk):
     delivery = selectors.delivery_school(school=school, school_year=school_year, today=today) if school_year else None
     return render(
         request,
-        "schools/delivery_school.html",
+        "schools/delivery/delivery_school.html",
         {
             "school": school,
             "school_year": school_year,
@@ -46,7 +46,7 @@ def delivery_county(request):
     rows = selectors.delivery_county(viewer=request.user, school_year=school_year, today=today) if school_year else []
     return render(
         request,
-        "schools/delivery_county.html",
+        "schools/delivery/delivery_county.html",
         {
             "school_year": school_year,
             "today": today,

@@ -36,7 +36,7 @@ def school_home(request):
                 "milestones": plans_selectors.milestones(school=school, school_year=school_year) if school_year else [],
             }
         )
-    return render(request, "schools/school_home.html", {"rows": rows, "school_year": school_year})
+    return render(request, "schools/homes/school_home.html", {"rows": rows, "school_year": school_year})
 
 
 @login_required
@@ -44,7 +44,7 @@ def class_home(request):
     permissions.require(request.user, "home.class_teacher")
     classes = [m.admin_class for m in permissions.memberships_for(request.user, "home.class_teacher")]
     students = roster_selectors.student_list(viewer=request.user).filter(admin_class__in=classes)
-    return render(request, "schools/class_home.html", {"classes": classes, "students": students})
+    return render(request, "schools/homes/class_home.html", {"classes": classes, "students": students})
 
 
 @login_required
@@ -64,7 +64,7 @@ def township_home(request):
         context["to_forward"] = plans_selectors.plan_list(
             viewer=request.user, school_year=school_year, status="at_township"
         )
-    return render(request, "schools/township_home.html", context)
+    return render(request, "schools/homes/township_home.html", context)
 
 
 urlpatterns = [

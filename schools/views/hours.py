@@ -74,7 +74,7 @@ def hours_school(request, school_pk):
     ended = record.last_day <= today
     return render(
         request,
-        "schools/hours_school.html",
+        "schools/hours/hours_school.html",
         {
             "school": school,
             "record": record,
@@ -98,7 +98,7 @@ def hours_person(request, school_pk, user_pk):
     detail = selectors.hours_person(school=school, person=person, month=month)
     return render(
         request,
-        "schools/hours_person.html",
+        "schools/hours/hours_person.html",
         {
             "school": school,
             "person": person,
@@ -177,7 +177,7 @@ def hours_adjust(request, school_pk):
             return redirect(_hours_url(school.pk, data["month"], data["person"].pk))
     return render(
         request,
-        "schools/hours_adjust.html",
+        "schools/hours/hours_adjust.html",
         {
             "school": school,
             "form": form,

@@ -53,7 +53,9 @@ def roster_import_upload(request, school_pk):
             messages.info(request, _("The file has been uploaded and checked."))
             return redirect("schools:roster-import-detail", pk=roster_import.pk)
     recent = selectors.roster_import_list(viewer=request.user).filter(school=school)[:10]
-    return render(request, "schools/roster_import_upload.html", {"school": school, "form": form, "recent": recent})
+    return render(
+        request, "schools/imports/roster_import_upload.html", {"school": school, "form": form, "recent": recent}
+    )
 
 
 @login_required
@@ -63,7 +65,7 @@ def roster_import_detail(request, pk):
     bad_rows = len(roster_import.errors)
     return render(
         request,
-        "schools/roster_import_detail.html",
+        "schools/imports/roster_import_detail.html",
         {
             "roster_import": roster_import,
             "page": page,

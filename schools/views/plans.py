@@ -56,7 +56,7 @@ def plan_list(request):
         overdue=filters.get("overdue", False),
     )
     page = Paginator(plans, 50).get_page(request.GET.get("page"))
-    return render(request, "schools/plan_list.html", {"form": form, "page": page, "school_year": school_year})
+    return render(request, "schools/plans/plan_list.html", {"form": form, "page": page, "school_year": school_year})
 
 
 @login_required
@@ -119,7 +119,7 @@ def plan_detail(request, pk):
         "attachment_form": AttachmentForm(),
         "events": plan.events.all(),
     }
-    return render(request, "schools/plan_detail.html", context)
+    return render(request, "schools/plans/plan_detail.html", context)
 
 
 @login_required
@@ -144,7 +144,7 @@ def plan_section_edit(request, pk, key):
         else:
             messages.success(request, _("“%(section)s” saved.") % {"section": section.title})
             return redirect("schools:plan-detail", pk=plan.pk)
-    return render(request, "schools/plan_section_form.html", {"plan": plan, "section": section, "form": form})
+    return render(request, "schools/plans/plan_section_form.html", {"plan": plan, "section": section, "form": form})
 
 
 def _transition(request, pk, service, success, action):
@@ -213,7 +213,9 @@ def plan_diff(request, pk):
     old = {s.key: s.data for s in plan.previous.sections.all()}
     new = {s.key: s.data for s in plan.sections.all()}
     changes = rules.diff(old, new, school=plan.school)
-    return render(request, "schools/plan_diff.html", {"plan": plan, "previous": plan.previous, "changes": changes})
+    return render(
+        request, "schools/plans/plan_diff.html", {"plan": plan, "previous": plan.previous, "changes": changes}
+    )
 
 
 @login_required
@@ -264,7 +266,7 @@ def plan_filing_pdf(request, pk):
     plan = _fetch_plan(request, pk)
     if plan.status != SchoolPlan.Status.FILED:
         raise PermissionDenied(_("Only a filed plan has a filing record."))
-    pdf = render_pdf("pdf/plan_filing.html", reports.plan_filing_context(plan))
+    pdf = render_pdf("schools/plans/plan_filing_pdf.html", reports.plan_filing_context(plan))
     response = HttpResponse(pdf, content_type="application/pdf")
     filename = f"{plan.school.name}-{plan.school_year.name}-v{plan.version}.pdf"
     response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(filename)}"

@@ -27,7 +27,7 @@ def school_list(request):
         township_id, school_type = (township.pk if township else None), form.cleaned_data["school_type"]
     schools = selectors.school_list(viewer=request.user, township_id=township_id, school_type=school_type)
     page = Paginator(schools, 50).get_page(request.GET.get("page"))
-    return render(request, "schools/school_list.html", {"form": form, "page": page})
+    return render(request, "schools/roster/school_list.html", {"form": form, "page": page})
 
 
 @login_required
@@ -37,7 +37,7 @@ def school_detail(request, pk):
     classes = selectors.admin_class_list(viewer=request.user, school=school)
     return render(
         request,
-        "schools/school_detail.html",
+        "schools/roster/school_detail.html",
         {"school": school, "classes": classes, "can_export": permissions.can(request.user, "roster.export", school)},
     )
 
@@ -51,7 +51,7 @@ def student_list(request):
         search, admin_class_id = form.cleaned_data["q"].strip(), form.cleaned_data["admin_class"]
     students = selectors.student_list(viewer=request.user, admin_class_id=admin_class_id, search=search)
     page = Paginator(students, 50).get_page(request.GET.get("page"))
-    return render(request, "schools/student_list.html", {"form": form, "page": page, "search": search})
+    return render(request, "schools/roster/student_list.html", {"form": form, "page": page, "search": search})
 
 
 @login_required
@@ -60,7 +60,7 @@ def student_detail(request, pk):
     permissions.require(request.user, "student.view", student)
     return render(
         request,
-        "schools/student_detail.html",
+        "schools/roster/student_detail.html",
         {
             "student": student,
             "guardian_links": selectors.student_guardians(student=student),
@@ -81,7 +81,7 @@ def roster_export_create(request, school_pk):
 @login_required
 def roster_export_detail(request, pk):
     export = get_object_or_404(selectors.roster_export_list(viewer=request.user), pk=pk)
-    return render(request, "schools/roster_export_detail.html", {"export": export})
+    return render(request, "schools/roster/roster_export_detail.html", {"export": export})
 
 
 @login_required

@@ -54,7 +54,7 @@ def _parse_day(value: str | None) -> datetime.date | None:
 def teacher_today(request):
     permissions.require(request.user, "session.log")
     day = selectors.teacher_day(viewer=request.user, today=services.today())
-    return render(request, "schools/session_today.html", {"day": day})
+    return render(request, "schools/sessions/session_today.html", {"day": day})
 
 
 @login_required
@@ -122,7 +122,7 @@ def session_log(request, service_class_pk):
         rows.append({"member": member, "mark": mark, "reason": reason})
     return render(
         request,
-        "schools/session_log.html",
+        "schools/sessions/session_log.html",
         {
             "service_class": service_class,
             "page": page,
@@ -145,7 +145,7 @@ def session_detail(request, pk):
     permissions.require(request.user, "session.view", session)
     return render(
         request,
-        "schools/session_detail.html",
+        "schools/sessions/session_detail.html",
         {
             "session": session,
             "roll": selectors.session_roll(session=session),
@@ -180,7 +180,7 @@ def session_review(request):
     page = Paginator(selectors.session_review_queue(viewer=request.user), 50).get_page(request.GET.get("page"))
     for session in page:
         session.flag_text = services.flag_message(session.flag)
-    return render(request, "schools/session_review.html", {"page": page})
+    return render(request, "schools/sessions/session_review.html", {"page": page})
 
 
 # ---------------------------------------------------------------- recorded substitutes
@@ -214,7 +214,7 @@ def substitution_create(request, service_class_pk):
             messages.error(request, _("Check the fields marked below."))
     return render(
         request,
-        "schools/session_substitution_form.html",
+        "schools/sessions/session_substitution_form.html",
         {
             "service_class": service_class,
             "form": form,

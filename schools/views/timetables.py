@@ -44,7 +44,7 @@ def timetable_list(request, school_pk):
             )
     return render(
         request,
-        "schools/timetable_list.html",
+        "schools/timetables/timetable_list.html",
         {
             "school": school,
             "school_year": school_year,
@@ -124,7 +124,7 @@ def timetable_edit(request, pk):
                 return redirect("schools:timetable-list", school_pk=timetable.school_id)
     return render(
         request,
-        "schools/timetable_edit.html",
+        "schools/timetables/timetable_edit.html",
         {
             "timetable": timetable,
             "header": header,

@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from schools.forms import plans as plan_sections
 from schools.models import (
     PlanAttachment,
+    PlanSection,
     Role,
     School,
     SchoolPlan,
@@ -618,3 +619,10 @@ def _someone_waits_on_a_lock() -> bool:
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
         )
         return cursor.fetchone()[0] > 0
+
+
+@pytest.mark.parametrize("key", ["timetable", "nonsense"])
+def test_computed_or_unknown_sections_cannot_be_saved_by_hand(world, english, key):
+    with pytest.raises(DomainError):
+        services.plan_section_save(actor=world.school_admin, plan=world.plan, key=key, cleaned_data={"x": 1})
+    assert not PlanSection.objects.filter(plan=world.plan, key=key).exists()

@@ -31,7 +31,7 @@ def calendar(request, pk=None):
         context["summary"] = calendar_rules.year_summary(school_year)
         context["days"] = school_year.calendar_days.all()
         context["day_form"] = CalendarDayForm()
-    return render(request, "bureau/calendar.html", context)
+    return render(request, "bureau/calendar/calendar.html", context)
 
 
 @login_required
@@ -66,7 +66,7 @@ def school_year_edit(request, pk=None):
         else:
             messages.success(request, _("School year saved."))
             return redirect("bureau:calendar-year", pk=saved.pk)
-    return render(request, "bureau/school_year_form.html", {"form": form, "school_year": school_year})
+    return render(request, "bureau/calendar/school_year_form.html", {"form": form, "school_year": school_year})
 
 
 @login_required

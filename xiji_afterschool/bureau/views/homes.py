@@ -27,14 +27,14 @@ def home(request):
         ).count()
         context["schools_without_filed_plan"] = sum(1 for row in status if row["filed"] is None)
         context["schools_overdue"] = sum(1 for row in status if row["overdue"])
-    return render(request, "bureau/home.html", context)  # coverage and delivery: linked, computed on their pages
+    return render(request, "bureau/homes/home.html", context)  # coverage and delivery: linked, computed on their pages
 
 
 @login_required
 def inspector_home(request):
     """Inspector: special inspections and findings (R35) arrive with their issue; schools list now."""
     permissions.require(request.user, "home.inspector")
-    return render(request, "bureau/inspector_home.html", {"totals": roster_selectors.county_totals()})
+    return render(request, "bureau/homes/inspector_home.html", {"totals": roster_selectors.county_totals()})
 
 
 urlpatterns = [

@@ -38,7 +38,7 @@ def plan_status(request):
     form, school_year, rows = _plan_status(request)
     return render(
         request,
-        "bureau/plan_status.html",
+        "bureau/plans/plan_status.html",
         {"form": form, "school_year": school_year, "rows": rows, "missing": sum(1 for r in rows if r["filed"] is None)},
     )
 
