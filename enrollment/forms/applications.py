@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from schools.models import ActivityCategory
+from xiji_afterschool.forms import DATE_WIDGET
 
 from ..models import Application
 from .parents import CHOOSE_RELATION, clean_mobile, mobile_field
@@ -104,9 +105,7 @@ class ApplicationForm(forms.Form):
 
 
 class WithdrawForm(forms.Form):
-    effective = forms.DateField(
-        label=_("Leave the service from"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    effective = forms.DateField(label=_("Leave the service from"), widget=DATE_WIDGET)
     note = forms.CharField(label=_("Reason (optional)"), max_length=300, required=False)
 
     def __init__(self, *args, **kwargs):

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from schools.models import SchoolYear
 from schools.rules import hours as hours_rules
+from xiji_afterschool.forms import DATE_WIDGET
 
 from ..models import PERFORMANCE_CEILING, PERFORMANCE_FLOOR
 
@@ -107,5 +108,5 @@ class PayFactorForm(forms.Form):
 
 
 class PayApproveForm(forms.Form):
-    paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    paid_on = forms.DateField(label=_("Paid on"), widget=DATE_WIDGET)
     note = forms.CharField(label=_("Comment"), max_length=2000, required=False)

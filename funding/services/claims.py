@@ -26,7 +26,7 @@ from xiji_afterschool.money import format_yuan, parse_yuan, yuan
 from xiji_afterschool.workflow import TransitionNotAllowed, transition
 
 from ..models import ZERO, Claim, ClaimLine
-from .ledger import ledger_book_allocation
+from . import ledger as ledger_services
 
 MAX_CLASSES_PER_STAGE = 500
 
@@ -458,5 +458,5 @@ def claim_allocate(*, actor: User, claim: Claim, allocated_on: datetime.date, vo
             )
     except IntegrityError:
         raise _duplicate_voucher(voucher_no) from None
-    ledger_book_allocation(claim=claim, actor=actor, date=allocated_on, voucher_no=voucher_no)
+    ledger_services.ledger_book_allocation(claim=claim, actor=actor, date=allocated_on, voucher_no=voucher_no)
     return claim

@@ -38,7 +38,7 @@ from ..models import (
     SpendingPlan,
 )
 from ..selectors import pay as selectors
-from .ledger import fund_for, ledger_spend
+from . import ledger as ledger_services
 
 ONE = Decimal("1.00")  # an ordinary month's work
 MAX_WEIGHT = Decimal("3.00")
@@ -316,7 +316,7 @@ def _check_no_paid_overlap(*, school: School, first, last, exclude_pk=None) -> N
 
 
 def _check_balance(school: School, school_year: SchoolYear, pool: Decimal) -> None:
-    fund = fund_for(school=school, school_year=school_year)
+    fund = ledger_services.fund_for(school=school, school_year=school_year)
     if pool > fund.balance:
         raise DomainError(
             _("The amount to divide, %(pool)s, is more than the fund's balance of %(balance)s.")
@@ -494,14 +494,16 @@ def pay_run_approve(*, actor: User, run: PayRun, paid_on: datetime.date, note: s
         raise DomainError(_("The shares do not add up to the amount to divide; recompute the shares."))
     # The fund's row lock serialises approvals of one school's runs, so two drafts of the same months cannot both
     # pass the overlap check below.
-    fund = Fund.objects.select_for_update().get(pk=fund_for(school=run.school, school_year=run.school_year).pk)
+    fund = Fund.objects.select_for_update().get(
+        pk=ledger_services.fund_for(school=run.school, school_year=run.school_year).pk
+    )
     _check_no_paid_overlap(school=run.school, first=run.first_month, last=run.last_month, exclude_pk=run.pk)
     description = _("Teacher pay by workload, %(first)s to %(last)s (pay run %(number)s)") % {
         "first": f"{run.first_month:%Y-%m}",
         "last": f"{run.last_month:%Y-%m}",
         "number": run.pk,
     }
-    entry = ledger_spend(
+    entry = ledger_services.ledger_spend(
         actor=actor, fund=fund, category=Category.TEACHER, amount=run.pool, date=paid_on, description=description
     )
     transition(

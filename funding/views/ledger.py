@@ -16,7 +16,7 @@ from xiji_afterschool.exports import write_xlsx, xlsx_response
 
 from ..forms.ledger import ReverseForm, SpendForm, YearForm
 from ..models import ZERO
-from ..reports.ledger import ledger_rows
+from ..reports import ledger as reports
 from ..selectors import ledger as selectors
 from ..services import ledger as services
 
@@ -122,7 +122,7 @@ def ledger_export(request, school_pk, year_pk):
     """The fund's entries as Excel, with totals that reconcile to the fund to the fen."""
     school, school_year = school_and_year(request, school_pk, year_pk, "ledger.view")
     fund = selectors.fund_of(viewer=request.user, school=school, school_year=school_year)
-    header, rows = ledger_rows(fund=fund, entries=selectors.ledger_entries(fund=fund))
+    header, rows = reports.ledger_rows(fund=fund, entries=selectors.ledger_entries(fund=fund))
     content = write_xlsx(title=_("Ledger"), header=header, rows=rows)
     label = _("ledger")  # outside the f-string, where makemessages finds it
     return xlsx_response(content, f"{school.name}-{school_year.name}-{label}.xlsx")

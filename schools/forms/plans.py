@@ -10,6 +10,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from xiji_afterschool.forms import DATE_WIDGET
+
 from ..models import ActivityCategory, Membership, SchoolPlan, Stage
 from .roster import SchoolFilterForm
 
@@ -26,9 +28,7 @@ class LeadershipForm(forms.Form):
 
 
 class SurveyForm(forms.Form):
-    survey_date = forms.DateField(
-        label=_("Survey date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    survey_date = forms.DateField(label=_("Survey date"), widget=DATE_WIDGET)
     families_asked = forms.IntegerField(label=_("Families asked"), min_value=0, max_value=100000)
     families_wanting = forms.IntegerField(label=_("Families wanting the service"), min_value=0, max_value=100000)
     main_needs = forms.CharField(label=_("Main needs"), widget=forms.Textarea(attrs=TEXT), max_length=2000)

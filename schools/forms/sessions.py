@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy
 
-from xiji_afterschool.forms import StaffChoiceField, StaffMultipleChoiceField
+from xiji_afterschool.forms import DATE_WIDGET, StaffChoiceField, StaffMultipleChoiceField
 
 from ..models import ServiceClass
 from ..selectors import sessions as sessions_selectors
@@ -52,9 +52,7 @@ class SessionLogForm(forms.Form):
 
 
 class SubstitutionForm(forms.Form):
-    date = forms.DateField(
-        label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    date = forms.DateField(label=gettext_lazy("Date"), widget=DATE_WIDGET)
     substitute = StaffChoiceField(label=gettext_lazy("Substitute"), queryset=None)
     reason = forms.CharField(label=gettext_lazy("Reason"), max_length=120)
 

@@ -4,6 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from xiji_afterschool.forms import DATE_WIDGET
+
 from ..models import Timetable, TimetableSlot
 
 WEEKDAY_CHOICES = TimetableSlot._meta.get_field("weekday").choices  # one list: the model's
@@ -16,7 +18,7 @@ class TimetableHeaderForm(forms.Form):
     switch_date = forms.DateField(
         label=_("Switch to the other timetable on"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DATE_WIDGET,
     )
 
 
@@ -43,6 +45,4 @@ TimetableRowFormSet = forms.formset_factory(TimetableRowForm, extra=2, max_num=2
 
 
 class TimetableReviseForm(forms.Form):
-    effective_from = forms.DateField(
-        label=_("New version in force from"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    effective_from = forms.DateField(label=_("New version in force from"), widget=DATE_WIDGET)
