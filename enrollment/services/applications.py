@@ -21,8 +21,8 @@ from xiji_afterschool.workflow import transition
 
 from ..models import Agreement, Application
 from ..selectors import applications as selectors
-from . import agreements as agreements_services
 from . import placement
+from .agreements import Signature, agreement_record, current_text_or_refuse, full_clean_or_refuse, live_application
 
 # The fields of an Application that the parent fills in (ApplicationForm.application_data()).
 APPLICANT_FIELDS = (
@@ -74,19 +74,17 @@ def _create(
     school_year: SchoolYear,
     data: dict,
     text_version: int,
-    signature: agreements_services.Signature,
+    signature: Signature,
     entered_by=None,
 ) -> Application:
     # Lock the child's row so two submissions for the same child queue up (PostgreSQL); the partial unique
     # constraint enrollment_application_one_live catches the rest (SQLite, or a paper and an online one at once).
     student = Student.objects.select_for_update().select_related("school").get(pk=student.pk)
     _check_data(student, data)
-    if agreements_services.live_application(student=student, school_year=school_year) is not None:
+    if live_application(student=student, school_year=school_year) is not None:
         raise _second_application()
-    text = agreements_services.current_text_or_refuse(
-        school=student.school, school_year=school_year, text_version=text_version
-    )
-    agreement = agreements_services.agreement_record(
+    text = current_text_or_refuse(school=student.school, school_year=school_year, text_version=text_version)
+    agreement = agreement_record(
         actor=actor,
         student=student,
         text=text,
@@ -108,7 +106,7 @@ def _create(
     )
     # The rules behind the check constraints are checked above; the one-live unique constraint is left to the
     # database, where a racing second submission surfaces as IntegrityError.
-    agreements_services.full_clean_or_refuse(application, validate_constraints=False)
+    full_clean_or_refuse(application, validate_constraints=False)
     try:
         with transaction.atomic():
             application.save()
@@ -125,9 +123,7 @@ def _create(
 
 
 @transaction.atomic
-def application_submit(
-    *, actor, student: Student, data: dict, text_version: int, signature: agreements_services.Signature
-) -> Application:
+def application_submit(*, actor, student: Student, data: dict, text_version: int, signature: Signature) -> Application:
     """A parent applies for their child and signs the school's current agreement, in one transaction (R13–R15).
 
     Raises PermissionDenied (not the parent's child), DomainError (applications closed, no or outdated agreement
@@ -152,7 +148,7 @@ def application_enter_on_behalf(
     student: Student,
     data: dict,
     text_version: int,
-    signature: agreements_services.Signature,
+    signature: Signature,
     paper_original_on_file: bool,
 ) -> Application:
     """代录: a class teacher (own class) or the school admin enters a signed paper application and agreement.
@@ -192,7 +188,7 @@ def application_resubmit(*, actor, application: Application, data: dict, note: s
     _check_data(app.student, data)
     for name, value in data.items():
         setattr(app, name, value)
-    agreements_services.full_clean_or_refuse(app)
+    full_clean_or_refuse(app)
     app.save(update_fields=[*data, "updated_at"])
     transition(app, "resubmit", actor=actor, note=note)
     application.refresh_from_db()

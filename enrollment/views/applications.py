@@ -93,7 +93,7 @@ def application_create(request, student_pk):
     student = get_object_or_404(roster_selectors.student_list(viewer=request.user), pk=student_pk)
     permissions.require(request.user, "application.create", student)
     school_year = calendar_selectors.current_school_year()
-    live = services.live_application(student=student, school_year=school_year) if school_year else None
+    live = agreements_services.live_application(student=student, school_year=school_year) if school_year else None
     if live is not None:
         messages.info(request, _("%(name)s already has an application for this school year.") % {"name": student.name})
         return redirect("enrollment:application-detail", pk=live.pk)
@@ -154,7 +154,7 @@ def application_create(request, student_pk):
             )
         except DomainError as exc:
             messages.error(request, exc.message)
-            if services.live_application(student=student, school_year=school_year) is not None:
+            if agreements_services.live_application(student=student, school_year=school_year) is not None:
                 return redirect("enrollment:application-create", student_pk=student.pk)
             fresh = agreements_selectors.current_agreement_text(school=student.school, school_year=school_year)
             if fresh is None or not selectors.applications_open(school_year):
@@ -199,7 +199,7 @@ def application_enter(request, student_pk):
     student = get_object_or_404(roster_selectors.student_list(viewer=request.user), pk=student_pk)
     permissions.require(request.user, "application.enter_on_behalf", student)
     school_year = calendar_selectors.current_school_year()
-    live = services.live_application(student=student, school_year=school_year) if school_year else None
+    live = agreements_services.live_application(student=student, school_year=school_year) if school_year else None
     text = (
         agreements_selectors.current_agreement_text(school=student.school, school_year=school_year)
         if school_year
