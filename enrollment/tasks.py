@@ -2,16 +2,17 @@
 
 from celery import shared_task
 
-from .services import letters, placement
+from .services import letters as letters_services
+from .services import placement as placement_services
 
 
 @shared_task(name="enrollment.letter_batch_task")
 def letter_batch_task(batch_id: int, base_url: str) -> str:
     """Build one class's Letters to Parents; `base_url` is the site origin the QR codes point to."""
-    return letters.letter_batch_run(batch_id=batch_id, base_url=base_url).status
+    return letters_services.letter_batch_run(batch_id=batch_id, base_url=base_url).status
 
 
 @shared_task(name="enrollment.activate_due_placements_task")
 def activate_due_placements_task() -> int:
     """Daily (CELERY_BEAT_SCHEDULE): placed children whose service class has started become attending."""
-    return placement.activate_due_placements()
+    return placement_services.activate_due_placements()

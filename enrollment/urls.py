@@ -1,12 +1,12 @@
-from django.urls import path
-
-from .views import coverage, home, letters, parents, placement, review
+from .views import agreements, applications, coverage, homes, letters, parents, placement, review
 
 app_name = "enrollment"
 urlpatterns = [
-    path("parent/", home.parent_home, name="parent-home"),
+    *homes.urlpatterns,
     *letters.urlpatterns,
     *parents.urlpatterns,
+    *applications.urlpatterns,
+    *agreements.urlpatterns,
     *review.urlpatterns,
     *placement.urlpatterns,
     *coverage.urlpatterns,

@@ -29,7 +29,6 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.html import escape
 
-from schools import planning
 from schools.models import (
     ActivityCategory,
     AdminClass,
@@ -45,6 +44,7 @@ from schools.models import (
     Stage,
     User,
 )
+from schools.rules import calendar as planning
 from schools.services.classes import service_class_save
 from schools.services.hours import hours_month_close
 from xiji_afterschool.exports import FONT_CONFIG

@@ -1,8 +1,8 @@
 from celery import shared_task
 
-from . import services
+from .services import roster as roster_services
 
 
 @shared_task(name="schools.roster_export_task")
 def roster_export_task(export_id: int) -> str:
-    return services.roster_export_run(export_id=export_id).status
+    return roster_services.roster_export_run(export_id=export_id).status

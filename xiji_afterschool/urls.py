@@ -1,14 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from schools.views import roster as school_views
-
-from . import views
+from schools.views import accounts
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("login/", school_views.login_view, name="login"),
-    path("logout/", school_views.logout_view, name="logout"),
+    *accounts.urlpatterns,
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("schools.urls")),
     path("enrollment/", include("enrollment.urls")),

@@ -17,8 +17,8 @@ from schools.models import School, SchoolYear, Student
 from xiji_afterschool import permissions
 from xiji_afterschool.errors import DomainError
 
-from .. import selectors
 from ..models import Agreement, AgreementText, Application
+from ..selectors import agreements as selectors
 
 USER_AGENT_MAX = 300
 

@@ -14,13 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from schools.models import SchoolYear, Student
-from schools.selectors import current_school_year
+from schools.selectors import calendar as calendar_selectors
 from xiji_afterschool import permissions
 from xiji_afterschool.errors import DomainError
 from xiji_afterschool.workflow import transition
 
-from .. import selectors
 from ..models import Agreement, Application
+from ..selectors import applications as selectors
 from . import placement
 from .agreements import Signature, agreement_record, current_text_or_refuse, full_clean_or_refuse, live_application
 
@@ -42,7 +42,7 @@ APPLICANT_FIELDS = (
 
 
 def _school_year_or_refuse() -> SchoolYear:
-    school_year = current_school_year()
+    school_year = calendar_selectors.current_school_year()
     if school_year is None:
         raise DomainError(_("The county has not set up the school year yet."))
     return school_year

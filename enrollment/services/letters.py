@@ -9,13 +9,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from schools.models import AdminClass
-from schools.selectors import current_school_year
+from schools.selectors import calendar as calendar_selectors
 from xiji_afterschool import permissions
 from xiji_afterschool.errors import DomainError
 from xiji_afterschool.exports import render_pdf
 
-from .. import reports, selectors
 from ..models import LetterBatch
+from ..reports import letters as reports
+from ..selectors import letters as selectors
 
 log = logging.getLogger("xiji.enrollment")
 
@@ -33,7 +34,7 @@ def letter_batch_request(*, actor, admin_class: AdminClass, base_url: str) -> Le
     from .. import tasks  # tasks import services: import here to keep the module graph one-way
 
     permissions.require(actor, "letter.batch", admin_class)
-    school_year = current_school_year()
+    school_year = calendar_selectors.current_school_year()
     if school_year is None:
         raise DomainError(_("No school year has been set up yet."))
     if selectors.filed_plan(school=admin_class.school, school_year=school_year) is None:
@@ -86,7 +87,7 @@ def letter_batch_run(*, batch_id: int, base_url: str) -> LetterBatch:
                 return _finish(batch, status=LetterBatch.Status.FAILED, error=_("This class has no students."))
             batch.total = batch.done = len(students)  # the class may have changed since the request
             _progress(batch, done=batch.done, total=batch.total)
-            pdf = render_pdf("pdf/letter_batch.html", {"letter": letter, "students": students})
+            pdf = render_pdf("enrollment/letters/letter_batch_pdf.html", {"letter": letter, "students": students})
         admin_class = batch.admin_class
         filename = (
             f"letters-{batch.school.code}-{admin_class.grade}-{admin_class.number}-"

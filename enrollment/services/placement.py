@@ -23,21 +23,15 @@ from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from schools import selectors as school_selectors
 from schools.models import School, SchoolYear, ServiceClass, ServiceClassMember
-from schools.services import classes as class_services
+from schools.selectors import classes as classes_selectors
+from schools.services import classes as classes_services
 from xiji_afterschool import permissions
 from xiji_afterschool.errors import DomainError
 from xiji_afterschool.workflow import TransitionNotAllowed, transition
 
 from ..models import Application
-from ..placement_rules import (
-    KIND_FOR_SERVICE,
-    PLACEABLE,
-    placement_start_date,
-    suggest_placements,
-    suggestion_signature,
-)
+from ..rules import placement as rules
 
 Status = Application.Status
 
@@ -69,28 +63,28 @@ def placement_apply(
     Raises DomainError (nothing written), PermissionDenied.
     """
     permissions.require(actor, "application.place", school)
-    day = placement_start_date(school_year, today)
+    day = rules.placement_start_date(school_year, today)
     # Lock every class of the school and year first (pk order), so the free places counted below stay true.
-    class_services.lock_service_classes(
+    classes_services.lock_service_classes(
         ServiceClass.objects.filter(school=school, school_year=school_year).values_list("pk", flat=True)
     )
     classes = list(
         ServiceClass.objects.filter(school=school, school_year=school_year)
         .prefetch_related("admin_classes")
-        .annotate(occupied=Count("members", filter=school_selectors.occupying(day, "members__")))
+        .annotate(occupied=Count("members", filter=classes_selectors.occupying(day, "members__")))
         .order_by("kind", "name", "pk")  # the page's order (service_class_list), so the same suggestion
     )
     for c in classes:
         c.admin_class_ids = {ac.pk for ac in c.admin_classes.all()}
     occupancy = {c.pk: c.occupied for c in classes}
     applications = list(
-        Application.objects.filter(school=school, school_year=school_year, status__in=PLACEABLE).select_related(
+        Application.objects.filter(school=school, school_year=school_year, status__in=rules.PLACEABLE).select_related(
             "student", "student__admin_class"
         )
     )
-    suggestion = suggest_placements(applications, classes, occupancy)
+    suggestion = rules.suggest_placements(applications, classes, occupancy)
     confirmed = set(confirmed_ids)
-    if (signature is not None and signature != suggestion_signature(suggestion)) or not confirmed <= {
+    if (signature is not None and signature != rules.suggestion_signature(suggestion)) or not confirmed <= {
         a.pk for a in applications
     }:
         raise DomainError(
@@ -102,7 +96,7 @@ def placement_apply(
     result = ApplyResult()
     for application, service_class in suggestion:
         if service_class is not None and application.pk in confirmed:
-            class_services.service_class_add_member(
+            classes_services.service_class_add_member(
                 actor=actor, service_class=service_class, student=application.student, start_date=day
             )
             transition(application, "place", actor=actor, note=service_class.name, service_class=service_class)
@@ -128,7 +122,7 @@ def application_place(
     today = today or timezone.localdate()
     if service_class.school_id != application.school_id or service_class.school_year_id != application.school_year_id:
         raise DomainError(_("Choose a service class of the child's school for this school year."))
-    wanted = KIND_FOR_SERVICE.get(application.service_kind)
+    wanted = rules.KIND_FOR_SERVICE.get(application.service_kind)
     if service_class.kind != wanted:
         raise DomainError(
             _("%(class)s offers “%(kind)s”, but the family applied for “%(wanted)s”.")
@@ -140,15 +134,15 @@ def application_place(
         )
     old_class_id = Application.objects.filter(pk=application.pk).values_list("service_class", flat=True).first()
     # Lock order everywhere: classes, then the application, then memberships (withdrawal: application, memberships).
-    class_services.lock_service_classes(pk for pk in (service_class.pk, old_class_id) if pk)
+    classes_services.lock_service_classes(pk for pk in (service_class.pk, old_class_id) if pk)
     current = (
         Application.objects.select_for_update(of=("self",))
         .select_related("service_class", "student")
         .get(pk=application.pk)
     )
-    day = placement_start_date(application.school_year, today)
-    if current.status in PLACEABLE:
-        class_services.service_class_add_member(
+    day = rules.placement_start_date(application.school_year, today)
+    if current.status in rules.PLACEABLE:
+        classes_services.service_class_add_member(
             actor=actor, service_class=service_class, student=current.student, start_date=day
         )
         transition(application, "place", actor=actor, note=service_class.name, service_class=service_class)
@@ -158,7 +152,7 @@ def application_place(
             raise DomainError(
                 _("%(name)s is already in %(class)s.") % {"name": current.student.name, "class": service_class.name}
             )
-        class_services.service_class_remove_member(
+        classes_services.service_class_remove_member(
             actor=actor, service_class=old, student=current.student, end_date=today
         )
         transition(
@@ -168,7 +162,7 @@ def application_place(
             note=_("Moved from %(old)s to %(new)s") % {"old": old.name, "new": service_class.name},
             service_class=None,
         )
-        class_services.service_class_add_member(
+        classes_services.service_class_add_member(
             actor=actor, service_class=service_class, student=current.student, start_date=day
         )
         transition(application, "place", actor=actor, note=service_class.name, service_class=service_class)
@@ -233,7 +227,7 @@ def release_place(*, actor, application: Application, effective_date: datetime.d
         student=application.student_id, service_class__school_year=application.school_year_id, end_date__isnull=True
     ).select_related("service_class", "student")
     return [
-        class_services.service_class_remove_member(
+        classes_services.service_class_remove_member(
             actor=actor,
             service_class=member.service_class,
             student=member.student,

@@ -11,34 +11,35 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from schools import selectors as school_selectors
-from schools.forms import SchoolFilterForm
+from schools.forms.roster import SchoolFilterForm
+from schools.selectors import calendar as calendar_selectors
+from schools.selectors import roster as roster_selectors
 from xiji_afterschool import permissions
 from xiji_afterschool.exports import write_xlsx, xlsx_response
 
-from .. import coverage
+from ..selectors import coverage as selectors
 
 
 @login_required
 def coverage_school(request, school_pk):
     """One school, per grade, with the same numbers for each priority group."""
-    school = get_object_or_404(school_selectors.school_list(viewer=request.user), pk=school_pk)
+    school = get_object_or_404(roster_selectors.school_list(viewer=request.user), pk=school_pk)
     permissions.require(request.user, "coverage.view", school)
-    school_year = school_selectors.current_school_year()
-    context = {"school": school, "school_year": school_year, "groups": coverage.PRIORITY_GROUPS}
+    school_year = calendar_selectors.current_school_year()
+    context = {"school": school, "school_year": school_year, "groups": selectors.PRIORITY_GROUPS}
     if school_year is not None:
-        context["data"] = coverage.school_coverage(viewer=request.user, school=school, school_year=school_year)
-    return render(request, "enrollment/coverage_school.html", context)
+        context["data"] = selectors.school_coverage(viewer=request.user, school=school, school_year=school_year)
+    return render(request, "enrollment/coverage/coverage_school.html", context)
 
 
 def _county(request):
     permissions.require(request.user, "coverage.view")
     form = SchoolFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    school_year = school_selectors.current_school_year()
+    school_year = calendar_selectors.current_school_year()
     data = None
     if school_year is not None:
-        data = coverage.county_coverage(
+        data = selectors.county_coverage(
             viewer=request.user,
             school_year=school_year,
             township_id=filters.get("township") and filters["township"].pk,
@@ -51,10 +52,10 @@ def _county(request):
 def coverage_county(request):
     """Every school the user may see coverage of, least covered first; schools needing attention are marked."""
     form, school_year, data = _county(request)
-    context = {"form": form, "school_year": school_year, "data": data, "groups": coverage.PRIORITY_GROUPS}
+    context = {"form": form, "school_year": school_year, "data": data, "groups": selectors.PRIORITY_GROUPS}
     if data is not None:
         context["attention"] = sum(1 for r in data["schools"] if r["needs_attention"])
-    return render(request, "enrollment/coverage_county.html", context)
+    return render(request, "enrollment/coverage/coverage_county.html", context)
 
 
 @login_required
@@ -63,7 +64,7 @@ def coverage_county_export(request):
     _form, school_year, data = _county(request)
     if data is None:
         raise Http404(_("No school year is set up."))
-    header, rows = coverage.county_export_rows(coverage=data)
+    header, rows = selectors.county_export_rows(coverage=data)
     content = write_xlsx(title=_("Coverage"), header=header, rows=rows)
     return xlsx_response(content, f"coverage-{school_year.start_date.year}-{timezone.localdate():%Y%m%d}.xlsx")
 

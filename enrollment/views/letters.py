@@ -11,21 +11,23 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
-from schools import selectors as school_selectors
+from schools.selectors import calendar as calendar_selectors
+from schools.selectors import roster as roster_selectors
 from xiji_afterschool import permissions
 from xiji_afterschool.errors import DomainError
 from xiji_afterschool.exports import render_pdf
 
-from .. import reports, selectors
 from ..models import LetterBatch
+from ..reports import letters as reports
+from ..selectors import letters as selectors
 from ..services import letters as services
 
 
 def _school_letter(request, school_pk):
     """(school, school year, letter context or None): the school fetched in the viewer's scope, then the policy."""
-    school = get_object_or_404(school_selectors.school_list(viewer=request.user), pk=school_pk)
+    school = get_object_or_404(roster_selectors.school_list(viewer=request.user), pk=school_pk)
     permissions.require(request.user, "letter.view", school)
-    school_year = school_selectors.current_school_year()
+    school_year = calendar_selectors.current_school_year()
     plan = selectors.filed_plan(school=school, school_year=school_year) if school_year else None
     letter = reports.letter_context(school=school, school_year=school_year, plan=plan) if plan else None
     return school, school_year, letter
@@ -36,12 +38,12 @@ def letter_detail(request, school_pk):
     school, school_year, letter = _school_letter(request, school_pk)
     batch_classes, batches = [], []
     if letter and permissions.memberships_for(request.user, "letter.batch"):
-        classes = school_selectors.admin_class_list(viewer=request.user, school=school)
+        classes = roster_selectors.admin_class_list(viewer=request.user, school=school)
         batch_classes = [c for c in classes if permissions.can(request.user, "letter.batch", c)]
         batches = selectors.letter_batch_list(viewer=request.user).filter(school=school)[:10]
     return render(
         request,
-        "enrollment/letter_detail.html",
+        "enrollment/letters/letter_detail.html",
         {
             "school": school,
             "school_year": school_year,
@@ -57,7 +59,7 @@ def letter_pdf(request, school_pk):
     school, school_year, letter = _school_letter(request, school_pk)
     if letter is None:
         raise Http404(_("The school's plan is not filed yet."))
-    pdf = render_pdf("pdf/letter.html", {"letter": letter})
+    pdf = render_pdf("enrollment/letters/letter_pdf.html", {"letter": letter})
     response = HttpResponse(pdf, content_type="application/pdf")
     filename = f"{school.name}-{school_year.name}-{pgettext('document title', 'Letter to Parents')}.pdf"
     response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(filename)}"
@@ -67,7 +69,7 @@ def letter_pdf(request, school_pk):
 @login_required
 @require_POST
 def letter_batch_create(request, admin_class_pk):
-    admin_class = get_object_or_404(school_selectors.admin_class_list(viewer=request.user), pk=admin_class_pk)
+    admin_class = get_object_or_404(roster_selectors.admin_class_list(viewer=request.user), pk=admin_class_pk)
     permissions.require(request.user, "letter.batch", admin_class)
     # The QR codes point back to this site as the requester reached it; the worker has no request to ask.
     base_url = f"{request.scheme}://{request.get_host()}"
@@ -90,7 +92,9 @@ def _batch(request, pk) -> LetterBatch:
 def letter_batch_detail(request, pk):
     batch = _batch(request, pk)
     percent = round(100 * batch.done / batch.total) if batch.total else 0
-    return render(request, "enrollment/letter_batch_detail.html", {"batch": batch, "percent": min(percent, 100)})
+    return render(
+        request, "enrollment/letters/letter_batch_detail.html", {"batch": batch, "percent": min(percent, 100)}
+    )
 
 
 @login_required

@@ -1,7 +1,6 @@
 """Placement into service classes (组班, R14/R19): the administrator's page with the suggestion and the waiting list,
 applying the suggestion in one go, and placing or moving one child by hand."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,46 +9,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from schools import selectors as school_selectors
+from schools.selectors import calendar as calendar_selectors
+from schools.selectors import roster as roster_selectors
 from xiji_afterschool import permissions
 from xiji_afterschool.errors import DomainError
 
-from .. import selectors
+from ..forms.placement import ApplyForm, PlaceForm
+from ..selectors import applications as applications_selectors
+from ..selectors import placement as selectors
 from ..services import placement as services
 
 
-class IdListField(forms.Field):
-    """Several ids posted under one name (the confirmed applications' checkboxes)."""
-
-    widget = forms.MultipleHiddenInput
-
-    def to_python(self, value):
-        try:
-            return [int(v) for v in value or []]
-        except (TypeError, ValueError) as exc:
-            raise forms.ValidationError(_("Not a list of ids.")) from exc
-
-
-class ApplyForm(forms.Form):
-    """The applications the administrator confirmed, and the suggestion the page showed (to detect a stale page).
-    The service checks each id against the suggestion it recomputes."""
-
-    application = IdListField(required=False)
-    signature = forms.CharField(required=False, max_length=100_000)
-
-
-class PlaceForm(forms.Form):
-    service_class = forms.ModelChoiceField(queryset=None)
-
-    def __init__(self, *args, application, viewer, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["service_class"].queryset = school_selectors.service_class_list(
-            viewer=viewer, school=application.school, school_year=application.school_year
-        )
-
-
 def _school(request, school_pk):
-    school = get_object_or_404(school_selectors.school_list(viewer=request.user), pk=school_pk)
+    school = get_object_or_404(roster_selectors.school_list(viewer=request.user), pk=school_pk)
     permissions.require(request.user, "application.place", school)
     return school
 
@@ -57,12 +29,14 @@ def _school(request, school_pk):
 @login_required
 def placement(request, school_pk):
     school = _school(request, school_pk)
-    school_year = school_selectors.current_school_year()
+    school_year = calendar_selectors.current_school_year()
     board = (
         selectors.placement_board(viewer=request.user, school=school, school_year=school_year) if school_year else None
     )
     return render(
-        request, "enrollment/placement_board.html", {"school": school, "school_year": school_year, "board": board}
+        request,
+        "enrollment/placement/placement_board.html",
+        {"school": school, "school_year": school_year, "board": board},
     )
 
 
@@ -70,7 +44,7 @@ def placement(request, school_pk):
 @require_POST
 def placement_apply(request, school_pk):
     school = _school(request, school_pk)
-    school_year = school_selectors.current_school_year()
+    school_year = calendar_selectors.current_school_year()
     form = ApplyForm(request.POST)
     if school_year is None or not form.is_valid():
         messages.error(request, _("Nothing was placed: the form was not complete. Reload the page and try again."))
@@ -99,7 +73,7 @@ def placement_apply(request, school_pk):
 @login_required
 @require_POST
 def application_place(request, pk):
-    application = get_object_or_404(selectors.application_list(viewer=request.user), pk=pk)
+    application = get_object_or_404(applications_selectors.application_list(viewer=request.user), pk=pk)
     permissions.require(request.user, "application.place", application)
     form = PlaceForm(request.POST, application=application, viewer=request.user)
     if not form.is_valid():

@@ -4,7 +4,6 @@ Each queue lists this school year's applications the user may review; each appli
 returned to the parent with a reason, and a page of them approved with one POST (village connections are slow).
 """
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -15,26 +14,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from schools import selectors as school_selectors
 from schools.models import ActivityCategory
+from schools.selectors import calendar as calendar_selectors
 from xiji_afterschool import permissions
+from xiji_afterschool.actions import post_action
 from xiji_afterschool.errors import DomainError
 
-from .. import selectors
-from ..coverage import scoped_for
+from ..forms.review import ReviewForm
 from ..models import Application
+from ..selectors import applications as applications_selectors
+from ..selectors import coverage as coverage_selectors
 from ..services import review as services
 
 PAGE_SIZE = 100
-
-
-class ReviewForm(forms.Form):
-    note = forms.CharField(
-        label=gettext_lazy("Comment (a reason is required when returning)"),
-        widget=forms.Textarea(attrs={"rows": 2}),
-        required=False,
-        max_length=services.NOTE_MAX_LENGTH,
-    )
 
 
 # The two review steps: who acts, on which status, through which services, and where their pages are.
@@ -69,8 +61,8 @@ LEVELS = {
 def _reviewable(user, level: str, school_year):
     """This year's applications the user may review at this level, whatever their status (scoped per action,
     so a teacher who is also a parent never reviews their own child through the parent role)."""
-    qs = selectors.application_list(viewer=user, school_year=school_year)
-    return scoped_for(user, qs, LEVELS[level]["action"])
+    qs = applications_selectors.application_list(viewer=user, school_year=school_year)
+    return coverage_selectors.scoped_for(user, qs, LEVELS[level]["action"])
 
 
 def _back(level: str, request):
@@ -81,7 +73,7 @@ def _back(level: str, request):
 def _queue(request, level: str):
     conf = LEVELS[level]
     permissions.require(request.user, conf["action"])
-    school_year = school_selectors.current_school_year()
+    school_year = calendar_selectors.current_school_year()
     show_all = request.GET.get("show") == "all"
     context = {"level": level, "conf": conf, "school_year": school_year, "show_all": show_all, "page": None}
     if school_year is not None:
@@ -98,7 +90,7 @@ def _queue(request, level: str):
             application.can_review = application.status == conf["status"]
         context["page"] = page
     context["form"] = ReviewForm()
-    return render(request, "enrollment/review_queue.html", context)
+    return render(request, "enrollment/review/review_queue.html", context)
 
 
 @login_required
@@ -115,20 +107,18 @@ def review_school(request):
 
 def _decide(request, pk, level: str, decision: str):
     conf = LEVELS[level]
-    application = get_object_or_404(selectors.application_list(viewer=request.user), pk=pk)
-    permissions.require(request.user, conf["action"], application)  # before reading the form: 403, not a message
-    form = ReviewForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("The comment is too long."))
-        return redirect(_back(level, request))
-    try:
-        conf[decision](actor=request.user, application=application, note=form.cleaned_data["note"])
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        done = _("Approved: %(child)s.") if decision == "approve" else _("Returned to the parent: %(child)s.")
-        messages.success(request, done % {"child": application.student.name})
-    return redirect(_back(level, request))
+    application = get_object_or_404(applications_selectors.application_list(viewer=request.user), pk=pk)
+    done = _("Approved: %(child)s.") if decision == "approve" else _("Returned to the parent: %(child)s.")
+    return post_action(
+        request,
+        application,
+        action=conf["action"],
+        form_class=ReviewForm,
+        call=lambda data: conf[decision](actor=request.user, application=application, note=data["note"]),
+        success=done % {"child": application.student.name},
+        next_url=_back(level, request),
+        invalid=_("The comment is too long."),
+    )
 
 
 @login_required
@@ -163,7 +153,7 @@ def _bulk(request, level: str):
     if len(ids) != len(set(raw)):
         messages.error(request, _("The selection could not be read. Reload the page and try again."))
         return redirect(_back(level, request))
-    school_year = school_selectors.current_school_year()
+    school_year = calendar_selectors.current_school_year()
     if school_year is None:
         messages.error(request, _("The bureau has not set up the school year yet."))
         return redirect(_back(level, request))

@@ -1,28 +1,14 @@
-"""Input shape of the subsidy standard and the claims; the services re-check every rule."""
-
-from decimal import Decimal
+"""Input of the subsidy claims: the filter of the county's list, the classes claimed, approval and allocation."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from schools.models import SchoolYear, Stage, Township
+from xiji_afterschool.forms import DATE_WIDGET
 
 from ..models import Claim
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MAX_CLASSES = 500
-
-
-class RateForm(forms.Form):
-    amount = forms.DecimalField(
-        label=_("Yuan per service class per class-hour"),
-        max_digits=8,
-        decimal_places=2,
-        min_value=Decimal("0.01"),
-        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
-    )
-    effective_from = forms.DateField(label=_("Takes effect on"), widget=DATE_WIDGET)
-    note = forms.CharField(label=_("Basis (document number)"), max_length=200, required=False)
 
 
 class ClaimFilterForm(forms.Form):
@@ -68,12 +54,6 @@ class ClaimClassesForm(forms.Form):
     @property
     def classes(self) -> dict[str, int]:
         return {stage: self.cleaned_data[f"classes_{stage}"] for stage in self.stages}
-
-
-class DecisionForm(forms.Form):
-    note = forms.CharField(
-        label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
-    )
 
 
 class ApproveForm(forms.Form):

@@ -5,8 +5,9 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from schools import hours as hours_record
 from schools.models import SchoolYear
+from schools.rules import hours as hours_rules
+from xiji_afterschool.forms import DATE_WIDGET
 
 from ..models import PERFORMANCE_CEILING, PERFORMANCE_FLOOR
 
@@ -52,12 +53,6 @@ class PaySchemeForm(forms.Form):
         return data
 
 
-class PayDecisionForm(forms.Form):
-    note = forms.CharField(
-        label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
-    )
-
-
 class PayReturnForm(forms.Form):
     note = forms.CharField(label=_("What must change"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
@@ -71,7 +66,7 @@ class MonthField(forms.CharField):
         text = super().to_python(value)
         if text in self.empty_values:
             return None
-        month = hours_record.parse_month(text)
+        month = hours_rules.parse_month(text)
         if month is None:
             raise forms.ValidationError(_("Enter a month as YYYY-MM, e.g. 2026-09."))
         return month
@@ -113,5 +108,5 @@ class PayFactorForm(forms.Form):
 
 
 class PayApproveForm(forms.Form):
-    paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    paid_on = forms.DateField(label=_("Paid on"), widget=DATE_WIDGET)
     note = forms.CharField(label=_("Comment"), max_length=2000, required=False)

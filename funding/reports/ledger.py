@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from schools.models import School, SchoolYear, Stage
 
 from ..models import ZERO, Category, Claim, Fund, LedgerEntry, Settlement
-from ..selectors.ledger import ledger_totals, spent_by_category
+from ..selectors import ledger as selectors
 
 
 def ledger_rows(*, fund: Fund, entries: list[LedgerEntry]) -> tuple[list[str], list[list]]:
@@ -42,10 +42,10 @@ def ledger_rows(*, fund: Fund, entries: list[LedgerEntry]) -> tuple[list[str], l
                 reversal.pk if reversal else None,
             ]
         )  # fmt: skip
-    totals = ledger_totals(entries=entries)
+    totals = selectors.ledger_totals(entries=entries)
     rows.append([])
     rows.append([None, None, _("Total"), None, None, None, totals["received"], totals["spent"], totals["balance"]])
-    for value, amount in spent_by_category(fund=fund, entries=entries).items():
+    for value, amount in selectors.spent_by_category(fund=fund, entries=entries).items():
         rows.append([None, None, _("Spent on"), str(categories[value]), None, None, None, amount])
     return header, rows
 

@@ -2,8 +2,8 @@
 
 from django.db.models import Prefetch, QuerySet
 
-from schools.hours import service_class_stage
 from schools.models import School, SchoolPlan, SchoolYear, ServiceClass, SubsidyRate
+from schools.rules import delivery as delivery_rules
 from xiji_afterschool import permissions
 
 from ..models import Claim, ClaimEvent
@@ -76,7 +76,7 @@ def claim_prefill(*, school: School, school_year: SchoolYear) -> dict:
     classes = dict.fromkeys(school.stages, 0)
     service_classes = ServiceClass.objects.filter(school=school, school_year=school_year).select_related("school")
     for service_class in service_classes.prefetch_related("admin_classes"):
-        stage = service_class_stage(service_class)
+        stage = delivery_rules.service_class_stage(service_class)
         if stage in classes:
             classes[stage] += 1
     return {"classes": classes, "source": "classes"}

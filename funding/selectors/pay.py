@@ -7,14 +7,15 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 
-from schools import hours as hours_record
 from schools.models import Membership, Role, School, SchoolYear, User
+from schools.rules import hours as hours_rules
+from schools.selectors import hours as hours_selectors
 from xiji_afterschool import permissions
 
 from ..models import PayRun, PayScheme, PayShare
 
 ONE = Decimal("1.00")
-RESPONSIBLE, SUBSTITUTE, ASSISTANT = hours_record.ROLES
+RESPONSIBLE, SUBSTITUTE, ASSISTANT = hours_rules.ROLES
 
 
 # ---------------------------------------------------------------- scoped lists
@@ -102,22 +103,22 @@ class ShareInput:
 
 
 def months_between(first: datetime.date, last: datetime.date) -> list[datetime.date]:
-    months, month = [], hours_record.month_start(first)
+    months, month = [], hours_rules.month_start(first)
     while month <= last:
         months.append(month)
-        month = hours_record.shift_month(month, 1)
+        month = hours_rules.shift_month(month, 1)
     return months
 
 
 def _period_hours(school: School, first: datetime.date, last: datetime.date) -> dict[int, dict[str, Decimal]]:
     totals: dict[int, dict[str, Decimal]] = {}
     for month in months_between(first, last):
-        by_role, _adjusted = hours_record.month_tallies(school=school, month=month)
+        by_role, _adjusted = hours_selectors.month_tallies(school=school, month=month)
         for (person_id, role), tally in by_role.items():
-            if person_id is None or role not in hours_record.ROLES:
+            if person_id is None or role not in hours_rules.ROLES:
                 continue
-            per = totals.setdefault(person_id, dict.fromkeys(hours_record.ROLES, hours_record.ZERO))
-            per[role] = hours_record.hours(per[role] + tally.class_hours)
+            per = totals.setdefault(person_id, dict.fromkeys(hours_rules.ROLES, hours_rules.ZERO))
+            per[role] = hours_rules.hours(per[role] + tally.class_hours)
     return totals
 
 
@@ -155,4 +156,4 @@ def pay_run_volunteers(*, run: PayRun) -> list[dict]:
     totals = _period_hours(run.school, run.first_month, run.last_month)
     unpaid = volunteers_only(run.school, set(totals))
     people = User.objects.filter(pk__in=unpaid).order_by("full_name", "username")
-    return [{"person": p, "class_hours": hours_record.hours(sum(totals[p.pk].values()))} for p in people]
+    return [{"person": p, "class_hours": hours_rules.hours(sum(totals[p.pk].values()))} for p in people]

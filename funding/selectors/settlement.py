@@ -10,8 +10,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from schools.hours import COUNTED, service_class_stage
 from schools.models import School, SchoolYear, Session, Stage, SubsidyRate
+from schools.rules import delivery as delivery_rules
+from schools.rules import hours as hours_rules
 from xiji_afterschool import permissions
 from xiji_afterschool.errors import DomainError
 from xiji_afterschool.money import format_yuan, yuan
@@ -102,12 +103,14 @@ def settlement_figures(*, school: School, school_year: SchoolYear) -> Figures:
     """Delivered class-hours per service class and per rate in force on each session's day, and the allocation.
 
     Counts the sessions of the school's service classes of that year that are recorded or confirmed
-    (`schools.hours.COUNTED`). Raises DomainError if a session falls on a day without a rate in force.
+    (`schools.rules.hours.COUNTED`). Raises DomainError if a session falls on a day without a rate in force.
     """
     rates = list(SubsidyRate.objects.order_by("effective_from").values_list("effective_from", "amount"))
     starts = [start for start, _amount in rates]
     sessions = (
-        Session.objects.filter(service_class__school=school, service_class__school_year=school_year, status__in=COUNTED)
+        Session.objects.filter(
+            service_class__school=school, service_class__school_year=school_year, status__in=hours_rules.COUNTED
+        )
         .select_related("service_class", "service_class__school")
         .prefetch_related("service_class__admin_classes")
         .order_by("service_class__name", "date", "start_time")
@@ -124,7 +127,7 @@ def settlement_figures(*, school: School, school_year: SchoolYear) -> Figures:
         rate_from, rate = rates[i]
         service_class = session.service_class
         if service_class.pk not in stages:
-            stages[service_class.pk] = service_class_stage(service_class)
+            stages[service_class.pk] = delivery_rules.service_class_stage(service_class)
         key = (service_class.name, service_class.pk, rate_from)
         line = lines.get(key)
         if line is None:

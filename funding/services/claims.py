@@ -18,15 +18,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from schools import planning
 from schools.models import CountySettings, School, SchoolYear, ServiceMode, Stage, SubsidyRate, User
+from schools.rules import calendar as calendar_rules
 from xiji_afterschool import permissions
 from xiji_afterschool.errors import DomainError
 from xiji_afterschool.money import format_yuan, parse_yuan, yuan
 from xiji_afterschool.workflow import TransitionNotAllowed, transition
 
 from ..models import ZERO, Claim, ClaimLine
-from .ledger import ledger_book_allocation
+from . import ledger as ledger_services
 
 MAX_CLASSES_PER_STAGE = 500
 
@@ -122,10 +122,12 @@ def _compute(*, school: School, school_year: SchoolYear, from_date: datetime.dat
     rates = list(SubsidyRate.objects.order_by("effective_from").values_list("effective_from", "amount"))
     hours_per_day = CountySettings.current().class_hours_per_day
     semesters = list(school_year.semesters.order_by("number"))
-    exceptions = planning.calendar_exceptions(school_year)
+    exceptions = calendar_rules.calendar_exceptions(school_year)
     lines = []
     for stage in school.stages:
-        days = planning.service_days(semesters=semesters, mode=ServiceMode.for_stage(stage), exceptions=exceptions)
+        days = calendar_rules.service_days(
+            semesters=semesters, mode=ServiceMode.for_stage(stage), exceptions=exceptions
+        )
         days_at = Counter(_rate_on(rates, day) for day in days if day >= from_date)
         for day_rate, planned in days_at.items() or [(rate, 0)]:  # in the order the rates took effect
             lines.append(
@@ -456,5 +458,5 @@ def claim_allocate(*, actor: User, claim: Claim, allocated_on: datetime.date, vo
             )
     except IntegrityError:
         raise _duplicate_voucher(voucher_no) from None
-    ledger_book_allocation(claim=claim, actor=actor, date=allocated_on, voucher_no=voucher_no)
+    ledger_services.ledger_book_allocation(claim=claim, actor=actor, date=allocated_on, voucher_no=voucher_no)
     return claim

@@ -11,7 +11,7 @@ from xiji_afterschool import permissions
 from xiji_afterschool.errors import DomainError
 
 from ..models import Disclosure
-from ..selectors.disclosure import disclosure_figures
+from ..selectors import disclosure as selectors
 
 
 def _already_published() -> DomainError:
@@ -35,7 +35,7 @@ def disclosure_publish(*, actor: User, school: School, semester: Semester) -> Di
         )
     if Disclosure.objects.filter(school=school, semester=semester).exists():
         raise _already_published()
-    data = disclosure_figures(school=school, semester=semester)
+    data = selectors.disclosure_figures(school=school, semester=semester)
     try:
         with transaction.atomic():  # a savepoint: the loser of a race gets a clear message, not a broken transaction
             return Disclosure.objects.create(school=school, semester=semester, data=data, published_by=actor)

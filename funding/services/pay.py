@@ -20,8 +20,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from schools import hours as hours_record
 from schools.models import HoursMonth, School, SchoolYear, User
+from schools.rules import hours as hours_rules
 from xiji_afterschool import permissions
 from xiji_afterschool.errors import DomainError
 from xiji_afterschool.money import CENT, format_yuan, parse_yuan, yuan
@@ -37,8 +37,8 @@ from ..models import (
     PayShare,
     SpendingPlan,
 )
-from ..selectors.pay import ShareInput, hours_inputs, months_between
-from .ledger import fund_for, ledger_spend
+from ..selectors import pay as selectors
+from . import ledger as ledger_services
 
 ONE = Decimal("1.00")  # an ordinary month's work
 MAX_WEIGHT = Decimal("3.00")
@@ -238,7 +238,7 @@ def divide(pool: Decimal, points: list[tuple[int, Decimal]]) -> dict[int, Decima
     return {pk: Decimal(f) * CENT for pk, f in fen.items()}
 
 
-def compute(pool: Decimal, rows: list[ShareInput], scheme: PayScheme) -> list[ShareInput]:
+def compute(pool: Decimal, rows: list[selectors.ShareInput], scheme: PayScheme) -> list[selectors.ShareInput]:
     """Fill in workload, points and amount of every row (in place) and return the rows.
 
     Refused (DomainError): no points at all, or a division giving the same amount to two people whose points differ
@@ -276,14 +276,12 @@ def compute(pool: Decimal, rows: list[ShareInput], scheme: PayScheme) -> list[Sh
 def _check_period(*, school: School, school_year: SchoolYear, first_month, last_month) -> tuple:
     if not isinstance(first_month, datetime.date) or not isinstance(last_month, datetime.date):
         raise DomainError(_("Choose the first and last month of the period."))
-    first, last = hours_record.month_start(first_month), hours_record.month_start(last_month)
+    first, last = hours_rules.month_start(first_month), hours_rules.month_start(last_month)
     if first > last:
         raise DomainError(_("The first month must not come after the last month."))
-    if first < hours_record.month_start(school_year.start_date) or last > hours_record.month_start(
-        school_year.end_date
-    ):
+    if first < hours_rules.month_start(school_year.start_date) or last > hours_rules.month_start(school_year.end_date):
         raise DomainError(_("The period must lie within the school year %(year)s.") % {"year": school_year.name})
-    months = months_between(first, last)
+    months = selectors.months_between(first, last)
     closed = set(HoursMonth.objects.filter(school=school, month__in=months).values_list("month", flat=True))
     open_months = [m for m in months if m not in closed]
     if open_months:
@@ -318,7 +316,7 @@ def _check_no_paid_overlap(*, school: School, first, last, exclude_pk=None) -> N
 
 
 def _check_balance(school: School, school_year: SchoolYear, pool: Decimal) -> None:
-    fund = fund_for(school=school, school_year=school_year)
+    fund = ledger_services.fund_for(school=school, school_year=school_year)
     if pool > fund.balance:
         raise DomainError(
             _("The amount to divide, %(pool)s, is more than the fund's balance of %(balance)s.")
@@ -326,7 +324,7 @@ def _check_balance(school: School, school_year: SchoolYear, pool: Decimal) -> No
         )
 
 
-def _write_shares(run: PayRun, rows: list[ShareInput]) -> None:
+def _write_shares(run: PayRun, rows: list[selectors.ShareInput]) -> None:
     run.shares.all().delete()
     PayShare.objects.bulk_create(
         PayShare(
@@ -370,7 +368,7 @@ def pay_run_create(
     _check_no_paid_overlap(school=school, first=first, last=last)
     pool = _check_pool(pool)
     _check_balance(school, school_year, pool)
-    rows = compute(pool, hours_inputs(school=school, first_month=first, last_month=last), scheme)
+    rows = compute(pool, selectors.hours_inputs(school=school, first_month=first, last_month=last), scheme)
     run = PayRun.objects.create(
         school=school,
         school_year=school_year,
@@ -395,10 +393,10 @@ def _locked_draft(run: PayRun) -> PayRun:
     return run
 
 
-def _current_rows(run: PayRun) -> list[ShareInput]:
+def _current_rows(run: PayRun) -> list[selectors.ShareInput]:
     """The run's inputs as the hours record has them now, keeping the factors already set."""
     factors = {s.person_id: (s.performance_factor, s.performance_reason) for s in run.shares.all()}
-    rows = hours_inputs(school=run.school, first_month=run.first_month, last_month=run.last_month)
+    rows = selectors.hours_inputs(school=run.school, first_month=run.first_month, last_month=run.last_month)
     for row in rows:
         row.factor, row.reason = factors.get(row.person_id, (ONE, ""))
     return rows
@@ -496,14 +494,16 @@ def pay_run_approve(*, actor: User, run: PayRun, paid_on: datetime.date, note: s
         raise DomainError(_("The shares do not add up to the amount to divide; recompute the shares."))
     # The fund's row lock serialises approvals of one school's runs, so two drafts of the same months cannot both
     # pass the overlap check below.
-    fund = Fund.objects.select_for_update().get(pk=fund_for(school=run.school, school_year=run.school_year).pk)
+    fund = Fund.objects.select_for_update().get(
+        pk=ledger_services.fund_for(school=run.school, school_year=run.school_year).pk
+    )
     _check_no_paid_overlap(school=run.school, first=run.first_month, last=run.last_month, exclude_pk=run.pk)
     description = _("Teacher pay by workload, %(first)s to %(last)s (pay run %(number)s)") % {
         "first": f"{run.first_month:%Y-%m}",
         "last": f"{run.last_month:%Y-%m}",
         "number": run.pk,
     }
-    entry = ledger_spend(
+    entry = ledger_services.ledger_spend(
         actor=actor, fund=fund, category=Category.TEACHER, amount=run.pool, date=paid_on, description=description
     )
     transition(

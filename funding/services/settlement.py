@@ -13,7 +13,7 @@ from xiji_afterschool.errors import DomainError
 from xiji_afterschool.workflow import transition
 
 from ..models import Settlement, SettlementEvent, SettlementLine
-from ..selectors.settlement import settlement_figures, year_has_ended, year_last_day
+from ..selectors import settlement as selectors
 
 
 @transaction.atomic
@@ -24,15 +24,15 @@ def settlement_file(*, actor: User, school: School, school_year: SchoolYear) -> 
     and once finance has confirmed it. Raises PermissionDenied, DomainError. Logs a "file"/"refile" event.
     """
     permissions.require(actor, "settlement.file", school)
-    if not year_has_ended(school_year):
+    if not selectors.year_has_ended(school_year):
         raise DomainError(
             _("The settlement is filed after the year's last semester has ended (%(day)s).")
-            % {"day": year_last_day(school_year).isoformat()}
+            % {"day": selectors.year_last_day(school_year).isoformat()}
         )
     existing = Settlement.objects.select_for_update().filter(school=school, school_year=school_year).first()
     if existing is not None and existing.status != Settlement.Status.FILED:
         raise DomainError(_("Finance has confirmed this settlement; it can no longer change."))
-    figures = settlement_figures(school=school, school_year=school_year)
+    figures = selectors.settlement_figures(school=school, school_year=school_year)
     if not figures.allocated_claims:
         raise DomainError(_("No claim of this year has been allocated yet, so there is nothing to settle."))
     totals = {

@@ -12,8 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from schools.models import School, SchoolYear, User
-from schools.services.plans import ATTACHMENT_TYPES
-from xiji_afterschool import permissions
+from xiji_afterschool import permissions, uploads
 from xiji_afterschool.errors import DomainError
 from xiji_afterschool.money import parse_yuan, yuan
 from xiji_afterschool.workflow import transition
@@ -21,7 +20,6 @@ from xiji_afterschool.workflow import transition
 from ..models import SpendingPlan
 
 MAX_MINUTES_BYTES = 10 * 1024 * 1024
-EXTENSIONS = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}
 BUDGET_FIELDS = ("budget_teacher", "budget_staff", "budget_running", "budget_consumables")
 TEXT_FIELDS = ("summary", "office_meeting_resolution", "staff_congress_resolution")
 MINUTES = {"office": "office_meeting_minutes", "congress": "staff_congress_minutes"}
@@ -29,16 +27,13 @@ MINUTES = {"office": "office_meeting_minutes", "congress": "staff_congress_minut
 
 def sniff_minutes(upload) -> str:
     """The minutes' real type from the first bytes (PDF, JPEG or PNG), at most 10 MB; raises DomainError."""
-    if upload.size > MAX_MINUTES_BYTES:
-        raise DomainError(_("The minutes file is larger than 10 MB; please scan at a lower resolution."))
-    if upload.size == 0:
-        raise DomainError(_("The minutes file is empty."))
-    head = upload.read(16)
-    upload.seek(0)
-    for magic, content_type in ATTACHMENT_TYPES.items():
-        if head.startswith(magic):
-            return content_type
-    raise DomainError(_("Minutes must be a PDF, JPEG or PNG file."))
+    return uploads.sniff(
+        upload,
+        max_bytes=MAX_MINUTES_BYTES,
+        too_large=_("The minutes file is larger than 10 MB; please scan at a lower resolution."),
+        empty=_("The minutes file is empty."),
+        wrong_type=_("Minutes must be a PDF, JPEG or PNG file."),
+    )
 
 
 def _budget(value, label: str) -> Decimal:
@@ -101,7 +96,7 @@ def spending_plan_save(*, actor: User, school: School, school_year: SchoolYear, 
     for which, name in MINUTES.items():
         upload = cleaned_data.get(name)
         if upload:
-            extension = EXTENSIONS[sniff_minutes(upload)]
+            extension = uploads.extension_of(sniff_minutes(upload))
             filename = f"{school_year.start_date.year}-{which}-{secrets.token_hex(6)}.{extension}"
             getattr(plan, name).save(filename, upload, save=False)
     plan.full_clean(validate_constraints=False)  # the budgets were checked above; the database checks again

@@ -5,19 +5,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from schools import selectors as school_selectors
 from schools.models import School
+from schools.selectors import calendar as calendar_selectors
 from xiji_afterschool import permissions
+from xiji_afterschool.actions import post_action
 from xiji_afterschool.errors import DomainError, form_errors
 from xiji_afterschool.exports import write_xlsx, xlsx_response
+from xiji_afterschool.forms import CommentForm
 
-from ..forms.claims import AllocateForm, ApproveForm, ClaimClassesForm, ClaimFilterForm, DecisionForm
+from ..forms.claims import AllocateForm, ApproveForm, ClaimClassesForm, ClaimFilterForm
 from ..models import Claim
 from ..reports import claims as reports
 from ..selectors import claims as selectors
@@ -59,7 +61,7 @@ def claim_list(request):
     if show_queue:
         claims = selectors.claim_queue(viewer=user)
     page = Paginator(claims, 50).get_page(request.GET.get("page"))
-    school_year = school_selectors.current_school_year()
+    school_year = calendar_selectors.current_school_year()
     startable = []
     if school_year is not None:
         schools = selectors.claimable_schools(viewer=user)
@@ -77,7 +79,7 @@ def claim_list(request):
         "school_year": school_year,
         "startable": startable,
     }
-    return render(request, "funding/claim_list.html", context)
+    return render(request, "funding/claims/claim_list.html", context)
 
 
 def _fetch(request, pk) -> Claim:
@@ -119,13 +121,13 @@ def claim_detail(request, pk):
         "can_decide": claim.status == status.PASSED and may_approve,
         "can_allocate": claim.status == status.APPROVED and may_approve,
         "can_supplement": can_supplement,
-        "decision_form": DecisionForm(),
+        "decision_form": CommentForm(),
         "approve_form": ApproveForm(initial={"amount": claim.requested_amount}),
         "allocate_form": AllocateForm(initial={"allocated_on": timezone.localdate()}),
         "supplementary_form": supplementary_form,
         "ledger_entry": getattr(claim, "ledger_entry", None) if claim.status == status.ALLOCATED else None,
     }
-    return render(request, "funding/claim_detail.html", context)
+    return render(request, "funding/claims/claim_detail.html", context)
 
 
 @login_required
@@ -135,7 +137,7 @@ def claim_start(request, school_pk):
     user = request.user
     school = get_object_or_404(permissions.scope(user, School.objects.all(), action="claim.view"), pk=school_pk)
     permissions.require(user, "claim.edit", school)
-    school_year = school_selectors.current_school_year()
+    school_year = calendar_selectors.current_school_year()
     if school_year is None:
         messages.error(request, _("The bureau has not set up the school year yet."))
         return redirect("funding:claim-list")
@@ -201,7 +203,7 @@ def claim_edit(request, pk):
         else:
             messages.success(request, _("The claim has been recomputed and saved."))
             return redirect("funding:claim-detail", pk=claim.pk)
-    return render(request, "funding/claim_edit.html", {"claim": claim, "form": form})
+    return render(request, "funding/claims/claim_edit.html", {"claim": claim, "form": form})
 
 
 @login_required
@@ -230,20 +232,17 @@ def claim_supplementary_start(request, pk):
 
 
 def _decide(request, pk, *, action: str, form_class, call, success: str):
-    """Shared body of the POST-only transitions: scoped fetch (404), right (403), form, service, message."""
+    """Shared body of the POST-only transitions: scoped fetch (404), then the shared POST action."""
     claim = _fetch(request, pk)
-    permissions.require(request.user, action, claim)
-    form = form_class(request.POST)
-    if form.is_valid():
-        try:
-            call(claim, form.cleaned_data)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, success)
-    else:
-        messages.error(request, form_errors(form))
-    return redirect("funding:claim-detail", pk=claim.pk)
+    return post_action(
+        request,
+        claim,
+        action=action,
+        form_class=form_class,
+        call=lambda data: call(claim, data),
+        success=success,
+        next_url=reverse("funding:claim-detail", kwargs={"pk": claim.pk}),
+    )
 
 
 @login_required
@@ -253,7 +252,7 @@ def claim_submit(request, pk):
         request,
         pk,
         action="claim.edit",
-        form_class=DecisionForm,
+        form_class=CommentForm,
         call=lambda claim, data: services.claim_submit(actor=request.user, claim=claim, note=data["note"]),
         success=_("The claim has been submitted to the bureau for first review."),
     )
@@ -266,7 +265,7 @@ def claim_pass(request, pk):
         request,
         pk,
         action="claim.first_review",
-        form_class=DecisionForm,
+        form_class=CommentForm,
         call=lambda claim, data: services.claim_pass(actor=request.user, claim=claim, note=data["note"]),
         success=_("The claim has passed first review and goes to finance."),
     )
@@ -279,7 +278,7 @@ def claim_return(request, pk):
         request,
         pk,
         action="claim.first_review",
-        form_class=DecisionForm,
+        form_class=CommentForm,
         call=lambda claim, data: services.claim_return(actor=request.user, claim=claim, note=data["note"]),
         success=_("The claim has been returned to the school with your reasons."),
     )
@@ -292,7 +291,7 @@ def claim_finance_return(request, pk):
         request,
         pk,
         action="claim.approve",
-        form_class=DecisionForm,
+        form_class=CommentForm,
         call=lambda claim, data: services.claim_finance_return(actor=request.user, claim=claim, note=data["note"]),
         success=_("The claim has been returned to the school with your reasons."),
     )

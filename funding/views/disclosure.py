@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from schools import selectors as school_selectors
 from schools.models import Semester
+from schools.selectors import calendar as calendar_selectors
 from xiji_afterschool import permissions
 from xiji_afterschool.errors import DomainError
 from xiji_afterschool.exports import render_pdf
@@ -47,7 +47,7 @@ def disclosure_list(request, school_pk):
     disclosures = selectors.disclosure_list(viewer=request.user).filter(school=school)
     semesters = []
     if permissions.can(request.user, "disclosure.publish", school):
-        school_year = school_selectors.current_school_year()
+        school_year = calendar_selectors.current_school_year()
         published = {d.semester_id for d in disclosures}
         semesters = [
             {"semester": s, "published": s.pk in published}
@@ -55,7 +55,7 @@ def disclosure_list(request, school_pk):
         ]
     return render(
         request,
-        "funding/disclosure_list.html",
+        "funding/disclosure/disclosure_list.html",
         {"school": school, "disclosures": disclosures, "semesters": semesters},
     )
 
@@ -71,7 +71,7 @@ def disclosure_detail(request, pk):
     disclosure = _fetch(request, pk)
     context = _figures_context(disclosure.school, disclosure.semester, disclosure.data)
     context["disclosure"] = disclosure
-    return render(request, "funding/disclosure_detail.html", context)
+    return render(request, "funding/disclosure/disclosure_detail.html", context)
 
 
 @login_required
@@ -79,7 +79,7 @@ def disclosure_pdf(request, pk):
     disclosure = _fetch(request, pk)
     context = _figures_context(disclosure.school, disclosure.semester, disclosure.data)
     context["disclosure"] = disclosure
-    pdf = render_pdf("funding/pdf/disclosure.html", context)
+    pdf = render_pdf("funding/disclosure/disclosure_pdf.html", context)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="disclosure-{disclosure.pk}.pdf"'
     return response
@@ -93,7 +93,7 @@ def disclosure_preview(request, school_pk, semester_pk):
     published = selectors.disclosure_list(viewer=request.user).filter(school=school, semester=semester).first()
     context = _figures_context(school, semester, selectors.disclosure_figures(school=school, semester=semester))
     context |= {"published": published, "started": semester.start_date <= timezone.localdate()}
-    return render(request, "funding/disclosure_preview.html", context)
+    return render(request, "funding/disclosure/disclosure_preview.html", context)
 
 
 @login_required
@@ -114,7 +114,7 @@ def disclosure_publish(request, school_pk, semester_pk):
 def disclosure_county(request):
     """Every school the viewer reads: is this semester's disclosure published? Filter by township."""
     permissions.require(request.user, "disclosure.view")
-    school_year = school_selectors.current_school_year()
+    school_year = calendar_selectors.current_school_year()
     form = DisclosureCountyFilterForm(request.GET or None, school_year=school_year)
     filters = form.cleaned_data if form.is_valid() else {}
     semester = filters.get("semester") or selectors.current_semester(school_year)
@@ -130,7 +130,7 @@ def disclosure_county(request):
         "rows": rows,
         "published_count": sum(1 for r in rows if r["disclosure"]),
     }
-    return render(request, "funding/disclosure_county.html", context)
+    return render(request, "funding/disclosure/disclosure_county.html", context)
 
 
 urlpatterns = [

@@ -4,7 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
 
-from schools import selectors as school_selectors
+from schools.selectors import calendar as calendar_selectors
+from schools.selectors import roster as roster_selectors
 from xiji_afterschool import permissions
 
 from ..selectors import disclosure as disclosure_selectors
@@ -15,13 +16,13 @@ from ..selectors import homes as selectors
 def finance_home(request):
     """Finance bureau: claims awaiting approval and allocation (R23), settlements to confirm, the year's totals."""
     permissions.require(request.user, "home.finance")
-    school_year = school_selectors.current_school_year()
+    school_year = calendar_selectors.current_school_year()
     context = selectors.finance_home(viewer=request.user, school_year=school_year)
     context |= {
         "school_year": school_year,
-        "schools": school_selectors.school_list(viewer=request.user).count(),
+        "schools": roster_selectors.school_list(viewer=request.user).count(),
     }
-    return render(request, "funding/finance_home.html", context)
+    return render(request, "funding/homes/finance_home.html", context)
 
 
 @login_required
@@ -29,21 +30,21 @@ def hr_home(request):
     """HR reviewer: schools' teacher pay schemes to review (R27)."""
     permissions.require(request.user, "home.hr")
     context = selectors.hr_home(viewer=request.user)
-    context["schools"] = school_selectors.school_list(viewer=request.user).count()
-    return render(request, "funding/hr_home.html", context)
+    context["schools"] = roster_selectors.school_list(viewer=request.user).count()
+    return render(request, "funding/homes/hr_home.html", context)
 
 
 @login_required
 def auditor_home(request):
     """Audit bureau: the county's money for the year, and every school's records, read-only (R26)."""
     permissions.require(request.user, "home.auditor")
-    school_year = school_selectors.current_school_year()
+    school_year = calendar_selectors.current_school_year()
     context = selectors.auditor_home(viewer=request.user, school_year=school_year)
     context |= {
         "school_year": school_year,
-        "schools": school_selectors.school_list(viewer=request.user).count(),
+        "schools": roster_selectors.school_list(viewer=request.user).count(),
     }
-    return render(request, "funding/auditor_home.html", context)
+    return render(request, "funding/homes/auditor_home.html", context)
 
 
 @login_required
@@ -51,7 +52,7 @@ def school_funding(request, school_pk):
     """One school's funding this year, each part linking to its page: the school admin's item 13, the county's view."""
     school = get_object_or_404(selectors.funding_schools(viewer=request.user), pk=school_pk)
     permissions.require(request.user, "claim.view", school)
-    school_year = school_selectors.current_school_year()
+    school_year = calendar_selectors.current_school_year()
     context = selectors.school_funding(viewer=request.user, school=school, school_year=school_year)
     user = request.user
     context |= {
@@ -60,7 +61,7 @@ def school_funding(request, school_pk):
         "can_claim": permissions.can(user, "claim.edit", school),
         "can_publish": permissions.can(user, "disclosure.publish", school),
     }
-    return render(request, "funding/school_funding.html", context)
+    return render(request, "funding/homes/school_funding.html", context)
 
 
 urlpatterns = [

@@ -8,24 +8,35 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from schools.models import SchoolYear
-from schools.selectors import current_school_year
+from schools.models import School, SchoolYear
+from schools.selectors import calendar as calendar_selectors
 from xiji_afterschool import permissions
 from xiji_afterschool.errors import DomainError, form_errors
 from xiji_afterschool.exports import write_xlsx, xlsx_response
 
 from ..forms.ledger import ReverseForm, SpendForm, YearForm
 from ..models import ZERO
-from ..reports.ledger import ledger_rows
+from ..reports import ledger as reports
 from ..selectors import ledger as selectors
 from ..services import ledger as services
-from .common import school_and_year
+
+
+def school_and_year(request, school_pk, year_pk, action: str, *, seen_with: str = "") -> tuple[School, SchoolYear]:
+    """The school (404 outside what the viewer sees for `seen_with`, default `action`) and the year; then 403
+    without the right to `action` (so a reader asking to edit gets 403, not 404)."""
+    schools = permissions.scope(request.user, School.objects.all(), action=seen_with or action)
+    school = get_object_or_404(schools, pk=school_pk)
+    school_year = get_object_or_404(
+        permissions.scope(request.user, SchoolYear.objects.all()).prefetch_related("semesters"), pk=year_pk
+    )
+    permissions.require(request.user, action, school)
+    return school, school_year
 
 
 def chosen_year(request) -> tuple[YearForm, SchoolYear | None]:
     form = YearForm(request.GET or None)
     year = form.cleaned_data.get("year") if form.is_valid() else None
-    return form, year or current_school_year()
+    return form, year or calendar_selectors.current_school_year()
 
 
 @login_required
@@ -40,7 +51,9 @@ def ledger_list(request):
     }
     totals["balance"] = totals["allocated"] - totals["spent"]
     return render(
-        request, "funding/ledger_list.html", {"form": form, "school_year": school_year, "rows": rows, "totals": totals}
+        request,
+        "funding/ledger/ledger_list.html",
+        {"form": form, "school_year": school_year, "rows": rows, "totals": totals},
     )
 
 
@@ -63,7 +76,7 @@ def ledger_detail(request, school_pk, year_pk):
         "can_record": can_record,
         "spend_form": SpendForm(initial={"date": timezone.localdate()}) if can_record else None,
     }
-    return render(request, "funding/ledger_detail.html", context)
+    return render(request, "funding/ledger/ledger_detail.html", context)
 
 
 @login_required
@@ -109,7 +122,7 @@ def ledger_export(request, school_pk, year_pk):
     """The fund's entries as Excel, with totals that reconcile to the fund to the fen."""
     school, school_year = school_and_year(request, school_pk, year_pk, "ledger.view")
     fund = selectors.fund_of(viewer=request.user, school=school, school_year=school_year)
-    header, rows = ledger_rows(fund=fund, entries=selectors.ledger_entries(fund=fund))
+    header, rows = reports.ledger_rows(fund=fund, entries=selectors.ledger_entries(fund=fund))
     content = write_xlsx(title=_("Ledger"), header=header, rows=rows)
     label = _("ledger")  # outside the f-string, where makemessages finds it
     return xlsx_response(content, f"{school.name}-{school_year.name}-{label}.xlsx")

@@ -7,19 +7,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from schools import selectors as school_selectors
+from schools.selectors import calendar as calendar_selectors
 from xiji_afterschool import permissions
+from xiji_afterschool.actions import post_action
 from xiji_afterschool.errors import DomainError, form_errors
 from xiji_afterschool.exports import render_pdf, write_xlsx, xlsx_response
+from xiji_afterschool.forms import CommentForm
 
 from ..forms.pay import (
     PayApproveForm,
-    PayDecisionForm,
     PayFactorForm,
     PayReturnForm,
     PayRunCreateForm,
@@ -29,7 +30,7 @@ from ..models import PayRun, PayScheme
 from ..reports import pay as reports
 from ..selectors import pay as selectors
 from ..services import pay as services
-from .common import school_and_year
+from .ledger import school_and_year
 
 # How each logged step reads on the pages' history.
 ACTION_LABELS = {
@@ -73,9 +74,9 @@ def pay_scheme_list(request):
         "status": status,
         "statuses": PayScheme.Status.choices,
         "own_schools": own_schools,
-        "school_year": school_selectors.current_school_year(),
+        "school_year": calendar_selectors.current_school_year(),
     }
-    return render(request, "funding/pay_scheme_list.html", context)
+    return render(request, "funding/pay/pay_scheme_list.html", context)
 
 
 @login_required
@@ -103,10 +104,10 @@ def pay_scheme_detail(request, school_pk, year_pk):
         "can_review": scheme is not None
         and scheme.status == PayScheme.Status.SUBMITTED
         and permissions.can(user, "pay_scheme.review", scheme),
-        "decision_form": PayDecisionForm(),
+        "decision_form": CommentForm(),
         "history": _history(scheme) if scheme else [],
     }
-    return render(request, "funding/pay_scheme_detail.html", context)
+    return render(request, "funding/pay/pay_scheme_detail.html", context)
 
 
 @login_required
@@ -137,31 +138,28 @@ def pay_scheme_edit(request, school_pk, year_pk):
         "newest": newest,
         "starts_new_version": newest is not None and not newest.is_editable,
     }
-    return render(request, "funding/pay_scheme_edit.html", context)
+    return render(request, "funding/pay/pay_scheme_edit.html", context)
 
 
 def _scheme_action(request, pk, action, service, form_class, done):
     scheme = get_object_or_404(selectors.pay_scheme_list(viewer=request.user), pk=pk)
-    permissions.require(request.user, action, scheme)
-    form = form_class(request.POST)
-    if not form.is_valid():
-        messages.error(request, form_errors(form))
-    else:
-        try:
-            service(actor=request.user, scheme=scheme, note=form.cleaned_data["note"])
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, done)
-    url = redirect("funding:pay-scheme-detail", school_pk=scheme.school_id, year_pk=scheme.school_year_id).url
-    return redirect(f"{url}?version={scheme.version}")
+    url = reverse("funding:pay-scheme-detail", kwargs={"school_pk": scheme.school_id, "year_pk": scheme.school_year_id})
+    return post_action(
+        request,
+        scheme,
+        action=action,
+        form_class=form_class,
+        call=lambda data: service(actor=request.user, scheme=scheme, note=data["note"]),
+        success=done,
+        next_url=f"{url}?version={scheme.version}",
+    )
 
 
 @login_required
 @require_POST
 def pay_scheme_submit(request, pk):
     return _scheme_action(
-        request, pk, "pay_scheme.edit", services.pay_scheme_submit, PayDecisionForm, _("Scheme submitted to HR.")
+        request, pk, "pay_scheme.edit", services.pay_scheme_submit, CommentForm, _("Scheme submitted to HR.")
     )
 
 
@@ -169,7 +167,7 @@ def pay_scheme_submit(request, pk):
 @require_POST
 def pay_scheme_approve(request, pk):
     return _scheme_action(
-        request, pk, "pay_scheme.review", services.pay_scheme_approve, PayDecisionForm, _("Scheme approved.")
+        request, pk, "pay_scheme.review", services.pay_scheme_approve, CommentForm, _("Scheme approved.")
     )
 
 
@@ -192,16 +190,16 @@ def pay_run_list(request, school_pk):
         "school": school,
         "runs": selectors.pay_run_list(viewer=request.user, school=school),
         "can_manage": permissions.can(request.user, "pay_run.manage", school),
-        "school_year": school_selectors.current_school_year(),
+        "school_year": calendar_selectors.current_school_year(),
     }
-    return render(request, "funding/pay_run_list.html", context)
+    return render(request, "funding/pay/pay_run_list.html", context)
 
 
 @login_required
 def pay_run_create(request, school_pk):
     school = get_object_or_404(selectors.pay_schools(viewer=request.user, action="pay_run.view"), pk=school_pk)
     permissions.require(request.user, "pay_run.manage", school)
-    school_year = school_selectors.current_school_year()
+    school_year = calendar_selectors.current_school_year()
     form = PayRunCreateForm(request.POST or None, initial={"school_year": school_year})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -219,7 +217,7 @@ def pay_run_create(request, school_pk):
         else:
             messages.success(request, _("Draft pay run computed. Check the shares, then approve it."))
             return redirect("funding:pay-run-detail", pk=run.pk)
-    return render(request, "funding/pay_run_create.html", {"school": school, "form": form})
+    return render(request, "funding/pay/pay_run_create.html", {"school": school, "form": form})
 
 
 def _fetch_run(request, pk, action="pay_run.view") -> PayRun:
@@ -246,7 +244,7 @@ def pay_run_detail(request, pk):
         "approve_form": PayApproveForm(),
         "history": _history(run),
     }
-    return render(request, "funding/pay_run_detail.html", context)
+    return render(request, "funding/pay/pay_run_detail.html", context)
 
 
 @login_required
@@ -292,19 +290,17 @@ def pay_run_recompute(request, pk):
 @require_POST
 def pay_run_approve(request, pk):
     run = _fetch_run(request, pk, "pay_run.manage")
-    form = PayApproveForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form_errors(form))
-    else:
-        try:
-            services.pay_run_approve(
-                actor=request.user, run=run, paid_on=form.cleaned_data["paid_on"], note=form.cleaned_data["note"]
-            )
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Pay run approved and booked in the ledger."))
-    return redirect("funding:pay-run-detail", pk=run.pk)
+    return post_action(
+        request,
+        run,
+        action="pay_run.manage",
+        form_class=PayApproveForm,
+        call=lambda data: services.pay_run_approve(
+            actor=request.user, run=run, paid_on=data["paid_on"], note=data["note"]
+        ),
+        success=_("Pay run approved and booked in the ledger."),
+        next_url=reverse("funding:pay-run-detail", kwargs={"pk": run.pk}),
+    )
 
 
 @login_required
@@ -324,7 +320,7 @@ def pay_slip(request, pk):
     """One share as a PDF: a teacher's own once the run is approved; the school's, HR's and audit's (scope)."""
     share = get_object_or_404(selectors.pay_share_list(viewer=request.user), pk=pk)
     permissions.require(request.user, "pay_slip.view", share)
-    pdf = render_pdf("funding/pdf/pay_slip.html", reports.pay_slip_context(share))
+    pdf = render_pdf("funding/pay/pay_slip_pdf.html", reports.pay_slip_context(share))
     response = HttpResponse(pdf, content_type="application/pdf")
     filename = f"{share.run.school.name}-{share.person.get_full_name()}-{share.run.first_month:%Y%m}.pdf"
     response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(filename)}"
@@ -334,7 +330,7 @@ def pay_slip(request, pk):
 @login_required
 def pay_slip_mine(request):
     permissions.require(request.user, "pay_slip.view")
-    return render(request, "funding/pay_slip_mine.html", {"shares": selectors.pay_slips_mine(viewer=request.user)})
+    return render(request, "funding/pay/pay_slip_mine.html", {"shares": selectors.pay_slips_mine(viewer=request.user)})
 
 
 urlpatterns = [

@@ -10,7 +10,7 @@ from xiji_afterschool import permissions
 from xiji_afterschool.errors import DomainError
 from xiji_afterschool.money import format_yuan
 
-from ..forms.claims import RateForm
+from ..forms.rates import RateForm
 from ..selectors import claims as selectors
 from ..services import rates as services
 
@@ -38,7 +38,7 @@ def rate_list(request):
                 return redirect("funding:rate-list")
     return render(
         request,
-        "funding/rate_list.html",
+        "funding/rates/rate_list.html",
         {"rates": selectors.rate_list(viewer=request.user), "form": form, "can_manage": can_manage},
     )
 

@@ -3,19 +3,20 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xiji_afterschool import permissions
+from xiji_afterschool.actions import post_action
 from xiji_afterschool.errors import DomainError
+from xiji_afterschool.forms import CommentForm
 
 from ..forms.ledger import YearForm
-from ..forms.settlement import NoteForm
 from ..models import ZERO, Settlement
 from ..selectors import settlement as selectors
 from ..services import settlement as services
-from .common import school_and_year
+from .ledger import school_and_year
 
 
 @login_required
@@ -34,7 +35,7 @@ def settlement_list(request):
         "difference": sum((s.difference for s in filed), ZERO),
     }
     context = {"form": form, "school_year": school_year, "rows": rows, "totals": totals, "filed": len(filed)}
-    return render(request, "funding/settlement_list.html", context)
+    return render(request, "funding/settlement/settlement_list.html", context)
 
 
 @login_required
@@ -71,11 +72,11 @@ def settlement_detail(request, school_pk, year_pk):
         "can_confirm": settlement is not None
         and settlement.status == Settlement.Status.FILED
         and permissions.can(user, "settlement.confirm", settlement),
-        "note_form": NoteForm(),
+        "note_form": CommentForm(),
     }
     shown = settlement.difference if settlement else (preview.difference if preview else None)
     context["outcome_words"] = selectors.outcome_words(shown) if shown is not None else ""
-    return render(request, "funding/settlement_detail.html", context)
+    return render(request, "funding/settlement/settlement_detail.html", context)
 
 
 @login_required
@@ -99,18 +100,18 @@ def settlement_file(request, school_pk, year_pk):
 @require_POST
 def settlement_confirm(request, pk):
     settlement = get_object_or_404(selectors.settlement_list(viewer=request.user), pk=pk)
-    permissions.require(request.user, "settlement.confirm", settlement)
-    form = NoteForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("The comment is too long."))
-    else:
-        try:
-            services.settlement_confirm(actor=request.user, settlement=settlement, note=form.cleaned_data["note"])
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("The settlement has been confirmed."))
-    return redirect("funding:settlement-detail", school_pk=settlement.school_id, year_pk=settlement.school_year_id)
+    return post_action(
+        request,
+        settlement,
+        action="settlement.confirm",
+        call=lambda data: services.settlement_confirm(actor=request.user, settlement=settlement, note=data["note"]),
+        success=_("The settlement has been confirmed."),
+        next_url=reverse(
+            "funding:settlement-detail",
+            kwargs={"school_pk": settlement.school_id, "year_pk": settlement.school_year_id},
+        ),
+        invalid=_("The comment is too long."),
+    )
 
 
 urlpatterns = [

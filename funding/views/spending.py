@@ -4,19 +4,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xiji_afterschool import permissions
+from xiji_afterschool import permissions, uploads
+from xiji_afterschool.actions import post_action
 from xiji_afterschool.errors import DomainError, form_errors
+from xiji_afterschool.forms import CommentForm
 
-from ..forms.ledger import SpendingPlanForm
-from ..forms.settlement import NoteForm
+from ..forms.spending import SpendingPlanForm
 from ..models import SpendingPlan
 from ..selectors import ledger as selectors
 from ..services import spending as services
-from .common import school_and_year
+from .ledger import school_and_year
 
 
 @login_required
@@ -36,9 +37,9 @@ def spending_plan_detail(request, school_pk, year_pk):
         "can_edit": can_edit,
         "missing": services.missing_for_approval(plan) if plan and draft else [],
         "events": list(plan.events.select_related("actor")) if plan else [],
-        "note_form": NoteForm(),
+        "note_form": CommentForm(),
     }
-    return render(request, "funding/spending_plan_detail.html", context)
+    return render(request, "funding/spending/spending_plan_detail.html", context)
 
 
 @login_required
@@ -66,7 +67,7 @@ def spending_plan_edit(request, school_pk, year_pk):
     else:
         form = SpendingPlanForm(initial=SpendingPlanForm.initial_for(plan))
     context = {"school": school, "school_year": school_year, "plan": plan, "form": form}
-    return render(request, "funding/spending_plan_edit.html", context)
+    return render(request, "funding/spending/spending_plan_edit.html", context)
 
 
 @login_required
@@ -74,21 +75,17 @@ def spending_plan_edit(request, school_pk, year_pk):
 def spending_plan_approve(request, pk):
     """Record the approval by the office meeting and the staff congress (the plan is fixed from then on)."""
     plan = get_object_or_404(selectors.spending_plan_list(viewer=request.user), pk=pk)
-    permissions.require(request.user, "spending_plan.edit", plan)
-    form = NoteForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("The comment is too long."))
-    else:
-        try:
-            services.spending_plan_record_approval(actor=request.user, plan=plan, note=form.cleaned_data["note"])
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("The approval of the spending plan has been recorded."))
-    return redirect("funding:spending-plan-detail", school_pk=plan.school_id, year_pk=plan.school_year_id)
-
-
-CONTENT_TYPES = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg"}
+    return post_action(
+        request,
+        plan,
+        action="spending_plan.edit",
+        call=lambda data: services.spending_plan_record_approval(actor=request.user, plan=plan, note=data["note"]),
+        success=_("The approval of the spending plan has been recorded."),
+        next_url=reverse(
+            "funding:spending-plan-detail", kwargs={"school_pk": plan.school_id, "year_pk": plan.school_year_id}
+        ),
+        invalid=_("The comment is too long."),
+    )
 
 
 @login_required
@@ -109,7 +106,7 @@ def spending_plan_minutes(request, pk, which):
         raise Http404(_("The minutes file is missing.")) from None
     return FileResponse(
         handle, as_attachment=True, filename=f"{plan.school.name}-{plan.school_year.name}-{label}.{extension}",
-        content_type=CONTENT_TYPES.get(extension, "application/octet-stream"),
+        content_type=uploads.content_type_of(minutes.name),
     )  # fmt: skip
 
 

@@ -34,7 +34,7 @@ from ..models import (
     Student,
     User,
 )
-from ..selectors import eligible_teachers, occupying
+from ..selectors import classes as selectors
 
 MIN_CAPACITY, MAX_CAPACITY = 1, 80  # the model's check constraint schools_serviceclass_capacity_1_80
 
@@ -88,7 +88,7 @@ def service_class_save(
         raise DomainError(
             _("The capacity must be between %(min)s and %(max)s students.") % {"min": MIN_CAPACITY, "max": MAX_CAPACITY}
         )
-    if teacher is not None and not eligible_teachers(school=school).filter(pk=teacher.pk).exists():
+    if teacher is not None and not selectors.eligible_teachers(school=school).filter(pk=teacher.pk).exists():
         raise DomainError(
             _(
                 "%(name)s cannot be responsible for the class: only after-school teachers, volunteers, class "
@@ -131,7 +131,9 @@ def service_class_save(
 
 def _check_change_keeps_members(service_class, *, kind, teacher, capacity, drawn) -> None:
     members = list(
-        service_class.members.filter(occupying(timezone.localdate())).select_related("student", "student__admin_class")
+        service_class.members.filter(selectors.occupying(timezone.localdate())).select_related(
+            "student", "student__admin_class"
+        )
     )
     if not members:
         return
@@ -184,7 +186,7 @@ def service_class_add_member(
         )
     current = (
         ServiceClassMember.objects.filter(student=student, service_class__school_year=year)
-        .filter(occupying(start_date))
+        .filter(selectors.occupying(start_date))
         .select_related("service_class")
         .first()
     )
@@ -195,7 +197,7 @@ def service_class_add_member(
             _("%(name)s already has a place in %(class)s this school year; move the child instead.")
             % {"name": student.name, "class": current.service_class.name}
         )
-    taken = service_class.members.filter(occupying(start_date)).count()
+    taken = service_class.members.filter(selectors.occupying(start_date)).count()
     if taken >= service_class.capacity:
         raise DomainError(
             _("%(class)s is full: all %(capacity)s places are taken.")

@@ -18,8 +18,9 @@ from django.utils.translation import ngettext
 from xiji_afterschool import permissions
 from xiji_afterschool.errors import DomainError
 
-from .. import hours as reads
 from ..models import HoursAdjustment, HoursMonth, Membership, School, Session, User
+from ..rules import hours as rules
+from ..selectors import hours as selectors
 
 # One adjustment moves at most a full month of service in one role: 31 days × 4 class-hours, 31 × 4 sessions.
 MAX_ADJUST_HOURS = Decimal("124.0")
@@ -29,7 +30,7 @@ MAX_ADJUST_SESSIONS = 124
 def month_is_closed(school: School | int, day: datetime.date) -> bool:
     """True when the school has closed the month containing `day`: no session may then be logged or changed."""
     school_id = school if isinstance(school, int) else school.pk
-    return HoursMonth.objects.filter(school_id=school_id, month=reads.month_start(day)).exists()
+    return HoursMonth.objects.filter(school_id=school_id, month=rules.month_start(day)).exists()
 
 
 def _month_label(month: datetime.date) -> str:
@@ -45,15 +46,15 @@ def hours_month_close(*, actor: User, school: School, month: datetime.date) -> H
     once: the unique constraint lets one through, the other hears that the month is already closed.
     """
     permissions.require(actor, "hours.close_month", school)
-    month = reads.month_start(month)
-    last_day = reads.month_end(month)
+    month = rules.month_start(month)
+    last_day = rules.month_end(month)
     label = _month_label(month)
     if last_day > timezone.localdate():
         raise DomainError(
             _("%(month)s cannot be closed before its last day (%(day)s).")
             % {"month": label, "day": date_format(last_day, "SHORT_DATE_FORMAT")}
         )
-    closed = reads.closed_month(school=school, month=month)
+    closed = selectors.closed_month(school=school, month=month)
     if closed is not None:
         raise DomainError(
             _("%(month)s was already closed on %(day)s by %(name)s.")
@@ -64,7 +65,7 @@ def hours_month_close(*, actor: User, school: School, month: datetime.date) -> H
             }
         )
     waiting = Session.objects.filter(
-        service_class__school=school, date__range=(month, last_day), status=reads.WAITING
+        service_class__school=school, date__range=(month, last_day), status=rules.WAITING
     ).count()
     if waiting:
         raise DomainError(
@@ -102,7 +103,7 @@ def hours_adjust(
     serialised on the closed month's row, so two corrections cannot both pass the below-zero check.
     """
     permissions.require(actor, "hours.adjust", school)
-    month = reads.month_start(month)
+    month = rules.month_start(month)
     closed = HoursMonth.objects.select_for_update().filter(school=school, month=month).first()
     if closed is None:
         raise DomainError(
@@ -111,7 +112,7 @@ def hours_adjust(
         )
     if not Membership.objects.filter(user=person, school=school).exists():
         raise DomainError(_("%(name)s holds no role at this school.") % {"name": person})
-    if role not in reads.ROLES:
+    if role not in rules.ROLES:
         raise DomainError(_("Choose whether the hours were as responsible teacher, substitute or assistant."))
     reason = (reason or "").strip()
     if not reason:
@@ -135,8 +136,8 @@ def hours_adjust(
         raise DomainError(_("Enter the number of sessions as a whole number.")) from None
     if abs(sessions) > MAX_ADJUST_SESSIONS:
         raise DomainError(_("One adjustment moves at most %(max)s sessions.") % {"max": MAX_ADJUST_SESSIONS})
-    by_role, _adjusted = reads.month_tallies(school=school, month=month, person_ids=[person.pk])
-    current = by_role.get((person.pk, role), reads.Tally())
+    by_role, _adjusted = selectors.month_tallies(school=school, month=month, person_ids=[person.pk])
+    current = by_role.get((person.pk, role), rules.Tally())
     if current.class_hours + class_hours < 0 or current.sessions + sessions < 0:
         raise DomainError(
             _(
@@ -145,7 +146,7 @@ def hours_adjust(
             )
             % {
                 "name": person,
-                "role": reads.role_label(role),
+                "role": rules.role_label(role),
                 "month": _month_label(month),
                 "sessions": current.sessions,
                 "hours": current.class_hours,
@@ -156,7 +157,7 @@ def hours_adjust(
         person=person,
         month=month,
         role=role,
-        class_hours=class_hours.quantize(reads.TENTH),
+        class_hours=class_hours.quantize(rules.TENTH),
         sessions=sessions,
         reason=reason,
         created_by=actor,

@@ -12,17 +12,17 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xiji_afterschool import permissions
+from xiji_afterschool import permissions, uploads
 from xiji_afterschool.errors import DomainError
 from xiji_afterschool.money import yuan
 from xiji_afterschool.workflow import transition
 
-from .. import planning
+from ..forms.plans import SECTION_BY_KEY, SECTIONS
 from ..models import PlanAttachment, PlanSection, School, SchoolPlan, SchoolYear, Stage, SubsidyRate, Timetable
-from ..plan_sections import SECTION_BY_KEY, SECTIONS, to_json
+from ..rules import calendar as calendar_rules
+from ..rules import plans as rules
 
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
-ATTACHMENT_TYPES = {b"%PDF-": "application/pdf", b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
 
 
 def _locked(plan: SchoolPlan) -> SchoolPlan:
@@ -64,7 +64,7 @@ def plan_section_save(*, actor, plan: SchoolPlan, key: str, cleaned_data: dict) 
         raise DomainError(_("This part of the plan is not filled in by hand."))
     plan = _locked(plan)
     _require_editable(plan)
-    data = to_json(cleaned_data)
+    data = rules.to_json(cleaned_data)
     if key == "funding":
         data = {**data, **funding_estimate(plan=plan, classes=cleaned_data)}
     section, _created = PlanSection.objects.update_or_create(
@@ -89,7 +89,7 @@ def funding_estimate(*, plan: SchoolPlan, classes: dict) -> dict:
     lines, total = [], yuan(0)
     for stage in plan.school.stages:
         count = int(classes.get(f"classes_{stage}") or 0)
-        hours = planning.planned_class_hours(year, stage)
+        hours = calendar_rules.planned_class_hours(year, stage)
         amount = yuan(count * hours * rate)
         total += amount
         lines.append({"stage": stage, "classes": count, "class_hours_per_class": hours, "amount": str(amount)})
@@ -236,16 +236,13 @@ def plan_revise(*, actor, plan: SchoolPlan) -> SchoolPlan:
 
 def sniff_attachment(upload) -> str:
     """The attachment's real type from its first bytes (a renamed .exe is not a PDF); raises DomainError."""
-    if upload.size > MAX_ATTACHMENT_BYTES:
-        raise DomainError(_("The file is larger than 5 MB; please scan at a lower resolution."))
-    if upload.size == 0:
-        raise DomainError(_("The file is empty."))
-    head = upload.read(16)
-    upload.seek(0)
-    for magic, content_type in ATTACHMENT_TYPES.items():
-        if head.startswith(magic):
-            return content_type
-    raise DomainError(_("Only PDF, JPEG or PNG files can be attached."))
+    return uploads.sniff(
+        upload,
+        max_bytes=MAX_ATTACHMENT_BYTES,
+        too_large=_("The file is larger than 5 MB; please scan at a lower resolution."),
+        empty=_("The file is empty."),
+        wrong_type=_("Only PDF, JPEG or PNG files can be attached."),
+    )
 
 
 @transaction.atomic

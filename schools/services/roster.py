@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from xiji_afterschool import permissions
 from xiji_afterschool.exports import write_xlsx
 
-from .. import reports
 from ..models import RosterExport, School
+from ..reports import roster as reports
 
 log = logging.getLogger("xiji.schools")
 

@@ -20,7 +20,6 @@ from django.utils.translation import gettext_noop
 from xiji_afterschool import permissions
 from xiji_afterschool.errors import DomainError
 
-from .. import selectors_sessions as sel
 from ..models import (
     Activity,
     ActivityCategory,
@@ -36,6 +35,7 @@ from ..models import (
     Substitution,
     User,
 )
+from ..selectors import sessions as selectors
 
 MAX_CLASS_HOURS = Decimal("4")  # the model's check constraint: 0 < class-hours <= 4
 MAX_SPAN = datetime.timedelta(hours=4)  # no service slot is longer than the longest session one may claim
@@ -186,11 +186,11 @@ def session_log(
     if date > now:
         raise DomainError(_("A session cannot be logged for a day in the future."))
     _require_open_month(service_class.school_id, date)
-    stage = sel.class_stage(service_class)
+    stage = selectors.class_stage(service_class)
     exceptions = dict(
         CalendarDay.objects.filter(school_year=service_class.school_year_id, date=date).values_list("date", "kind")
     )
-    problem = sel.day_without_service(
+    problem = selectors.day_without_service(
         day=date, semesters=list(service_class.school_year.semesters.all()), stage=stage, exceptions=exceptions
     )
     if problem:
@@ -214,7 +214,7 @@ def session_log(
     if assistant_ids:
         staff = set(
             Membership.objects.filter(
-                user__in=assistant_ids, school=service_class.school_id, role__in=sel.STAFF_ROLES
+                user__in=assistant_ids, school=service_class.school_id, role__in=selectors.STAFF_ROLES
             ).values_list("user_id", flat=True)
         )
         if assistant_ids - staff:
@@ -319,7 +319,7 @@ def substitution_record(
     if substitute.pk == service_class.teacher_id:
         raise DomainError(_("The class's own teacher is not a substitute."))
     if not Membership.objects.filter(
-        user=substitute, school=service_class.school_id, role__in=sel.STAFF_ROLES
+        user=substitute, school=service_class.school_id, role__in=selectors.STAFF_ROLES
     ).exists():
         raise DomainError(_("The substitute must be a teacher or volunteer of this school."))
     if Session.objects.filter(service_class=service_class, date=date).exists():

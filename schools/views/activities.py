@@ -10,16 +10,17 @@ from django.views.decorators.http import require_http_methods
 from xiji_afterschool import permissions
 from xiji_afterschool.errors import DomainError
 
-from .. import selectors
-from ..forms import ActivityForm, PartnerForm
+from ..forms.activities import ActivityForm, PartnerForm
 from ..models import Activity, ActivityCategory, Partner, School
-from ..services.activities import activity_save, partner_save
+from ..selectors import activities as selectors
+from ..selectors import roster as roster_selectors
+from ..services import activities as services
 
 # --- Views ---
 
 
 def _school(request, school_pk) -> School:
-    return get_object_or_404(selectors.school_list(viewer=request.user), pk=school_pk)
+    return get_object_or_404(roster_selectors.school_list(viewer=request.user), pk=school_pk)
 
 
 @login_required
@@ -36,7 +37,7 @@ def activity_list(request, school_pk):
     ]
     return render(
         request,
-        "schools/activity_list.html",
+        "schools/activities/activity_list.html",
         {
             "school": school,
             "groups": groups,
@@ -62,7 +63,7 @@ def _activity_form(request, school: School, activity: Activity | None):
     form = ActivityForm(request.POST or None, initial=initial, partners=partners)
     if request.method == "POST" and form.is_valid():
         try:
-            activity_save(actor=request.user, school=school, activity=activity, **form.cleaned_data)
+            services.activity_save(actor=request.user, school=school, activity=activity, **form.cleaned_data)
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
@@ -70,7 +71,7 @@ def _activity_form(request, school: School, activity: Activity | None):
             return redirect("schools:activity-list", school_pk=school.pk)
     return render(
         request,
-        "schools/activity_form.html",
+        "schools/activities/activity_form.html",
         {"school": school, "activity": activity, "form": form, "has_partners": partners.exists()},
     )
 
@@ -97,13 +98,13 @@ def _partner_form(request, school: School, partner: Partner | None):
     form = PartnerForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            partner_save(actor=request.user, school=school, partner=partner, **form.cleaned_data)
+            services.partner_save(actor=request.user, school=school, partner=partner, **form.cleaned_data)
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
             messages.success(request, _("Partner saved."))
             return redirect("schools:activity-list", school_pk=school.pk)
-    return render(request, "schools/partner_form.html", {"school": school, "partner": partner, "form": form})
+    return render(request, "schools/activities/partner_form.html", {"school": school, "partner": partner, "form": form})
 
 
 @login_required

@@ -4,94 +4,26 @@ A teacher or volunteer sees the classes they teach; the school administrator for
 bureau and inspectors read.
 """
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from xiji_afterschool import permissions
 from xiji_afterschool.errors import DomainError
 
-from .. import selectors
-from ..models import ActivityCategory, AdminClass, Grade, ServiceClass
+from ..forms.classes import ServiceClassForm
+from ..models import AdminClass, ServiceClass
+from ..selectors import calendar as calendar_selectors
+from ..selectors import classes as selectors
+from ..selectors import roster as roster_selectors
 from ..services import classes as services
 
 
-class TeacherChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.full_name or obj.username
-
-
-class ServiceClassForm(forms.Form):
-    """Input shape only; the service checks the rules (teacher of this school, capacity, classes, unique name)."""
-
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=40)
-    kind = forms.ChoiceField(label=gettext_lazy("Kind of service"), choices=ServiceClass.Kind.choices)
-    activity = forms.ChoiceField(label=gettext_lazy("Activity"), choices=ActivityCategory.choices)
-    teacher = TeacherChoiceField(
-        label=gettext_lazy("Responsible teacher"),
-        queryset=None,
-        required=False,
-        empty_label=gettext_lazy("Not chosen yet"),
-        help_text=gettext_lazy("Exactly one teacher is responsible. A class without one cannot take students."),
-    )
-    capacity = forms.IntegerField(
-        label=gettext_lazy("Capacity"), min_value=services.MIN_CAPACITY, max_value=services.MAX_CAPACITY
-    )
-    grades = forms.TypedMultipleChoiceField(
-        label=gettext_lazy("Whole grades it draws from"),
-        coerce=int,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    admin_classes = forms.ModelMultipleChoiceField(
-        label=gettext_lazy("Single classes it draws from"),
-        queryset=None,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=gettext_lazy("Grades and classes may be mixed. Choose none to take children from the whole school."),
-    )
-
-    def __init__(self, *args, school, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.school_classes = list(AdminClass.objects.filter(school=school).order_by("grade", "number"))
-        self.fields["teacher"].queryset = selectors.eligible_teachers(school=school)
-        self.fields["admin_classes"].queryset = AdminClass.objects.filter(school=school).order_by("grade", "number")
-        grades = sorted({ac.grade for ac in self.school_classes})
-        self.fields["grades"].choices = [(g, Grade(g).label) for g in grades]
-
-    def drawn_classes(self) -> list[AdminClass]:
-        """The chosen classes plus every class of the chosen grades."""
-        grades = set(self.cleaned_data["grades"])
-        chosen = {ac.pk: ac for ac in self.cleaned_data["admin_classes"]}
-        chosen.update({ac.pk: ac for ac in self.school_classes if ac.grade in grades})
-        return sorted(chosen.values(), key=lambda ac: (ac.grade, ac.number))
-
-    @classmethod
-    def initial_for(cls, service_class: ServiceClass, school_classes: list[AdminClass]) -> dict:
-        drawn = {ac.pk for ac in service_class.admin_classes.all()}
-        per_grade: dict[int, list[int]] = {}
-        for ac in school_classes:
-            per_grade.setdefault(ac.grade, []).append(ac.pk)
-        whole = [g for g, pks in per_grade.items() if set(pks) <= drawn]
-        single = [pk for pk in drawn if not any(pk in per_grade[g] for g in whole)]
-        return {
-            "name": service_class.name,
-            "kind": service_class.kind,
-            "activity": service_class.activity,
-            "teacher": service_class.teacher_id,
-            "capacity": service_class.capacity,
-            "grades": whole,
-            "admin_classes": single,
-        }
-
-
 def _school(request, school_pk, action):
-    school = get_object_or_404(selectors.school_list(viewer=request.user), pk=school_pk)
+    school = get_object_or_404(roster_selectors.school_list(viewer=request.user), pk=school_pk)
     permissions.require(request.user, action, school)
     return school
 
@@ -99,7 +31,7 @@ def _school(request, school_pk, action):
 @login_required
 def service_class_list(request, school_pk):
     school = _school(request, school_pk, "service_class.view")
-    school_year = selectors.current_school_year()
+    school_year = calendar_selectors.current_school_year()
     classes = (
         list(selectors.service_class_list(viewer=request.user, school=school, school_year=school_year))
         if school_year
@@ -109,7 +41,7 @@ def service_class_list(request, school_pk):
     rows = [{"class": c, "draws_from": selectors.draws_from_labels(c, school_classes)} for c in classes]
     return render(
         request,
-        "schools/service_class_list.html",
+        "schools/classes/service_class_list.html",
         {
             "school": school,
             "school_year": school_year,
@@ -146,7 +78,7 @@ def _save(request, form, *, school, school_year, service_class=None):
 @login_required
 def service_class_create(request, school_pk):
     school = _school(request, school_pk, "service_class.manage")
-    school_year = selectors.current_school_year()
+    school_year = calendar_selectors.current_school_year()
     if school_year is None:
         messages.error(request, _("The bureau has not set up the school year yet."))
         return redirect("schools:service-class-list", school_pk=school.pk)
@@ -158,7 +90,7 @@ def service_class_create(request, school_pk):
             return redirect("schools:service-class-detail", pk=service_class.pk)
     return render(
         request,
-        "schools/service_class_form.html",
+        "schools/classes/service_class_form.html",
         {"school": school, "school_year": school_year, "form": form, "service_class": None},
     )
 
@@ -185,7 +117,7 @@ def service_class_edit(request, pk):
             return redirect("schools:service-class-detail", pk=saved.pk)
     return render(
         request,
-        "schools/service_class_form.html",
+        "schools/classes/service_class_form.html",
         {"school": school, "school_year": service_class.school_year, "form": form, "service_class": service_class},
     )
 
@@ -198,7 +130,7 @@ def service_class_detail(request, pk):
     current = [m for m in members if m.end_date is None or m.end_date > today]
     return render(
         request,
-        "schools/service_class_detail.html",
+        "schools/classes/service_class_detail.html",
         {
             "service_class": service_class,
             "school": service_class.school,

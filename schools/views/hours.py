@@ -1,75 +1,40 @@
 """The hours record (明细档案, R21): a school's month, one person's month, the Excel export, closing a month and
-adjusting a closed one; and delivery against plan (issue 5, item 5) for a school and for the county."""
+adjusting a closed one."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xiji_afterschool import permissions
 from xiji_afterschool.errors import DomainError
 from xiji_afterschool.exports import write_xlsx, xlsx_response
 
-from .. import hours as reads
-from .. import selectors
-from ..models import HoursAdjustment, HoursMonth, Membership, User
+from ..forms.hours import AdjustForm
+from ..models import HoursMonth
+from ..reports import hours as reports
+from ..rules import hours as rules
+from ..selectors import hours as selectors
+from ..selectors import roster as roster_selectors
 from ..services import hours as services
-
-# ---------------------------------------------------------------- forms (input shape only; the service re-checks)
-
-
-class PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.get_full_name()} ({obj.username})"
-
-
-class AdjustForm(forms.Form):
-    person = PersonChoiceField(label=gettext_lazy("Person"), queryset=User.objects.none())
-    month = forms.TypedChoiceField(label=gettext_lazy("Closed month"), coerce=reads.parse_month, choices=())
-    role = forms.ChoiceField(label=gettext_lazy("As"), choices=HoursAdjustment._meta.get_field("role").choices)
-    class_hours = forms.DecimalField(
-        label=gettext_lazy("Class-hours (+ adds, − takes away)"),
-        max_digits=4,
-        decimal_places=1,
-        min_value=-services.MAX_ADJUST_HOURS,
-        max_value=services.MAX_ADJUST_HOURS,
-        widget=forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"}),
-    )
-    sessions = forms.IntegerField(
-        label=gettext_lazy("Sessions (+/−)"),
-        initial=0,
-        min_value=-services.MAX_ADJUST_SESSIONS,
-        max_value=services.MAX_ADJUST_SESSIONS,
-    )
-    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=200, widget=forms.Textarea(attrs={"rows": 2}))
-
-    def __init__(self, *args, school, closed_months, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = User.objects.filter(
-            pk__in=Membership.objects.filter(school=school).values("user_id")
-        ).order_by("full_name", "username")
-        self.fields["month"].choices = [(f"{m:%Y-%m}", f"{m:%Y-%m}") for m in closed_months]
-
 
 # ---------------------------------------------------------------- helpers
 
 
 def _school(request, school_pk):
-    return get_object_or_404(selectors.school_list(viewer=request.user), pk=school_pk)
+    return get_object_or_404(roster_selectors.school_list(viewer=request.user), pk=school_pk)
 
 
 def _month(request):
     """The month asked for in ?month=YYYY-MM; missing or malformed -> the current month (malformed: with a note)."""
-    current = reads.month_start(timezone.localdate())
+    current = rules.month_start(timezone.localdate())
     text = request.GET.get("month")
     if not text:
         return current
-    month = reads.parse_month(text)
+    month = rules.parse_month(text)
     if month is None:
         messages.error(request, _("“%(text)s” is not a month: showing the current month.") % {"text": text[:20]})
         return current
@@ -77,10 +42,10 @@ def _month(request):
 
 
 def _month_nav(month):
-    current = reads.month_start(timezone.localdate())
-    following = reads.shift_month(month, 1)
+    current = rules.month_start(timezone.localdate())
+    following = rules.shift_month(month, 1)
     return {
-        "previous": reads.shift_month(month, -1),
+        "previous": rules.shift_month(month, -1),
         "following": following if following <= current else None,
         "current": current if month != current else None,
     }
@@ -104,12 +69,12 @@ def hours_school(request, school_pk):
     school = _school(request, school_pk)
     permissions.require(request.user, "hours.view", school)
     month = _month(request)
-    record = reads.hours_record(viewer=request.user, school=school, month=month)
+    record = selectors.hours_record(viewer=request.user, school=school, month=month)
     today = timezone.localdate()
     ended = record.last_day <= today
     return render(
         request,
-        "schools/hours_school.html",
+        "schools/hours/hours_school.html",
         {
             "school": school,
             "record": record,
@@ -127,13 +92,13 @@ def hours_school(request, school_pk):
 def hours_person(request, school_pk, user_pk):
     """One person's month at one school: sessions, adjustments with reasons, totals. A teacher: their own only."""
     school = _school(request, school_pk)
-    person = get_object_or_404(reads.hours_people(viewer=request.user, school=school), pk=user_pk)
+    person = get_object_or_404(selectors.hours_people(viewer=request.user, school=school), pk=user_pk)
     permissions.require(request.user, "hours.view", person)
     month = _month(request)
-    detail = reads.hours_person(school=school, person=person, month=month)
+    detail = selectors.hours_person(school=school, person=person, month=month)
     return render(
         request,
-        "schools/hours_person.html",
+        "schools/hours/hours_person.html",
         {
             "school": school,
             "person": person,
@@ -153,8 +118,8 @@ def hours_export(request, school_pk):
     school = _school(request, school_pk)
     permissions.require(request.user, "hours.view", school)
     month = _month(request)
-    record = reads.hours_record(viewer=request.user, school=school, month=month)
-    header, rows = reads.hours_report_rows(record)
+    record = selectors.hours_record(viewer=request.user, school=school, month=month)
+    header, rows = reports.hours_report_rows(record)
     title = _("Hours %(month)s") % {"month": f"{month:%Y-%m}"}
     response = xlsx_response(
         write_xlsx(title=title, header=header, rows=rows), f"hours-{school.code}-{month:%Y-%m}.xlsx"
@@ -167,7 +132,7 @@ def hours_export(request, school_pk):
 def hours_close(request, school_pk):
     school = _school(request, school_pk)
     permissions.require(request.user, "hours.close_month", school)
-    month = reads.parse_month(request.POST.get("month"))
+    month = rules.parse_month(request.POST.get("month"))
     if month is None:
         messages.error(request, _("Choose the month to close."))
         return redirect("schools:hours-school", school_pk=school.pk)
@@ -212,58 +177,12 @@ def hours_adjust(request, school_pk):
             return redirect(_hours_url(school.pk, data["month"], data["person"].pk))
     return render(
         request,
-        "schools/hours_adjust.html",
+        "schools/hours/hours_adjust.html",
         {
             "school": school,
             "form": form,
             "closed_months": closed_months,
-            "adjustments": reads.adjustment_list(school=school),
-        },
-    )
-
-
-# ---------------------------------------------------------------- delivery against plan
-
-
-@login_required
-@require_GET
-def delivery_school(request, school_pk):
-    """Per service class of the current school year: planned vs delivered class-hours to date; weeks behind mode."""
-    school = _school(request, school_pk)
-    permissions.require(request.user, "delivery.view", school)
-    school_year = selectors.current_school_year()
-    today = timezone.localdate()
-    delivery = reads.delivery_school(school=school, school_year=school_year, today=today) if school_year else None
-    return render(
-        request,
-        "schools/delivery_school.html",
-        {
-            "school": school,
-            "school_year": school_year,
-            "today": today,
-            "delivery": delivery,
-            "weeks_checked": reads.BEHIND_WEEKS_CHECKED,
-        },
-    )
-
-
-@login_required
-@require_GET
-def delivery_county(request):
-    """Every school the viewer may read, least delivered first, with the behind-mode flag."""
-    permissions.require(request.user, "delivery.view")
-    school_year = selectors.current_school_year()
-    today = timezone.localdate()
-    rows = reads.delivery_county(viewer=request.user, school_year=school_year, today=today) if school_year else []
-    return render(
-        request,
-        "schools/delivery_county.html",
-        {
-            "school_year": school_year,
-            "today": today,
-            "rows": rows,
-            "behind": sum(1 for r in rows if r.behind),
-            "weeks_checked": reads.BEHIND_WEEKS_CHECKED,
+            "adjustments": selectors.adjustment_list(school=school),
         },
     )
 
@@ -274,6 +193,4 @@ urlpatterns = [
     path("schools/<int:school_pk>/hours/export.xlsx", hours_export, name="hours-export"),
     path("schools/<int:school_pk>/hours/close/", hours_close, name="hours-close"),
     path("schools/<int:school_pk>/hours/adjust/", hours_adjust, name="hours-adjust"),
-    path("schools/<int:school_pk>/delivery/", delivery_school, name="delivery-school"),
-    path("delivery/", delivery_county, name="delivery-county"),
 ]

@@ -1,34 +1,26 @@
 """Roster import (issue 4, item 8): template download, upload and check, preview, import."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from xiji_afterschool import permissions
 from xiji_afterschool.errors import DomainError
-from xiji_afterschool.exports import XLSX, xlsx_response
+from xiji_afterschool.exports import xlsx_response
 
-from .. import selectors
+from ..forms.imports import RosterUploadForm
 from ..models import RosterImport
+from ..selectors import imports as selectors
+from ..selectors import roster as roster_selectors
 from ..services import imports as services
 
 
-class RosterUploadForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("Roster workbook (.xlsx)"),
-        help_text=gettext_lazy("Fill in the template and upload it here; at most 5 MB."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx," + XLSX}),
-    )
-
-
 def _school(request, school_pk):
-    school = get_object_or_404(selectors.school_list(viewer=request.user), pk=school_pk)
+    school = get_object_or_404(roster_selectors.school_list(viewer=request.user), pk=school_pk)
     permissions.require(request.user, "roster.import", school)
     return school
 
@@ -61,7 +53,9 @@ def roster_import_upload(request, school_pk):
             messages.info(request, _("The file has been uploaded and checked."))
             return redirect("schools:roster-import-detail", pk=roster_import.pk)
     recent = selectors.roster_import_list(viewer=request.user).filter(school=school)[:10]
-    return render(request, "schools/roster_import_upload.html", {"school": school, "form": form, "recent": recent})
+    return render(
+        request, "schools/imports/roster_import_upload.html", {"school": school, "form": form, "recent": recent}
+    )
 
 
 @login_required
@@ -71,7 +65,7 @@ def roster_import_detail(request, pk):
     bad_rows = len(roster_import.errors)
     return render(
         request,
-        "schools/roster_import_detail.html",
+        "schools/imports/roster_import_detail.html",
         {
             "roster_import": roster_import,
             "page": page,

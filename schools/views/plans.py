@@ -8,18 +8,25 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from xiji_afterschool import permissions
+from xiji_afterschool import permissions, uploads
+from xiji_afterschool.actions import post_action
 from xiji_afterschool.errors import DomainError, form_errors
 from xiji_afterschool.exports import render_pdf
+from xiji_afterschool.forms import CommentForm
 
-from .. import reports, selectors, services
-from ..forms import AttachmentForm, DecisionForm, PlanFilterForm
+from ..forms.plans import SECTION_BY_KEY, SECTIONS, AttachmentForm, PlanFilterForm, build_form
 from ..models import SchoolPlan
-from ..plan_sections import SECTION_BY_KEY, SECTIONS, build_form, diff, display_rows
+from ..reports import plans as reports
+from ..rules import plans as rules
+from ..selectors import calendar as calendar_selectors
+from ..selectors import plans as selectors
+from ..selectors import roster as roster_selectors
+from ..services import plans as services
 
 # The buttons of the plan page, by action.
 PLAN_ACTION_LABELS = {
@@ -39,7 +46,7 @@ def plan_list(request):
         params["status"] = SchoolPlan.Status.AT_BUREAU
     form = PlanFilterForm(params)
     filters = form.cleaned_data if form.is_valid() else {}
-    school_year = selectors.current_school_year()
+    school_year = calendar_selectors.current_school_year()
     plans = selectors.plan_list(
         viewer=request.user,
         school_year=school_year,
@@ -49,15 +56,15 @@ def plan_list(request):
         overdue=filters.get("overdue", False),
     )
     page = Paginator(plans, 50).get_page(request.GET.get("page"))
-    return render(request, "schools/plan_list.html", {"form": form, "page": page, "school_year": school_year})
+    return render(request, "schools/plans/plan_list.html", {"form": form, "page": page, "school_year": school_year})
 
 
 @login_required
 @require_POST
 def plan_start(request, school_pk):
-    school = get_object_or_404(selectors.school_list(viewer=request.user), pk=school_pk)
+    school = get_object_or_404(roster_selectors.school_list(viewer=request.user), pk=school_pk)
     permissions.require(request.user, "plan.edit", school)
-    school_year = selectors.current_school_year()
+    school_year = calendar_selectors.current_school_year()
     if school_year is None:
         messages.error(request, _("The bureau has not set up the school year yet."))
         return redirect("home")
@@ -85,7 +92,7 @@ def plan_detail(request, pk):
             "title": s.title,
             "editable": s.form is not None,
             "filled": s.key in stored,
-            "rows": display_rows(s.key, stored.get(s.key, {}), school=plan.school),
+            "rows": rules.display_rows(s.key, stored.get(s.key, {}), school=plan.school),
         }
         for s in SECTIONS
     ]
@@ -108,11 +115,11 @@ def plan_detail(request, pk):
         "can_revise": plan.status == SchoolPlan.Status.FILED
         and not hasattr(plan, "next_version")
         and permissions.can(user, "plan.revise", plan),
-        "decision_form": DecisionForm(),
+        "decision_form": CommentForm(),
         "attachment_form": AttachmentForm(),
         "events": plan.events.all(),
     }
-    return render(request, "schools/plan_detail.html", context)
+    return render(request, "schools/plans/plan_detail.html", context)
 
 
 @login_required
@@ -137,25 +144,22 @@ def plan_section_edit(request, pk, key):
         else:
             messages.success(request, _("“%(section)s” saved.") % {"section": section.title})
             return redirect("schools:plan-detail", pk=plan.pk)
-    return render(request, "schools/plan_section_form.html", {"plan": plan, "section": section, "form": form})
+    return render(request, "schools/plans/plan_section_form.html", {"plan": plan, "section": section, "form": form})
 
 
 def _transition(request, pk, service, success, action):
     plan = _fetch_plan(request, pk)
     if action == "plan.return" and plan.status == SchoolPlan.Status.AT_TOWNSHIP:
         action = "plan.return_by_township"
-    permissions.require(request.user, action, plan)  # before reading the form: a refusal is a 403, not a message
-    form = DecisionForm(request.POST)
-    if form.is_valid():
-        try:
-            service(actor=request.user, plan=plan, note=form.cleaned_data["note"])
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, success)
-    else:
-        messages.error(request, _("The comment is too long."))
-    return redirect("schools:plan-detail", pk=plan.pk)
+    return post_action(
+        request,
+        plan,
+        action=action,
+        call=lambda data: service(actor=request.user, plan=plan, note=data["note"]),
+        success=success,
+        next_url=reverse("schools:plan-detail", kwargs={"pk": plan.pk}),
+        invalid=_("The comment is too long."),
+    )
 
 
 @login_required
@@ -208,8 +212,10 @@ def plan_diff(request, pk):
         raise Http404(_("This is the first version."))
     old = {s.key: s.data for s in plan.previous.sections.all()}
     new = {s.key: s.data for s in plan.sections.all()}
-    changes = diff(old, new, school=plan.school)
-    return render(request, "schools/plan_diff.html", {"plan": plan, "previous": plan.previous, "changes": changes})
+    changes = rules.diff(old, new, school=plan.school)
+    return render(
+        request, "schools/plans/plan_diff.html", {"plan": plan, "previous": plan.previous, "changes": changes}
+    )
 
 
 @login_required
@@ -236,7 +242,7 @@ def plan_attachment_add(request, pk):
 def plan_attachment_download(request, pk):
     attachment = get_object_or_404(selectors.plan_attachment_list(viewer=request.user), pk=pk)
     permissions.require(request.user, "plan.view", attachment.plan)
-    extension = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}[attachment.content_type]
+    extension = uploads.extension_of(attachment.content_type)
     return FileResponse(
         attachment.file.open("rb"), as_attachment=True, filename=f"{attachment.title}.{extension}",
         content_type=attachment.content_type,
@@ -260,8 +266,26 @@ def plan_filing_pdf(request, pk):
     plan = _fetch_plan(request, pk)
     if plan.status != SchoolPlan.Status.FILED:
         raise PermissionDenied(_("Only a filed plan has a filing record."))
-    pdf = render_pdf("pdf/plan_filing.html", reports.plan_filing_context(plan))
+    pdf = render_pdf("schools/plans/plan_filing_pdf.html", reports.plan_filing_context(plan))
     response = HttpResponse(pdf, content_type="application/pdf")
     filename = f"{plan.school.name}-{plan.school_year.name}-v{plan.version}.pdf"
     response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(filename)}"
     return response
+
+
+urlpatterns = [
+    path("plans/", plan_list, name="plan-list"),
+    path("schools/<int:school_pk>/plan/start/", plan_start, name="plan-start"),
+    path("plans/<int:pk>/", plan_detail, name="plan-detail"),
+    path("plans/<int:pk>/sections/<slug:key>/", plan_section_edit, name="plan-section-edit"),
+    path("plans/<int:pk>/submit/", plan_submit, name="plan-submit"),
+    path("plans/<int:pk>/forward/", plan_forward, name="plan-forward"),
+    path("plans/<int:pk>/return/", plan_return, name="plan-return"),
+    path("plans/<int:pk>/file/", plan_file, name="plan-file"),
+    path("plans/<int:pk>/revise/", plan_revise, name="plan-revise"),
+    path("plans/<int:pk>/changes/", plan_diff, name="plan-diff"),
+    path("plans/<int:pk>/filing.pdf", plan_filing_pdf, name="plan-filing-pdf"),
+    path("plans/<int:pk>/attachments/", plan_attachment_add, name="plan-attachment-add"),
+    path("plans/attachments/<int:pk>/", plan_attachment_download, name="plan-attachment-download"),
+    path("plans/attachments/<int:pk>/remove/", plan_attachment_remove, name="plan-attachment-remove"),
+]

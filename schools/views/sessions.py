@@ -6,7 +6,6 @@ whole class is saved by one POST, and "everyone present" is the default, so it n
 
 import datetime
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -14,84 +13,17 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from xiji_afterschool import permissions
 from xiji_afterschool.errors import DomainError
 
-from .. import selectors_sessions as selectors
-from ..models import Attendance, ServiceClass
+from ..forms.sessions import SessionLogForm, SubstitutionForm
+from ..models import Attendance
+from ..selectors import sessions as selectors
 from ..services import sessions as services
 
 MARK_COLORS = {Attendance.Mark.PRESENT: "success", Attendance.Mark.ABSENT: "danger", Attendance.Mark.LEAVE: "warning"}
-
-# ---------------------------------------------------------------- forms (input shape; the service checks the rules)
-
-
-class _StaffChoice(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.full_name or obj.username
-
-
-class _StaffChoices(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj):
-        return obj.full_name or obj.username
-
-
-class _ActivityChoice(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.name} · {obj.get_category_display()}"
-
-
-class SessionLogForm(forms.Form):
-    date = forms.DateField(widget=forms.HiddenInput)
-    start_time = forms.TimeField(
-        label=gettext_lazy("Start"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-    )
-    end_time = forms.TimeField(
-        label=gettext_lazy("End"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-    )
-    class_hours = forms.DecimalField(
-        label=gettext_lazy("Class-hours"),
-        max_digits=3,
-        decimal_places=1,
-        widget=forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"}),
-    )
-    activity_category = forms.ChoiceField(label=gettext_lazy("Activity"))
-    activity = _ActivityChoice(label=gettext_lazy("Activity of the school"), queryset=None, required=False)
-    content_note = forms.CharField(
-        label=gettext_lazy("What was done"),
-        max_length=300,
-        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 300}),
-    )
-    assistants = _StaffChoices(
-        label=gettext_lazy("Assisting teachers and volunteers"),
-        queryset=None,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-
-    def __init__(self, *args, service_class: ServiceClass, actor, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["activity_category"].choices = selectors.category_choices(service_class)
-        self.fields["activity"].queryset = selectors.school_activities(school=service_class.school)
-        self.fields["assistants"].queryset = selectors.school_staff(school=service_class.school).exclude(pk=actor.pk)
-
-
-class SubstitutionForm(forms.Form):
-    date = forms.DateField(
-        label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    substitute = _StaffChoice(label=gettext_lazy("Substitute"), queryset=None)
-    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=120)
-
-    def __init__(self, *args, service_class: ServiceClass, **kwargs):
-        super().__init__(*args, **kwargs)
-        staff = selectors.school_staff(school=service_class.school)
-        if service_class.teacher_id:
-            staff = staff.exclude(pk=service_class.teacher_id)
-        self.fields["substitute"].queryset = staff
 
 
 def _roll_from_post(post) -> dict[int, tuple[str, str]]:
@@ -122,7 +54,7 @@ def _parse_day(value: str | None) -> datetime.date | None:
 def teacher_today(request):
     permissions.require(request.user, "session.log")
     day = selectors.teacher_day(viewer=request.user, today=services.today())
-    return render(request, "schools/session_today.html", {"day": day})
+    return render(request, "schools/sessions/session_today.html", {"day": day})
 
 
 @login_required
@@ -190,7 +122,7 @@ def session_log(request, service_class_pk):
         rows.append({"member": member, "mark": mark, "reason": reason})
     return render(
         request,
-        "schools/session_log.html",
+        "schools/sessions/session_log.html",
         {
             "service_class": service_class,
             "page": page,
@@ -213,7 +145,7 @@ def session_detail(request, pk):
     permissions.require(request.user, "session.view", session)
     return render(
         request,
-        "schools/session_detail.html",
+        "schools/sessions/session_detail.html",
         {
             "session": session,
             "roll": selectors.session_roll(session=session),
@@ -248,7 +180,7 @@ def session_review(request):
     page = Paginator(selectors.session_review_queue(viewer=request.user), 50).get_page(request.GET.get("page"))
     for session in page:
         session.flag_text = services.flag_message(session.flag)
-    return render(request, "schools/session_review.html", {"page": page})
+    return render(request, "schools/sessions/session_review.html", {"page": page})
 
 
 # ---------------------------------------------------------------- recorded substitutes
@@ -282,7 +214,7 @@ def substitution_create(request, service_class_pk):
             messages.error(request, _("Check the fields marked below."))
     return render(
         request,
-        "schools/session_substitution_form.html",
+        "schools/sessions/session_substitution_form.html",
         {
             "service_class": service_class,
             "form": form,

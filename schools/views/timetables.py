@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -10,16 +11,20 @@ from django.views.decorators.http import require_POST
 from xiji_afterschool import permissions
 from xiji_afterschool.errors import DomainError
 
-from .. import planning, selectors, services
-from ..forms import TimetableHeaderForm, TimetableReviseForm, TimetableRowFormSet
+from ..forms.timetables import TimetableHeaderForm, TimetableReviseForm, TimetableRowFormSet
 from ..models import Stage, Timetable
+from ..rules import calendar as calendar_rules
+from ..selectors import calendar as calendar_selectors
+from ..selectors import roster as roster_selectors
+from ..selectors import timetables as selectors
+from ..services import timetables as services
 
 
 @login_required
 def timetable_list(request, school_pk):
-    school = get_object_or_404(selectors.school_list(viewer=request.user), pk=school_pk)
+    school = get_object_or_404(roster_selectors.school_list(viewer=request.user), pk=school_pk)
     permissions.require(request.user, "timetable.view", school)
-    school_year = selectors.current_school_year()
+    school_year = calendar_selectors.current_school_year()
     timetables = (
         selectors.timetable_list(viewer=request.user, school=school, school_year=school_year) if school_year else []
     )
@@ -34,12 +39,12 @@ def timetable_list(request, school_pk):
                     "semester": semester,
                     "stage": Stage(stage),
                     "timetable": latest.get((semester.pk, stage)),
-                    "planned_days": planning.planned_days(school_year, stage, semester=semester),
+                    "planned_days": calendar_rules.planned_days(school_year, stage, semester=semester),
                 }
             )
     return render(
         request,
-        "schools/timetable_list.html",
+        "schools/timetables/timetable_list.html",
         {
             "school": school,
             "school_year": school_year,
@@ -52,9 +57,9 @@ def timetable_list(request, school_pk):
 @login_required
 @require_POST
 def timetable_start(request, school_pk):
-    school = get_object_or_404(selectors.school_list(viewer=request.user), pk=school_pk)
+    school = get_object_or_404(roster_selectors.school_list(viewer=request.user), pk=school_pk)
     permissions.require(request.user, "timetable.edit", school)
-    school_year = selectors.current_school_year()
+    school_year = calendar_selectors.current_school_year()
     semester = school_year.semesters.filter(pk=request.POST.get("semester")).first() if school_year else None
     if semester is None or request.POST.get("stage") not in school.stages:
         messages.error(request, _("Choose a semester and stage of this school."))
@@ -119,7 +124,7 @@ def timetable_edit(request, pk):
                 return redirect("schools:timetable-list", school_pk=timetable.school_id)
     return render(
         request,
-        "schools/timetable_edit.html",
+        "schools/timetables/timetable_edit.html",
         {
             "timetable": timetable,
             "header": header,
@@ -153,3 +158,11 @@ def timetable_revise(request, pk):
         request, _("Version %(version)s started; change it before it comes into force.") % {"version": new.version}
     )
     return redirect("schools:timetable-edit", pk=new.pk)
+
+
+urlpatterns = [
+    path("schools/<int:school_pk>/timetables/", timetable_list, name="timetable-list"),
+    path("schools/<int:school_pk>/timetables/start/", timetable_start, name="timetable-start"),
+    path("timetables/<int:pk>/", timetable_edit, name="timetable-edit"),
+    path("timetables/<int:pk>/revise/", timetable_revise, name="timetable-revise"),
+]

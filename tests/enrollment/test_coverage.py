@@ -9,8 +9,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from enrollment import coverage
 from enrollment.models import Application
+from enrollment.selectors import coverage
 from schools.models import Role
 
 from ..access.review import make_application

@@ -20,8 +20,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import pgettext
 
-from enrollment import reports, selectors
 from enrollment.models import LetterBatch
+from enrollment.reports import letters as reports
+from enrollment.selectors import letters as selectors
 from enrollment.services import letters as services
 from schools.models import PlanSection, Role, School, SchoolPlan, Student
 from xiji_afterschool.celery import app as celery_app
@@ -236,7 +237,7 @@ def test_each_batch_letter_carries_the_qr_code_of_its_childs_link(world):
     letter = reports.letter_context(school=world.school_a, school_year=world.school_year, plan=world.plan_filed)
     students = list(reports.letter_students(admin_class=world.class_a1, base_url="http://testserver"))
     assert [s["name"] for s in students] == sorted(["马小明", "李小红"])
-    rendered = render_to_string("pdf/letter_batch.html", {"letter": letter, "students": students})
+    rendered = render_to_string("enrollment/letters/letter_batch_pdf.html", {"letter": letter, "students": students})
     for student in (world.child, world.other_child):
         url = f"http://testserver/enrollment/children/link/?code={student.link_code}"
         assert html.escape(reports.qr_data_uri(url)) in rendered

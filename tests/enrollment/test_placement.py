@@ -17,8 +17,9 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from enrollment import placement_rules, selectors
 from enrollment.models import Agreement, AgreementText, Application, ApplicationEvent
+from enrollment.rules import placement as placement_rules
+from enrollment.selectors import placement as selectors
 from enrollment.services import placement as services
 from schools.models import ActivityCategory, Role, ServiceClass, ServiceClassMember
 from schools.services import classes as class_services

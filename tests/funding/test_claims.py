@@ -19,7 +19,6 @@ from funding.models import Claim, ClaimLine, Fund, LedgerEntry
 from funding.selectors import claims as selectors
 from funding.services import claims as services
 from funding.services import rates as rate_services
-from schools import planning
 from schools.models import (
     CountySettings,
     PlanSection,
@@ -31,6 +30,7 @@ from schools.models import (
     Stage,
     SubsidyRate,
 )
+from schools.rules import calendar as planning
 from xiji_afterschool.errors import DomainError
 from xiji_afterschool.workflow import TransitionNotAllowed
 

@@ -3,8 +3,8 @@ import datetime
 import pytest
 from django.utils import translation
 
-from schools import services
 from schools.models import CalendarDay
+from schools.services import calendar as services
 
 D = datetime.date
 

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from schools.forms import ActivityForm, PartnerForm
+from schools.forms.activities import ActivityForm, PartnerForm
 from schools.models import Activity, ActivityCategory, Partner
 from schools.services.activities import TRAINING_INSTITUTION_MARKERS, activity_save, partner_save
 from xiji_afterschool.errors import DomainError

@@ -32,8 +32,9 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from schools import planning, services
 from schools.models import CalendarDay, CountySettings, SchoolYear, Semester, ServiceMode, Stage
+from schools.rules import calendar as planning
+from schools.services import calendar as services
 from xiji_afterschool.errors import DomainError
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -237,3 +238,23 @@ def test_calendar_day_set_refuses_days_outside_the_year_and_make_up_days_on_week
     assert year_2021.calendar_days.count() == before + 2
     assert year_2021.calendar_days.get(date=D(2021, 10, 9)).kind == CalendarDay.Kind.HOLIDAY
     assert planning.planned_days(year_2021, Stage.PRIMARY) == 193  # 194 − the Saturday no longer made up
+
+
+def test_a_school_year_needs_two_semesters(world, english):
+    with pytest.raises(DomainError) as exc:
+        services.school_year_save(
+            actor=world.bureau, semesters=[{"start_date": datetime.date(2030, 9, 1), "end_date": datetime.date(2031, 1, 20)}],
+            name="2030–2031", start_date=datetime.date(2030, 8, 1), end_date=datetime.date(2031, 7, 31),
+            plan_deadline=datetime.date(2030, 8, 31), application_deadline=datetime.date(2030, 9, 30),
+            refinement_deadline=datetime.date(2030, 10, 31),
+        )  # fmt: skip
+    assert "autumn and a spring semester" in exc.value.message
+    assert not SchoolYear.objects.filter(name="2030–2031").exists()
+
+
+def test_a_calendar_day_needs_a_known_kind(world, english):
+    with pytest.raises(DomainError):
+        services.calendar_day_set(
+            actor=world.bureau, school_year=world.school_year, date=world.autumn.start_date, kind="party"
+        )
+    assert not CalendarDay.objects.filter(kind="party").exists()

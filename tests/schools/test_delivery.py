@@ -8,9 +8,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from schools import hours as reads
-from schools import planning
 from schools.models import CalendarDay, CountySettings, Grade, Role, School, SchoolYear, Semester, Session, Stage
+from schools.rules import calendar as planning
+from schools.rules import delivery as delivery_rules
+from schools.selectors import delivery as reads
 
 from ..access.hours import make_service_class, make_session
 from ..factories import AdminClassFactory, SchoolFactory, StudentFactory, link_guardian, user_with_role
@@ -62,7 +63,7 @@ def test_planned_to_date_on_the_county_calendar(year_2021):
 
 
 def test_stage_of_a_service_class(world):
-    assert [reads.stage_of_grade(g) for g in (Grade.KINDER_SMALL, 0, 1, 6, 7, 9, 10, 12)] == [
+    assert [delivery_rules.stage_of_grade(g) for g in (Grade.KINDER_SMALL, 0, 1, 6, 7, 9, 10, 12)] == [
         "kindergarten", "kindergarten", "primary", "primary", "junior", "junior", "senior", "senior",
     ]  # fmt: skip
     complete = SchoolFactory(school_type=School.Type.COMPLETE)
@@ -74,9 +75,9 @@ def test_stage_of_a_service_class(world):
         complete, school_year=world.school_year, teacher=world.service_teacher, admin_classes=[g11, g8]
     )
     none = make_service_class(complete, school_year=world.school_year, teacher=world.service_teacher)
-    assert reads.service_class_stage(senior_only) == Stage.SENIOR
-    assert reads.service_class_stage(mixed) == Stage.JUNIOR  # the younger stage sets the pace
-    assert reads.service_class_stage(none) == Stage.JUNIOR  # the school's first stage
+    assert delivery_rules.service_class_stage(senior_only) == Stage.SENIOR
+    assert delivery_rules.service_class_stage(mixed) == Stage.JUNIOR  # the younger stage sets the pace
+    assert delivery_rules.service_class_stage(none) == Stage.JUNIOR  # the school's first stage
 
 
 @pytest.fixture

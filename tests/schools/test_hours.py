@@ -14,8 +14,10 @@ from django.urls import get_resolver, reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from schools import hours as reads
 from schools.models import Attendance, HoursAdjustment, HoursMonth, Role, Session
+from schools.reports import hours as hours_reports
+from schools.rules import hours as hours_rules
+from schools.selectors import hours as reads
 from schools.services import hours as services
 from xiji_afterschool.errors import DomainError
 
@@ -26,7 +28,7 @@ D = datetime.date
 S = Session.Status
 R = Session.TeacherRole
 MARCH = D(2026, 3, 1)
-T = reads.Tally
+T = hours_rules.Tally
 
 
 @pytest.fixture
@@ -220,7 +222,7 @@ def test_query_count_does_not_grow_with_people(client, world, django_assert_max_
         admin = type(admin).objects.get(pk=admin.pk)
         with CaptureQueriesContext(connection) as ctx:
             record = reads.hours_record(viewer=admin, school=school, month=MARCH)
-            reads.hours_report_rows(record)
+            hours_reports.hours_report_rows(record)
         assert len(record.rows) == n + 1
         assert record.totals.total.class_hours == Decimal("3.5") * n + 2 * n + 1
         counts.append(len(ctx))
@@ -238,7 +240,7 @@ def test_closing_rules(march, english):
     w = march.world
     admin, school = w.school_admin, w.school_a
     today = timezone.localdate()
-    future = reads.shift_month(today.replace(day=1), 1)
+    future = hours_rules.shift_month(today.replace(day=1), 1)
     with pytest.raises(DomainError, match="cannot be closed before its last day"):
         services.hours_month_close(actor=admin, school=school, month=future)
     with mock.patch("django.utils.timezone.localdate", return_value=D(2026, 3, 30)):

@@ -15,9 +15,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 
-from schools import plan_sections, services
+from schools.forms import plans as plan_sections
 from schools.models import (
     PlanAttachment,
+    PlanSection,
     Role,
     School,
     SchoolPlan,
@@ -26,6 +27,8 @@ from schools.models import (
     SubsidyRate,
     Timetable,
 )
+from schools.rules import plans as plans_rules
+from schools.services import plans as services
 from xiji_afterschool.errors import DomainError
 from xiji_afterschool.workflow import TransitionNotAllowed
 
@@ -163,7 +166,7 @@ def test_ordinary_school_plan_goes_to_the_bureau_and_is_filed(w):
             for number in (1, 2)
         ]
     }
-    shown = plan_sections.display_rows("timetable", snapshot, school=w.school_a)
+    shown = plans_rules.display_rows("timetable", snapshot, school=w.school_a)
     assert [title for title, _times in shown] == ["Autumn semester · Primary · v1", "Spring semester · Primary · v1"]
 
     services.plan_file(actor=w.bureau, plan=plan, note="同意备案")
@@ -415,7 +418,7 @@ def test_diff_between_versions_lists_exactly_the_changed_rows(w):
         key="survey",
         cleaned_data=cleaned("survey", w.school_a, families_asked="450", families_wanting="400"),
     )
-    diff = plan_sections.diff(sections(plan), sections(v2), school=w.school_a)
+    diff = plans_rules.diff(sections(plan), sections(v2), school=w.school_a)
     assert [d["key"] for d in diff] == [s.key for s in plan_sections.SECTIONS]
     assert {d["key"]: d["changes"] for d in diff if d["changes"]} == {
         "survey": [
@@ -435,7 +438,7 @@ def test_funding_estimate_is_classes_times_planned_class_hours_times_the_rate(w)
     assert [(x["stage"], x["classes"], x["class_hours_per_class"]) for x in funding["lines"]] == [("primary", 12, 388)]
     assert Decimal(funding["lines"][0]["amount"]) == 12 * 388 * RATE == Decimal("139680.00")
     assert Decimal(funding["total"]) == Decimal("139680.00")
-    shown = dict(plan_sections.display_rows("funding", funding, school=w.school_a))
+    shown = dict(plans_rules.display_rows("funding", funding, school=w.school_a))
     assert shown["Primary"] == "12 classes × 388 class-hours × ¥30.00 = ¥139,680.00"
     assert shown["Estimated subsidy for the year"] == "¥139,680.00"
     assert funding["classes_primary"] == 12  # the typed input is kept beside the estimate
@@ -616,3 +619,10 @@ def _someone_waits_on_a_lock() -> bool:
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
         )
         return cursor.fetchone()[0] > 0
+
+
+@pytest.mark.parametrize("key", ["timetable", "nonsense"])
+def test_computed_or_unknown_sections_cannot_be_saved_by_hand(world, english, key):
+    with pytest.raises(DomainError):
+        services.plan_section_save(actor=world.school_admin, plan=world.plan, key=key, cleaned_data={"x": 1})
+    assert not PlanSection.objects.filter(plan=world.plan, key=key).exists()

@@ -17,8 +17,8 @@ from django.test import override_settings
 from django.utils import timezone
 
 from enrollment.models import Agreement, AgreementText, Application
-from enrollment.placement_rules import is_suitable, placement_start_date
-from enrollment.selectors import placement_classes
+from enrollment.rules.placement import is_suitable, placement_start_date
+from enrollment.selectors.placement import placement_classes
 from funding.models import (
     ZERO,
     Category,
@@ -32,9 +32,6 @@ from funding.models import (
     Settlement,
     SpendingPlan,
 )
-from schools import planning
-from schools import selectors_sessions as sessions_selectors
-from schools.hours import COUNTED
 from schools.models import (
     Activity,
     Attendance,
@@ -60,8 +57,11 @@ from schools.models import (
     Township,
     User,
 )
-from schools.plan_sections import diff
-from schools.services.calendar import timetable_problems
+from schools.rules import calendar as planning
+from schools.rules.hours import COUNTED
+from schools.rules.plans import diff
+from schools.selectors import sessions as sessions_selectors
+from schools.services.timetables import timetable_problems
 from schools.validators import validate_id_number, validate_mobile
 from xiji_afterschool import permissions
 from xiji_afterschool.management.commands.seed_demo import DemoCounty

@@ -11,7 +11,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from schools import selectors_sessions as selectors
 from schools.models import (
     Activity,
     ActivityCategory,
@@ -28,6 +27,7 @@ from schools.models import (
     Timetable,
     TimetableSlot,
 )
+from schools.selectors import sessions as selectors
 from schools.services import sessions as services
 from xiji_afterschool.errors import DomainError
 

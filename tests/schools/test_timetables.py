@@ -6,9 +6,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from schools import services
-from schools.models import CountySettings, Role, School, Stage, Timetable, TimetableSlot
-from schools.services import SlotRow
+from schools.models import CountySettings, Role, School, SchoolYear, Semester, Stage, Timetable, TimetableSlot
+from schools.services import timetables as services
+from schools.services.timetables import SlotRow
 from xiji_afterschool.errors import DomainError
 
 from ..factories import SchoolFactory, SchoolYearFactory, SemesterFactory, TimetableFactory, user_with_role
@@ -331,3 +331,18 @@ def test_others_cannot_edit_a_schools_timetable(world, term, draft, who):
     with pytest.raises(PermissionDenied):
         services.timetable_create(actor=actor, school=world.school_a, semester=term, stage=Stage.PRIMARY)
     assert stored(draft) == [] and Timetable.objects.filter(semester=term).count() == 1
+
+
+def test_no_timetable_for_a_semester_that_has_ended(world, english):
+    ended = Semester.objects.create(
+        school_year=SchoolYear.objects.create(
+            name="2019–2020", start_date=datetime.date(2019, 8, 1), end_date=datetime.date(2020, 7, 31),
+            plan_deadline=datetime.date(2019, 8, 31), application_deadline=datetime.date(2019, 9, 30),
+            refinement_deadline=datetime.date(2019, 10, 31),
+        ),
+        number=1, start_date=datetime.date(2019, 9, 1), end_date=datetime.date(2020, 1, 15),
+    )  # fmt: skip
+    with pytest.raises(DomainError) as exc:
+        services.timetable_create(actor=world.school_admin, school=world.school_a, semester=ended, stage=Stage.PRIMARY)
+    assert "ended" in exc.value.message
+    assert not Timetable.objects.filter(semester=ended).exists()

@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from funding.reports.ledger import subsidy_report
+from funding.reports import ledger as ledger_reports
 from schools.models import School, SchoolYear
 
 FORMATS = ("json", "xlsx")
@@ -110,7 +110,7 @@ class Command(BaseCommand):
             raise CommandError(f"No school year starts in {year}.")
         if len(years) > 1:
             raise CommandError(f"More than one school year starts in {year}: {', '.join(y.name for y in years)}.")
-        report = subsidy_report(school=found, school_year=years[0])
+        report = ledger_reports.subsidy_report(school=found, school_year=years[0])
         if format == "json":
             text = json.dumps(report, ensure_ascii=False, indent=2)
             if output:

@@ -40,14 +40,9 @@ from django.db.models import Count
 from django.utils import timezone, translation
 
 from enrollment.models import Agreement, AgreementText, Application, ApplicationEvent
-from enrollment.placement_rules import is_suitable, placement_start_date
-from enrollment.selectors import (
-    current_agreement_text,
-    informed_items,
-    needs_new_signature,
-    placement_board,
-    placement_classes,
-)
+from enrollment.rules.placement import is_suitable, placement_start_date
+from enrollment.selectors.agreements import current_agreement_text, informed_items, needs_new_signature
+from enrollment.selectors.placement import placement_board, placement_classes
 from enrollment.services.agreements import (
     Signature,
     agreement_decline,
@@ -70,9 +65,7 @@ from enrollment.services.review import (
     application_school_return,
 )
 from funding.demo import save_funding, summary_lines
-from schools import hours as hours_reads
-from schools import planning
-from schools import selectors_sessions as sessions_selectors
+from schools.forms.plans import SECTIONS, build_form
 from schools.models import (
     Activity,
     ActivityCategory,
@@ -108,9 +101,10 @@ from schools.models import (
     Township,
     User,
 )
-from schools.plan_sections import SECTIONS, build_form
+from schools.rules import calendar as planning
+from schools.rules import hours as hours_reads
+from schools.selectors import sessions as sessions_selectors
 from schools.services.activities import activity_save, partner_save
-from schools.services.calendar import timetable_problems
 from schools.services.classes import service_class_save
 from schools.services.hours import hours_adjust, hours_month_close
 from schools.services.plans import (
@@ -123,6 +117,7 @@ from schools.services.plans import (
     plan_submit,
 )
 from schools.services.sessions import session_confirm, session_log, substitution_record
+from schools.services.timetables import timetable_problems
 from schools.validators import id_number_check_char, validate_id_number, validate_mobile
 
 T = School.Type

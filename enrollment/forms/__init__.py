@@ -1,0 +1,1 @@
+"""Input shapes of enrollment, one module per concern."""

@@ -1,0 +1,1 @@
+"""Document contexts of enrollment (the Letter to Parents), one module per concern."""

@@ -1,0 +1,1 @@
+"""Pure rules of enrollment (no database writes, no request), one module per concern."""

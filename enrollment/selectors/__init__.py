@@ -1,0 +1,1 @@
+"""Reads of enrollment, one module per concern, always scoped to the viewer."""

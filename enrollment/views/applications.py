@@ -1,0 +1,351 @@
+"""The application (R13–R15): apply and sign, the paper path (代录) for families without a smartphone, the
+status page, withdrawal, and correcting a returned application.
+
+Pages are short and phone-first: most parents use a cheap phone on a slow connection.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from schools.models import ActivityCategory, StudentGuardian
+from schools.selectors import calendar as calendar_selectors
+from schools.selectors import roster as roster_selectors
+from schools.validators import mask_mobile
+from xiji_afterschool import permissions
+from xiji_afterschool.errors import DomainError, form_errors
+
+from ..forms.agreements import DeclineForm, PaperSignForm, SignForm
+from ..forms.applications import ApplicationForm, ResubmitForm, WithdrawForm
+from ..models import Application
+from ..selectors import agreements as agreements_selectors
+from ..selectors import applications as selectors
+from ..selectors import parents as parents_selectors
+from ..services import agreements as agreements_services
+from ..services import applications as services
+from . import agreements as agreements_views
+
+# What each recorded step is called in the status history shown to the parent (R14).
+EVENT_LABELS = {
+    "submit": gettext_lazy("Applied"),
+    "resubmit": gettext_lazy("Corrected and sent again"),
+    "class_approve": gettext_lazy("Approved by the class teacher"),
+    "class_return": gettext_lazy("Returned by the class teacher"),
+    "school_approve": gettext_lazy("Approved by the school"),
+    "school_return": gettext_lazy("Returned by the school"),
+    "wait": gettext_lazy("Put on the waiting list"),
+    "place": gettext_lazy("Placed in a service class"),
+    "unplace": gettext_lazy("Taken out of the service class"),
+    "activate": gettext_lazy("Started attending"),
+    "withdraw": gettext_lazy("Withdrawn"),
+    "resign": gettext_lazy("Signed the new agreement"),
+}
+RETURN_ACTIONS = ("class_return", "school_return")
+
+
+def _events(application: Application) -> list[dict]:
+    return [
+        {"event": e, "label": EVENT_LABELS.get(e.action, e.action), "returned": e.action in RETURN_ACTIONS}
+        for e in application.events.all()
+    ]
+
+
+def _preference_labels(values: list[str]) -> list[str]:
+    labels = dict(ActivityCategory.choices)
+    return [str(labels.get(v, v)) for v in values]
+
+
+# ---------------------------------------------------------------- applying and signing
+
+
+def _summary(form: ApplicationForm) -> list[tuple[str, str]]:
+    """What the parent chose on screen 1, shown above the signature on screen 2."""
+    data = form.cleaned_data
+    kinds = dict(form.fields["service_kind"].choices)
+    relations = dict(StudentGuardian.Relation.choices)
+    priorities = [str(form.fields[name].label) for name in ApplicationForm.PRIORITY_FIELDS if data.get(name)]
+    rows = [(_("Service wanted"), str(kinds.get(data["service_kind"], "")))]
+    if data.get("extended_reason") and data["service_kind"] == Application.ServiceKind.EXTENDED:
+        rows.append((_("Why extended care is needed"), data["extended_reason"]))
+    rows += [
+        (_("Why pick-up is difficult"), data["pickup_difficulty"]),
+        (_("Priority"), "、".join(priorities) or "—"),
+        (_("Activities wanted"), "、".join(_preference_labels(data["preferences"])) or "—"),
+        (
+            _("Usually picked up by"),
+            f"{data['pickup_person']} · {relations.get(data['pickup_relation'], '')} · {data['pickup_mobile']}",
+        ),
+    ]
+    return rows
+
+
+@login_required
+def application_create(request, student_pk):
+    """Screen 1: the application form. Screen 2: the informed items, the agreement, sign (or “I do not agree”).
+
+    Stateless between the screens: screen 2 carries screen 1's answers as hidden fields and both are validated again
+    when the parent signs.
+    """
+    student = get_object_or_404(roster_selectors.student_list(viewer=request.user), pk=student_pk)
+    permissions.require(request.user, "application.create", student)
+    school_year = calendar_selectors.current_school_year()
+    live = agreements_services.live_application(student=student, school_year=school_year) if school_year else None
+    if live is not None:
+        messages.info(request, _("%(name)s already has an application for this school year.") % {"name": student.name})
+        return redirect("enrollment:application-detail", pk=live.pk)
+    text = (
+        agreements_selectors.current_agreement_text(school=student.school, school_year=school_year)
+        if school_year
+        else None
+    )
+    is_open = selectors.applications_open(school_year)
+    context = {"student": student, "school_year": school_year, "text": text, "is_open": is_open}
+    if not is_open or text is None:
+        return render(request, "enrollment/applications/application_form.html", {**context, "screen": "closed"})
+
+    informed = agreements_selectors.informed_items(school=student.school, school_year=school_year)
+    context["informed"] = informed
+    step = request.POST.get("step", "") if request.method == "POST" else ""
+    app_form = ApplicationForm(
+        request.POST if step in ("details", "sign", "edit") else None,
+        student=student,
+        categories=informed["categories"],
+    )
+    signer_initial = {
+        "text_version": text.version,
+        "signer_name": request.user.full_name,
+        "relation": parents_selectors.guardian_relation(user=request.user, student=student),
+    }
+
+    def screen_1():
+        return render(
+            request, "enrollment/applications/application_form.html", {**context, "screen": "apply", "form": app_form}
+        )
+
+    def screen_2(sign_form, mode="sign"):
+        context.update(screen=mode, form=app_form, sign_form=sign_form)
+        if mode == "sign":
+            context["summary"] = _summary(app_form)
+        return render(request, "enrollment/applications/application_form.html", context)
+
+    if step == "edit" or not step:
+        if step == "edit":
+            app_form.is_valid()  # show the answers again, with any problem marked
+        return screen_1()
+    if step == "details":
+        return screen_2(SignForm(initial=signer_initial)) if app_form.is_valid() else screen_1()
+    if step == "sign":
+        if not app_form.is_valid():
+            return screen_1()
+        sign_form = SignForm(request.POST)
+        if not sign_form.is_valid():
+            return screen_2(sign_form)
+        try:
+            application = services.application_submit(
+                actor=request.user,
+                student=student,
+                data=app_form.application_data(),
+                text_version=sign_form.cleaned_data["text_version"],
+                signature=agreements_views.signature(request, sign_form.cleaned_data),
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            if agreements_services.live_application(student=student, school_year=school_year) is not None:
+                return redirect("enrollment:application-create", student_pk=student.pk)
+            fresh = agreements_selectors.current_agreement_text(school=student.school, school_year=school_year)
+            if fresh is None or not selectors.applications_open(school_year):
+                return redirect("enrollment:parent-home")
+            context["text"] = fresh
+            keep = {k: sign_form.cleaned_data[k] for k in ("signer_name", "relation")}
+            return screen_2(SignForm(initial={**keep, "text_version": fresh.version}))
+        messages.success(
+            request,
+            _("Application sent. The class teacher reviews it next; you will see each step here."),
+        )
+        return redirect("enrollment:application-detail", pk=application.pk)
+    if step == "decline":
+        return screen_2(DeclineForm(initial=signer_initial), mode="decline")
+    if step == "decline_confirm":
+        decline_form = DeclineForm(request.POST)
+        if not decline_form.is_valid():
+            return screen_2(decline_form, mode="decline")
+        try:
+            agreements_services.agreement_decline(
+                actor=request.user,
+                student=student,
+                school_year=school_year,
+                text_version=decline_form.cleaned_data["text_version"],
+                signature=agreements_views.signature(request, decline_form.cleaned_data),
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("enrollment:parent-home")
+        messages.success(
+            request,
+            _("Your choice is recorded: %(name)s will not take part. You can still apply later.")
+            % {"name": student.name},
+        )
+        return redirect("enrollment:parent-home")
+    return screen_1()
+
+
+@login_required
+def application_enter(request, student_pk):
+    """代录: a class teacher (own class) or the school admin enters a signed paper application and agreement."""
+    student = get_object_or_404(roster_selectors.student_list(viewer=request.user), pk=student_pk)
+    permissions.require(request.user, "application.enter_on_behalf", student)
+    school_year = calendar_selectors.current_school_year()
+    live = agreements_services.live_application(student=student, school_year=school_year) if school_year else None
+    text = (
+        agreements_selectors.current_agreement_text(school=student.school, school_year=school_year)
+        if school_year
+        else None
+    )
+    context = {"student": student, "school_year": school_year, "text": text, "live": live}
+    if live is not None or text is None:
+        return render(request, "enrollment/applications/application_enter.html", context)
+    informed = agreements_selectors.informed_items(school=student.school, school_year=school_year)
+    data = request.POST if request.method == "POST" else None
+    app_form = ApplicationForm(data, student=student, categories=informed["categories"])
+    sign_form = PaperSignForm(data, initial={"text_version": text.version})
+    if request.method == "POST" and app_form.is_valid() and sign_form.is_valid():
+        try:
+            application = services.application_enter_on_behalf(
+                actor=request.user,
+                student=student,
+                data=app_form.application_data(),
+                text_version=sign_form.cleaned_data["text_version"],
+                signature=agreements_views.signature(request, sign_form.cleaned_data),
+                paper_original_on_file=sign_form.cleaned_data["paper_original_on_file"],
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("enrollment:application-enter", student_pk=student.pk)
+        messages.success(request, _("The paper application of %(name)s is entered.") % {"name": student.name})
+        return redirect("enrollment:application-detail", pk=application.pk)
+    context.update(form=app_form, sign_form=sign_form, informed=informed)
+    return render(request, "enrollment/applications/application_enter.html", context)
+
+
+# ---------------------------------------------------------------- one application
+
+
+def _fetch_application(request, pk) -> Application:
+    application = get_object_or_404(selectors.application_detail(viewer=request.user), pk=pk)
+    permissions.require(request.user, "application.view", application)
+    return application
+
+
+@login_required
+def application_detail(request, pk):
+    application = _fetch_application(request, pk)
+    user = request.user
+    current = agreements_selectors.current_agreement_text(
+        school=application.school, school_year=application.school_year
+    )
+    live = application.status != Application.Status.WITHDRAWN
+    show_mobile = application.applicant_id == user.pk or permissions.can(
+        user, "student.view_identifiers", application.student
+    )
+    events = _events(application)
+    context = {
+        "application": application,
+        "events": events,
+        "preferences": _preference_labels(application.preferences),
+        "pickup_relation": dict(StudentGuardian.Relation.choices).get(
+            application.pickup_relation, application.pickup_relation
+        ),
+        "pickup_mobile": application.pickup_mobile if show_mobile else mask_mobile(application.pickup_mobile),
+        "needs_new_signature": agreements_selectors.needs_new_signature(
+            application, current.version if current else None
+        )
+        and permissions.can(user, "application.create", application.student),
+        "can_view_agreement": permissions.can(user, "agreement.view", application.agreement),
+        "can_withdraw": live and permissions.can(user, "application.withdraw", application),
+        "can_edit": application.status == Application.Status.RETURNED
+        and permissions.can(user, "application.resubmit", application),
+        "withdraw_form": WithdrawForm(),
+        "return_note": next((e["event"].note for e in reversed(events) if e["returned"]), ""),
+    }
+    return render(request, "enrollment/applications/application_detail.html", context)
+
+
+@login_required
+@require_POST
+def application_withdraw(request, pk):
+    application = _fetch_application(request, pk)
+    permissions.require(request.user, "application.withdraw", application)
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+    else:
+        try:
+            services.application_withdraw(
+                actor=request.user,
+                application=application,
+                effective=form.cleaned_data["effective"],
+                note=form.cleaned_data["note"],
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("The application is withdrawn from %(date)s.") % {"date": form.cleaned_data["effective"].isoformat()},
+            )
+    return redirect("enrollment:application-detail", pk=application.pk)
+
+
+@login_required
+def application_edit(request, pk):
+    """A returned application: the parent (or the school, for a paper one) corrects it and sends it again."""
+    application = _fetch_application(request, pk)
+    permissions.require(request.user, "application.resubmit", application)
+    if application.status != Application.Status.RETURNED:
+        messages.info(request, _("Only a returned application can be changed."))
+        return redirect("enrollment:application-detail", pk=application.pk)
+    offered = agreements_selectors.informed_items(school=application.school, school_year=application.school_year)[
+        "categories"
+    ]
+    categories = (offered or list(ActivityCategory.values)) + [
+        p for p in application.preferences if p not in (offered or ActivityCategory.values)
+    ]
+    data = request.POST if request.method == "POST" else None
+    form = ApplicationForm(
+        data, student=application.student, categories=categories, initial=ApplicationForm.initial_from(application)
+    )
+    note_form = ResubmitForm(data)
+    if request.method == "POST" and form.is_valid() and note_form.is_valid():
+        try:
+            services.application_resubmit(
+                actor=request.user,
+                application=application,
+                data=form.application_data(),
+                note=note_form.cleaned_data["note"],
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("enrollment:application-detail", pk=application.pk)
+        messages.success(request, _("The corrected application is sent to the class teacher again."))
+        return redirect("enrollment:application-detail", pk=application.pk)
+    events = _events(application)
+    context = {
+        "application": application,
+        "form": form,
+        "note_form": note_form,
+        "return_note": next((e["event"].note for e in reversed(events) if e["returned"]), ""),
+    }
+    return render(request, "enrollment/applications/application_edit.html", context)
+
+
+urlpatterns = [
+    path("children/<int:student_pk>/apply/", application_create, name="application-create"),
+    path("students/<int:student_pk>/paper-application/", application_enter, name="application-enter"),
+    path("applications/<int:pk>/", application_detail, name="application-detail"),
+    path("applications/<int:pk>/withdraw/", application_withdraw, name="application-withdraw"),
+    path("applications/<int:pk>/edit/", application_edit, name="application-edit"),
+]

@@ -1,0 +1,34 @@
+"""The parent's home: each child with this year's application and its newest step (R14)."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.urls import path
+
+from schools.selectors import calendar as calendar_selectors
+from xiji_afterschool import permissions
+
+from ..selectors import applications as applications_selectors
+from ..selectors import homes as selectors
+from .applications import EVENT_LABELS
+
+
+@login_required
+def parent_home(request):
+    """A parent's children: each with this year's application and its newest step, or an Apply button (R14)."""
+    permissions.require(request.user, "home.parent")
+    school_year = calendar_selectors.current_school_year()
+    rows = selectors.parent_home_rows(parent=request.user, school_year=school_year)
+    for row in rows:
+        event = row.get("last_event")
+        row["last_label"] = EVENT_LABELS.get(event.action, event.action) if event else ""
+    context = {
+        "rows": rows,
+        "school_year": school_year,
+        "is_open": applications_selectors.applications_open(school_year),
+    }
+    return render(request, "enrollment/homes/parent_home.html", context)
+
+
+urlpatterns = [
+    path("parent/", parent_home, name="parent-home"),
+]

@@ -1,0 +1,1 @@
+"""Input shapes of safety (none yet), one module per concern."""

@@ -1,0 +1,1 @@
+"""Rows for safety's Excel and PDF documents (none yet), one module per concern."""

@@ -1,0 +1,1 @@
+"""Pure rules and arithmetic of safety (none yet), one module per concern."""

@@ -1,0 +1,1 @@
+"""Writes and transitions of safety (none yet), one module per concern."""

@@ -1,0 +1,1 @@
+"""Input shapes of the schools app, one module per concern."""

@@ -1,0 +1,1 @@
+"""Rows for the schools app's Excel and PDF documents, one module per concern."""

@@ -1,0 +1,148 @@
+"""Reads of delivery against plan (issue 5, item 5): planned vs delivered class-hours per class and school, and
+the weeks behind the service mode, scoped to the viewer."""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import QuerySet, Sum
+
+from xiji_afterschool import permissions
+
+from ..models import (
+    CountySettings,
+    School,
+    SchoolYear,
+    ServiceClass,
+    ServiceMode,
+    Session,
+    Stage,
+)
+from ..rules import calendar as calendar_rules
+from ..rules import delivery as rules
+from ..rules import hours as hours_rules
+
+
+def _service_days(stage: str, semesters, exceptions) -> list[datetime.date]:
+    return calendar_rules.service_days(semesters=semesters, mode=ServiceMode.for_stage(stage), exceptions=exceptions)
+
+
+def planned_class_hours_to_date(school_year: SchoolYear, stage: str, today: datetime.date) -> int:
+    """Planned class-hours of one service class of `stage` from the first semester's start up to and including
+    `today`: the stage's service days in the year's semesters (weekdays of the mode and make-up days, minus the
+    calendar's days without service), × the county's class-hours per day."""
+    semesters = list(school_year.semesters.all())
+    days = _service_days(stage, semesters, calendar_rules.calendar_exceptions(school_year))
+    return sum(1 for day in days if day <= today) * CountySettings.current().class_hours_per_day
+
+
+@dataclass
+class ClassDelivery:
+    service_class: ServiceClass
+    stage: str
+    planned: int
+    delivered: Decimal
+
+    @property
+    def share(self) -> Decimal | None:
+        return rules.share(self.delivered, self.planned)
+
+    @property
+    def stage_label(self) -> str:
+        return Stage(self.stage).label
+
+
+@dataclass
+class SchoolDelivery:
+    school: School
+    classes: list[ClassDelivery]
+    behind_weeks: list[dict]  # {"start", "end", "stage", "stage_label", "expected", "served"}
+
+    @property
+    def planned(self) -> int:
+        return sum(c.planned for c in self.classes)
+
+    @property
+    def delivered(self) -> Decimal:
+        return hours_rules.hours(sum((c.delivered for c in self.classes), hours_rules.ZERO))
+
+    @property
+    def share(self) -> Decimal | None:
+        return rules.share(self.delivered, self.planned)
+
+    @property
+    def behind(self) -> bool:
+        return bool(self.behind_weeks)
+
+
+def _deliveries(schools: list[School], school_year: SchoolYear, today: datetime.date) -> list[SchoolDelivery]:
+    """Planned vs delivered per service class and school, and the weeks behind the mode: six queries in all."""
+    semesters = list(school_year.semesters.all())
+    exceptions = calendar_rules.calendar_exceptions(school_year)
+    per_day = CountySettings.current().class_hours_per_day
+    days_of = {stage: _service_days(stage, semesters, exceptions) for stage in Stage.values}
+    planned_of = {stage: sum(1 for d in days if d <= today) * per_day for stage, days in days_of.items()}
+    weeks = rules.complete_weeks(today)
+
+    by_pk = {s.pk: s for s in schools}
+    classes = (
+        ServiceClass.objects.filter(school__in=list(by_pk), school_year=school_year)
+        .prefetch_related("admin_classes")
+        .order_by("school", "name")
+    )
+    sessions = Session.objects.filter(
+        service_class__school__in=list(by_pk), service_class__school_year=school_year, status__in=hours_rules.COUNTED
+    )
+    delivered = {
+        row["service_class_id"]: hours_rules.hours(row["h"])
+        for row in sessions.filter(date__lte=today).values("service_class_id").annotate(h=Sum("class_hours")).order_by()
+    }
+    window = (weeks[0], weeks[-1] + datetime.timedelta(days=6)) if weeks else (today, today)
+    served_pairs = sessions.filter(date__range=window).values_list("service_class_id", "date").distinct().order_by()
+
+    rows = {pk: SchoolDelivery(school=school, classes=[], behind_weeks=[]) for pk, school in by_pk.items()}
+    class_key = {}  # service class pk -> (school pk, stage)
+    for service_class in classes:
+        service_class.school = by_pk[service_class.school_id]  # no query per class for the school's stages
+        stage = rules.service_class_stage(service_class)
+        class_key[service_class.pk] = (service_class.school_id, stage)
+        rows[service_class.school_id].classes.append(
+            ClassDelivery(
+                service_class=service_class,
+                stage=stage,
+                planned=planned_of[stage],
+                delivered=delivered.get(service_class.pk, hours_rules.ZERO),
+            )
+        )
+    served = defaultdict(set)  # (school pk, stage) -> dates with a counted session
+    for class_pk, day in served_pairs:
+        served[class_key[class_pk]].add(day)
+    service_day_sets = {stage: set(days) for stage, days in days_of.items()}
+    for pk, row in rows.items():
+        stages = sorted({c.stage for c in row.classes}) or [row.school.stages[0]]
+        for stage in stages:
+            row.behind_weeks += rules.weeks_behind(stage, weeks, service_day_sets[stage], served[pk, stage])
+        row.behind_weeks.sort(key=lambda w: (w["start"], w["stage"]))
+    return [rows[s.pk] for s in schools]
+
+
+def delivery_school(*, school: School, school_year: SchoolYear, today: datetime.date) -> SchoolDelivery:
+    """One school's service classes of the year, planned vs delivered to date, and its weeks behind the mode.
+    The caller fetched the school through the viewer's scope and checked "delivery.view" on it."""
+    return _deliveries([school], school_year, today)[0]
+
+
+def delivery_schools(*, viewer) -> QuerySet[School]:
+    """Schools whose delivery the viewer may read, through the memberships allowed "delivery.view" only
+    (so a school admin who is also a parent elsewhere sees only their own school here)."""
+    return permissions.scope(viewer, School.objects.all(), action="delivery.view")
+
+
+def delivery_county(*, viewer, school_year: SchoolYear, today: datetime.date) -> list[SchoolDelivery]:
+    """Every school the viewer may read, planned vs delivered to date and the behind-mode flag, least delivered
+    first (schools with nothing planned or no classes first); a fixed number of queries whatever the number of
+    schools."""
+    schools = list(delivery_schools(viewer=viewer).select_related("township").order_by("township__code", "code"))
+    rows = _deliveries(schools, school_year, today)
+    return sorted(rows, key=lambda r: (r.share is not None, r.share or 0, not r.behind))

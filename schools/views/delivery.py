@@ -1,0 +1,63 @@
+"""Delivery against plan (issue 5, item 5): one school's classes, and the county's schools least delivered first."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, render
+from django.urls import path
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from xiji_afterschool import permissions
+
+from ..rules import delivery as rules
+from ..selectors import calendar as calendar_selectors
+from ..selectors import delivery as selectors
+from ..selectors import roster as roster_selectors
+
+
+@login_required
+@require_GET
+def delivery_school(request, school_pk):
+    """Per service class of the current school year: planned vs delivered class-hours to date; weeks behind mode."""
+    school = get_object_or_404(roster_selectors.school_list(viewer=request.user), pk=school_pk)
+    permissions.require(request.user, "delivery.view", school)
+    school_year = calendar_selectors.current_school_year()
+    today = timezone.localdate()
+    delivery = selectors.delivery_school(school=school, school_year=school_year, today=today) if school_year else None
+    return render(
+        request,
+        "schools/delivery/delivery_school.html",
+        {
+            "school": school,
+            "school_year": school_year,
+            "today": today,
+            "delivery": delivery,
+            "weeks_checked": rules.BEHIND_WEEKS_CHECKED,
+        },
+    )
+
+
+@login_required
+@require_GET
+def delivery_county(request):
+    """Every school the viewer may read, least delivered first, with the behind-mode flag."""
+    permissions.require(request.user, "delivery.view")
+    school_year = calendar_selectors.current_school_year()
+    today = timezone.localdate()
+    rows = selectors.delivery_county(viewer=request.user, school_year=school_year, today=today) if school_year else []
+    return render(
+        request,
+        "schools/delivery/delivery_county.html",
+        {
+            "school_year": school_year,
+            "today": today,
+            "rows": rows,
+            "behind": sum(1 for r in rows if r.behind),
+            "weeks_checked": rules.BEHIND_WEEKS_CHECKED,
+        },
+    )
+
+
+urlpatterns = [
+    path("schools/<int:school_pk>/delivery/", delivery_school, name="delivery-school"),
+    path("delivery/", delivery_county, name="delivery-county"),
+]

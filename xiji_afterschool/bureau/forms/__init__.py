@@ -1,0 +1,1 @@
+"""Input shapes of the county console (none yet)."""

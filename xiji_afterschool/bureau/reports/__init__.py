@@ -1,0 +1,1 @@
+"""Rows for the county console's Excel and PDF documents (none yet)."""

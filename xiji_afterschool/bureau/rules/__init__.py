@@ -1,0 +1,1 @@
+"""Pure rules and arithmetic of the county console (none yet)."""

@@ -1,0 +1,1 @@
+"""Reads of the county console (none yet: it reads through the apps' selectors)."""

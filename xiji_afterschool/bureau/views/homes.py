@@ -1,0 +1,43 @@
+"""The county console's homes: the bureau's headline numbers and the inspector's home."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.urls import path
+
+from schools.selectors import calendar as calendar_selectors
+from schools.selectors import plans as plans_selectors
+from schools.selectors import roster as roster_selectors
+from xiji_afterschool import permissions
+
+
+@login_required
+def home(request):
+    """County console: headline numbers, plans awaiting review and the schools of each township (R3, R34)."""
+    permissions.require(request.user, "home.bureau")
+    school_year = calendar_selectors.current_school_year()
+    context = {
+        "totals": roster_selectors.county_totals(),
+        "townships": roster_selectors.township_summary(viewer=request.user),
+        "school_year": school_year,
+    }
+    if school_year:
+        status = plans_selectors.plan_status(viewer=request.user, school_year=school_year)
+        context["plans_waiting"] = plans_selectors.plan_list(
+            viewer=request.user, school_year=school_year, status="at_bureau"
+        ).count()
+        context["schools_without_filed_plan"] = sum(1 for row in status if row["filed"] is None)
+        context["schools_overdue"] = sum(1 for row in status if row["overdue"])
+    return render(request, "bureau/homes/home.html", context)  # coverage and delivery: linked, computed on their pages
+
+
+@login_required
+def inspector_home(request):
+    """Inspector: special inspections and findings (R35) arrive with their issue; schools list now."""
+    permissions.require(request.user, "home.inspector")
+    return render(request, "bureau/homes/inspector_home.html", {"totals": roster_selectors.county_totals()})
+
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("inspector/", inspector_home, name="inspector-home"),
+]

@@ -1,0 +1,31 @@
+"""Form parts every app shares: the comment of a decision, a date picker, and a person chosen by name."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+NOTE_MAX_LENGTH = 2000
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # copied by each field that uses it
+
+
+class CommentForm(forms.Form):
+    """The optional comment of an approve/return/confirm POST (one form for every workflow)."""
+
+    note = forms.CharField(
+        label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=NOTE_MAX_LENGTH
+    )
+
+
+def person_label(person) -> str:
+    return person.full_name or person.username
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    """One person of a school's staff, shown by full name (username when there is none)."""
+
+    def label_from_instance(self, obj):
+        return person_label(obj)
+
+
+class StaffMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return person_label(obj)
