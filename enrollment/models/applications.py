@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from schools.models import School, SchoolYear, ServiceClass, Student, User
-from xiji_afterschool.models import TimeStampedModel
+from xiji_afterschool.models import TimeStampedModel, WorkflowEvent
 
 from .agreements import Agreement
 
@@ -46,6 +46,31 @@ class Application(TimeStampedModel):
             },
             Status.WITHDRAWN,
         ),
+    }
+    ACTION_LABELS = {  # what each recorded step is called in the status history shown to the parent (R14)
+        "submit": _("Applied"),
+        "resubmit": _("Corrected and sent again"),
+        "class_approve": _("Approved by the class teacher"),
+        "class_return": _("Returned by the class teacher"),
+        "school_approve": _("Approved by the school"),
+        "school_return": _("Returned by the school"),
+        "wait": _("Put on the waiting list"),
+        "place": _("Placed in a service class"),
+        "unplace": _("Taken out of the service class"),
+        "activate": _("Started attending"),
+        "withdraw": _("Withdrawn"),
+        "resign": _("Signed the new agreement"),  # not a move: the application points at a newer agreement
+    }
+    RETURN_ACTIONS = ("class_return", "school_return")
+    STATUS_STYLE = {  # the badge's colour
+        Status.SUBMITTED: "primary",
+        Status.RETURNED: "warning",
+        Status.CLASS_APPROVED: "primary",
+        Status.APPROVED: "primary",
+        Status.WAITING: "info",
+        Status.PLACED: "success",
+        Status.ACTIVE: "success",
+        Status.WITHDRAWN: "secondary",
     }
 
     class ServiceKind(models.TextChoices):
@@ -120,21 +145,11 @@ class Application(TimeStampedModel):
         return sum([self.dual_working, self.migrant_child, self.disability, self.economic_hardship])
 
 
-class ApplicationEvent(models.Model):
+class ApplicationEvent(WorkflowEvent):
     """The application's status history, shown to the parent. Never edited."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(_("action"), max_length=20)
-    from_status = models.CharField(_("status before"), max_length=16, choices=Application.Status.choices)
-    to_status = models.CharField(_("status after"), max_length=16, choices=Application.Status.choices)
-    actor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("acted by"))
-    note = models.TextField(_("comment"), blank=True)
-    created_at = models.DateTimeField(_("acted at"), auto_now_add=True)
 
-    class Meta:
-        ordering = ["created_at", "pk"]
+    class Meta(WorkflowEvent.Meta):
         verbose_name = _("application event")
         verbose_name_plural = _("application events")
-
-    def __str__(self):
-        return f"{self.application} {self.action}"

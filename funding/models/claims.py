@@ -6,9 +6,9 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from schools.models import School, SchoolYear, Stage, User
-from xiji_afterschool.models import TimeStampedModel
+from xiji_afterschool.models import TimeStampedModel, WorkflowEvent
 
-from .ledger import MONEY, ZERO, FundingEvent
+from .ledger import MONEY, ZERO
 
 
 class Claim(TimeStampedModel):
@@ -39,6 +39,22 @@ class Claim(TimeStampedModel):
         "finance_return": ({Status.PASSED}, Status.RETURNED),
         "approve": ({Status.PASSED}, Status.APPROVED),
         "allocate": ({Status.APPROVED}, Status.ALLOCATED),
+    }
+    ACTION_LABELS = {  # the history's wording
+        "submit": _("Submitted to the bureau"),
+        "pass": _("Passed first review"),
+        "return": _("Returned by the bureau"),
+        "finance_return": _("Returned by finance"),
+        "approve": _("Approved by finance"),
+        "allocate": _("Allocation recorded"),
+    }
+    STATUS_STYLE = {  # the badge's colour
+        Status.DRAFT: "secondary",
+        Status.SUBMITTED: "primary",
+        Status.RETURNED: "warning",
+        Status.PASSED: "primary",
+        Status.APPROVED: "info",
+        Status.ALLOCATED: "success",
     }
 
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="claims", verbose_name=_("school"))
@@ -153,12 +169,9 @@ class ClaimLine(models.Model):
         return self.service_classes * self.planned_days * self.class_hours_per_day
 
 
-class ClaimEvent(FundingEvent):
+class ClaimEvent(WorkflowEvent):
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="events")
 
-    class Meta(FundingEvent.Meta):
+    class Meta(WorkflowEvent.Meta):
         verbose_name = _("claim event")
         verbose_name_plural = _("claim events")
-
-    def __str__(self):
-        return f"{self.claim} {self.action}"

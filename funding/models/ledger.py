@@ -28,21 +28,6 @@ class Category(models.TextChoices):
     CONSUMABLES = "consumables", _("Consumables")
 
 
-class FundingEvent(models.Model):
-    """A workflow's transition log: never edited. Concrete logs add the FK named by `related_name="events"`."""
-
-    action = models.CharField(_("action"), max_length=24)
-    from_status = models.CharField(_("status before"), max_length=16)
-    to_status = models.CharField(_("status after"), max_length=16)
-    actor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("acted by"))
-    note = models.TextField(_("comment"), blank=True)
-    created_at = models.DateTimeField(_("acted at"), auto_now_add=True)
-
-    class Meta:
-        abstract = True
-        ordering = ["created_at", "pk"]
-
-
 class Fund(TimeStampedModel):
     """A school's earmarked subsidy for one year (专项资金). `allocated` and `spent` are running totals kept by
     the ledger services under a row lock; the database refuses spending beyond the allocation."""

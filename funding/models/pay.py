@@ -8,9 +8,9 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from schools.models import School, SchoolYear, User
-from xiji_afterschool.models import TimeStampedModel
+from xiji_afterschool.models import TimeStampedModel, WorkflowEvent
 
-from .ledger import MONEY, FundingEvent, LedgerEntry
+from .ledger import MONEY, LedgerEntry
 
 # County bounds on the performance factor (优绩优酬): a scheme may narrow them, never widen them.
 PERFORMANCE_FLOOR = Decimal("0.50")
@@ -32,6 +32,13 @@ class PayScheme(TimeStampedModel):
         "submit": ({Status.DRAFT, Status.RETURNED}, Status.SUBMITTED),
         "approve": ({Status.SUBMITTED}, Status.APPROVED),
         "return": ({Status.SUBMITTED}, Status.RETURNED),
+    }
+    ACTION_LABELS = {"submit": _("Submitted to HR"), "approve": _("Approved"), "return": _("Returned")}
+    STATUS_STYLE = {
+        Status.DRAFT: "secondary",
+        Status.SUBMITTED: "warning",
+        Status.RETURNED: "danger",
+        Status.APPROVED: "success",
     }
 
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="pay_schemes", verbose_name=_("school"))
@@ -93,15 +100,12 @@ class PayScheme(TimeStampedModel):
         return self.status in self.EDITABLE
 
 
-class PaySchemeEvent(FundingEvent):
+class PaySchemeEvent(WorkflowEvent):
     scheme = models.ForeignKey(PayScheme, on_delete=models.CASCADE, related_name="events")
 
-    class Meta(FundingEvent.Meta):
+    class Meta(WorkflowEvent.Meta):
         verbose_name = _("pay scheme event")
         verbose_name_plural = _("pay scheme events")
-
-    def __str__(self):
-        return f"{self.scheme} {self.action}"
 
 
 class PayRun(TimeStampedModel):
@@ -116,6 +120,12 @@ class PayRun(TimeStampedModel):
         APPROVED = "approved", _("Approved and paid")
 
     TRANSITIONS = {"approve": ({Status.DRAFT}, Status.APPROVED)}
+    ACTION_LABELS = {  # set_factor and recompute change a draft's shares, not its status
+        "approve": _("Approved"),
+        "set_factor": _("Performance factor set"),
+        "recompute": _("Shares recomputed"),
+    }
+    STATUS_STYLE = {Status.DRAFT: "secondary", Status.APPROVED: "success"}
 
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="pay_runs", verbose_name=_("school"))
     school_year = models.ForeignKey(
@@ -184,12 +194,9 @@ class PayShare(models.Model):
         return f"{self.run} {self.person}"
 
 
-class PayRunEvent(FundingEvent):
+class PayRunEvent(WorkflowEvent):
     run = models.ForeignKey(PayRun, on_delete=models.CASCADE, related_name="events")
 
-    class Meta(FundingEvent.Meta):
+    class Meta(WorkflowEvent.Meta):
         verbose_name = _("pay run event")
         verbose_name_plural = _("pay run events")
-
-    def __str__(self):
-        return f"{self.run} {self.action}"

@@ -5,9 +5,9 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from schools.models import School, SchoolYear, Stage, User
-from xiji_afterschool.models import TimeStampedModel
+from xiji_afterschool.models import TimeStampedModel, WorkflowEvent
 
-from .ledger import HALF_FEN, MONEY, FundingEvent
+from .ledger import HALF_FEN, MONEY
 
 
 class Settlement(TimeStampedModel):
@@ -24,6 +24,12 @@ class Settlement(TimeStampedModel):
         BALANCED = "balanced", _("Balanced")
 
     TRANSITIONS = {"confirm": ({Status.FILED}, Status.CONFIRMED)}
+    ACTION_LABELS = {  # "file" starts it; "refile" (new figures while still filed) does not move it
+        "file": _("Filed by the school"),
+        "refile": _("Filed again"),
+        "confirm": _("Confirmed"),
+    }
+    STATUS_STYLE = {Status.FILED: "warning", Status.CONFIRMED: "success"}
 
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="settlements", verbose_name=_("school"))
     school_year = models.ForeignKey(
@@ -80,12 +86,9 @@ class SettlementLine(models.Model):
         return f"{self.settlement} {self.service_class_name}"
 
 
-class SettlementEvent(FundingEvent):
+class SettlementEvent(WorkflowEvent):
     settlement = models.ForeignKey(Settlement, on_delete=models.CASCADE, related_name="events")
 
-    class Meta(FundingEvent.Meta):
+    class Meta(WorkflowEvent.Meta):
         verbose_name = _("settlement event")
         verbose_name_plural = _("settlement events")
-
-    def __str__(self):
-        return f"{self.settlement} {self.action}"

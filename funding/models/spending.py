@@ -7,9 +7,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from schools.models import School, SchoolYear, User
-from xiji_afterschool.models import TimeStampedModel
+from xiji_afterschool.models import TimeStampedModel, WorkflowEvent
 
-from .ledger import MONEY, ZERO, FundingEvent
+from .ledger import MONEY, ZERO
 
 
 def minutes_path(instance, filename: str) -> str:
@@ -25,6 +25,8 @@ class SpendingPlan(TimeStampedModel):
         APPROVED = "approved", _("Approved by office meeting and staff congress")
 
     TRANSITIONS = {"record_approval": ({Status.DRAFT}, Status.APPROVED)}
+    ACTION_LABELS = {"record_approval": _("Approval recorded")}
+    STATUS_STYLE = {Status.DRAFT: "secondary", Status.APPROVED: "success"}
 
     school = models.ForeignKey(
         School, on_delete=models.PROTECT, related_name="spending_plans", verbose_name=_("school")
@@ -70,12 +72,9 @@ class SpendingPlan(TimeStampedModel):
         return self.budget_teacher + self.budget_staff + self.budget_running + self.budget_consumables
 
 
-class SpendingPlanEvent(FundingEvent):
+class SpendingPlanEvent(WorkflowEvent):
     spending_plan = models.ForeignKey(SpendingPlan, on_delete=models.CASCADE, related_name="events")
 
-    class Meta(FundingEvent.Meta):
+    class Meta(WorkflowEvent.Meta):
         verbose_name = _("spending plan event")
         verbose_name_plural = _("spending plan events")
-
-    def __str__(self):
-        return f"{self.spending_plan} {self.action}"

@@ -34,7 +34,7 @@ from .roster import (
     User,
     new_link_code,
 )
-from .sessions import Attendance, Session, SessionAssistant, Substitution
+from .sessions import Attendance, Session, SessionAssistant, SessionEvent, Substitution
 
 __all__ = [
     "COUNTY_ROLES",
@@ -68,6 +68,7 @@ __all__ = [
     "ServiceMode",
     "Session",
     "SessionAssistant",
+    "SessionEvent",
     "Stage",
     "Student",
     "StudentGuardian",

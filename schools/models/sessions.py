@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from xiji_afterschool.models import TimeStampedModel
+from xiji_afterschool.models import TimeStampedModel, WorkflowEvent
 
 from .activities import Activity
 from .classes import ServiceClass
@@ -25,6 +25,11 @@ class Session(TimeStampedModel):
         RECORDED = "recorded", _("Recorded")
         NEEDS_CONFIRMATION = "unconfirmed", _("Waiting for the administrator")  # logged late, or flagged content
         CONFIRMED = "confirmed", _("Confirmed by the administrator")
+
+    # A session starts recorded, or unconfirmed when logged late or its content note is flagged (R12).
+    TRANSITIONS = {"confirm": ({Status.NEEDS_CONFIRMATION}, Status.CONFIRMED)}  # action: (sources, target)
+    ACTION_LABELS = {"confirm": _("Confirmed by the administrator")}
+    STATUS_STYLE = {Status.RECORDED: "secondary", Status.NEEDS_CONFIRMATION: "warning", Status.CONFIRMED: "success"}
 
     service_class = models.ForeignKey(ServiceClass, on_delete=models.PROTECT, related_name="sessions")
     date = models.DateField(_("date"))
@@ -71,6 +76,16 @@ class Session(TimeStampedModel):
 
     def __str__(self):
         return f"{self.service_class} {self.date:%Y-%m-%d} {self.start_time:%H:%M}"
+
+
+class SessionEvent(WorkflowEvent):
+    """The session's history (its confirmation): never edited."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(WorkflowEvent.Meta):
+        verbose_name = _("session event")
+        verbose_name_plural = _("session events")
 
 
 class SessionAssistant(models.Model):
