@@ -15,7 +15,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from schools import selectors as school_selectors
@@ -41,23 +40,6 @@ from ..models import Agreement, Application
 from ..services import agreements, applications, parents
 from ..services.agreements import Signature
 
-# What each recorded step is called in the status history shown to the parent (R14).
-EVENT_LABELS = {
-    "submit": gettext_lazy("Applied"),
-    "resubmit": gettext_lazy("Corrected and sent again"),
-    "class_approve": gettext_lazy("Approved by the class teacher"),
-    "class_return": gettext_lazy("Returned by the class teacher"),
-    "school_approve": gettext_lazy("Approved by the school"),
-    "school_return": gettext_lazy("Returned by the school"),
-    "wait": gettext_lazy("Put on the waiting list"),
-    "place": gettext_lazy("Placed in a service class"),
-    "unplace": gettext_lazy("Taken out of the service class"),
-    "activate": gettext_lazy("Started attending"),
-    "withdraw": gettext_lazy("Withdrawn"),
-    "resign": gettext_lazy("Signed the new agreement"),
-}
-RETURN_ACTIONS = ("class_return", "school_return")
-
 
 def client_address(request) -> str | None:
     """The signer's address: the first X-Forwarded-For hop behind the proxy, else REMOTE_ADDR; None if not an IP."""
@@ -81,7 +63,7 @@ def _signature(request, data: dict) -> Signature:
 
 def _events(application: Application) -> list[dict]:
     return [
-        {"event": e, "label": EVENT_LABELS.get(e.action, e.action), "returned": e.action in RETURN_ACTIONS}
+        {"event": e, "label": e.action_label, "returned": e.action in Application.RETURN_ACTIONS}
         for e in application.events.all()
     ]
 
@@ -196,7 +178,6 @@ def _summary(form: ApplicationForm) -> list[tuple[str, str]]:
     """What the parent chose on screen 1, shown above the signature on screen 2."""
     data = form.cleaned_data
     kinds = dict(form.fields["service_kind"].choices)
-    relations = dict(StudentGuardian.Relation.choices)
     priorities = [str(form.fields[name].label) for name in ApplicationForm.PRIORITY_FIELDS if data.get(name)]
     rows = [(_("Service wanted"), str(kinds.get(data["service_kind"], "")))]
     if data.get("extended_reason") and data["service_kind"] == Application.ServiceKind.EXTENDED:
@@ -207,7 +188,7 @@ def _summary(form: ApplicationForm) -> list[tuple[str, str]]:
         (_("Activities wanted"), "、".join(_preference_labels(data["preferences"])) or "—"),
         (
             _("Usually picked up by"),
-            f"{data['pickup_person']} · {relations.get(data['pickup_relation'], '')} · {data['pickup_mobile']}",
+            f"{data['pickup_person']} · {StudentGuardian.Relation.label_of(data['pickup_relation'])} · {data['pickup_mobile']}",
         ),
     ]
     return rows
@@ -502,7 +483,7 @@ def agreement_pdf(request, pk):
         "agreement": agreement,
         "student": agreement.student,
         "text": agreement.text,
-        "relation": dict(StudentGuardian.Relation.choices).get(agreement.relation, agreement.relation),
+        "relation": StudentGuardian.Relation.label_of(agreement.relation),
         "signed": agreement.decision == Agreement.Decision.SIGNED,
         "printed_at": timezone.localtime(),
     }
