@@ -30,7 +30,7 @@ class ApplicationAdmin(admin.ModelAdmin):
 
 @admin.register(ApplicationEvent)
 class ApplicationEventAdmin(admin.ModelAdmin):
-    list_display = ["application", "action", "from_status", "to_status", "actor", "created_at"]
+    list_display = ["application", "action", "from_status", "to_status", "actor", "by_system", "created_at"]
     readonly_fields = [f.name for f in ApplicationEvent._meta.fields]
 
 

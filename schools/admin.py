@@ -141,7 +141,7 @@ class SchoolPlanAdmin(ReadOnlyAdmin):
 
 @admin.register(SchoolPlanEvent)
 class SchoolPlanEventAdmin(ReadOnlyAdmin):
-    list_display = ["plan", "action", "from_status", "to_status", "actor", "created_at"]
+    list_display = ["plan", "action", "from_status", "to_status", "actor", "by_system", "created_at"]
 
 
 @admin.register(ServiceClass)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from schools.models import School, SchoolYear, Student
 from xiji_afterschool import permissions
 from xiji_afterschool.errors import DomainError
+from xiji_afterschool.workflow import log
 
 from ..models import Agreement, AgreementText, Application
 from ..selectors import agreements as selectors
@@ -209,6 +210,6 @@ def agreement_resign(*, actor, application: Application, text_version: int, sign
         actor=actor, student=app.student, text=text, decision=Agreement.Decision.SIGNED, signature=signature
     )
     Application.objects.filter(pk=app.pk).update(agreement=agreement, updated_at=timezone.now())
-    app.events.create(action="resign", from_status=app.status, to_status=app.status, actor=actor)
+    log(app, "resign", actor=actor)
     application.refresh_from_db()
     return agreement

@@ -17,7 +17,7 @@ from schools.models import SchoolYear, Student
 from schools.selectors import calendar as calendar_selectors
 from xiji_afterschool import permissions
 from xiji_afterschool.errors import DomainError
-from xiji_afterschool.workflow import transition
+from xiji_afterschool.workflow import log, transition
 
 from ..models import Agreement, Application
 from ..selectors import applications as selectors
@@ -112,13 +112,8 @@ def _create(
             application.save()
     except IntegrityError:  # a second submission won the race; the outer transaction drops the agreement too
         raise _second_application() from None
-    application.events.create(
-        action="submit",
-        from_status=Application.Status.SUBMITTED,
-        to_status=Application.Status.SUBMITTED,
-        actor=actor,
-        note=_("Entered from the signed paper application.") if entered_by else "",
-    )
+    # The first step keeps the shape every stored application has: "submit", submitted → submitted.
+    log(application, "submit", actor=actor, note=_("Entered from the signed paper application.") if entered_by else "")
     return application
 
 

@@ -177,9 +177,9 @@ def application_place(
 def activate_due_placements(*, today: datetime.date | None = None) -> int:
     """Daily (Celery beat): placed children whose place has started (member start_date ≤ today) become active.
 
-    The actor recorded is the administrator who placed the child (the "place" event's actor, else whoever added
-    the member): there is no system user. One transaction per application, so a child withdrawn meanwhile
-    (TransitionNotAllowed) is skipped without stopping the others. Safe to run twice. Returns how many were activated.
+    The scheduled job records itself as the actor (no person, `by_system`). One transaction per application, so a
+    child withdrawn meanwhile (TransitionNotAllowed) is skipped without stopping the others. Safe to run twice.
+    Returns how many were activated.
     """
     today = today or timezone.localdate()
     due = (
@@ -194,25 +194,13 @@ def activate_due_placements(*, today: datetime.date | None = None) -> int:
     )
     activated = 0
     for application in due:
-        event = application.events.filter(action="place").select_related("actor").order_by("-created_at", "-pk").first()
-        actor = event.actor if event else _member_added_by(application)
         try:
             with transaction.atomic():
-                transition(application, "activate", actor=actor, note=_("Service started"))
+                transition(application, "activate", actor=None, system=True, note=_("Service started"))
         except TransitionNotAllowed:
             continue
         activated += 1
     return activated
-
-
-def _member_added_by(application: Application):
-    member = (
-        ServiceClassMember.objects.filter(service_class=application.service_class_id, student=application.student_id)
-        .select_related("added_by")
-        .order_by("-start_date", "-pk")
-        .first()
-    )
-    return member.added_by
 
 
 @transaction.atomic

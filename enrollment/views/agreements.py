@@ -152,7 +152,7 @@ def agreement_pdf(request, pk):
         "agreement": agreement,
         "student": agreement.student,
         "text": agreement.text,
-        "relation": dict(StudentGuardian.Relation.choices).get(agreement.relation, agreement.relation),
+        "relation": StudentGuardian.Relation.label_of(agreement.relation),
         "signed": agreement.decision == Agreement.Decision.SIGNED,
         "printed_at": timezone.localtime(),
     }

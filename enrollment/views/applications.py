@@ -9,7 +9,6 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from schools.models import ActivityCategory, StudentGuardian
@@ -29,27 +28,10 @@ from ..services import agreements as agreements_services
 from ..services import applications as services
 from . import agreements as agreements_views
 
-# What each recorded step is called in the status history shown to the parent (R14).
-EVENT_LABELS = {
-    "submit": gettext_lazy("Applied"),
-    "resubmit": gettext_lazy("Corrected and sent again"),
-    "class_approve": gettext_lazy("Approved by the class teacher"),
-    "class_return": gettext_lazy("Returned by the class teacher"),
-    "school_approve": gettext_lazy("Approved by the school"),
-    "school_return": gettext_lazy("Returned by the school"),
-    "wait": gettext_lazy("Put on the waiting list"),
-    "place": gettext_lazy("Placed in a service class"),
-    "unplace": gettext_lazy("Taken out of the service class"),
-    "activate": gettext_lazy("Started attending"),
-    "withdraw": gettext_lazy("Withdrawn"),
-    "resign": gettext_lazy("Signed the new agreement"),
-}
-RETURN_ACTIONS = ("class_return", "school_return")
-
 
 def _events(application: Application) -> list[dict]:
     return [
-        {"event": e, "label": EVENT_LABELS.get(e.action, e.action), "returned": e.action in RETURN_ACTIONS}
+        {"event": e, "label": e.action_label, "returned": e.action in Application.RETURN_ACTIONS}
         for e in application.events.all()
     ]
 
@@ -66,7 +48,6 @@ def _summary(form: ApplicationForm) -> list[tuple[str, str]]:
     """What the parent chose on screen 1, shown above the signature on screen 2."""
     data = form.cleaned_data
     kinds = dict(form.fields["service_kind"].choices)
-    relations = dict(StudentGuardian.Relation.choices)
     priorities = [str(form.fields[name].label) for name in ApplicationForm.PRIORITY_FIELDS if data.get(name)]
     rows = [(_("Service wanted"), str(kinds.get(data["service_kind"], "")))]
     if data.get("extended_reason") and data["service_kind"] == Application.ServiceKind.EXTENDED:
@@ -77,7 +58,7 @@ def _summary(form: ApplicationForm) -> list[tuple[str, str]]:
         (_("Activities wanted"), "、".join(_preference_labels(data["preferences"])) or "—"),
         (
             _("Usually picked up by"),
-            f"{data['pickup_person']} · {relations.get(data['pickup_relation'], '')} · {data['pickup_mobile']}",
+            f"{data['pickup_person']} · {StudentGuardian.Relation.label_of(data['pickup_relation'])} · {data['pickup_mobile']}",
         ),
     ]
     return rows
@@ -256,9 +237,7 @@ def application_detail(request, pk):
         "application": application,
         "events": events,
         "preferences": _preference_labels(application.preferences),
-        "pickup_relation": dict(StudentGuardian.Relation.choices).get(
-            application.pickup_relation, application.pickup_relation
-        ),
+        "pickup_relation": StudentGuardian.Relation.label_of(application.pickup_relation),
         "pickup_mobile": application.pickup_mobile if show_mobile else mask_mobile(application.pickup_mobile),
         "needs_new_signature": agreements_selectors.needs_new_signature(
             application, current.version if current else None

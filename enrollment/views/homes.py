@@ -9,7 +9,6 @@ from xiji_afterschool import permissions
 
 from ..selectors import applications as applications_selectors
 from ..selectors import homes as selectors
-from .applications import EVENT_LABELS
 
 
 @login_required
@@ -20,7 +19,7 @@ def parent_home(request):
     rows = selectors.parent_home_rows(parent=request.user, school_year=school_year)
     for row in rows:
         event = row.get("last_event")
-        row["last_label"] = EVENT_LABELS.get(event.action, event.action) if event else ""
+        row["last_label"] = event.action_label if event else ""
     context = {
         "rows": rows,
         "school_year": school_year,

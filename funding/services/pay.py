@@ -25,7 +25,7 @@ from schools.rules import hours as hours_rules
 from xiji_afterschool import permissions
 from xiji_afterschool.errors import DomainError
 from xiji_afterschool.money import CENT, format_yuan, parse_yuan, yuan
-from xiji_afterschool.workflow import transition
+from xiji_afterschool.workflow import log, transition
 
 from ..models import (
     PERFORMANCE_CEILING,
@@ -416,7 +416,7 @@ def is_stale(run: PayRun) -> bool:
 
 
 def _log(run: PayRun, action: str, actor: User, note: str) -> None:
-    run.events.create(action=action, from_status=run.status, to_status=run.status, actor=actor, note=note[:2000])
+    log(run, action, actor=actor, note=note[:2000])
 
 
 @transaction.atomic

@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from schools.models import School, SchoolYear, User
 from xiji_afterschool import permissions
 from xiji_afterschool.errors import DomainError
-from xiji_afterschool.workflow import transition
+from xiji_afterschool.workflow import log, start, transition
 
-from ..models import Settlement, SettlementEvent, SettlementLine
+from ..models import Settlement, SettlementLine
 from ..selectors import settlement as selectors
 
 
@@ -76,13 +76,10 @@ def settlement_file(*, actor: User, school: School, school_year: SchoolYear) -> 
         )
         for line in figures.lines
     )
-    SettlementEvent.objects.create(
-        settlement=settlement,
-        action=action,
-        from_status="" if action == "file" else Settlement.Status.FILED,
-        to_status=Settlement.Status.FILED,
-        actor=actor,
-    )
+    if action == "file":
+        start(settlement, action="file", actor=actor)
+    else:
+        log(settlement, "refile", actor=actor)
     return settlement
 
 

@@ -8,7 +8,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from schools.models import School
@@ -26,15 +25,6 @@ from ..selectors import claims as selectors
 from ..services import claims as services
 
 FILTERS = ("school_year", "township", "status")
-# The history's wording, by workflow action.
-EVENT_LABELS = {
-    "submit": gettext_lazy("Submitted to the bureau"),
-    "pass": gettext_lazy("Passed first review"),
-    "return": gettext_lazy("Returned by the bureau"),
-    "finance_return": gettext_lazy("Returned by finance"),
-    "approve": gettext_lazy("Approved by finance"),
-    "allocate": gettext_lazy("Allocation recorded"),
-}
 
 
 def _filtered(request):
@@ -114,7 +104,7 @@ def claim_detail(request, pk):
     context = {
         "claim": claim,
         "lines": claim.lines.all(),
-        "events": [(EVENT_LABELS.get(e.action, e.action), e) for e in claim.events.all()],
+        "events": claim.events.all(),
         "supplements": claim.supplementary_claims.all(),
         "can_edit": claim.is_editable and may_edit,
         "can_review": claim.status == status.SUBMITTED and may_review,

@@ -63,6 +63,10 @@ def ledger_detail(request, school_pk, year_pk):
     school, school_year = school_and_year(request, school_pk, year_pk, "ledger.view")
     fund = selectors.fund_of(viewer=request.user, school=school, school_year=school_year)
     entries = selectors.ledger_entries(fund=fund)
+    for entry in entries:  # the service's rule, with what the selector already knows about each row
+        entry.reversible = services.ledger_reversible(
+            entry, reversed_=entry.reversal is not None, pays_run=entry.pays_run
+        )
     plan = selectors.spending_plan_of(viewer=request.user, school=school, school_year=school_year)
     can_record = permissions.can(request.user, "ledger.record", school)
     context = {

@@ -9,7 +9,6 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from schools.selectors import calendar as calendar_selectors
@@ -31,29 +30,6 @@ from ..reports import pay as reports
 from ..selectors import pay as selectors
 from ..services import pay as services
 from .ledger import school_and_year
-
-# How each logged step reads on the pages' history.
-ACTION_LABELS = {
-    "submit": gettext_lazy("Submitted to HR"),
-    "approve": gettext_lazy("Approved"),
-    "return": gettext_lazy("Returned"),
-    "set_factor": gettext_lazy("Performance factor set"),
-    "recompute": gettext_lazy("Shares recomputed"),
-}
-
-
-def _history(obj) -> list[dict]:
-    labels = dict(type(obj).Status.choices)
-    return [
-        {
-            "event": e,
-            "action": ACTION_LABELS.get(e.action, e.action),
-            "from": labels.get(e.from_status, e.from_status),
-            "to": labels.get(e.to_status, e.to_status),
-        }
-        for e in obj.events.select_related("actor")
-    ]
-
 
 # ---------------------------------------------------------------- the scheme
 
@@ -105,7 +81,7 @@ def pay_scheme_detail(request, school_pk, year_pk):
         and scheme.status == PayScheme.Status.SUBMITTED
         and permissions.can(user, "pay_scheme.review", scheme),
         "decision_form": CommentForm(),
-        "history": _history(scheme) if scheme else [],
+        "history": list(scheme.events.select_related("actor")) if scheme else [],
     }
     return render(request, "funding/pay/pay_scheme_detail.html", context)
 
@@ -242,7 +218,7 @@ def pay_run_detail(request, pk):
         "can_manage": can_manage,
         "stale": can_manage and services.is_stale(run),
         "approve_form": PayApproveForm(),
-        "history": _history(run),
+        "history": list(run.events.select_related("actor")),
     }
     return render(request, "funding/pay/pay_run_detail.html", context)
 

@@ -1,5 +1,6 @@
 """schools models, one module per concern; everything is importable from `schools.models`."""
 
+from .activities import Activity, Partner
 from .calendar import (
     CalendarDay,
     CountySettings,
@@ -11,16 +12,7 @@ from .calendar import (
     TimetableSlot,
 )
 from .classes import ServiceClass, ServiceClassMember
-from .delivery import (
-    Activity,
-    Attendance,
-    HoursAdjustment,
-    HoursMonth,
-    Partner,
-    Session,
-    SessionAssistant,
-    Substitution,
-)
+from .hours import HoursAdjustment, HoursMonth
 from .imports import RosterImport
 from .plans import ActivityCategory, PlanAttachment, PlanSection, SchoolPlan, SchoolPlanEvent
 from .roster import (
@@ -42,6 +34,7 @@ from .roster import (
     User,
     new_link_code,
 )
+from .sessions import Attendance, Session, SessionAssistant, SessionEvent, Substitution
 
 __all__ = [
     "COUNTY_ROLES",
@@ -75,6 +68,7 @@ __all__ = [
     "ServiceMode",
     "Session",
     "SessionAssistant",
+    "SessionEvent",
     "Stage",
     "Student",
     "StudentGuardian",

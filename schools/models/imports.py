@@ -14,6 +14,8 @@ class RosterImport(TimeStampedModel):
         READY = "ready", _("Checked: ready to import")
         IMPORTED = "imported", _("Imported")
 
+    STATUS_STYLE = {Status.HAS_ERRORS: "danger", Status.READY: "primary", Status.IMPORTED: "success"}
+
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="roster_imports")
     uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     file = models.FileField(_("file"), upload_to="imports/roster/%Y/%m/")

@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from xiji_afterschool.models import TimeStampedModel
+from xiji_afterschool.models import TimeStampedModel, WorkflowEvent
 
 from .calendar import SchoolYear
 from .roster import School, User
@@ -48,6 +48,28 @@ class SchoolPlan(TimeStampedModel):
         "return_by_township": ({Status.AT_TOWNSHIP}, Status.RETURNED),
         "file": ({Status.AT_BUREAU}, Status.FILED),
         "return": ({Status.AT_BUREAU}, Status.RETURNED),
+    }
+    ACTION_LABELS = {  # what the history calls each step
+        "submit": _("Submitted to the bureau"),
+        "submit_to_township": _("Submitted to the township central school"),
+        "forward": _("Forwarded to the bureau"),
+        "return_by_township": _("Returned by the township central school"),
+        "file": _("Filed"),
+        "return": _("Returned by the bureau"),
+    }
+    # The plan page's buttons, one per URL: "submit" and "return" take the township's or the bureau's step.
+    BUTTON_LABELS = {
+        "submit": _("Submit"),
+        "forward": _("Forward to the bureau"),
+        "return": _("Return for changes"),
+        "file": _("File (备案)"),
+    }
+    STATUS_STYLE = {  # the badge's colour
+        Status.DRAFT: "secondary",
+        Status.AT_TOWNSHIP: "primary",
+        Status.AT_BUREAU: "primary",
+        Status.RETURNED: "warning",
+        Status.FILED: "success",
     }
 
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="plans", verbose_name=_("school"))
@@ -134,21 +156,11 @@ class PlanAttachment(TimeStampedModel):
         return self.title
 
 
-class SchoolPlanEvent(models.Model):
-    """The plan's transition log: never edited."""
+class SchoolPlanEvent(WorkflowEvent):
+    """The plan's history: never edited."""
 
     plan = models.ForeignKey(SchoolPlan, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(_("action"), max_length=24)
-    from_status = models.CharField(_("status before"), max_length=12, choices=SchoolPlan.Status.choices)
-    to_status = models.CharField(_("status after"), max_length=12, choices=SchoolPlan.Status.choices)
-    actor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("acted by"))
-    note = models.TextField(_("comment"), blank=True)
-    created_at = models.DateTimeField(_("acted at"), auto_now_add=True)
 
-    class Meta:
-        ordering = ["created_at", "pk"]
+    class Meta(WorkflowEvent.Meta):
         verbose_name = _("plan event")
         verbose_name_plural = _("plan events")
-
-    def __str__(self):
-        return f"{self.plan} {self.action}"

@@ -369,6 +369,12 @@ class StudentGuardian(TimeStampedModel):
         GRANDMOTHER = "grandmother", _("Grandmother")
         OTHER = "other", _("Other guardian")
 
+        @classmethod
+        def label_of(cls, value: str) -> str:
+            """A stored relation in the reader's language (a value outside the choices as stored): the one place
+            that words a relation, for agreements, applications and the guardian links alike."""
+            return str(dict(cls.choices).get(value, value))
+
     student = models.ForeignKey(
         Student, on_delete=models.CASCADE, related_name="guardian_links", verbose_name=_("student")
     )

@@ -47,9 +47,9 @@ def plan_filing_context(plan: SchoolPlan) -> dict:
     events = [
         {
             "at": event.created_at,
-            "from_status": event.get_from_status_display(),
-            "to_status": event.get_to_status_display(),
-            "actor": event.actor.get_full_name(),
+            "from_status": event.from_status_label,
+            "to_status": event.to_status_label,
+            "actor": event.actor.get_full_name() if event.actor else event.who,
             "note": event.note,
         }
         for event in plan.events.all()

@@ -3,8 +3,8 @@
 recorded                      (logged in time, nothing to review)
 unconfirmed --confirm--> confirmed   (logged late, or the content note reads like a make-up lesson / new content)
 
-Session has no event model, so the confirmation is a compare-and-set on the status (SESSION_TRANSITIONS below)
-that also stamps `confirmed_by`; two administrators confirming at once confirm it once.
+The confirmation is `workflow.transition` on Session.TRANSITIONS (compare-and-set, a SessionEvent logged) that also
+stamps `confirmed_by`; two administrators confirming at once confirm it once.
 """
 
 import datetime
@@ -19,6 +19,7 @@ from django.utils.translation import gettext_noop
 
 from xiji_afterschool import permissions
 from xiji_afterschool.errors import DomainError
+from xiji_afterschool.workflow import TransitionNotAllowed, transition
 
 from ..models import (
     Activity,
@@ -61,10 +62,6 @@ FLAG_WORDS = (
     "makeup lesson",
 )
 _FLAG_PATTERN = re.compile("|".join(re.escape(w).replace(r"\ ", r"\s*") for w in FLAG_WORDS), re.IGNORECASE)
-
-SESSION_TRANSITIONS = {  # action: (allowed source states, target state)
-    "confirm": ({Session.Status.NEEDS_CONFIRMATION}, Session.Status.CONFIRMED),
-}
 
 
 def today() -> datetime.date:
@@ -285,15 +282,12 @@ def session_confirm(*, actor: User, session: Session) -> Session:
     """
     permissions.require(actor, "session.confirm", session)
     _require_open_month(session.service_class.school_id, session.date)
-    sources, target = SESSION_TRANSITIONS["confirm"]
-    updated = Session.objects.filter(pk=session.pk, status__in=sources).update(
-        status=target, confirmed_by=actor, updated_at=timezone.now()
-    )
-    session.refresh_from_db()
-    if updated != 1:
+    try:
+        transition(session, "confirm", actor=actor, confirmed_by=actor)
+    except TransitionNotAllowed:
         raise DomainError(
             _("This session is “%(status)s” and has nothing to confirm.") % {"status": session.get_status_display()}
-        )
+        ) from None
     return session
 
 

@@ -10,7 +10,6 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from xiji_afterschool import permissions, uploads
@@ -27,14 +26,6 @@ from ..selectors import calendar as calendar_selectors
 from ..selectors import plans as selectors
 from ..selectors import roster as roster_selectors
 from ..services import plans as services
-
-# The buttons of the plan page, by action.
-PLAN_ACTION_LABELS = {
-    "submit": gettext_lazy("Submit"),
-    "forward": gettext_lazy("Forward to the bureau"),
-    "return": gettext_lazy("Return for changes"),
-    "file": gettext_lazy("File (备案)"),
-}
 
 
 @login_required
@@ -109,7 +100,7 @@ def plan_detail(request, pk):
         "plan": plan,
         "sections": sections,
         "can_edit": can_edit,
-        "actions": [(a, PLAN_ACTION_LABELS[a]) for a in actions],
+        "actions": [(a, SchoolPlan.BUTTON_LABELS[a]) for a in actions],
         "missing": services.missing_sections(plan) if plan.is_editable else [],
         "timetable_gaps": services.timetable_snapshot(plan)["missing"] if plan.is_editable else [],
         "can_revise": plan.status == SchoolPlan.Status.FILED

@@ -375,10 +375,14 @@ def test_placed_children_become_active_when_the_service_starts(board):
     assert services.activate_due_placements(today=member.start_date - datetime.timedelta(days=1)) == 0
     assert services.activate_due_placements(today=start + datetime.timedelta(days=1)) == 2
     assert services.activate_due_placements(today=start + datetime.timedelta(days=1)) == 0  # safe to run twice
-    for app, actor in [(w.first, w.school_admin), (w.second, other_admin)]:
+    for app, placed_by in [(w.first, w.school_admin), (w.second, other_admin)]:
         app.refresh_from_db()
         event = app.events.last()
-        assert (app.status, event.action, event.actor, event.note) == (S.ACTIVE, "activate", actor, "Service started")
+        # The scheduled job did it: recorded as the system, not as a person (issue 10).
+        assert (app.status, event.action, event.actor, event.by_system, event.note) == (
+            S.ACTIVE, "activate", None, True, "Service started",
+        )  # fmt: skip
+        assert app.events.get(action="place").actor == placed_by
 
 
 def test_withdrawal_frees_the_place(board):

@@ -1,4 +1,5 @@
 from django import template
+from django.utils.html import format_html
 
 from xiji_afterschool import money, permissions
 
@@ -16,10 +17,19 @@ def relation_filter(value):
     """{{ "father"|relation }} -> 父亲: a stored guardian relation in the reader's language."""
     from schools.models import StudentGuardian
 
-    return dict(StudentGuardian.Relation.choices).get(value, value)
+    return StudentGuardian.Relation.label_of(value)
 
 
 @register.simple_tag(takes_context=True)
 def can(context, action, obj=None):
     """{% can "roster.export" school as ok %}: templates ask the policy, never re-implement it."""
     return permissions.can(context["request"].user, action, obj)
+
+
+@register.simple_tag
+def status_badge(obj, extra=""):
+    """{% status_badge plan %} -> the record's status as a badge: its label (get_status_display) in the colour its
+    model gives it (STATUS_STYLE, kept with the model's statuses). `extra` adds classes (e.g. "fs-6 fw-normal")."""
+    style = getattr(obj, "STATUS_STYLE", {}).get(obj.status, "secondary")
+    classes = f"badge text-bg-{style} {extra}".strip()
+    return format_html('<span class="{}" data-status="{}">{}</span>', classes, obj.status, obj.get_status_display())

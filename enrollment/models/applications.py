@@ -1,76 +1,13 @@
-"""The way in (R13–R15): the Letter to Parents, the voluntary agreement, the application and its review."""
+"""The application (R14–R15): parent applies → class review → school approval → placement, with its history."""
 
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from schools.models import AdminClass, School, SchoolYear, ServiceClass, Student, User
-from xiji_afterschool.models import TimeStampedModel
+from schools.models import School, SchoolYear, ServiceClass, Student, User
+from xiji_afterschool.models import TimeStampedModel, WorkflowEvent
 
-
-class AgreementText(TimeStampedModel):
-    """The school's voluntary service agreement (自愿服务协议书) for a year. A new text is a new version."""
-
-    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="agreement_texts")
-    school_year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, related_name="agreement_texts")
-    version = models.PositiveSmallIntegerField(_("version"))
-    body = models.TextField(_("agreement text"))
-    published_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-
-    class Meta:
-        ordering = ["school", "school_year", "-version"]
-        verbose_name = _("agreement text")
-        verbose_name_plural = _("agreement texts")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["school", "school_year", "version"], name="enrollment_agreementtext_version"
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.school} {self.school_year} v{self.version}"
-
-
-class Agreement(TimeStampedModel):
-    """A guardian's decision on one agreement text for one child: signed or declined. Never changed."""
-
-    class Decision(models.TextChoices):
-        SIGNED = "signed", _("Signed")
-        DECLINED = "declined", _("Declined")
-
-    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="agreements")
-    text = models.ForeignKey(AgreementText, on_delete=models.PROTECT, related_name="agreements")
-    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices)
-    signer_name = models.CharField(_("signed by (typed name)"), max_length=50)
-    relation = models.CharField(_("relation to the child"), max_length=16)
-    consent = models.BooleanField(_("consent given"), default=False)
-    signed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("account"))
-    entered_by = models.ForeignKey(
-        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("entered on paper by")
-    )
-    paper_original_on_file = models.BooleanField(_("paper original on file"), default=False)
-    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
-    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = _("voluntary agreement")
-        verbose_name_plural = _("voluntary agreements")
-        constraints = [
-            # Signing means consenting; declining never carries consent.
-            models.CheckConstraint(
-                condition=Q(decision="signed", consent=True) | Q(decision="declined", consent=False),
-                name="enrollment_agreement_consent_matches_decision",
-            ),
-            # Entered on a parent's behalf only with the paper original kept.
-            models.CheckConstraint(
-                condition=Q(entered_by__isnull=True) | Q(paper_original_on_file=True),
-                name="enrollment_agreement_paper_on_file",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.student} · {self.text} · {self.get_decision_display()}"
+from .agreements import Agreement
 
 
 class Application(TimeStampedModel):
@@ -109,6 +46,31 @@ class Application(TimeStampedModel):
             },
             Status.WITHDRAWN,
         ),
+    }
+    ACTION_LABELS = {  # what each recorded step is called in the status history shown to the parent (R14)
+        "submit": _("Applied"),
+        "resubmit": _("Corrected and sent again"),
+        "class_approve": _("Approved by the class teacher"),
+        "class_return": _("Returned by the class teacher"),
+        "school_approve": _("Approved by the school"),
+        "school_return": _("Returned by the school"),
+        "wait": _("Put on the waiting list"),
+        "place": _("Placed in a service class"),
+        "unplace": _("Taken out of the service class"),
+        "activate": _("Started attending"),
+        "withdraw": _("Withdrawn"),
+        "resign": _("Signed the new agreement"),  # not a move: the application points at a newer agreement
+    }
+    RETURN_ACTIONS = ("class_return", "school_return")
+    STATUS_STYLE = {  # the badge's colour
+        Status.SUBMITTED: "primary",
+        Status.RETURNED: "warning",
+        Status.CLASS_APPROVED: "primary",
+        Status.APPROVED: "primary",
+        Status.WAITING: "info",
+        Status.PLACED: "success",
+        Status.ACTIVE: "success",
+        Status.WITHDRAWN: "secondary",
     }
 
     class ServiceKind(models.TextChoices):
@@ -183,51 +145,11 @@ class Application(TimeStampedModel):
         return sum([self.dual_working, self.migrant_child, self.disability, self.economic_hardship])
 
 
-class ApplicationEvent(models.Model):
+class ApplicationEvent(WorkflowEvent):
     """The application's status history, shown to the parent. Never edited."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(_("action"), max_length=20)
-    from_status = models.CharField(_("status before"), max_length=16, choices=Application.Status.choices)
-    to_status = models.CharField(_("status after"), max_length=16, choices=Application.Status.choices)
-    actor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("acted by"))
-    note = models.TextField(_("comment"), blank=True)
-    created_at = models.DateTimeField(_("acted at"), auto_now_add=True)
 
-    class Meta:
-        ordering = ["created_at", "pk"]
+    class Meta(WorkflowEvent.Meta):
         verbose_name = _("application event")
         verbose_name_plural = _("application events")
-
-    def __str__(self):
-        return f"{self.application} {self.action}"
-
-
-class LetterBatch(TimeStampedModel):
-    """Letters to Parents for one administrative class, one per child with its link code, built by a Celery task."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Queued")
-        RUNNING = "running", _("Being prepared")
-        DONE = "done", _("Ready to download")
-        FAILED = "failed", _("Failed")
-
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="letter_batches")
-    school_year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, related_name="+")
-    admin_class = models.ForeignKey(AdminClass, on_delete=models.CASCADE, related_name="letter_batches")
-    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
-    total = models.PositiveIntegerField(_("letters"), default=0)
-    done = models.PositiveIntegerField(_("letters ready"), default=0)
-    file = models.FileField(_("file"), upload_to="letters/%Y/%m/", blank=True)
-    error = models.CharField(_("error"), max_length=200, blank=True)
-    language = models.CharField(_("language"), max_length=8, default="zh-hans")
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = _("letter batch")
-        verbose_name_plural = _("letter batches")
-
-    def __str__(self):
-        return f"{self.admin_class} · {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,4 +1,4 @@
-"""Service delivery (R9–R12, R19–R21, R30): activities and partners, sessions with their roll, the hours record."""
+"""Sessions (R19–R20, R30): one session of a service class on a day with its roll, assistants and substitutes."""
 
 from decimal import Decimal
 
@@ -6,54 +6,12 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from xiji_afterschool.models import TimeStampedModel
+from xiji_afterschool.models import TimeStampedModel, WorkflowEvent
 
+from .activities import Activity
 from .classes import ServiceClass
 from .plans import ActivityCategory
-from .roster import School, Student, User
-
-
-class Partner(TimeStampedModel):
-    """An outside body that hosts activities (R11). Subject-type training institutions are barred (R12)."""
-
-    class Kind(models.TextChoices):
-        YOUTH_CENTRE = "youth_centre", _("Youth activity centre")
-        YOUTH_PALACE = "youth_palace", _("Village youth palace (乡村学校少年宫)")
-        COMMUNITY = "community", _("Community")
-        ENTERPRISE = "enterprise", _("Enterprise")
-
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="partners")
-    name = models.CharField(_("name"), max_length=60)
-    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    contact = models.CharField(_("contact"), max_length=60, blank=True)
-
-    class Meta:
-        ordering = ["school", "name"]
-        verbose_name = _("partner")
-        verbose_name_plural = _("partners")
-        constraints = [models.UniqueConstraint(fields=["school", "name"], name="schools_partner_unique_name")]
-
-    def __str__(self):
-        return self.name
-
-
-class Activity(TimeStampedModel):
-    """An activity a school offers, in one of the plan's categories (R9–R11), optionally hosted by a partner."""
-
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="activities")
-    name = models.CharField(_("name"), max_length=60)
-    category = models.CharField(_("category"), max_length=16, choices=ActivityCategory.choices)
-    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="activities")
-    description = models.CharField(_("description"), max_length=300, blank=True)
-
-    class Meta:
-        ordering = ["school", "category", "name"]
-        verbose_name = _("activity")
-        verbose_name_plural = _("activities")
-        constraints = [models.UniqueConstraint(fields=["school", "name"], name="schools_activity_unique_name")]
-
-    def __str__(self):
-        return self.name
+from .roster import Student, User
 
 
 class Session(TimeStampedModel):
@@ -67,6 +25,11 @@ class Session(TimeStampedModel):
         RECORDED = "recorded", _("Recorded")
         NEEDS_CONFIRMATION = "unconfirmed", _("Waiting for the administrator")  # logged late, or flagged content
         CONFIRMED = "confirmed", _("Confirmed by the administrator")
+
+    # A session starts recorded, or unconfirmed when logged late or its content note is flagged (R12).
+    TRANSITIONS = {"confirm": ({Status.NEEDS_CONFIRMATION}, Status.CONFIRMED)}  # action: (sources, target)
+    ACTION_LABELS = {"confirm": _("Confirmed by the administrator")}
+    STATUS_STYLE = {Status.RECORDED: "secondary", Status.NEEDS_CONFIRMATION: "warning", Status.CONFIRMED: "success"}
 
     service_class = models.ForeignKey(ServiceClass, on_delete=models.PROTECT, related_name="sessions")
     date = models.DateField(_("date"))
@@ -115,6 +78,16 @@ class Session(TimeStampedModel):
         return f"{self.service_class} {self.date:%Y-%m-%d} {self.start_time:%H:%M}"
 
 
+class SessionEvent(WorkflowEvent):
+    """The session's history (its confirmation): never edited."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(WorkflowEvent.Meta):
+        verbose_name = _("session event")
+        verbose_name_plural = _("session events")
+
+
 class SessionAssistant(models.Model):
     """A teacher or volunteer who assisted in a session (counted as assistant in the hours record)."""
 
@@ -151,55 +124,6 @@ class Attendance(models.Model):
 
     def __str__(self):
         return f"{self.student} · {self.get_mark_display()}"
-
-
-class HoursMonth(TimeStampedModel):
-    """A school's month of the hours record (明细档案, R21), closed by the administrator: then only adjustments."""
-
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="hours_months")
-    month = models.DateField(_("month"))  # the first day of the month
-    closed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-
-    class Meta:
-        ordering = ["-month"]
-        verbose_name = _("closed month")
-        verbose_name_plural = _("closed months")
-        constraints = [
-            models.UniqueConstraint(fields=["school", "month"], name="schools_hoursmonth_unique"),
-            models.CheckConstraint(condition=Q(month__day=1), name="schools_hoursmonth_first_day"),
-        ]
-
-    def __str__(self):
-        return f"{self.school} {self.month:%Y-%m}"
-
-
-class HoursAdjustment(TimeStampedModel):
-    """A correction to a closed month: never an edit of the sessions, always a signed entry with a reason."""
-
-    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="hours_adjustments")
-    person = models.ForeignKey(User, on_delete=models.PROTECT, related_name="hours_adjustments")
-    month = models.DateField(_("month"))
-    role = models.CharField(
-        _("as"), max_length=12, choices=[*Session.TeacherRole.choices, ("assistant", _("Assistant"))]
-    )
-    class_hours = models.DecimalField(_("class-hours (+/-)"), max_digits=5, decimal_places=1)
-    sessions = models.SmallIntegerField(_("sessions (+/-)"), default=0)
-    reason = models.CharField(_("reason"), max_length=200)
-    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-
-    class Meta:
-        ordering = ["-month", "created_at"]
-        verbose_name = _("hours adjustment")
-        verbose_name_plural = _("hours adjustments")
-        constraints = [
-            models.CheckConstraint(condition=~Q(reason=""), name="schools_hoursadjustment_has_reason"),
-            models.CheckConstraint(
-                condition=~Q(class_hours=0) | ~Q(sessions=0), name="schools_hoursadjustment_not_empty"
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.person} {self.month:%Y-%m} {self.class_hours}"
 
 
 class Substitution(TimeStampedModel):

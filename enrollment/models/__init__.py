@@ -1,0 +1,7 @@
+"""enrollment models, one module per concern; everything is importable from `enrollment.models`."""
+
+from .agreements import Agreement, AgreementText
+from .applications import Application, ApplicationEvent
+from .letters import LetterBatch
+
+__all__ = ["Agreement", "AgreementText", "Application", "ApplicationEvent", "LetterBatch"]
