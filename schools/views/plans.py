@@ -20,6 +20,7 @@ from .. import reports, selectors, services
 from ..forms import AttachmentForm, DecisionForm, PlanFilterForm
 from ..models import SchoolPlan
 from ..plan_sections import SECTION_BY_KEY, SECTIONS, build_form, diff, display_rows
+from ..services.plans import plan_return_action
 
 # The buttons of the plan page, by action.
 PLAN_ACTION_LABELS = {
@@ -142,8 +143,8 @@ def plan_section_edit(request, pk, key):
 
 def _transition(request, pk, service, success, action):
     plan = _fetch_plan(request, pk)
-    if action == "plan.return" and plan.status == SchoolPlan.Status.AT_TOWNSHIP:
-        action = "plan.return_by_township"
+    if callable(action):  # returning: the service says whose return it is, from where the plan stands
+        action = action(plan)
     permissions.require(request.user, action, plan)  # before reading the form: a refusal is a 403, not a message
     form = DecisionForm(request.POST)
     if form.is_valid():
@@ -176,7 +177,7 @@ def plan_forward(request, pk):
 @require_POST
 def plan_return(request, pk):
     return _transition(
-        request, pk, services.plan_return, _("The plan has been returned with your comments."), "plan.return"
+        request, pk, services.plan_return, _("The plan has been returned with your comments."), plan_return_action
     )
 
 
