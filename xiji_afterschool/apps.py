@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class XijiAfterschoolConfig(AppConfig):
     name = "xiji_afterschool"
     verbose_name = "Xiji After-School"
+
+    def ready(self):
+        # Every app's access.py registers its actions, scopes and menu entries; a wrong table refuses to start.
+        from . import permissions
+
+        permissions.load()

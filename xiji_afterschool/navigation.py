@@ -1,90 +1,63 @@
-"""Where each role lands and what its menu shows. Links only to pages that role may open."""
+"""Where each role lands and what its menu shows, from the menu entries each app registers in its access.py.
+
+Every entry names the action its page needs, and shows only to a user who holds the entry's role with that action
+(checked at start-up and again here), so the menu cannot drift from the policy.
+"""
 
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
 
 from schools.models import Role
 
 from . import permissions
 
-# Order matters: a person with several roles lands on the first one they hold.
-ROLE_HOMES = [
-    (Role.BUREAU, "bureau:home"),
-    (Role.INSPECTOR, "bureau:inspector-home"),
-    (Role.FINANCE, "funding:finance-home"),
-    (Role.HR, "funding:hr-home"),
-    (Role.AUDITOR, "funding:auditor-home"),
-    (Role.TOWNSHIP_COORDINATOR, "schools:township-home"),
-    (Role.SCHOOL_ADMIN, "schools:school-home"),
-    (Role.CLASS_TEACHER, "schools:class-home"),
-    (Role.SERVICE_TEACHER, "schools:teacher-today"),
-    (Role.VOLUNTEER, "schools:teacher-today"),
-    (Role.PARENT, "enrollment:parent-home"),
+# Order matters: a person with several roles lands on the home of the first one they hold, and the menu lists
+# the roles' links in this order.
+ROLE_ORDER = [
+    Role.BUREAU,
+    Role.INSPECTOR,
+    Role.FINANCE,
+    Role.HR,
+    Role.AUDITOR,
+    Role.TOWNSHIP_COORDINATOR,
+    Role.SCHOOL_ADMIN,
+    Role.CLASS_TEACHER,
+    Role.SERVICE_TEACHER,
+    Role.VOLUNTEER,
+    Role.PARENT,
 ]
 
-EXTRA_LINKS = {
-    Role.BUREAU: [
-        (_("Plan review"), "schools:plan-list"),
-        (_("Plan status"), "bureau:plan-status"),
-        (_("Coverage"), "enrollment:coverage-county"),
-        (_("Delivery"), "schools:delivery-county"),
-        (_("Calendar"), "bureau:calendar"),
-        (_("Schools"), "schools:school-list"),
-        (_("Subsidy claims"), "funding:claim-list"),
-        (_("Subsidy rate"), "funding:rate-list"),
-        (_("Disclosures"), "funding:disclosure-county"),
-    ],
-    Role.INSPECTOR: [
-        (_("Plans"), "schools:plan-list"),
-        (_("Plan status"), "bureau:plan-status"),
-        (_("Coverage"), "enrollment:coverage-county"),
-        (_("Delivery"), "schools:delivery-county"),
-        (_("Schools"), "schools:school-list"),
-        (_("Disclosures"), "funding:disclosure-county"),
-    ],
-    Role.TOWNSHIP_COORDINATOR: [
-        (_("Plans"), "schools:plan-list"),
-        (_("Coverage"), "enrollment:coverage-county"),
-        (_("Delivery"), "schools:delivery-county"),
-        (_("Schools"), "schools:school-list"),
-    ],
-    Role.SCHOOL_ADMIN: [
-        (_("Applications"), "enrollment:review-school"),
-        (_("Sessions to confirm"), "schools:session-review"),
-        (_("Plans"), "schools:plan-list"),
-        (_("Students"), "schools:student-list"),
-    ],
-    Role.FINANCE: [
-        (_("Subsidy claims"), "funding:claim-list"),
-        (_("Settlements"), "funding:settlement-list"),
-        (_("Ledgers"), "funding:ledger-list"),
-        (_("Disclosures"), "funding:disclosure-county"),
-    ],
-    Role.HR: [(_("Pay schemes"), "funding:pay-scheme-list")],
-    Role.AUDITOR: [
-        (_("Subsidy claims"), "funding:claim-list"),
-        (_("Ledgers"), "funding:ledger-list"),
-        (_("Settlements"), "funding:settlement-list"),
-        (_("Disclosures"), "funding:disclosure-county"),
-    ],
-    Role.CLASS_TEACHER: [(_("Class review"), "enrollment:review-class"), (_("Today"), "schools:teacher-today")],
-}
+
+def entries(role: str) -> list[permissions.MenuEntry]:
+    """The role's menu: its home first, then its other entries in their order."""
+    own = [e for e in permissions.MENU if e.role == role]
+    return sorted(own, key=lambda e: (not e.home, e.order))
+
+
+def _allowed(user, entry: permissions.MenuEntry) -> bool:
+    return any(m.role == entry.role for m in permissions.memberships_for(user, entry.action))
 
 
 def home_url_name(user) -> str | None:
     held = permissions.roles(user)
-    return next((name for role, name in ROLE_HOMES if role in held), None)
+    for role in ROLE_ORDER:
+        if role in held:
+            home = next((e for e in entries(role) if e.home and _allowed(user, e)), None)
+            if home is not None:
+                return home.url
+    return None
 
 
 def menu(user) -> list[dict]:
     """One entry per role home the user holds, then that role's pages; no duplicates."""
     held = permissions.roles(user)
     seen, items = set(), []
-    for role, home in ROLE_HOMES:
+    for role in ROLE_ORDER:
         if role not in held:
             continue
-        for label, name in [(Role(role).label, home), *EXTRA_LINKS.get(role, [])]:
-            if name not in seen:
-                seen.add(name)
-                items.append({"label": label, "url": reverse(name), "name": name})
+        for entry in entries(role):
+            if entry.url in seen or not _allowed(user, entry):
+                continue
+            seen.add(entry.url)
+            label = Role(role).label if entry.home else entry.label
+            items.append({"label": label, "url": reverse(entry.url), "name": entry.url})
     return items

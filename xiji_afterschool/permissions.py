@@ -6,12 +6,19 @@ Every view, selector, export and task asks this module; nothing else decides.
   Checked per membership, so an admin of school B who is a parent at school A cannot act at A.
 - `require(...)`: `can` or PermissionDenied (403). Views fetch through `scope` first, so an
   object outside the user's scope is a 404 before any action is considered.
-Anything not listed here is denied.
+Anything not registered is denied.
+
+The table itself is declared per app: each app's `access.py` calls `register(app=..., actions=...,
+scopes=..., action_scopes=..., menu=...)`; `load()` (from `XijiAfterschoolConfig.ready()`) imports every
+app's `access` module, checks the registrations with `build_table()` and refuses to start
+(ImproperlyConfigured) on a duplicate key, an unknown role, a scope for another app's model, or a rule or
+menu entry naming an action nobody registered. `python manage.py access_table` prints the whole table.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db.models import Model, Q, QuerySet
 
 from schools.models import Membership, Role
@@ -19,381 +26,202 @@ from schools.models import Membership, Role
 ScopeRule = Callable[[Membership], Q]
 ALL: ScopeRule = lambda m: Q()  # noqa: E731 — county-wide roles see every row of a model
 
-# action -> roles that may perform it (the object, if any, must also be in that membership's scope)
-ACTIONS: dict[str, set[str]] = {
-    # Home pages: each role lands on its own tasks.
-    "home.parent": {Role.PARENT},
-    "home.class_teacher": {Role.CLASS_TEACHER},
-    "home.school_admin": {Role.SCHOOL_ADMIN},
-    "home.township": {Role.TOWNSHIP_COORDINATOR},
-    "home.bureau": {Role.BUREAU},
-    "home.inspector": {Role.INSPECTOR},
-    "home.finance": {Role.FINANCE},
-    "home.hr": {Role.HR},
-    "home.auditor": {Role.AUDITOR},
-    # Roster.
-    "school.view": {Role.SCHOOL_ADMIN, Role.TOWNSHIP_COORDINATOR, Role.BUREAU, Role.INSPECTOR},
-    "school.list": {Role.TOWNSHIP_COORDINATOR, Role.BUREAU, Role.INSPECTOR},
-    "student.list": {Role.CLASS_TEACHER, Role.SCHOOL_ADMIN, Role.TOWNSHIP_COORDINATOR, Role.BUREAU, Role.INSPECTOR},
-    "student.view": {
-        Role.PARENT,
-        Role.CLASS_TEACHER,
-        Role.SCHOOL_ADMIN,
-        Role.TOWNSHIP_COORDINATOR,
-        Role.BUREAU,
-        Role.INSPECTOR,
-    },
-    # The whole resident ID number and guardian mobiles: only the school that keeps the roster.
-    "student.view_identifiers": {Role.SCHOOL_ADMIN},
-    "roster.export": {Role.SCHOOL_ADMIN},
-    # The county calendar and milestones (R18): set by the bureau, read by every school.
-    "calendar.manage": {Role.BUREAU},
-    "calendar.view": {Role.SCHOOL_ADMIN, Role.TOWNSHIP_COORDINATOR, Role.BUREAU, Role.INSPECTOR},
-    # Timetables (R8) and the school plan (R16): written by the school, or for a village school or
-    # teaching point by its township central school; reviewed and filed by the bureau.
-    "timetable.view": {Role.SCHOOL_ADMIN, Role.TOWNSHIP_COORDINATOR, Role.BUREAU, Role.INSPECTOR},
-    "timetable.edit": {Role.SCHOOL_ADMIN, Role.TOWNSHIP_COORDINATOR},
-    "plan.view": {Role.SCHOOL_ADMIN, Role.TOWNSHIP_COORDINATOR, Role.BUREAU, Role.INSPECTOR},
-    "plan.edit": {Role.SCHOOL_ADMIN, Role.TOWNSHIP_COORDINATOR},
-    "plan.submit": {Role.SCHOOL_ADMIN, Role.TOWNSHIP_COORDINATOR},
-    "plan.revise": {Role.SCHOOL_ADMIN, Role.TOWNSHIP_COORDINATOR},
-    "plan.forward": {Role.TOWNSHIP_COORDINATOR},
-    "plan.return_by_township": {Role.TOWNSHIP_COORDINATOR},
-    "plan.file": {Role.BUREAU},
-    "plan.return": {Role.BUREAU},
-    "plan.review_queue": {Role.BUREAU, Role.INSPECTOR},
-    # Enrollment (R13–R15): the Letter to Parents, the agreement, the application and its review (R14).
-    "letter.view": {Role.PARENT, Role.CLASS_TEACHER, Role.SCHOOL_ADMIN, Role.TOWNSHIP_COORDINATOR, Role.BUREAU},
-    "letter.batch": {Role.CLASS_TEACHER, Role.SCHOOL_ADMIN},
-    "child.link": {Role.PARENT},
-    "application.view": {
-        Role.PARENT,
-        Role.CLASS_TEACHER,
-        Role.SCHOOL_ADMIN,
-        Role.TOWNSHIP_COORDINATOR,
-        Role.BUREAU,
-        Role.INSPECTOR,
-    },
-    "application.create": {Role.PARENT},  # for a child the parent sees (object: the Student)
-    "application.enter_on_behalf": {Role.CLASS_TEACHER, Role.SCHOOL_ADMIN},  # 代录 a paper application
-    "application.resubmit": {Role.PARENT, Role.CLASS_TEACHER, Role.SCHOOL_ADMIN},
-    "application.class_review": {Role.CLASS_TEACHER},
-    "application.school_approve": {Role.SCHOOL_ADMIN},
-    "application.place": {Role.SCHOOL_ADMIN},
-    "application.withdraw": {Role.PARENT, Role.SCHOOL_ADMIN},
-    "agreement.publish": {Role.SCHOOL_ADMIN},
-    "agreement.view": {Role.PARENT, Role.CLASS_TEACHER, Role.SCHOOL_ADMIN},
-    "service_class.view": {
-        Role.SCHOOL_ADMIN,
-        Role.SERVICE_TEACHER,
-        Role.VOLUNTEER,
-        Role.TOWNSHIP_COORDINATOR,
-        Role.BUREAU,
-        Role.INSPECTOR,
-    },
-    "service_class.manage": {Role.SCHOOL_ADMIN},
-    "roster.import": {Role.SCHOOL_ADMIN},
-    "coverage.view": {Role.SCHOOL_ADMIN, Role.TOWNSHIP_COORDINATOR, Role.BUREAU, Role.INSPECTOR},
-    # Service delivery (R9–R12, R19–R21, R30): activities, sessions and their roll, the hours record.
-    "activity.view": {
-        Role.SCHOOL_ADMIN,
-        Role.SERVICE_TEACHER,
-        Role.VOLUNTEER,
-        Role.TOWNSHIP_COORDINATOR,
-        Role.BUREAU,
-        Role.INSPECTOR,
-    },
-    "activity.manage": {Role.SCHOOL_ADMIN},
-    "substitution.manage": {Role.SCHOOL_ADMIN},
-    "session.log": {Role.SERVICE_TEACHER, Role.VOLUNTEER, Role.CLASS_TEACHER, Role.SCHOOL_ADMIN},  # on a ServiceClass
-    "session.view": {
-        Role.SERVICE_TEACHER,
-        Role.VOLUNTEER,
-        Role.CLASS_TEACHER,
-        Role.SCHOOL_ADMIN,
-        Role.TOWNSHIP_COORDINATOR,
-        Role.BUREAU,
-        Role.INSPECTOR,
-    },
-    "session.confirm": {Role.SCHOOL_ADMIN},
-    "hours.view": {
-        Role.SERVICE_TEACHER,
-        Role.VOLUNTEER,
-        Role.CLASS_TEACHER,
-        Role.SCHOOL_ADMIN,
-        Role.TOWNSHIP_COORDINATOR,
-        Role.BUREAU,
-        Role.INSPECTOR,
-    },  # on a User (the teacher) or a School
-    "hours.close_month": {Role.SCHOOL_ADMIN},
-    "hours.adjust": {Role.SCHOOL_ADMIN},
-    "delivery.view": {Role.SCHOOL_ADMIN, Role.TOWNSHIP_COORDINATOR, Role.BUREAU, Role.INSPECTOR},
-    # Funding (R22–R27). The standard is set by the bureau and read by everyone who handles the money.
-    "rate.view": {Role.SCHOOL_ADMIN, Role.BUREAU, Role.FINANCE, Role.INSPECTOR, Role.AUDITOR},
-    "rate.manage": {Role.BUREAU},
-    # Claims (R23): the school claims, the bureau first-reviews (初审), finance approves and allocates (核拨).
-    "claim.view": {Role.SCHOOL_ADMIN, Role.BUREAU, Role.FINANCE, Role.INSPECTOR, Role.AUDITOR},
-    "claim.edit": {Role.SCHOOL_ADMIN},  # create, change and submit the school's own claims
-    "claim.first_review": {Role.BUREAU},  # pass or return
-    "claim.approve": {Role.FINANCE},  # approve (or send back) and record the allocation
-    # Settlement (决算): filed by the school at year end, confirmed by finance.
-    "settlement.view": {Role.SCHOOL_ADMIN, Role.BUREAU, Role.FINANCE, Role.INSPECTOR, Role.AUDITOR},
-    "settlement.file": {Role.SCHOOL_ADMIN},
-    "settlement.confirm": {Role.FINANCE},
-    # Spending plan (R25) and the earmarked ledger (R24): kept by the school, read by the county.
-    "spending_plan.view": {Role.SCHOOL_ADMIN, Role.BUREAU, Role.FINANCE, Role.INSPECTOR, Role.AUDITOR},
-    "spending_plan.edit": {Role.SCHOOL_ADMIN},
-    "ledger.view": {Role.SCHOOL_ADMIN, Role.BUREAU, Role.FINANCE, Role.INSPECTOR, Role.AUDITOR},
-    "ledger.record": {Role.SCHOOL_ADMIN},  # spending entries and reversals
-    # Teacher pay by workload (R27): the school's scheme, reviewed by HR; pay runs by the school.
-    "pay_scheme.view": {Role.SCHOOL_ADMIN, Role.HR, Role.BUREAU, Role.AUDITOR},
-    "pay_scheme.edit": {Role.SCHOOL_ADMIN},
-    "pay_scheme.review": {Role.HR},
-    "pay_run.view": {Role.SCHOOL_ADMIN, Role.HR, Role.AUDITOR},
-    "pay_run.manage": {Role.SCHOOL_ADMIN},
-    # A pay slip: the teacher it belongs to, the school, HR and audit (on a PayShare).
-    "pay_slip.view": {
-        Role.SERVICE_TEACHER,
-        Role.CLASS_TEACHER,
-        Role.SCHOOL_ADMIN,
-        Role.HR,
-        Role.AUDITOR,
-    },
-    # Public disclosure (R26): parents of the school and the supervising departments read it.
-    "disclosure.view": {
-        Role.PARENT,
-        Role.SCHOOL_ADMIN,
-        Role.TOWNSHIP_COORDINATOR,
-        Role.BUREAU,
-        Role.FINANCE,
-        Role.INSPECTOR,
-        Role.AUDITOR,
-    },
-    "disclosure.publish": {Role.SCHOOL_ADMIN},
-}
+# ---------------------------------------------------------------- named role sets (said once, used by every access.py)
 
-_DEPENDENT = ["village", "teaching_point"]  # School.DEPENDENT_TYPES, spelled out to keep this module import-light
+# Run a service class's sessions: they teach it, stand in for it, or (a class teacher) teach one themselves.
+SESSION_STAFF = frozenset({Role.SERVICE_TEACHER, Role.VOLUNTEER, Role.CLASS_TEACHER})
+# The education bureau and its inspectors: read every school of the county.
+COUNTY_READERS = frozenset({Role.BUREAU, Role.INSPECTOR})
+# Oversee schools without running one: the township (its schools) and the county readers (every school).
+SUPERVISORS = frozenset({Role.TOWNSHIP_COORDINATOR, *COUNTY_READERS})
+# Read the school's funding records: the school itself and the county's money departments.
+MONEY_READERS = frozenset({Role.SCHOOL_ADMIN, Role.BUREAU, Role.FINANCE, Role.INSPECTOR, Role.AUDITOR})
+# The county departments: every school of the county is theirs to see.
+COUNTY_DEPARTMENTS = frozenset({Role.BUREAU, Role.INSPECTOR, Role.FINANCE, Role.HR, Role.AUDITOR})
 
-# Where an action is narrower than what the role may see: action -> model -> role -> rule.
-# A township coordinator sees every school of the township but writes plans only for the village schools
-# and teaching points that its central school plans for (R16).
-ACTION_SCOPES: dict[str, dict[str, dict[str, ScopeRule]]] = {
-    action: {
-        "schools.School": {Role.TOWNSHIP_COORDINATOR: lambda m: Q(township=m.township_id, school_type__in=_DEPENDENT)},
-        "schools.SchoolPlan": {
-            Role.TOWNSHIP_COORDINATOR: lambda m: Q(school__township=m.township_id, school__school_type__in=_DEPENDENT)
-        },
-        "schools.Timetable": {
-            Role.TOWNSHIP_COORDINATOR: lambda m: Q(school__township=m.township_id, school__school_type__in=_DEPENDENT)
-        },
-    }
-    for action in ("timetable.edit", "plan.edit", "plan.submit", "plan.revise")
-}
-# A class teacher prints letters and enters paper applications only for their own class, though they see the school.
-ACTION_SCOPES["letter.batch"] = {"schools.AdminClass": {Role.CLASS_TEACHER: lambda m: Q(pk=m.admin_class_id)}}
-ACTION_SCOPES["application.enter_on_behalf"] = {
-    "schools.Student": {Role.CLASS_TEACHER: lambda m: Q(admin_class=m.admin_class_id)}
-}
 
-# "app_label.ModelName" -> role -> rule building the Q of rows one membership may see
-SCOPES: dict[str, dict[str, ScopeRule]] = {
-    "schools.School": {
-        Role.PARENT: lambda m: Q(students__guardian_links__guardian__user=m.user_id),  # their children's schools
-        Role.CLASS_TEACHER: lambda m: Q(pk=m.school_id),
-        Role.SERVICE_TEACHER: lambda m: Q(pk=m.school_id),
-        Role.VOLUNTEER: lambda m: Q(pk=m.school_id),
-        Role.SCHOOL_ADMIN: lambda m: Q(pk=m.school_id),
-        Role.TOWNSHIP_COORDINATOR: lambda m: Q(township=m.township_id),
-        Role.BUREAU: ALL,
-        Role.INSPECTOR: ALL,
-        Role.FINANCE: ALL,
-        Role.HR: ALL,
-        Role.AUDITOR: ALL,
-    },
-    "schools.AdminClass": {
-        Role.CLASS_TEACHER: lambda m: Q(pk=m.admin_class_id),
-        Role.SCHOOL_ADMIN: lambda m: Q(school=m.school_id),
-        Role.TOWNSHIP_COORDINATOR: lambda m: Q(school__township=m.township_id),
-        Role.BUREAU: ALL,
-        Role.INSPECTOR: ALL,
-    },
-    "schools.Student": {
-        Role.PARENT: lambda m: Q(guardian_links__guardian__user=m.user_id),
-        Role.CLASS_TEACHER: lambda m: Q(admin_class=m.admin_class_id),
-        Role.SCHOOL_ADMIN: lambda m: Q(school=m.school_id),
-        Role.TOWNSHIP_COORDINATOR: lambda m: Q(school__township=m.township_id),
-        Role.BUREAU: ALL,
-        Role.INSPECTOR: ALL,
-    },
-    "schools.RosterExport": {
-        Role.SCHOOL_ADMIN: lambda m: Q(school=m.school_id),
-    },
-    "schools.SchoolPlan": {
-        Role.SCHOOL_ADMIN: lambda m: Q(school=m.school_id),
-        Role.TOWNSHIP_COORDINATOR: lambda m: Q(school__township=m.township_id),
-        Role.BUREAU: ALL,
-        Role.INSPECTOR: ALL,
-    },
-    "schools.PlanAttachment": {
-        Role.SCHOOL_ADMIN: lambda m: Q(plan__school=m.school_id),
-        Role.TOWNSHIP_COORDINATOR: lambda m: Q(plan__school__township=m.township_id),
-        Role.BUREAU: ALL,
-        Role.INSPECTOR: ALL,
-    },
-    "schools.Timetable": {
-        Role.SCHOOL_ADMIN: lambda m: Q(school=m.school_id),
-        Role.TOWNSHIP_COORDINATOR: lambda m: Q(school__township=m.township_id),
-        Role.BUREAU: ALL,
-        Role.INSPECTOR: ALL,
-    },
-    "schools.ServiceClass": {
-        Role.SCHOOL_ADMIN: lambda m: Q(school=m.school_id),
-        # The classes they teach, and those they stand in for (a recorded substitute).
-        Role.SERVICE_TEACHER: lambda m: (
-            Q(school=m.school_id, teacher=m.user_id) | Q(substitutions__substitute=m.user_id)
-        ),
-        Role.VOLUNTEER: lambda m: Q(school=m.school_id, teacher=m.user_id) | Q(substitutions__substitute=m.user_id),
-        Role.CLASS_TEACHER: lambda m: Q(school=m.school_id, teacher=m.user_id) | Q(substitutions__substitute=m.user_id),
-        Role.TOWNSHIP_COORDINATOR: lambda m: Q(school__township=m.township_id),
-        Role.BUREAU: ALL,
-        Role.INSPECTOR: ALL,
-    },
-    "schools.Partner": {
-        Role.SCHOOL_ADMIN: lambda m: Q(school=m.school_id),
-        Role.SERVICE_TEACHER: lambda m: Q(school=m.school_id),
-        Role.VOLUNTEER: lambda m: Q(school=m.school_id),
-        Role.TOWNSHIP_COORDINATOR: lambda m: Q(school__township=m.township_id),
-        Role.BUREAU: ALL,
-        Role.INSPECTOR: ALL,
-    },
-    "schools.Activity": {
-        Role.SCHOOL_ADMIN: lambda m: Q(school=m.school_id),
-        Role.SERVICE_TEACHER: lambda m: Q(school=m.school_id),
-        Role.VOLUNTEER: lambda m: Q(school=m.school_id),
-        Role.TOWNSHIP_COORDINATOR: lambda m: Q(school__township=m.township_id),
-        Role.BUREAU: ALL,
-        Role.INSPECTOR: ALL,
-    },
-    "schools.Session": {
-        # A teacher sees the sessions of the classes they teach and the ones they ran or assisted.
-        Role.SERVICE_TEACHER: lambda m: (
-            Q(service_class__teacher=m.user_id) | Q(teacher=m.user_id) | Q(assistants__person=m.user_id)
-        ),
-        Role.VOLUNTEER: lambda m: (
-            Q(service_class__teacher=m.user_id) | Q(teacher=m.user_id) | Q(assistants__person=m.user_id)
-        ),
-        Role.CLASS_TEACHER: lambda m: Q(service_class__teacher=m.user_id) | Q(teacher=m.user_id),
-        Role.SCHOOL_ADMIN: lambda m: Q(service_class__school=m.school_id),
-        Role.TOWNSHIP_COORDINATOR: lambda m: Q(service_class__school__township=m.township_id),
-        Role.BUREAU: ALL,
-        Role.INSPECTOR: ALL,
-    },
-    "schools.Substitution": {
-        Role.SCHOOL_ADMIN: lambda m: Q(service_class__school=m.school_id),
-        Role.SERVICE_TEACHER: lambda m: Q(substitute=m.user_id),
-        Role.VOLUNTEER: lambda m: Q(substitute=m.user_id),
-        Role.CLASS_TEACHER: lambda m: Q(substitute=m.user_id),
-    },
-    "schools.User": {
-        # Whose hours record one may read: one's own; a school's staff for its admin; everyone for the county.
-        Role.SERVICE_TEACHER: lambda m: Q(pk=m.user_id),
-        Role.VOLUNTEER: lambda m: Q(pk=m.user_id),
-        Role.CLASS_TEACHER: lambda m: Q(pk=m.user_id),
-        Role.SCHOOL_ADMIN: lambda m: Q(memberships__school=m.school_id),
-        Role.TOWNSHIP_COORDINATOR: lambda m: Q(memberships__school__township=m.township_id),
-        Role.BUREAU: ALL,
-        Role.INSPECTOR: ALL,
-    },
-    "schools.RosterImport": {
-        Role.SCHOOL_ADMIN: lambda m: Q(school=m.school_id),
-    },
-    "enrollment.Application": {
-        Role.PARENT: lambda m: Q(student__guardian_links__guardian__user=m.user_id),
-        Role.CLASS_TEACHER: lambda m: Q(student__admin_class=m.admin_class_id),
-        Role.SCHOOL_ADMIN: lambda m: Q(school=m.school_id),
-        Role.TOWNSHIP_COORDINATOR: lambda m: Q(school__township=m.township_id),
-        Role.BUREAU: ALL,
-        Role.INSPECTOR: ALL,
-    },
-    "enrollment.Agreement": {
-        Role.PARENT: lambda m: Q(student__guardian_links__guardian__user=m.user_id),
-        Role.CLASS_TEACHER: lambda m: Q(student__admin_class=m.admin_class_id),
-        Role.SCHOOL_ADMIN: lambda m: Q(student__school=m.school_id),
-    },
-    "enrollment.AgreementText": {
-        Role.PARENT: lambda m: Q(school__students__guardian_links__guardian__user=m.user_id),
-        Role.CLASS_TEACHER: lambda m: Q(school=m.school_id),
-        Role.SCHOOL_ADMIN: lambda m: Q(school=m.school_id),
-        Role.TOWNSHIP_COORDINATOR: lambda m: Q(school__township=m.township_id),
-        Role.BUREAU: ALL,
-    },
-    "enrollment.LetterBatch": {
-        Role.CLASS_TEACHER: lambda m: Q(admin_class=m.admin_class_id),
-        Role.SCHOOL_ADMIN: lambda m: Q(school=m.school_id),
-    },
-    "schools.SchoolYear": {
-        Role.SCHOOL_ADMIN: ALL,
-        Role.TOWNSHIP_COORDINATOR: ALL,
-        Role.BUREAU: ALL,
-        Role.INSPECTOR: ALL,
-        Role.FINANCE: ALL,
-        Role.HR: ALL,
-        Role.AUDITOR: ALL,
-    },
-    "schools.SubsidyRate": {
-        Role.SCHOOL_ADMIN: ALL,
-        Role.BUREAU: ALL,
-        Role.FINANCE: ALL,
-        Role.INSPECTOR: ALL,
-        Role.AUDITOR: ALL,
-    },
-    # Funding records: the school's own; every school for the county's money departments.
-    **{
-        model: {
-            Role.SCHOOL_ADMIN: lambda m: Q(school=m.school_id),
-            Role.BUREAU: ALL,
-            Role.FINANCE: ALL,
-            Role.INSPECTOR: ALL,
-            Role.AUDITOR: ALL,
-        }
-        for model in ("funding.Claim", "funding.Settlement", "funding.SpendingPlan", "funding.Fund")
-    },
-    "funding.LedgerEntry": {
-        Role.SCHOOL_ADMIN: lambda m: Q(fund__school=m.school_id),
-        Role.BUREAU: ALL,
-        Role.FINANCE: ALL,
-        Role.INSPECTOR: ALL,
-        Role.AUDITOR: ALL,
-    },
-    "funding.PayScheme": {
-        Role.SCHOOL_ADMIN: lambda m: Q(school=m.school_id),
-        Role.HR: ALL,
-        Role.BUREAU: ALL,
-        Role.AUDITOR: ALL,
-    },
-    "funding.PayRun": {
-        Role.SCHOOL_ADMIN: lambda m: Q(school=m.school_id),
-        Role.HR: ALL,
-        Role.AUDITOR: ALL,
-    },
-    # A teacher sees only their own slips, and only once the run is approved (a draft is still moving).
-    "funding.PayShare": {
-        Role.SERVICE_TEACHER: lambda m: Q(person=m.user_id, run__school=m.school_id, run__status="approved"),
-        Role.CLASS_TEACHER: lambda m: Q(person=m.user_id, run__school=m.school_id, run__status="approved"),
-        Role.SCHOOL_ADMIN: lambda m: Q(run__school=m.school_id),
-        Role.HR: ALL,
-        Role.AUDITOR: ALL,
-    },
-    "funding.Disclosure": {
-        Role.PARENT: lambda m: Q(school__students__guardian_links__guardian__user=m.user_id),
-        Role.SCHOOL_ADMIN: lambda m: Q(school=m.school_id),
-        Role.TOWNSHIP_COORDINATOR: lambda m: Q(school__township=m.township_id),
-        Role.BUREAU: ALL,
-        Role.FINANCE: ALL,
-        Role.INSPECTOR: ALL,
-        Role.AUDITOR: ALL,
-    },
-}
+def same_rule(roles: Iterable[str], rule: ScopeRule) -> dict[str, ScopeRule]:
+    """{role: rule} for several roles that see the same rows (one rule function, written once)."""
+    return dict.fromkeys(roles, rule)
+
+
+# ---------------------------------------------------------------- the registry
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    """A link in the menu of one role, shown when the user holds `role` and that role may take `action`.
+
+    `home=True`: the role's home page (the menu's first link for that role, labelled with the role; where a
+    person holding the role lands). Other entries follow the role's home in `order`.
+    """
+
+    role: str
+    url: str  # a URL name, e.g. "funding:claim-list"
+    action: str
+    label: object = None  # lazily translated; a home is labelled with its role
+    order: int = 0
+    home: bool = False
+
+
+@dataclass
+class Registration:
+    app: str  # the app label, e.g. "funding"
+    actions: dict[str, set[str]] = field(default_factory=dict)  # action -> roles that may take it
+    scopes: dict[str, dict[str, ScopeRule]] = field(default_factory=dict)  # "app_label.Model" -> role -> rule
+    # action -> "app_label.Model" -> role -> rule, where an action is narrower than what the role may see
+    action_scopes: dict[str, dict[str, dict[str, ScopeRule]]] = field(default_factory=dict)
+    menu: list[MenuEntry] = field(default_factory=list)
+
+
+@dataclass
+class Table:
+    actions: dict[str, set[str]]
+    action_apps: dict[str, str]
+    scopes: dict[str, dict[str, ScopeRule]]
+    action_scopes: dict[str, dict[str, dict[str, ScopeRule]]]
+    menu: list[MenuEntry]
+
+
+_pending: list[Registration] = []
+
+# The live table, filled in place by load(); read through scope/can/require, never written elsewhere.
+ACTIONS: dict[str, set[str]] = {}
+ACTION_APPS: dict[str, str] = {}
+SCOPES: dict[str, dict[str, ScopeRule]] = {}
+ACTION_SCOPES: dict[str, dict[str, dict[str, ScopeRule]]] = {}
+MENU: list[MenuEntry] = []
+
+
+def register(*, app: str, actions=None, scopes=None, action_scopes=None, menu=()) -> Registration:
+    """Declare one app's part of the policy (called once, from `<app>/access.py`). Checked by load()."""
+    registration = Registration(
+        app=app,
+        actions={k: set(v) for k, v in (actions or {}).items()},
+        scopes=dict(scopes or {}),
+        action_scopes=dict(action_scopes or {}),
+        menu=list(menu),
+    )
+    _pending.append(registration)
+    return registration
+
+
+def _model_of(key: str, app: str, what: str) -> type[Model]:
+    from django.apps import apps
+
+    try:
+        model = apps.get_model(key)
+    except (LookupError, ValueError):
+        raise ImproperlyConfigured(f"{app}: {what} names {key!r}, which is not a model") from None
+    if f"{model._meta.app_label}.{model.__name__}" != key:
+        raise ImproperlyConfigured(f"{app}: {what} names {key!r}; write it as app_label.ModelName")
+    return model
+
+
+def _check_roles(roles: Iterable[str], app: str, where: str) -> None:
+    unknown = sorted(str(r) for r in roles if r not in Role.values)
+    if unknown:
+        raise ImproperlyConfigured(f"{app}: {where} names unknown role(s) {', '.join(unknown)}")
+
+
+def build_table(registrations: Iterable[Registration]) -> Table:
+    """Merge and check the registrations; raise ImproperlyConfigured on the first thing that is wrong."""
+    registrations = list(registrations)
+    actions: dict[str, set[str]] = {}
+    action_apps: dict[str, str] = {}
+    scopes: dict[str, dict[str, ScopeRule]] = {}
+    scope_apps: dict[str, str] = {}
+    action_scopes: dict[str, dict[str, dict[str, ScopeRule]]] = {}
+    menu: list[MenuEntry] = []
+    apps_seen: set[str] = set()
+    for reg in registrations:
+        if reg.app in apps_seen:
+            raise ImproperlyConfigured(f"{reg.app}: registered twice")
+        apps_seen.add(reg.app)
+        for action, roles in reg.actions.items():
+            if action in actions:
+                raise ImproperlyConfigured(
+                    f"{reg.app}: action {action!r} is already registered by {action_apps[action]}"
+                )
+            _check_roles(roles, reg.app, f"action {action!r}")
+            actions[action], action_apps[action] = set(roles), reg.app
+        for key, rules in reg.scopes.items():
+            if key in scopes:
+                raise ImproperlyConfigured(
+                    f"{reg.app}: the scope of {key!r} is already registered by {scope_apps[key]}"
+                )
+            model = _model_of(key, reg.app, "a scope")
+            if model._meta.app_label != reg.app:
+                raise ImproperlyConfigured(
+                    f"{reg.app}: a scope for {key!r}, a model of {model._meta.app_label}; "
+                    f"an app registers the scopes of its own models"
+                )
+            _check_roles(rules, reg.app, f"the scope of {key!r}")
+            scopes[key], scope_apps[key] = dict(rules), reg.app
+    for reg in registrations:
+        for action, by_model in reg.action_scopes.items():
+            if action not in actions:
+                raise ImproperlyConfigured(
+                    f"{reg.app}: an action scope for {action!r}, which is not a registered action"
+                )
+            if action_apps[action] != reg.app:
+                raise ImproperlyConfigured(
+                    f"{reg.app}: an action scope for {action!r}, an action of {action_apps[action]}; "
+                    f"an app narrows only its own actions"
+                )
+            for key, rules in by_model.items():
+                _model_of(key, reg.app, f"the action scope of {action!r}")
+                _check_roles(rules, reg.app, f"the action scope of {action!r} on {key!r}")
+                idle = sorted(str(r) for r in rules if r not in actions[action])
+                if idle:
+                    raise ImproperlyConfigured(
+                        f"{reg.app}: the action scope of {action!r} on {key!r} names role(s) {', '.join(idle)}, "
+                        f"which may not take the action"
+                    )
+                action_scopes.setdefault(action, {})[key] = dict(rules)
+        for entry in reg.menu:
+            _check_roles([entry.role], reg.app, f"the menu entry {entry.url!r}")
+            if entry.action not in actions:
+                raise ImproperlyConfigured(
+                    f"{reg.app}: the menu entry {entry.url!r} names {entry.action!r}, which is not a registered action"
+                )
+            if entry.role not in actions[entry.action]:
+                raise ImproperlyConfigured(
+                    f"{reg.app}: the menu entry {entry.url!r} is for {entry.role}, who may not take {entry.action!r}"
+                )
+            if entry.home and any(e.home and e.role == entry.role for e in menu):
+                raise ImproperlyConfigured(f"{reg.app}: a second home for {entry.role}")
+            if not entry.home and not entry.label:
+                raise ImproperlyConfigured(f"{reg.app}: the menu entry {entry.url!r} has no label")
+            menu.append(entry)
+    homeless = sorted({e.role for e in menu} - {e.role for e in menu if e.home})
+    if homeless:
+        raise ImproperlyConfigured(f"menu entries for role(s) without a home: {', '.join(homeless)}")
+    return Table(actions, action_apps, scopes, action_scopes, menu)
+
+
+def install(table: Table) -> None:
+    """Make `table` the live policy (in place: modules holding these dicts see the change)."""
+    for live, new in (
+        (ACTIONS, table.actions),
+        (ACTION_APPS, table.action_apps),
+        (SCOPES, table.scopes),
+        (ACTION_SCOPES, table.action_scopes),
+    ):
+        live.clear()
+        live.update(new)
+    MENU[:] = table.menu
+
+
+def load() -> None:
+    """Import every installed app's `access` module and install the checked table. Called by AppConfig.ready()."""
+    from django.utils.module_loading import autodiscover_modules
+
+    autodiscover_modules("access")
+    install(build_table(_pending))
+
+
+# ---------------------------------------------------------------- the engine
 
 
 def memberships(user) -> list[Membership]:
@@ -447,7 +275,7 @@ def scope(user, qs: QuerySet, action: str | None = None) -> QuerySet:
 def can(user, action: str, obj: Model | None = None) -> bool:
     allowed = ACTIONS.get(action)
     if allowed is None:
-        raise KeyError(f"unknown action {action!r}: add it to permissions.ACTIONS")
+        raise KeyError(f"unknown action {action!r}: register it in its app's access.py")
     for m in memberships(user):
         if m.role not in allowed:
             continue

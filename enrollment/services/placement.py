@@ -211,16 +211,6 @@ def release_place(*, actor, application: Application, effective_date: datetime.d
     without a place. The actor needs "application.withdraw"
     (a parent of the child or the school administrator). Raises PermissionDenied."""
     permissions.require(actor, "application.withdraw", application)
-    members = ServiceClassMember.objects.filter(
-        student=application.student_id, service_class__school_year=application.school_year_id, end_date__isnull=True
-    ).select_related("service_class", "student")
-    return [
-        classes_services.service_class_remove_member(
-            actor=actor,
-            service_class=member.service_class,
-            student=member.student,
-            end_date=effective_date,
-            permission=("application.withdraw", application),
-        )
-        for member in members
-    ]
+    return classes_services.service_class_leave(
+        actor=actor, student=application.student, school_year=application.school_year, end_date=effective_date
+    )

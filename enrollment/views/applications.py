@@ -229,9 +229,7 @@ def application_detail(request, pk):
         school=application.school, school_year=application.school_year
     )
     live = application.status != Application.Status.WITHDRAWN
-    show_mobile = application.applicant_id == user.pk or permissions.can(
-        user, "student.view_identifiers", application.student
-    )
+    show_mobile = permissions.can(user, "application.view_contact", application)
     events = _events(application)
     context = {
         "application": application,

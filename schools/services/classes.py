@@ -1,7 +1,8 @@
 """Service classes (组班, R19): formed by the school, each with one responsible teacher and a capacity, drawing from
 chosen administrative classes (mixing classes and grades is allowed; none chosen = the whole school).
 
-`service_class_add_member` and `service_class_remove_member` are the only writes of `ServiceClassMember`.
+`service_class_add_member`, `service_class_remove_member` and `service_class_leave` are the only writes of
+`ServiceClassMember`.
 
 Dates: a member holds a place from `start_date`; `end_date` is the day the child leaves (NULL while open). A child
 removed before the class starts gets `end_date = start_date` (held the place for no day), so the row still records
@@ -210,28 +211,46 @@ def service_class_add_member(
 
 @transaction.atomic
 def service_class_remove_member(
-    *,
-    actor,
-    service_class: ServiceClass,
-    student: Student,
-    end_date: datetime.date,
-    permission: tuple | None = None,
+    *, actor, service_class: ServiceClass, student: Student, end_date: datetime.date
 ) -> ServiceClassMember:
-    """End a student's place in a service class on `end_date` (the row stays, for the record).
-
-    The actor must be allowed `permission` = (action, object), by default managing the class (school
-    administrator); the withdrawal passes ("application.withdraw", application), since a parent may withdraw.
-    Raises DomainError when the student is not in the class, PermissionDenied.
+    """End a student's place in a service class on `end_date` (the row stays, for the record). School
+    administrator only ("service_class.manage"). Raises DomainError when the student is not in the class,
+    PermissionDenied.
     """
-    action, obj = permission or ("service_class.manage", service_class)
-    permissions.require(actor, action, obj)
-    member = (
-        ServiceClassMember.objects.select_for_update()
-        .filter(service_class=service_class, student=student, end_date__isnull=True)
-        .first()
-    )
+    permissions.require(actor, "service_class.manage", service_class)
+    member = _open_place(service_class, student)
     if member is None:
         raise DomainError(_("%(name)s is not in %(class)s.") % {"name": student.name, "class": service_class.name})
+    return _end_place(member, end_date)
+
+
+@transaction.atomic
+def service_class_leave(*, actor, student: Student, school_year: SchoolYear, end_date: datetime.date):
+    """The child leaves the school year's service classes on `end_date` (a withdrawal): every open place ends,
+    the rows stay. A parent of the child or the school administrator ("service_class.leave" on the student).
+    A no-op for a child without a place. Returns the ended places; raises PermissionDenied.
+    """
+    permissions.require(actor, "service_class.leave", student)
+    places = ServiceClassMember.objects.filter(
+        student=student, service_class__school_year=school_year, end_date__isnull=True
+    ).values_list("service_class", flat=True)
+    return [
+        _end_place(member, end_date)
+        for service_class_id in list(places)
+        if (member := _open_place(service_class_id, student)) is not None
+    ]
+
+
+def _open_place(service_class, student) -> ServiceClassMember | None:
+    return (
+        ServiceClassMember.objects.select_for_update()
+        .filter(service_class=service_class, student=student, end_date__isnull=True)
+        .select_related("service_class", "student")
+        .first()
+    )
+
+
+def _end_place(member: ServiceClassMember, end_date: datetime.date) -> ServiceClassMember:
     # Leaving before the class starts: the place was held for no day (end = start), never an end before the start.
     member.end_date = max(end_date, member.start_date)
     member.save(update_fields=["end_date", "updated_at"])

@@ -166,14 +166,19 @@ def plan_forward(*, actor, plan: SchoolPlan, note: str = "") -> SchoolPlan:
     return plan
 
 
+def plan_return_action(plan: SchoolPlan) -> str:
+    """The action that returns this plan: the township's before it forwards, the bureau's after."""
+    return "plan.return_by_township" if plan.status == SchoolPlan.Status.AT_TOWNSHIP else "plan.return"
+
+
 @transaction.atomic
 def plan_return(*, actor, plan: SchoolPlan, note: str) -> SchoolPlan:
     """Send the plan back for changes, with the reasons. By the township (before forwarding) or the bureau."""
-    action = "return_by_township" if plan.status == SchoolPlan.Status.AT_TOWNSHIP else "return"
-    permissions.require(actor, f"plan.{action}", plan)
+    action = plan_return_action(plan)
+    permissions.require(actor, action, plan)
     if not note.strip():
         raise DomainError(_("Say what must change: a returned plan needs a comment."))
-    transition(plan, action, actor=actor, note=note)
+    transition(plan, action.removeprefix("plan."), actor=actor, note=note)
     return plan
 
 

@@ -140,8 +140,8 @@ def plan_section_edit(request, pk, key):
 
 def _transition(request, pk, service, success, action):
     plan = _fetch_plan(request, pk)
-    if action == "plan.return" and plan.status == SchoolPlan.Status.AT_TOWNSHIP:
-        action = "plan.return_by_township"
+    if callable(action):  # returning: the service says whose return it is, from where the plan stands
+        action = action(plan)
     return post_action(
         request,
         plan,
@@ -171,7 +171,11 @@ def plan_forward(request, pk):
 @require_POST
 def plan_return(request, pk):
     return _transition(
-        request, pk, services.plan_return, _("The plan has been returned with your comments."), "plan.return"
+        request,
+        pk,
+        services.plan_return,
+        _("The plan has been returned with your comments."),
+        services.plan_return_action,
     )
 
 

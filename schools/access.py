@@ -1,0 +1,200 @@
+"""The schools app's actions and scopes: the roster, the calendar, timetables and plans, service classes,
+activities, sessions and the hours record (registered with the one engine, xiji_afterschool/permissions.py)."""
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from xiji_afterschool.permissions import (
+    ALL,
+    COUNTY_DEPARTMENTS,
+    COUNTY_READERS,
+    MONEY_READERS,
+    SESSION_STAFF,
+    SUPERVISORS,
+    MenuEntry,
+    register,
+    same_rule,
+)
+
+from .models import Role, School
+
+SA, TC, CT = Role.SCHOOL_ADMIN, Role.TOWNSHIP_COORDINATOR, Role.CLASS_TEACHER
+SCHOOL_AND_SUPERVISORS = {SA, *SUPERVISORS}
+TEACHING_STAFF = {Role.SERVICE_TEACHER, Role.VOLUNTEER}  # after-school teachers and volunteers of one school
+
+
+# ---------------------------------------------------------------- rules, one function per shape
+
+
+def own_school(m):
+    return Q(school=m.school_id)
+
+
+def own_township(m):
+    return Q(school__township=m.township_id)
+
+
+def pk_own_school(m):
+    return Q(pk=m.school_id)
+
+
+def teaches_or_stands_in(m):
+    """The service classes they teach, and those they stand in for (a recorded substitute)."""
+    return Q(school=m.school_id, teacher=m.user_id) | Q(substitutions__substitute=m.user_id)
+
+
+def ran_or_assisted(m):
+    """A teacher's sessions: of the classes they teach, the ones they ran, and the ones they assisted."""
+    return Q(service_class__teacher=m.user_id) | Q(teacher=m.user_id) | Q(assistants__person=m.user_id)
+
+
+def dependent_schools_of_township(prefix=""):
+    """A township central school plans for the village schools and teaching points of its township (R16)."""
+    return lambda m: Q(**{f"{prefix}township": m.township_id, f"{prefix}school_type__in": list(School.DEPENDENT_TYPES)})
+
+
+register(
+    app="schools",
+    actions={
+        # Home pages: each role lands on its own tasks.
+        "home.class_teacher": {CT},
+        "home.school_admin": {SA},
+        "home.township": {TC},
+        # Roster.
+        "school.view": SCHOOL_AND_SUPERVISORS,
+        "school.list": SUPERVISORS,
+        "student.list": {CT, *SCHOOL_AND_SUPERVISORS},
+        "student.view": {Role.PARENT, CT, *SCHOOL_AND_SUPERVISORS},
+        # The whole resident ID number and guardian mobiles: only the school that keeps the roster.
+        "student.view_identifiers": {SA},
+        "roster.export": {SA},
+        "roster.import": {SA},
+        # The county calendar and milestones (R18): set by the bureau, read by every school.
+        "calendar.manage": {Role.BUREAU},
+        "calendar.view": SCHOOL_AND_SUPERVISORS,
+        # Timetables (R8) and the school plan (R16): written by the school, or for a village school or
+        # teaching point by its township central school; reviewed and filed by the bureau.
+        "timetable.view": SCHOOL_AND_SUPERVISORS,
+        "timetable.edit": {SA, TC},
+        "plan.view": SCHOOL_AND_SUPERVISORS,
+        "plan.edit": {SA, TC},
+        "plan.submit": {SA, TC},
+        "plan.revise": {SA, TC},
+        "plan.forward": {TC},
+        "plan.return_by_township": {TC},
+        "plan.file": {Role.BUREAU},
+        "plan.return": {Role.BUREAU},
+        "plan.review_queue": COUNTY_READERS,
+        # Service classes (R19) and what they do (R9–R12).
+        "service_class.view": {*TEACHING_STAFF, *SCHOOL_AND_SUPERVISORS},
+        "service_class.manage": {SA},
+        # A child leaves their service class (on the Student): withdrawn by a parent or the school administrator.
+        "service_class.leave": {Role.PARENT, SA},
+        "activity.view": {*TEACHING_STAFF, *SCHOOL_AND_SUPERVISORS},
+        "activity.manage": {SA},
+        # Service delivery (R19–R21, R30): sessions and their roll, substitutes, the hours record.
+        "substitution.manage": {SA},
+        "session.log": {*SESSION_STAFF, SA},  # on a ServiceClass
+        "session.view": {*SESSION_STAFF, *SCHOOL_AND_SUPERVISORS},
+        "session.confirm": {SA},
+        "hours.view": {*SESSION_STAFF, *SCHOOL_AND_SUPERVISORS},  # on a User (the teacher) or a School
+        "hours.close_month": {SA},
+        "hours.adjust": {SA},
+        "delivery.view": SCHOOL_AND_SUPERVISORS,
+    },
+    scopes={
+        "schools.School": {
+            Role.PARENT: lambda m: Q(students__guardian_links__guardian__user=m.user_id),  # their children's schools
+            **same_rule({CT, *TEACHING_STAFF, SA}, pk_own_school),
+            TC: lambda m: Q(township=m.township_id),
+            **same_rule(COUNTY_DEPARTMENTS, ALL),
+        },
+        "schools.AdminClass": {
+            CT: lambda m: Q(pk=m.admin_class_id),
+            SA: own_school,
+            TC: own_township,
+            **same_rule(COUNTY_READERS, ALL),
+        },
+        "schools.Student": {
+            Role.PARENT: lambda m: Q(guardian_links__guardian__user=m.user_id),
+            CT: lambda m: Q(admin_class=m.admin_class_id),
+            SA: own_school,
+            TC: own_township,
+            **same_rule(COUNTY_READERS, ALL),
+        },
+        "schools.RosterExport": {SA: own_school},
+        "schools.RosterImport": {SA: own_school},
+        "schools.SchoolPlan": {SA: own_school, TC: own_township, **same_rule(COUNTY_READERS, ALL)},
+        "schools.PlanAttachment": {
+            SA: lambda m: Q(plan__school=m.school_id),
+            TC: lambda m: Q(plan__school__township=m.township_id),
+            **same_rule(COUNTY_READERS, ALL),
+        },
+        "schools.Timetable": {SA: own_school, TC: own_township, **same_rule(COUNTY_READERS, ALL)},
+        "schools.ServiceClass": {
+            SA: own_school,
+            **same_rule(SESSION_STAFF, teaches_or_stands_in),
+            TC: own_township,
+            **same_rule(COUNTY_READERS, ALL),
+        },
+        "schools.Partner": {
+            **same_rule({SA, *TEACHING_STAFF}, own_school),
+            TC: own_township,
+            **same_rule(COUNTY_READERS, ALL),
+        },
+        "schools.Activity": {
+            **same_rule({SA, *TEACHING_STAFF}, own_school),
+            TC: own_township,
+            **same_rule(COUNTY_READERS, ALL),
+        },
+        "schools.Session": {
+            **same_rule(TEACHING_STAFF, ran_or_assisted),
+            CT: lambda m: Q(service_class__teacher=m.user_id) | Q(teacher=m.user_id),
+            SA: lambda m: Q(service_class__school=m.school_id),
+            TC: lambda m: Q(service_class__school__township=m.township_id),
+            **same_rule(COUNTY_READERS, ALL),
+        },
+        "schools.Substitution": {
+            SA: lambda m: Q(service_class__school=m.school_id),
+            **same_rule(SESSION_STAFF, lambda m: Q(substitute=m.user_id)),
+        },
+        "schools.User": {
+            # Whose hours record one may read: one's own; a school's staff for its admin; everyone for the county.
+            **same_rule(SESSION_STAFF, lambda m: Q(pk=m.user_id)),
+            SA: lambda m: Q(memberships__school=m.school_id),
+            TC: lambda m: Q(memberships__school__township=m.township_id),
+            **same_rule(COUNTY_READERS, ALL),
+        },
+        "schools.SchoolYear": same_rule({SA, TC, *COUNTY_DEPARTMENTS}, ALL),
+        # The subsidy standard (the funding app's rate.* actions): read by everyone who handles the money.
+        "schools.SubsidyRate": same_rule(MONEY_READERS, ALL),
+    },
+    action_scopes={
+        # A township coordinator sees every school of the township but writes timetables and plans only for the
+        # village schools and teaching points that its central school plans for (R16).
+        action: {
+            "schools.School": {TC: dependent_schools_of_township()},
+            "schools.SchoolPlan": {TC: dependent_schools_of_township("school__")},
+            "schools.Timetable": {TC: dependent_schools_of_township("school__")},
+        }
+        for action in ("timetable.edit", "plan.edit", "plan.submit", "plan.revise")
+    },
+    menu=[
+        MenuEntry(TC, "schools:township-home", "home.township", home=True),
+        MenuEntry(SA, "schools:school-home", "home.school_admin", home=True),
+        MenuEntry(CT, "schools:class-home", "home.class_teacher", home=True),
+        # After-school teachers and volunteers land on today's sessions.
+        MenuEntry(Role.SERVICE_TEACHER, "schools:teacher-today", "session.log", home=True),
+        MenuEntry(Role.VOLUNTEER, "schools:teacher-today", "session.log", home=True),
+        *(
+            MenuEntry(role, "schools:plan-list", "plan.view", label, order=10)
+            for role, label in ((Role.BUREAU, _("Plan review")), (Role.INSPECTOR, _("Plans")), (TC, _("Plans")))
+        ),
+        *(MenuEntry(role, "schools:delivery-county", "delivery.view", _("Delivery"), 40) for role in SUPERVISORS),
+        *(MenuEntry(role, "schools:school-list", "school.list", _("Schools"), 60) for role in SUPERVISORS),
+        MenuEntry(SA, "schools:session-review", "session.confirm", _("Sessions to confirm"), 20),
+        MenuEntry(SA, "schools:plan-list", "plan.view", _("Plans"), 30),
+        MenuEntry(SA, "schools:student-list", "student.list", _("Students"), 40),
+        MenuEntry(CT, "schools:teacher-today", "session.log", _("Today"), 20),
+    ],
+)
