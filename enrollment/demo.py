@@ -411,7 +411,7 @@ class YearStory:
             return self.parents[mobile]
         parent = User.objects.filter(username=mobile).first()
         if parent is None:
-            parent = User(username=mobile, mobile=mobile, full_name=name)
+            parent = User(username=mobile, mobile=mobile, full_name=name, date_joined=timezone.now())  # the step's day
             parent.set_unusable_password()
             parent.save()
             Membership.objects.create(user=parent, role=Role.PARENT)

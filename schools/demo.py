@@ -28,6 +28,7 @@ from decimal import Decimal
 
 from django.core.management.base import CommandError
 from django.db.models import Count
+from django.utils import timezone
 
 from funding.services.rates import rate_set
 from schools import hours as hours_reads
@@ -437,7 +438,7 @@ def save_roster(county: DrawnCounty) -> int:
         user = User.objects.filter(username=login.username).first()
         if user is None:
             mobile = login.username if login.role == Role.PARENT else None
-            user = User(username=login.username, full_name=login.full_name, mobile=mobile)
+            user = User(username=login.username, full_name=login.full_name, mobile=mobile, date_joined=timezone.now())
             if login.label:
                 user.set_password(PASSWORD)
             else:
@@ -446,7 +447,7 @@ def save_roster(county: DrawnCounty) -> int:
             written += 1
         users[login.username] = user.pk
     if not User.objects.filter(username="admin").exists():
-        User.objects.create_superuser("admin", password=PASSWORD, full_name="系统管理员")
+        User.objects.create_superuser("admin", password=PASSWORD, full_name="系统管理员", date_joined=timezone.now())
         written += 1
     rows = []
     for login in (*LOGINS, *county.staff):

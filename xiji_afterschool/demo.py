@@ -22,7 +22,8 @@ before the 30 September deadline, a session is logged the evening it ran. Django
 `timezone.now()` (and their models' `auto_now` fields too), and only a few accept a `today=` argument, so the clock
 sets "now" around each step only: `with county.clock.at(moment): service(...)` swaps `django.utils.timezone.now`
 for the step and restores it after, so nothing outside a step sees a fake time. A moment later than `county.now`
-is played at `county.now`: the clock never runs ahead of the day the year is played to.
+is played at `county.now`: the clock never runs ahead of the day the year is played to. (A default bound at import,
+like `User.date_joined`'s `default=timezone.now`, does not see the clock: the demo passes such values itself.)
 
 `county.now` is the real now, or with `seed_demo --as-of YYYY-MM-DD` the end of that day (23:59:59, local time; the
 real now if that is earlier). `--schools N` keeps the schools the logins and stories are anchored to (KEPT_SCHOOLS)
