@@ -110,6 +110,8 @@ from xiji_afterschool.demo import (
 VK = Membership.VolunteerKind
 T = School.Type
 
+# ---------------------------------------------------------------- the roster, drawn in memory
+
 LINK_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # as schools.models.new_link_code, drawn from our seed
 
 TOWNS = ("吉强镇", "兴隆镇", "平峰镇", "将台堡镇")  # 镇: codes 6404221xx
@@ -910,6 +912,8 @@ def save_plans(county: DemoCounty, school_year: SchoolYear, schools: list[School
                 writer.write(by_name[name], story)
 
 
+# ---------------------------------------------------------------- the catalogue, the service classes, the delivery
+
 AC = ActivityCategory
 
 SCK = ServiceClass.Kind
@@ -1009,7 +1013,7 @@ def form_classes(county: DemoCounty, school_year: SchoolYear) -> None:
     with county.clock.at(at(datetime.date(county.y, 8, 26), 15, 10)):
         for name, plan in SERVICE_CLASSES:
             school = schools[name]
-            admin_classes = [c for c in AdminClass.objects.filter(school=school).order_by("grade", "number")]
+            admin_classes = list(AdminClass.objects.filter(school=school).order_by("grade", "number"))
             service_class_save(
                 actor=admins[school.pk], school=school, school_year=school_year, name=plan.name,
                 kind=plan.kind, activity=plan.activity, teacher=county.user(plan.teacher), capacity=plan.capacity,
