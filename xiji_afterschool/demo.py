@@ -33,7 +33,12 @@ school, pupil and login is the same as in the full county.
 Idempotent: the roster writes only what is missing by natural key; a story that cannot be replayed (plans,
 applications, sessions, claims) is played only while its year has none of it. A second run with the same
 arguments writes nothing. Everything runs in one transaction without savepoints (`without_savepoints`): a refusal
-aborts the seed and rolls everything back, so no step needs to carry on after one.
+aborts the seed and rolls everything back, so no step needs to carry on after one. A run with other arguments
+completes the roster but does not replay a story its year already has.
+
+Every write goes through the apps' services, except two, each explained where it is made: the roster (schools.demo:
+no bulk roster service; bulk-inserted like an import, validated on a sample) and the accounts of the families who
+apply online (enrollment.demo: `parent_register` would hash a password per family, and they have none).
 """
 
 import contextlib
