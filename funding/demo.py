@@ -1,23 +1,29 @@
-"""The demo county's money (issue #6), played by `seed_demo` through the funding services as the people entitled
-to each step, each on its own day on the seed's StoryClock (so date rules and timestamps read like the real thing).
+"""The funding part of the demo county: its money (issue #6), played through the funding services as the people
+entitled to each step, each on its own day on the demo clock (see xiji_afterschool/demo.py for the contract).
 
-The previous school year, settled: at 西吉县第一小学 six service classes with a year of recorded sessions (written
-directly: history needs no roll), every month closed, the annual claim and a spring supplementary claim allocated,
-the spending plan approved by the office meeting and the staff congress (small generated PDF minutes), the pay
-scheme approved by HR, spending in the four earmarked categories with one reversal, two approved pay runs, both
-semesters' disclosures published, and the settlement confirmed by finance (a surplus). 西吉县第二小学 too, more
-briefly: two classes, a claim approved for less than claimed, and a confirmed settlement showing a shortfall.
+DELIVERY, after the schools' sessions:
+
+The previous school year, settled: at 西吉县第一小学 six service classes with their children and a year of sessions
+logged the evening they ran through the schools' session service (a few missed, a few taken by a substitute the
+school recorded the afternoon before, the volunteer assisting on Wednesdays), every month closed, the annual claim
+and a spring supplementary claim allocated, the spending plan approved by the office meeting and the staff congress
+(small generated PDF minutes), the pay scheme approved by HR, spending in the four earmarked categories with one
+reversal, two approved pay runs, both semesters' disclosures published, and the settlement confirmed by finance (a
+surplus). 西吉县第二小学 too, more briefly: two classes, a claim approved for less than claimed, and a confirmed
+settlement showing a shortfall.
 
 The current school year: annual claims in every state across the schools (FIRST's allocated, with a supplementary
 claim awaiting first review), FIRST's spending plan and pay scheme approved, another school's scheme with HR and one
-returned, FIRST's ledger with spending in each category and a reversal, and, once the seed's story has closed
-September, an approved pay run for September. The autumn disclosure stays unpublished: the semester is running.
+returned, FIRST's ledger with spending in each category and a reversal, and, once the schools have closed September,
+an approved pay run for September. The autumn disclosure stays unpublished: the semester is running.
 吉强镇中心小学 (admin login t0007) and most other schools have no claim: the browser test files one.
 
-Each year is played only while it has no claim at all, so a second run writes nothing. Steps due after the real
-now happen now (the clock never runs ahead), so every state exists whatever the day the seed runs.
+Each year is played only while it has no claim at all, so a second run writes nothing. Steps due after `county.now`
+happen then (the clock never runs ahead), so every state exists whatever the day the year is played to. With
+`--schools N` the schools of CURRENT_CLAIMS that are not in the county have no claim.
 """
 
+import contextlib
 import datetime
 import random
 from dataclasses import dataclass
@@ -26,59 +32,35 @@ from decimal import Decimal
 import weasyprint
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Count, Sum
-from django.utils import timezone
 from django.utils.html import escape
 
+from schools.demo import ABSENT_REASONS, LEAVE_REASONS
 from schools.models import (
     ActivityCategory,
     AdminClass,
+    Attendance,
     HoursMonth,
-    Membership,
-    Role,
     School,
     SchoolYear,
     ServiceClass,
     ServiceMode,
-    Session,
-    SessionAssistant,
     Stage,
+    Student,
     User,
 )
-from schools.rules import calendar as planning
-from schools.services.classes import service_class_save
+from schools.rules import calendar as calendar_rules
+from schools.services.classes import service_class_add_member, service_class_save
 from schools.services.hours import hours_month_close
+from schools.services.sessions import session_log, substitution_record
+from xiji_afterschool.demo import DAY, DELIVERY, FIRST, SECOND, DemoCounty, at
 from xiji_afterschool.exports import FONT_CONFIG
 from xiji_afterschool.money import yuan
 
-from .models import (
-    ZERO,
-    Category,
-    Claim,
-    ClaimEvent,
-    ClaimLine,
-    Disclosure,
-    Fund,
-    LedgerEntry,
-    PayRun,
-    PayRunEvent,
-    PayScheme,
-    PaySchemeEvent,
-    PayShare,
-    Settlement,
-    SettlementEvent,
-    SettlementLine,
-    SpendingPlan,
-    SpendingPlanEvent,
-)
+from .models import ZERO, Category, Claim, Disclosure, Fund, LedgerEntry, PayRun, PayScheme, Settlement
 from .selectors.claims import claim_prefill
 from .services import claims, disclosure, ledger, pay, settlement, spending
 
-FIRST, SECOND = "西吉县第一小学", "西吉县第二小学"
 AC = ActivityCategory
-DAY = datetime.timedelta(days=1)
-FUNDING_MODELS = (Claim, ClaimLine, ClaimEvent, Settlement, SettlementLine, SettlementEvent, SpendingPlan,
-                  SpendingPlanEvent, Fund, LedgerEntry, PayScheme, PaySchemeEvent, PayRun, PayShare, PayRunEvent,
-                  Disclosure, ServiceClass, Session, SessionAssistant, HoursMonth)  # fmt: skip
 CLAIM_LABELS = {
     Claim.Status.DRAFT: "草稿", Claim.Status.SUBMITTED: "待初审", Claim.Status.RETURNED: "已退回",
     Claim.Status.PASSED: "初审通过", Claim.Status.APPROVED: "已核拨", Claim.Status.ALLOCATED: "已拨付",
@@ -115,6 +97,7 @@ NOTES = {
     AC.SPORTS: ("运球与传球练习", "分组对抗赛"),
 }
 SUBSTITUTE_REASONS = ("任课教师参加县教研室培训", "任课教师病假")
+PAST_MEMBERS = 38  # children in each of last year's classes; 26 to all 38 of them came on a day
 # Current-year annual claims: school -> what becomes of it. FIRST's is allocated; 吉强镇中心小学 has none.
 CURRENT_CLAIMS = (
     (FIRST, "allocated"),
@@ -139,10 +122,6 @@ ASSESSMENT = (
 )
 
 
-def at(day: datetime.date, hour: int = 9, minute: int = 0) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
-
-
 def minutes_pdf(*, school: School, title: str, day: datetime.date, resolution: str, lines: list[str]) -> bytes:
     """A one-page minutes document (会议纪要) in Chinese, rendered with the app's PDF font (embedded, so any reader
     shows it)."""
@@ -157,32 +136,34 @@ def minutes_pdf(*, school: School, title: str, day: datetime.date, resolution: s
     return weasyprint.HTML(string=html).write_pdf(font_config=FONT_CONFIG)
 
 
-class Money:
-    """The story of one school year's money, on the seed's clock."""
+def past_roll(members: list[int], present: int, rng: random.Random) -> dict[int, tuple[str, str]]:
+    """`present` of the members present; the others on leave (most) or absent, with the reason the teacher noted."""
+    away = set(rng.sample(members, max(len(members) - present, 0)))
+    marks = {}
+    for student in members:
+        if student not in away:
+            marks[student] = (Attendance.Mark.PRESENT, "")
+        elif rng.random() < 0.7:
+            marks[student] = (Attendance.Mark.LEAVE, rng.choice(LEAVE_REASONS))
+        else:
+            marks[student] = (Attendance.Mark.ABSENT, rng.choice(ABSENT_REASONS))
+    return marks
 
-    def __init__(self, year: SchoolYear, clock, *, today: datetime.date):
-        self.year, self.clock, self.today = year, clock, today
+
+class Money:
+    """The story of one school year's money, on the demo clock."""
+
+    def __init__(self, county: DemoCounty, year: SchoolYear):
+        self.county, self.year, self.clock, self.today = county, year, county.clock, county.today
         self.y = year.start_date.year
         self.semesters = list(year.semesters.order_by("number"))
-        self.users: dict[str, User] = {}
-        self.schools = {s.name: s for s in School.objects.filter(name__in=[FIRST, SECOND, *dict(CURRENT_CLAIMS)])}
-        self.admins = {
-            m.school_id: self.user_object(m.user)
-            for m in Membership.objects.filter(role=Role.SCHOOL_ADMIN, school__in=self.schools.values())
-            .select_related("user")
-            .order_by("-user__username")  # the first admin by username wins
-        }
+        self.user = county.user
+        names = [FIRST, SECOND, *dict(CURRENT_CLAIMS)]
+        self.schools = {s.name: s for s in county.in_county().filter(name__in=names)}
+        self.admins = county.admins(self.schools.values())
         self.vouchers = 0
 
     # -- helpers
-
-    def user_object(self, user: User) -> User:
-        return self.users.setdefault(user.username, user)  # one object per person: permission caches are reused
-
-    def user(self, username: str) -> User:
-        if username not in self.users:
-            self.users[username] = User.objects.get(username=username)
-        return self.users[username]
 
     def admin(self, name: str) -> User:
         return self.admins[self.schools[name].pk]
@@ -191,10 +172,11 @@ class Money:
         """The day of the school year (August–December in its first calendar year), never after today."""
         return min(datetime.date(self.y if month >= 8 else self.y + 1, month, day), self.today)
 
-    def on(self, day: datetime.date, hour: int = 9, minute: int = 0) -> datetime.date:
-        """Set the clock to that moment (never after the real now) and return the story's day."""
-        self.clock.set(at(day, hour, minute))
-        return min(day, self.today)
+    @contextlib.contextmanager
+    def on(self, day: datetime.date, hour: int = 9, minute: int = 0):
+        """A step at that moment (never after `county.now`); yields the story's day."""
+        with self.clock.at(at(day, hour, minute)):
+            yield min(day, self.today)
 
     def voucher(self) -> str:
         self.vouchers += 1
@@ -208,49 +190,49 @@ class Money:
         school, admin = self.schools[name], self.admin(name)
         bureau, finance = self.user("jiaotiju"), self.user("caizheng")
         start, reviewed, approved, allocated = dates
-        self.on(start, 9, 30)
-        claim = claims.claim_create(actor=admin, school=school, school_year=self.year, classes=classes)
+        with self.on(start, 9, 30):
+            claim = claims.claim_create(actor=admin, school=school, school_year=self.year, classes=classes)
         if fate == "draft":
             return claim
-        self.on(start, 10, 40)
-        claims.claim_submit(actor=admin, claim=claim, note="请教体局审核。")
+        with self.on(start, 10, 40):
+            claims.claim_submit(actor=admin, claim=claim, note="请教体局审核。")
         if fate == "submitted":
             return claim
-        self.on(reviewed, 15, 20)
-        if fate == "returned":
-            return claims.claim_return(actor=bureau, claim=claim, note=BUREAU_RETURN)
-        claims.claim_pass(actor=bureau, claim=claim, note="服务班数与备案方案一致，同意报财政局核拨。")
+        with self.on(reviewed, 15, 20):
+            if fate == "returned":
+                return claims.claim_return(actor=bureau, claim=claim, note=BUREAU_RETURN)
+            claims.claim_pass(actor=bureau, claim=claim, note="服务班数与备案方案一致，同意报财政局核拨。")
         if fate == "passed":
             return claim
-        self.on(approved, 11, 0)
-        if fate.endswith("_less"):
-            amount = yuan(int(claim.requested_amount * Decimal("0.9") / 100) * 100)
-            claims.claim_approve(actor=finance, claim=claim, amount=amount, reason=reason)
-        else:
-            claims.claim_approve(actor=finance, claim=claim, amount=claim.requested_amount)
+        with self.on(approved, 11, 0):
+            if fate.endswith("_less"):
+                amount = yuan(int(claim.requested_amount * Decimal("0.9") / 100) * 100)
+                claims.claim_approve(actor=finance, claim=claim, amount=amount, reason=reason)
+            else:
+                claims.claim_approve(actor=finance, claim=claim, amount=claim.requested_amount)
         if fate.startswith("approved"):
             return claim
-        day = self.on(allocated, 16, 0)
-        return claims.claim_allocate(actor=finance, claim=claim, allocated_on=day, voucher_no=self.voucher())
+        with self.on(allocated, 16, 0) as day:
+            return claims.claim_allocate(actor=finance, claim=claim, allocated_on=day, voucher_no=self.voucher())
 
     def supplementary(self, annual: Claim, *, classes: dict, from_date, reason: str, dates: tuple, fate: str) -> Claim:
         admin = self.admin(annual.school.name)
         start, reviewed, approved, allocated = dates
-        self.on(start, 10, 0)
-        claim = claims.claim_supplementary_create(
-            actor=admin, annual=annual, classes=classes, from_date=from_date, reason=reason
-        )
-        claims.claim_submit(actor=admin, claim=claim)
+        with self.on(start, 10, 0):
+            claim = claims.claim_supplementary_create(
+                actor=admin, annual=annual, classes=classes, from_date=from_date, reason=reason
+            )
+            claims.claim_submit(actor=admin, claim=claim)
         if fate == "submitted":
             return claim
-        self.on(reviewed, 14, 30)
-        claims.claim_pass(actor=self.user("jiaotiju"), claim=claim, note="新开服务班已核实。")
-        self.on(approved, 10, 30)
-        claims.claim_approve(actor=self.user("caizheng"), claim=claim, amount=claim.requested_amount)
-        day = self.on(allocated, 15, 0)
-        return claims.claim_allocate(
-            actor=self.user("caizheng"), claim=claim, allocated_on=day, voucher_no=self.voucher()
-        )
+        with self.on(reviewed, 14, 30):
+            claims.claim_pass(actor=self.user("jiaotiju"), claim=claim, note="新开服务班已核实。")
+        with self.on(approved, 10, 30):
+            claims.claim_approve(actor=self.user("caizheng"), claim=claim, amount=claim.requested_amount)
+        with self.on(allocated, 15, 0) as day:
+            return claims.claim_allocate(
+                actor=self.user("caizheng"), claim=claim, allocated_on=day, voucher_no=self.voucher()
+            )
 
     # -- the rest of the year's money
 
@@ -274,31 +256,26 @@ class Money:
         ):
             pdf = minutes_pdf(school=school, title=title, day=day, resolution=resolution, lines=lines)
             files[key] = SimpleUploadedFile(f"{key}.pdf", pdf, content_type="application/pdf")
-        self.on(congress, 16, 30)
-        plan = spending.spending_plan_save(
-            actor=admin,
-            school=school,
-            school_year=self.year,
-            cleaned_data={
-                "budget_teacher": teacher,
-                "budget_staff": staff,
-                "budget_running": running,
-                "budget_consumables": consumables,
-                "summary": "教师补助按课时量和绩效分配；管理补助用于课后服务统筹和安全值守人员；"
-                "日常运转用于服务时段的水电取暖；耗材用于作业本、文具和活动器材。",
-                "office_meeting_date": office,
-                "office_meeting_resolution": resolutions[0],
-                "staff_congress_date": congress,
-                "staff_congress_resolution": resolutions[1],
-                **files,
-            },
-        )
-        self.on(congress, 17, 10)
-        spending.spending_plan_record_approval(actor=admin, plan=plan)
+        data = {
+            "budget_teacher": teacher,
+            "budget_staff": staff,
+            "budget_running": running,
+            "budget_consumables": consumables,
+            "summary": "教师补助按课时量和绩效分配；管理补助用于课后服务统筹和安全值守人员；"
+            "日常运转用于服务时段的水电取暖；耗材用于作业本、文具和活动器材。",
+            "office_meeting_date": office,
+            "office_meeting_resolution": resolutions[0],
+            "staff_congress_date": congress,
+            "staff_congress_resolution": resolutions[1],
+            **files,
+        }
+        with self.on(congress, 16, 30):
+            plan = spending.spending_plan_save(actor=admin, school=school, school_year=self.year, cleaned_data=data)
+        with self.on(congress, 17, 10):
+            spending.spending_plan_record_approval(actor=admin, plan=plan)
 
     def scheme(self, name: str, *, fate: str, saved: datetime.date, reviewed: datetime.date, high="1.20") -> PayScheme:
         school, admin = self.schools[name], self.admin(name)
-        self.on(saved, 10, 0)
         values = {
             "weight_responsible": "1.00",
             "weight_substitute": "1.00",
@@ -307,48 +284,54 @@ class Money:
             "performance_max": high,
             "assessment": ASSESSMENT,
         }
-        scheme = pay.pay_scheme_save(actor=admin, school=school, school_year=self.year, cleaned_data=values)
-        self.on(saved, 10, 20)
-        pay.pay_scheme_submit(actor=admin, scheme=scheme)
+        with self.on(saved, 10, 0):
+            scheme = pay.pay_scheme_save(actor=admin, school=school, school_year=self.year, cleaned_data=values)
+        with self.on(saved, 10, 20):
+            pay.pay_scheme_submit(actor=admin, scheme=scheme)
         if fate == "submitted":
             return scheme
-        self.on(reviewed, 15, 0)
         hr = self.user("renshe")
-        if fate == "returned":
-            return pay.pay_scheme_return(actor=hr, scheme=scheme, note=HR_RETURN)
-        return pay.pay_scheme_approve(actor=hr, scheme=scheme, note="方案符合县人社局绩效分配有关规定，同意执行。")
+        with self.on(reviewed, 15, 0):
+            if fate == "returned":
+                return pay.pay_scheme_return(actor=hr, scheme=scheme, note=HR_RETURN)
+            return pay.pay_scheme_approve(actor=hr, scheme=scheme, note="方案符合县人社局绩效分配有关规定，同意执行。")
 
     def spend(self, name: str, category: str, amount: str, day: datetime.date, what: str, voucher="") -> LedgerEntry:
         school = self.schools[name]
-        day = self.on(day, 14, 0)
-        return ledger.ledger_spend(
-            actor=self.admin(name),
-            fund=ledger.fund_for(school=school, school_year=self.year),
-            category=category,
-            amount=Decimal(amount),
-            date=day,
-            description=what,
-            voucher_no=voucher,
-        )
+        with self.on(day, 14, 0) as day:
+            return ledger.ledger_spend(
+                actor=self.admin(name),
+                fund=ledger.fund_for(school=school, school_year=self.year),
+                category=category,
+                amount=Decimal(amount),
+                date=day,
+                description=what,
+                voucher_no=voucher,
+            )
 
     def reverse(self, name: str, entry: LedgerEntry, day: datetime.date, reason: str) -> None:
-        self.on(day, 9, 40)
-        ledger.ledger_reverse(actor=self.admin(name), entry=entry, reason=reason)
+        with self.on(day, 9, 40):
+            ledger.ledger_reverse(actor=self.admin(name), entry=entry, reason=reason)
 
     def pay_run(self, name: str, *, first: datetime.date, last: datetime.date, pool: str, created, paid, factor=None):
         school, admin = self.schools[name], self.admin(name)
-        self.on(created, 10, 0)
-        run = pay.pay_run_create(
-            actor=admin, school=school, school_year=self.year, first_month=first, last_month=last, pool=Decimal(pool)
-        )
+        with self.on(created, 10, 0):
+            run = pay.pay_run_create(
+                actor=admin,
+                school=school,
+                school_year=self.year,
+                first_month=first,
+                last_month=last,
+                pool=Decimal(pool),
+            )
         if factor:
             username, value, reason = factor
-            self.on(created, 10, 30)
-            pay.pay_run_set_factor(
-                actor=admin, run=run, person=self.user(username), factor=Decimal(value), reason=reason
-            )
-        day = self.on(paid, 11, 0)
-        return pay.pay_run_approve(actor=admin, run=run, paid_on=day, note="已通过银行代发。")
+            with self.on(created, 10, 30):
+                pay.pay_run_set_factor(
+                    actor=admin, run=run, person=self.user(username), factor=Decimal(value), reason=reason
+                )
+        with self.on(paid, 11, 0) as day:
+            return pay.pay_run_approve(actor=admin, run=run, paid_on=day, note="已通过银行代发。")
 
 
 class PastYear(Money):
@@ -364,15 +347,28 @@ class PastYear(Money):
         self.second_school()
 
     def form_classes(self, name: str) -> None:
+        """Each class is formed six days before it starts, and given PAST_MEMBERS children of its grades."""
         school, admin = self.schools[name], self.admin(name)
         admin_classes = list(AdminClass.objects.filter(school=school).order_by("grade", "number"))
+        placed = set()
         for plan in PAST_CLASSES[name]:
-            self.on(datetime.date(self.y if plan.from_month >= 8 else self.y + 1, plan.from_month, 1) - 6 * DAY, 15)
-            self.classes[name, plan.name] = service_class_save(
-                actor=admin, school=school, school_year=self.year, name=plan.name, kind=ServiceClass.Kind.REGULAR,
-                activity=plan.activity, teacher=self.user(plan.teacher), capacity=40,
-                admin_classes=[c for c in admin_classes if c.grade in plan.grades],
-            )  # fmt: skip
+            start = datetime.date(self.y if plan.from_month >= 8 else self.y + 1, plan.from_month, 1)
+            drawn = [c for c in admin_classes if c.grade in plan.grades]
+            pool = [
+                s for s in Student.objects.filter(admin_class__in=drawn).order_by("id_number") if s.pk not in placed
+            ]
+            children = random.Random(f"past-members:{name}:{plan.name}:{self.y}").sample(pool, PAST_MEMBERS)
+            placed.update(s.pk for s in children)
+            with self.on(start - 6 * DAY, 15):
+                service_class = service_class_save(
+                    actor=admin, school=school, school_year=self.year, name=plan.name, kind=ServiceClass.Kind.REGULAR,
+                    activity=plan.activity, teacher=self.user(plan.teacher), capacity=40, admin_classes=drawn,
+                )  # fmt: skip
+                for student in children:
+                    service_class_add_member(
+                        actor=admin, service_class=service_class, student=student, start_date=start
+                    )
+            self.classes[name, plan.name] = service_class
 
     def times(self, day: datetime.date) -> tuple[datetime.time, datetime.time]:
         """The county's timetable: 16:00–18:00 in summer time, 15:40–17:40 in winter time (October to April)."""
@@ -380,17 +376,23 @@ class PastYear(Money):
         return (datetime.time(15, 40), datetime.time(17, 40)) if winter else (datetime.time(16), datetime.time(18))
 
     def record_sessions(self, name: str) -> None:
-        """A year of recorded sessions (history: no roll), a few missed, a few taken by a substitute; the volunteer
-        assists the third and fourth grades on Wednesdays."""
-        days = planning.service_days(
+        """A year of sessions logged the evening they ran, with the roll, through the schools' session service: a
+        few missed, a few taken by a substitute the school recorded the afternoon before; the volunteer assists the
+        third and fourth grades on Wednesdays."""
+        days = calendar_rules.service_days(
             semesters=self.semesters,
             mode=ServiceMode.for_stage(Stage.PRIMARY),
-            exceptions=planning.calendar_exceptions(self.year),
+            exceptions=calendar_rules.calendar_exceptions(self.year),
         )
+        admin, volunteer = self.admin(name), self.user("zhiyuanzhe")
         substitute = self.user("banzhuren") if name == FIRST else None
-        sessions, assisted = [], []
         for plan in PAST_CLASSES[name]:
-            service_class = self.classes[name, plan.name]
+            service_class = (
+                ServiceClass.objects.select_related("school_year")
+                .prefetch_related("admin_classes", "school_year__semesters")
+                .get(pk=self.classes[name, plan.name].pk)
+            )
+            members = sorted(service_class.members.values_list("student_id", flat=True))
             teacher = self.user(plan.teacher)
             rng = random.Random(f"past:{name}:{plan.name}:{self.y}")
             start = datetime.date(self.y if plan.from_month >= 8 else self.y + 1, plan.from_month, 1)
@@ -399,30 +401,30 @@ class PastYear(Money):
                     continue
                 begin, end = self.times(day)
                 sub = substitute is not None and rng.random() < 0.02
-                session = Session(
-                    service_class=service_class, date=day, start_time=begin, end_time=end,
-                    class_hours=Decimal("2.0"), activity_category=plan.activity,
-                    content_note=rng.choice(NOTES[plan.activity]),
-                    teacher=substitute if sub else teacher, logged_by=substitute if sub else teacher,
-                    teacher_role=Session.TeacherRole.SUBSTITUTE if sub else Session.TeacherRole.RESPONSIBLE,
-                    substitute_reason=rng.choice(SUBSTITUTE_REASONS) if sub else "",
-                    status=Session.Status.RECORDED, present=rng.randrange(26, 39),
-                )  # fmt: skip
-                sessions.append(session)
-                if name == FIRST and plan.teacher == "jiaoshi" and day.isoweekday() == 3:
-                    assisted.append(session)
-        self.on(self.semesters[-1].end_date, 18, 30)
-        Session.objects.bulk_create(sessions, batch_size=500)
-        volunteer = self.user("zhiyuanzhe")
-        SessionAssistant.objects.bulk_create(SessionAssistant(session=s, person=volunteer) for s in assisted)
+                note = rng.choice(NOTES[plan.activity])
+                reason = rng.choice(SUBSTITUTE_REASONS) if sub else ""
+                present = rng.randrange(26, PAST_MEMBERS + 1)  # how many of the class came that day
+                if sub:
+                    with self.on(day - DAY, 16, 10):
+                        substitution_record(
+                            actor=admin, service_class=service_class, date=day, substitute=substitute, reason=reason
+                        )
+                assisted = name == FIRST and plan.teacher == "jiaoshi" and day.isoweekday() == 3
+                with self.on(day, 18, 30):
+                    session_log(
+                        actor=substitute if sub else teacher, service_class=service_class, date=day, start_time=begin,
+                        end_time=end, class_hours=Decimal("2.0"), activity_category=plan.activity, activity=None,
+                        content_note=note, assistants=[volunteer] if assisted else [],
+                        marks=past_roll(members, present, random.Random(f"past-roll:{service_class.pk}:{day}")),
+                    )  # fmt: skip
 
     def close_months(self, name: str) -> None:
         school, admin = self.schools[name], self.admin(name)
         month = self.semesters[0].start_date.replace(day=1)
         while month <= self.semesters[-1].end_date:
             following = (month + 32 * DAY).replace(day=1)
-            self.on(following + 4 * DAY, 10, 30)
-            hours_month_close(actor=admin, school=school, month=month)
+            with self.on(following + 4 * DAY, 10, 30):
+                hours_month_close(actor=admin, school=school, month=month)
             month = following
 
     def first_school(self) -> None:
@@ -444,8 +446,10 @@ class PastYear(Money):
             factor=("jiaoshi", "1.10", "承担县级课后服务公开课，家长评价优秀"),
         )  # fmt: skip
         self.spend(FIRST, Category.STAFF, "3300.00", d(y + 1, 1, 14), "秋季学期课后服务管理和安全值守人员补助")
-        self.on(d(y + 1, 1, 20), 16)
-        disclosure.disclosure_publish(actor=self.admin(FIRST), school=self.schools[FIRST], semester=self.semesters[0])
+        with self.on(d(y + 1, 1, 20), 16):
+            disclosure.disclosure_publish(
+                actor=self.admin(FIRST), school=self.schools[FIRST], semester=self.semesters[0]
+            )
         self.supplementary(
             annual, classes={Stage.PRIMARY: 1}, from_date=d(y + 1, 3, 2),
             reason="春季学期四至六年级报名人数增加，新开篮球社一个服务班。",
@@ -462,8 +466,10 @@ class PastYear(Money):
             paid=d(y + 1, 7, 8),
         )  # fmt: skip
         self.spend(FIRST, Category.STAFF, "3300.00", d(y + 1, 7, 8), "春季学期课后服务管理和安全值守人员补助")
-        self.on(d(y + 1, 7, 9), 17)
-        disclosure.disclosure_publish(actor=self.admin(FIRST), school=self.schools[FIRST], semester=self.semesters[1])
+        with self.on(d(y + 1, 7, 9), 17):
+            disclosure.disclosure_publish(
+                actor=self.admin(FIRST), school=self.schools[FIRST], semester=self.semesters[1]
+            )
         self.settle(FIRST, filed=d(y + 1, 7, 20), confirmed=d(y + 1, 7, 28))
 
     def second_school(self) -> None:
@@ -475,14 +481,14 @@ class PastYear(Money):
         self.settle(SECOND, filed=d(y + 1, 7, 22), confirmed=d(y + 1, 7, 28))
 
     def settle(self, name: str, *, filed: datetime.date, confirmed: datetime.date) -> None:
-        self.on(filed, 10)
-        filed_settlement = settlement.settlement_file(
-            actor=self.admin(name), school=self.schools[name], school_year=self.year
-        )
-        self.on(confirmed, 15, 30)
-        settlement.settlement_confirm(
-            actor=self.user("caizheng"), settlement=filed_settlement, note="经核对服务记录和拨款凭证，同意决算。"
-        )
+        with self.on(filed, 10):
+            filed_settlement = settlement.settlement_file(
+                actor=self.admin(name), school=self.schools[name], school_year=self.year
+            )
+        with self.on(confirmed, 15, 30):
+            settlement.settlement_confirm(
+                actor=self.user("caizheng"), settlement=filed_settlement, note="经核对服务记录和拨款凭证，同意决算。"
+            )
 
 
 class CurrentYear(Money):
@@ -492,6 +498,8 @@ class CurrentYear(Money):
         d = self.day
         annual = None
         for i, (name, fate) in enumerate(CURRENT_CLAIMS):
+            if name not in self.schools:  # not in a `--schools N` county
+                continue
             claim = self.claim_through(
                 name, classes=self.classes_of(name), fate=fate,
                 dates=(d(9, 2 + i % 4), d(9, 7 + i % 5), d(9, 16 + i % 4), d(9, 24 + i % 3)), reason=REDUCTION,
@@ -535,16 +543,17 @@ class CurrentYear(Money):
         return {stage: max(1, n // 3) if n else 0 for stage, n in out.items()}
 
 
-def save_funding(*, current: SchoolYear, clock) -> int:
-    """Play the previous and the current year's money (each only while it has no claim); return rows written."""
-    before = sum(m.objects.count() for m in FUNDING_MODELS)
-    today = timezone.localtime(clock.real).date()
+def play(county: DemoCounty, phase: str) -> list[str]:
+    """DELIVERY: the previous and the current year's money, each only while it has no claim."""
+    if phase != DELIVERY:
+        return []
+    current = county.school_year()
     previous = SchoolYear.objects.filter(end_date__lt=current.start_date).order_by("-start_date").first()
     if previous is not None and previous.semesters.exists() and not Claim.objects.filter(school_year=previous).exists():
-        PastYear(previous, clock, today=today).play()
+        PastYear(county, previous).play()
     if not Claim.objects.filter(school_year=current).exists():
-        CurrentYear(current, clock, today=today).play()
-    return sum(m.objects.count() for m in FUNDING_MODELS) - before
+        CurrentYear(county, current).play()
+    return summary_lines(current)
 
 
 def summary_lines(current: SchoolYear) -> list[str]:

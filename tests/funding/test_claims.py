@@ -30,7 +30,7 @@ from schools.models import (
     Stage,
     SubsidyRate,
 )
-from schools.rules import calendar as planning
+from schools.rules import calendar as calendar_rules
 from xiji_afterschool.errors import DomainError
 from xiji_afterschool.workflow import TransitionNotAllowed
 
@@ -67,7 +67,7 @@ def snapshot(claim: Claim) -> tuple:
 
 def test_ten_primary_classes_over_200_days_claim_120000(world):
     year = year_200()
-    assert planning.planned_days(year, Stage.PRIMARY) == 200
+    assert calendar_rules.planned_days(year, Stage.PRIMARY) == 200
     school, admin = school_with_admin(School.Type.PRIMARY)
     claim = services.claim_create(actor=admin, school=school, school_year=year, classes={"primary": 10})
     (line,) = claim.lines.all()
@@ -83,7 +83,7 @@ def test_ten_primary_classes_over_200_days_claim_120000(world):
 def test_one_senior_high_class_over_42_weeks_of_six_days_claims_15120(world):
     year = year_252()
     assert ServiceMode.for_stage(Stage.SENIOR) == ServiceMode.SIX_PLUS_TWO
-    assert planning.planned_days(year, Stage.SENIOR) == 252
+    assert calendar_rules.planned_days(year, Stage.SENIOR) == 252
     school, admin = school_with_admin(School.Type.SENIOR)
     claim = services.claim_create(actor=admin, school=school, school_year=year, classes={"senior": 1})
     (line,) = claim.lines.all()
@@ -96,7 +96,7 @@ def test_each_stage_of_a_school_gets_its_own_line_and_mode(world):
     school, admin = school_with_admin(School.Type.COMPLETE)  # junior (5+2) and senior (6+2)
     claim = services.claim_create(actor=admin, school=school, school_year=year, classes={"junior": 2, "senior": 1})
     lines = {line.stage: line for line in claim.lines.all()}
-    junior_days = planning.planned_days(year, Stage.JUNIOR)
+    junior_days = calendar_rules.planned_days(year, Stage.JUNIOR)
     assert lines["senior"].planned_days == 252 and lines["junior"].planned_days == junior_days
     assert lines["junior"].amount == Decimal(2 * junior_days * 2 * 30).quantize(Decimal("0.01"))
     assert claim.requested_amount == lines["junior"].amount + lines["senior"].amount

@@ -33,7 +33,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from schools.models import CalendarDay, CountySettings, SchoolYear, Semester, ServiceMode, Stage
-from schools.rules import calendar as planning
+from schools.rules import calendar as calendar_rules
 from schools.services import calendar as services
 from xiji_afterschool.errors import DomainError
 
@@ -60,32 +60,36 @@ def _semesters(year):
 
 def test_planned_days_and_class_hours_of_a_5_plus_2_stage(year_2021):
     autumn, spring = _semesters(year_2021)
-    assert planning.planned_days(year_2021, Stage.PRIMARY, semester=autumn) == 93
-    assert planning.planned_days(year_2021, Stage.PRIMARY, semester=spring) == 101
-    assert planning.planned_days(year_2021, Stage.PRIMARY) == 194
-    assert planning.planned_class_hours(year_2021, Stage.PRIMARY, semester=autumn) == 186  # 93 × 2
-    assert planning.planned_class_hours(year_2021, Stage.PRIMARY, semester=spring) == 202  # 101 × 2
-    assert planning.planned_class_hours(year_2021, Stage.PRIMARY) == 388  # 194 × 2
+    assert calendar_rules.planned_days(year_2021, Stage.PRIMARY, semester=autumn) == 93
+    assert calendar_rules.planned_days(year_2021, Stage.PRIMARY, semester=spring) == 101
+    assert calendar_rules.planned_days(year_2021, Stage.PRIMARY) == 194
+    assert calendar_rules.planned_class_hours(year_2021, Stage.PRIMARY, semester=autumn) == 186  # 93 × 2
+    assert calendar_rules.planned_class_hours(year_2021, Stage.PRIMARY, semester=spring) == 202  # 101 × 2
+    assert calendar_rules.planned_class_hours(year_2021, Stage.PRIMARY) == 388  # 194 × 2
     # Kindergarten and junior middle are 5+2 too.
-    assert planning.planned_days(year_2021, Stage.KINDERGARTEN) == planning.planned_days(year_2021, Stage.JUNIOR) == 194
+    assert (
+        calendar_rules.planned_days(year_2021, Stage.KINDERGARTEN)
+        == calendar_rules.planned_days(year_2021, Stage.JUNIOR)
+        == 194
+    )
 
 
 def test_planned_days_and_class_hours_of_a_6_plus_2_stage(year_2021):
     autumn, spring = _semesters(year_2021)
-    assert planning.planned_days(year_2021, Stage.SENIOR, semester=autumn) == 109
-    assert planning.planned_days(year_2021, Stage.SENIOR, semester=spring) == 120
-    assert planning.planned_days(year_2021, Stage.SENIOR) == 229
-    assert planning.planned_class_hours(year_2021, Stage.SENIOR, semester=autumn) == 218  # 109 × 2
-    assert planning.planned_class_hours(year_2021, Stage.SENIOR, semester=spring) == 240  # 120 × 2
-    assert planning.planned_class_hours(year_2021, Stage.SENIOR) == 458  # 229 × 2
+    assert calendar_rules.planned_days(year_2021, Stage.SENIOR, semester=autumn) == 109
+    assert calendar_rules.planned_days(year_2021, Stage.SENIOR, semester=spring) == 120
+    assert calendar_rules.planned_days(year_2021, Stage.SENIOR) == 229
+    assert calendar_rules.planned_class_hours(year_2021, Stage.SENIOR, semester=autumn) == 218  # 109 × 2
+    assert calendar_rules.planned_class_hours(year_2021, Stage.SENIOR, semester=spring) == 240  # 120 × 2
+    assert calendar_rules.planned_class_hours(year_2021, Stage.SENIOR) == 458  # 229 × 2
 
 
 def test_service_days_are_the_served_weekdays_and_make_up_days_minus_days_without_service(year_2021):
     autumn, _spring = _semesters(year_2021)
-    days = planning.service_days(
+    days = calendar_rules.service_days(
         semesters=[autumn],
         mode=ServiceMode.FIVE_PLUS_TWO,
-        exceptions=planning.calendar_exceptions(year_2021),
+        exceptions=calendar_rules.calendar_exceptions(year_2021),
     )
     assert len(days) == 93
     assert days[0] == D(2021, 9, 1) and days[-1] == D(2022, 1, 14)
@@ -97,8 +101,8 @@ def test_service_days_are_the_served_weekdays_and_make_up_days_minus_days_withou
 def test_removing_a_day_without_service_gives_the_day_back(world, year_2021):
     exam = year_2021.calendar_days.get(date=D(2022, 1, 13))
     services.calendar_day_remove(actor=world.bureau, day=exam)
-    assert planning.planned_days(year_2021, Stage.PRIMARY) == 195  # 194 + Thu 01-13
-    assert planning.planned_days(year_2021, Stage.SENIOR) == 230  # 229 + Thu 01-13
+    assert calendar_rules.planned_days(year_2021, Stage.PRIMARY) == 195  # 194 + Thu 01-13
+    assert calendar_rules.planned_days(year_2021, Stage.SENIOR) == 230  # 229 + Thu 01-13
 
 
 def test_county_class_hours_per_day_changes_class_hours_but_not_days(year_2021):
@@ -106,17 +110,17 @@ def test_county_class_hours_per_day_changes_class_hours_but_not_days(year_2021):
     settings.class_hours_per_day = 3
     settings.save()
     autumn, _spring = _semesters(year_2021)
-    assert planning.planned_days(year_2021, Stage.PRIMARY) == 194
-    assert planning.planned_class_hours(year_2021, Stage.PRIMARY, semester=autumn) == 279  # 93 × 3
-    assert planning.planned_class_hours(year_2021, Stage.PRIMARY) == 582  # 194 × 3
-    assert planning.planned_class_hours(year_2021, Stage.SENIOR) == 687  # 229 × 3
-    summary = {row["stage"]: row for row in planning.year_summary(year_2021)}
+    assert calendar_rules.planned_days(year_2021, Stage.PRIMARY) == 194
+    assert calendar_rules.planned_class_hours(year_2021, Stage.PRIMARY, semester=autumn) == 279  # 93 × 3
+    assert calendar_rules.planned_class_hours(year_2021, Stage.PRIMARY) == 582  # 194 × 3
+    assert calendar_rules.planned_class_hours(year_2021, Stage.SENIOR) == 687  # 229 × 3
+    summary = {row["stage"]: row for row in calendar_rules.year_summary(year_2021)}
     assert summary[Stage.PRIMARY]["class_hours"] == 582
     assert summary[Stage.SENIOR]["class_hours"] == 687
 
 
 def test_year_summary_gives_every_stage_its_mode_days_and_class_hours(year_2021):
-    rows = planning.year_summary(year_2021)
+    rows = calendar_rules.year_summary(year_2021)
     assert [row["stage"] for row in rows] == [Stage.KINDERGARTEN, Stage.PRIMARY, Stage.JUNIOR, Stage.SENIOR]
     five = {"mode": ServiceMode.FIVE_PLUS_TWO, "days_per_semester": [93, 101], "days": 194, "class_hours": 388}
     six = {"mode": ServiceMode.SIX_PLUS_TWO, "days_per_semester": [109, 120], "days": 229, "class_hours": 458}
@@ -138,8 +142,8 @@ def test_changing_a_semester_changes_the_planned_days(world, year_2021):
         ],
     )
     assert year_2021.semesters.count() == 2
-    assert planning.planned_days(year_2021, Stage.PRIMARY) == 199  # 194 + Mon 07-11 … Fri 07-15
-    assert planning.planned_days(year_2021, Stage.SENIOR) == 235  # 229 + Sat 07-09 + Mon … Fri
+    assert calendar_rules.planned_days(year_2021, Stage.PRIMARY) == 199  # 194 + Mon 07-11 … Fri 07-15
+    assert calendar_rules.planned_days(year_2021, Stage.SENIOR) == 235  # 229 + Sat 07-09 + Mon … Fri
 
 
 def test_bureau_creates_a_school_year_with_two_semesters(world):
@@ -237,7 +241,7 @@ def test_calendar_day_set_refuses_days_outside_the_year_and_make_up_days_on_week
     )
     assert year_2021.calendar_days.count() == before + 2
     assert year_2021.calendar_days.get(date=D(2021, 10, 9)).kind == CalendarDay.Kind.HOLIDAY
-    assert planning.planned_days(year_2021, Stage.PRIMARY) == 193  # 194 − the Saturday no longer made up
+    assert calendar_rules.planned_days(year_2021, Stage.PRIMARY) == 193  # 194 − the Saturday no longer made up
 
 
 def test_a_school_year_needs_two_semesters(world, english):

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from schools.models import CalendarDay, CountySettings, Grade, Role, School, SchoolYear, Semester, Session, Stage
-from schools.rules import calendar as planning
+from schools.rules import calendar as calendar_rules
 from schools.rules import delivery as delivery_rules
 from schools.selectors import delivery as reads
 
@@ -59,7 +59,7 @@ def test_planned_to_date_on_the_county_calendar(year_2021):
     assert reads.planned_class_hours_to_date(year_2021, Stage.PRIMARY, D(2021, 10, 10)) == 50
     assert reads.planned_class_hours_to_date(year_2021, Stage.SENIOR, D(2021, 10, 10)) == 58
     whole_year = reads.planned_class_hours_to_date(year_2021, Stage.PRIMARY, D(2022, 7, 31))
-    assert whole_year == planning.planned_class_hours(year_2021, Stage.PRIMARY)
+    assert whole_year == calendar_rules.planned_class_hours(year_2021, Stage.PRIMARY)
 
 
 def test_stage_of_a_service_class(world):

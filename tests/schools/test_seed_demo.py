@@ -1,17 +1,20 @@
 """seed_demo builds a believable, valid Xiji County with one working login per role, and a rerun changes nothing.
 
 Its money (funding.demo) is checked at the end: every claim state this year, a settled previous year whose figures
-add up, funds that match their ledgers, pay runs that divide their pool exactly. One seed serves the whole module."""
+add up, funds that match their ledgers, pay runs that divide their pool exactly. One seed serves the whole module,
+played to a fixed day (AS_OF, `--as-of`), and the tests read it on that day: none depends on today's date or skips
+for the season. `--as-of` in October and `--schools N` are tested in test_seed_demo_options.py."""
 
 import datetime
 import io
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.apps import apps
 from django.contrib.auth import authenticate
 from django.core.management import call_command
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Count, F, Q, Sum
 from django.test import override_settings
 from django.utils import timezone
@@ -32,6 +35,7 @@ from funding.models import (
     Settlement,
     SpendingPlan,
 )
+from schools.demo import DrawnCounty
 from schools.models import (
     Activity,
     Attendance,
@@ -57,16 +61,20 @@ from schools.models import (
     Township,
     User,
 )
-from schools.rules import calendar as planning
+from schools.rules import calendar as calendar_rules
 from schools.rules.hours import COUNTED
 from schools.rules.plans import diff
 from schools.selectors import sessions as sessions_selectors
 from schools.services.timetables import timetable_problems
 from schools.validators import validate_id_number, validate_mobile
 from xiji_afterschool import permissions
-from xiji_afterschool.management.commands.seed_demo import DemoCounty
 
 PASSWORD = "Xiji-2021"
+# The day the module's county is played to: a Wednesday of the first semester, after the whole enrollment story
+# (November) and the first closed month. Wednesday: a service day, with the volunteer assisting.
+AS_OF = datetime.date(2025, 12, 10)
+PAST_SESSIONS = 1348  # last year's sessions at 西吉县第一小学 and 西吉县第二小学 (2024–2025)
+AS_OF_END = timezone.make_aware(datetime.datetime.combine(AS_OF, datetime.time(23, 59, 59)))
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 FIRST = "西吉县第一小学"
 TOWNSHIPS = [
@@ -98,7 +106,7 @@ def _seeded_once(django_db_setup, django_db_blocker, tmp_path_factory):
         atomic.__enter__()
         try:
             out = io.StringIO()
-            call_command("seed_demo", stdout=out)
+            call_command("seed_demo", "--as-of", AS_OF.isoformat(), stdout=out)
             yield out.getvalue()
         finally:
             transaction.set_rollback(True)
@@ -107,8 +115,10 @@ def _seeded_once(django_db_setup, django_db_blocker, tmp_path_factory):
 
 @pytest.fixture
 def seeded(_seeded_once, db):
-    """The command's output after seeding the test database once."""
-    return _seeded_once
+    """The command's output after seeding the test database once. The test reads the county on AS_OF: "now" is
+    the end of that day (as for the seed's last steps), so every "today" of the selectors is AS_OF."""
+    with mock.patch.object(timezone, "now", lambda: AS_OF_END):
+        yield _seeded_once
 
 
 def _snapshot():
@@ -219,7 +229,7 @@ def test_parent_sees_only_two_children_and_class_teacher_only_their_class(seeded
 def test_running_twice_changes_nothing(seeded):
     before = _snapshot()
     out = io.StringIO()
-    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", "--as-of", AS_OF.isoformat(), stdout=out)
     assert _snapshot() == before
     assert "未写入" in out.getvalue() and "banzhuren" in out.getvalue()
 
@@ -232,7 +242,7 @@ def test_a_partly_deleted_county_is_completed_with_the_same_rows(seeded):
     # t0011 is a service teacher who teaches no service class: the administrators (t0001-t0010) own timetables and
     # plans, which protect them.
     User.objects.filter(username__in=["duxue", "t0011"]).delete()  # and their memberships
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", "--as-of", AS_OF.isoformat(), stdout=io.StringIO())
     assert _snapshot() == before
 
 
@@ -267,8 +277,8 @@ def test_the_current_school_year_has_two_semesters_a_calendar_and_last_year_for_
 @pytest.mark.django_db
 def test_planned_days_come_from_the_calendar(seeded):
     year = _current_year()
-    assert 170 <= planning.planned_days(year, Stage.PRIMARY) <= 200
-    assert 200 <= planning.planned_days(year, Stage.SENIOR) <= 252
+    assert 170 <= calendar_rules.planned_days(year, Stage.PRIMARY) <= 200
+    assert 200 <= calendar_rules.planned_days(year, Stage.SENIOR) <= 252
 
 
 @pytest.mark.django_db
@@ -305,6 +315,7 @@ def test_plans_exist_in_every_state_through_the_services(seeded):
     for plan in plans.filter(status=SchoolPlan.Status.RETURNED):
         assert plan.events.last().note.strip()
     filed = plans.filter(status=SchoolPlan.Status.FILED)
+    assert filed.count() == 17
     assert all(plan.filing_number and plan.filed_at for plan in filed)
     assert len({plan.filing_number for plan in filed}) == len(filed)
 
@@ -329,9 +340,9 @@ def test_plans_exist_in_every_state_through_the_services(seeded):
 
 
 def test_the_same_seed_draws_the_same_county():
-    first, second = DemoCounty(seed=2021), DemoCounty(seed=2021)
+    first, second = DrawnCounty(seed=2021), DrawnCounty(seed=2021)
     assert first.students == second.students and first.staff == second.staff
-    assert DemoCounty(seed=2022).students != first.students
+    assert DrawnCounty(seed=2022).students != first.students
 
 
 # ---------------------------------------------------------------- the year's story: enrollment and delivery
@@ -356,8 +367,7 @@ def _started_semester(year: SchoolYear):
 @pytest.mark.django_db
 def test_applications_exist_in_every_status_at_three_schools_through_the_services(seeded):
     year = _current_year()
-    if not _story_told(year):
-        pytest.skip("before November the year's story has not reached every status yet")
+    assert _story_told(year)  # AS_OF is in December
     applications = Application.objects.filter(school_year=year).select_related("school", "agreement__text")
     assert set(applications.values_list("status", flat=True)) == set(Application.Status.values)
     assert set(applications.values_list("school__name", flat=True)) == STORY_SCHOOLS
@@ -380,7 +390,9 @@ def test_applications_exist_in_every_status_at_three_schools_through_the_service
         assert first.filter(**{group: True}).count() >= 5, group
     assert first.filter(service_kind=Application.ServiceKind.EXTENDED).exclude(extended_reason="").exists()
     # The waiting list is there because the suitable classes are full.
-    for application in first.filter(status=Application.Status.WAITING).select_related("student"):
+    waiting = first.filter(status=Application.Status.WAITING).select_related("student")
+    assert waiting.exists()
+    for application in waiting:
         classes = placement_classes(
             viewer=User.objects.get(username="xuexiao"), school=application.school, school_year=year,
             day=placement_start_date(year),
@@ -391,8 +403,7 @@ def test_applications_exist_in_every_status_at_three_schools_through_the_service
 @pytest.mark.django_db
 def test_the_demo_parent_has_an_attending_child_and_a_returned_application(seeded):
     year = _current_year()
-    if not _story_told(year):
-        pytest.skip("before November the second agreement text is not published yet")
+    assert _story_told(year)  # AS_OF is in December: the second agreement text is published
     parent = User.objects.get(username="13909540001")
     mine = Application.objects.filter(student__guardian_links__guardian__user=parent, school_year=year)
     active = mine.get(status=Application.Status.ACTIVE)
@@ -426,11 +437,11 @@ def test_the_late_joiner_has_a_letter_code_no_application_and_a_free_place(seede
     assert girl.guardian_links.get().is_primary  # her mother; the browser test's new account becomes the second
     assert not User.objects.filter(username=NEW_PARENT_MOBILE).exists()
     assert not Guardian.objects.filter(mobile=NEW_PARENT_MOBILE).exists()
-    if _started_semester(year) is not None:
-        classes = placement_classes(viewer=User.objects.get(username="xuexiao"), school=girl.school, school_year=year,
-                                    day=placement_start_date(year))  # fmt: skip
-        probe = Application(student=girl, service_kind=Application.ServiceKind.REGULAR)
-        assert [c for c in classes if c.free > 0 and is_suitable(c, probe)]
+    assert _started_semester(year) is not None
+    classes = placement_classes(viewer=User.objects.get(username="xuexiao"), school=girl.school, school_year=year,
+                                day=placement_start_date(year))  # fmt: skip
+    probe = Application(student=girl, service_kind=Application.ServiceKind.REGULAR)
+    assert [c for c in classes if c.free > 0 and is_suitable(c, probe)]
 
 
 @pytest.mark.django_db
@@ -462,10 +473,9 @@ def test_service_classes_and_the_activity_catalogue(seeded):
 def test_a_semester_of_sessions_on_service_days_with_their_roll(seeded):
     year = _current_year()
     semester = _started_semester(year)
-    if semester is None:
-        pytest.skip("no semester has started yet")
+    assert semester is not None
     today = timezone.localdate()
-    exceptions = planning.calendar_exceptions(year)
+    exceptions = calendar_rules.calendar_exceptions(year)
     semesters = list(year.semesters.all())
     sessions = Session.objects.filter(service_class__school_year=year).select_related("service_class__school")
     by_class = {}
@@ -477,7 +487,7 @@ def test_a_semester_of_sessions_on_service_days_with_their_roll(seeded):
         )
         assert problem is None and semester.start_date <= session.date < today, session
     assert {"jiaoshi", "zhiyuanzhe", "t0017", "t0012"} <= set(by_class)
-    assert len(by_class["jiaoshi"]) >= 10 or (today - semester.start_date).days < 21
+    assert len(by_class["jiaoshi"]) >= 10 and (today - semester.start_date).days >= 21
     rolls = dict(
         Attendance.objects.filter(session__in=sessions).values_list("session").annotate(n=Count("id")).order_by()
     )
@@ -488,8 +498,7 @@ def test_a_semester_of_sessions_on_service_days_with_their_roll(seeded):
     assert marks.filter(mark="present").count() > 0.9 * marks.count()
     assert marks.filter(mark="absent").exists() and marks.filter(mark="leave").exists()
     assert not marks.exclude(mark="present").filter(reason="").exists()
-    if (today - semester.start_date).days < 60:
-        return
+    assert (today - semester.start_date).days >= 60
     assert Substitution.objects.filter(service_class__school__name=FIRST).count() >= 2
     substituted = sessions.filter(teacher_role=Session.TeacherRole.SUBSTITUTE)
     assert substituted.count() >= 2 and all(s.teacher_id != s.service_class.teacher_id for s in substituted)
@@ -505,30 +514,60 @@ def test_a_semester_of_sessions_on_service_days_with_their_roll(seeded):
 def test_the_first_month_is_closed_with_an_adjustment_and_the_last_day_waits_for_the_teacher(seeded):
     year = _current_year()
     semester = _started_semester(year)
-    if semester is None:
-        pytest.skip("no semester has started yet")
+    assert semester is not None
     today = timezone.localdate()
     month = semester.start_date.replace(day=1)
     next_month = (month + datetime.timedelta(days=31)).replace(day=1)
     first = School.objects.get(name=FIRST)
-    if next_month <= today:
-        closed = HoursMonth.objects.get(school=first, month__gte=year.start_date)  # last year's are closed too
-        assert (closed.month, closed.closed_by.username) == (month, "xuexiao")
-        adjustment = HoursAdjustment.objects.get(school=first)
-        assert (adjustment.person.username, adjustment.month, adjustment.role) == ("zhiyuanzhe", month, "assistant")
-        assert adjustment.reason and adjustment.class_hours > 0
-        assert not Session.objects.filter(
-            service_class__school=first, date__range=(month, next_month), status=Session.Status.NEEDS_CONFIRMATION
-        ).exists()
+    assert next_month <= today
+    closed = HoursMonth.objects.get(school=first, month__gte=year.start_date)  # last year's are closed too
+    assert (closed.month, closed.closed_by.username) == (month, "xuexiao")
+    adjustment = HoursAdjustment.objects.get(school=first)
+    assert (adjustment.person.username, adjustment.month, adjustment.role) == ("zhiyuanzhe", month, "assistant")
+    assert adjustment.reason and adjustment.class_hours > 0
+    assert not Session.objects.filter(
+        service_class__school=first, date__range=(month, next_month), status=Session.Status.NEEDS_CONFIRMATION
+    ).exists()
     assert not HoursMonth.objects.exclude(school=first).exists()
-    # The service teacher's class: the last service day before today has no session yet (the browser test logs it).
+    # The service teacher's class: today (a service day) and the last service day before today have no session yet
+    # (the browser test logs it).
     service_class = ServiceClass.objects.get(school=first, school_year=year, teacher__username="jiaoshi")
     teacher = User.objects.get(username="jiaoshi")
     day = sessions_selectors.teacher_day(viewer=teacher, today=today)
-    assert [r.service_class for r in day.rows] in ([], [service_class])
-    assert all(r.session_id is None for r in day.rows)
-    if Session.objects.filter(service_class=service_class, date__gte=today - datetime.timedelta(days=7)).exists():
-        assert [(r.service_class, r.session_id) for r in day.unlogged][:1] == [(service_class, None)]
+    assert [(r.service_class, r.session_id) for r in day.rows] == [(service_class, None)]
+    assert Session.objects.filter(service_class=service_class, date__gte=today - datetime.timedelta(days=7)).exists()
+    assert [(r.service_class, r.session_id) for r in day.unlogged][:1] == [(service_class, None)]
+
+
+@pytest.mark.django_db
+def test_nothing_is_dated_after_the_day_the_year_is_played_to(seeded):
+    for model in apps.get_models():
+        for field in model._meta.concrete_fields:
+            if isinstance(field, models.DateTimeField):
+                assert not model.objects.filter(**{f"{field.name}__gt": AS_OF_END}).exists(), (model, field.name)
+    assert Session.objects.filter(date=AS_OF - datetime.timedelta(days=1)).exists()  # yesterday's are logged
+    assert not Session.objects.filter(date__gte=AS_OF).exists()
+    assert not LedgerEntry.objects.filter(date__gt=AS_OF).exists()
+
+
+@pytest.mark.django_db
+def test_last_years_sessions_were_logged_through_the_session_service_each_with_its_roll(seeded):
+    _current, previous = _years()
+    sessions = Session.objects.filter(service_class__school_year=previous).select_related("service_class")
+    assert sessions.count() == PAST_SESSIONS
+    rolls = dict(
+        Attendance.objects.filter(session__in=sessions).values_list("session").annotate(n=Count("id")).order_by()
+    )
+    for session in sessions:
+        assert session.status == Session.Status.RECORDED and session.logged_by_id == session.teacher_id
+        assert timezone.localtime(session.created_at).date() == session.date  # logged the evening it ran
+        assert session.present + session.absent + session.on_leave == rolls[session.pk] == 38
+        assert 26 <= session.present <= 38
+    substituted = sessions.filter(teacher_role=Session.TeacherRole.SUBSTITUTE)
+    assert substituted.exists()
+    for session in substituted:  # recorded by the school beforehand, as a substitute must be
+        substitution = Substitution.objects.get(service_class=session.service_class, date=session.date)
+        assert (substitution.substitute_id, substitution.reason) == (session.teacher_id, session.substitute_reason)
 
 
 # ---------------------------------------------------------------- the county's money (funding.demo, issue #6)
@@ -611,6 +650,7 @@ def test_every_fund_matches_its_ledger_and_spends_no_more_than_allocated(seeded)
         assert fund.allocated == _sum(entries.filter(kind=LedgerEntry.Kind.ALLOCATION))
         assert fund.spent <= fund.allocated
     # FIRST spends in all four categories in both years, and reverses one entry each year.
+    assert funds.filter(school__name=FIRST).count() == 2
     for fund in funds.filter(school__name=FIRST):
         spending = fund.entries.filter(kind=LedgerEntry.Kind.SPENDING)
         assert set(spending.values_list("category", flat=True)) == set(Category.values)
@@ -628,9 +668,9 @@ def test_approved_pay_runs_divide_their_pool_exactly_and_the_teacher_has_a_slip(
         assert not run.shares.filter(person__username="zhiyuanzhe").exists()  # volunteers are not paid from it
     # Once the seed's story has closed September (from mid-October on), its pay run gives 王海燕 a slip.
     september = datetime.date(current.start_date.year, 9, 1)
-    if HoursMonth.objects.filter(school__name=FIRST, month=september).exists():
-        run = runs.get(school__name=FIRST, first_month=september, last_month=september)
-        assert PayShare.objects.filter(run=run, person=User.objects.get(username="jiaoshi")).exists()
+    assert HoursMonth.objects.filter(school__name=FIRST, month=september).exists()
+    run = runs.get(school__name=FIRST, first_month=september, last_month=september)
+    assert PayShare.objects.filter(run=run, person=User.objects.get(username="jiaoshi")).exists()
     schemes = PayScheme.objects.filter(school_year=current)
     assert set(schemes.values_list("status", flat=True)) >= {
         PayScheme.Status.APPROVED,
@@ -641,7 +681,9 @@ def test_approved_pay_runs_divide_their_pool_exactly_and_the_teacher_has_a_slip(
 
 @pytest.mark.django_db
 def test_spending_plans_are_approved_with_their_minutes(seeded):
-    for plan in SpendingPlan.objects.filter(school__name=FIRST):
+    plans = SpendingPlan.objects.filter(school__name=FIRST)
+    assert plans.count() == 2  # last year's and this year's
+    for plan in plans:
         assert plan.status == SpendingPlan.Status.APPROVED
         assert (
             plan.budget_total
