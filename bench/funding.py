@@ -32,8 +32,8 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from funding.models import Claim, PayRun  # noqa: E402
+from funding.rules.pay import divide  # noqa: E402
 from funding.selectors.settlement import settlement_figures  # noqa: E402
-from funding.services.pay import divide  # noqa: E402
 from schools.models import School, SchoolYear, User  # noqa: E402
 
 FIRST = "西吉县第一小学"

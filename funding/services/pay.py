@@ -12,7 +12,7 @@ amounts by the largest-remainder method at the fen, so they always add up to the
 """
 
 import datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -37,12 +37,12 @@ from ..models import (
     PayShare,
     SpendingPlan,
 )
+from ..rules import pay as rules
 from ..selectors import pay as selectors
 from . import ledger as ledger_services
 
 ONE = Decimal("1.00")  # an ordinary month's work
 MAX_WEIGHT = Decimal("3.00")
-POINT = Decimal("0.0001")
 SCHEME_FIELDS = (
     "weight_responsible",
     "weight_substitute",
@@ -206,70 +206,6 @@ def pay_scheme_return(*, actor: User, scheme: PayScheme, note: str) -> PayScheme
     return scheme
 
 
-# ---------------------------------------------------------------- dividing the pool
-
-
-def workload_of(*, responsible, substitute, assistant, scheme: PayScheme) -> Decimal:
-    """Class-hours by role × the scheme's weights, to the fen's precision, half-up."""
-    total = (
-        Decimal(responsible) * scheme.weight_responsible
-        + Decimal(substitute) * scheme.weight_substitute
-        + Decimal(assistant) * scheme.weight_assistant
-    )
-    return total.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def divide(pool: Decimal, points: list[tuple[int, Decimal]]) -> dict[int, Decimal]:
-    """Largest-remainder division of `pool` by `points` [(person id, points)] at the fen: each share floored to the
-    fen, the leftover fen handed one by one to the largest remainders (ties: more points, then the lower person id).
-    Exact integer arithmetic; the amounts add up to the pool exactly. Raises DomainError when the points sum to 0."""
-    pool_fen = int((yuan(pool) / CENT).to_integral_value())
-    units = [(pk, int((Decimal(p) / POINT).to_integral_value(rounding=ROUND_HALF_UP))) for pk, p in points]
-    total = sum(u for _pk, u in units)
-    if total <= 0:
-        raise DomainError(_("Nobody has any counted workload in this period: there is nothing to divide by."))
-    fen, remainders = {}, []
-    for pk, u in units:
-        fen[pk], rest = divmod(pool_fen * u, total)
-        remainders.append((-rest, -u, pk))
-    leftover = pool_fen - sum(fen.values())
-    for _rest, _u, pk in sorted(remainders)[:leftover]:
-        fen[pk] += 1
-    return {pk: Decimal(f) * CENT for pk, f in fen.items()}
-
-
-def compute(pool: Decimal, rows: list[selectors.ShareInput], scheme: PayScheme) -> list[selectors.ShareInput]:
-    """Fill in workload, points and amount of every row (in place) and return the rows.
-
-    Refused (DomainError): no points at all, or a division giving the same amount to two people whose points differ
-    (R27: more work, more pay). Equal points may get amounts a fen apart. A factor is the school's explained
-    performance decision, so two people whose factor brings their points level are paid alike.
-    """
-    for row in rows:
-        row.workload = workload_of(
-            responsible=row.responsible_hours,
-            substitute=row.substitute_hours,
-            assistant=row.assistant_hours,
-            scheme=scheme,
-        )
-        row.points = (row.workload * row.factor).quantize(POINT, rounding=ROUND_HALF_UP)
-    amounts = divide(pool, [(row.person_id, row.points) for row in rows])
-    for row in rows:
-        row.amount = amounts[row.person_id]
-    by_amount = {}
-    for row in rows:
-        other = by_amount.setdefault(row.amount, row)
-        if other is not row and other.points != row.points:
-            raise DomainError(
-                _(
-                    "A division that gives equal shares to different workloads is refused: more work, more "
-                    "pay. %(pool)s is too small to tell these people apart; divide a larger amount."
-                )
-                % {"pool": format_yuan(pool)}
-            )
-    return rows
-
-
 # ---------------------------------------------------------------- pay runs
 
 
@@ -368,7 +304,7 @@ def pay_run_create(
     _check_no_paid_overlap(school=school, first=first, last=last)
     pool = _check_pool(pool)
     _check_balance(school, school_year, pool)
-    rows = compute(pool, selectors.hours_inputs(school=school, first_month=first, last_month=last), scheme)
+    rows = rules.compute(pool, selectors.hours_inputs(school=school, first_month=first, last_month=last), scheme)
     run = PayRun.objects.create(
         school=school,
         school_year=school_year,
@@ -450,7 +386,7 @@ def pay_run_set_factor(*, actor: User, run: PayRun, person: User, factor, reason
     for row in rows:
         if row.person_id == person.pk:
             row.factor, row.reason = factor, reason
-    _write_shares(run, compute(run.pool, rows, scheme))
+    _write_shares(run, rules.compute(run.pool, rows, scheme))
     PayRun.objects.filter(pk=run.pk).update(updated_at=timezone.now())
     _log(run, "set_factor", actor, f"{person}: {old} → {factor}" + (f" ({reason})" if reason else ""))
     return run
@@ -462,7 +398,7 @@ def pay_run_recompute(*, actor: User, run: PayRun) -> PayRun:
     keeping the factors set ("pay_run.manage"). Raises DomainError for an approved run or a refused division."""
     permissions.require(actor, "pay_run.manage", run)
     run = _locked_draft(run)
-    _write_shares(run, compute(run.pool, _current_rows(run), run.scheme))
+    _write_shares(run, rules.compute(run.pool, _current_rows(run), run.scheme))
     PayRun.objects.filter(pk=run.pk).update(updated_at=timezone.now())
     _log(run, "recompute", actor, "")
     return run

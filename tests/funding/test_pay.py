@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 
 from funding.models import Category, Fund, LedgerEntry, PayRun, PayRunEvent, PayScheme, PayShare, SpendingPlan
 from funding.reports import pay as reports
+from funding.rules import pay as pay_rules
 from funding.selectors import pay as selectors
 from funding.services import ledger
 from funding.services import pay as services
@@ -103,7 +104,7 @@ def test_shares_add_up_to_the_pool_exactly(pool, people):
             (pk, (Decimal(rng.randint(1, 4000)) / 10 * Decimal(rng.randint(50, 150)) / 100).quantize(Decimal("0.0001")))
             for pk in range(1, people + 1)
         ]
-        amounts = services.divide(pool, points)
+        amounts = pay_rules.divide(pool, points)
         _check_largest_remainder(pool, points, amounts)
 
 
@@ -130,7 +131,7 @@ def test_many_random_runs_through_compute(english):
         ]
         pool = Decimal(rng.choice([1, 7, 100, 9999, 123456, 10000000])) / 100
         try:
-            services.compute(pool, rows, scheme)
+            pay_rules.compute(pool, rows, scheme)
         except DomainError as exc:
             assert "more work, more pay" in exc.message
             refused += 1
@@ -154,13 +155,17 @@ def test_many_random_runs_through_compute(english):
 def test_workload_rounds_half_up_to_the_fen():
     scheme = _scheme(r=Decimal("1.15"), a=Decimal("0.55"))
     # 0.3 × 1.15 = 0.345 → 0.35 (half-up; half-even would give 0.34)
-    assert services.workload_of(responsible=Decimal("0.3"), substitute=0, assistant=0, scheme=scheme) == Decimal("0.35")
-    assert services.workload_of(responsible=0, substitute=0, assistant=Decimal("0.5"), scheme=scheme) == Decimal("0.28")
+    assert pay_rules.workload_of(responsible=Decimal("0.3"), substitute=0, assistant=0, scheme=scheme) == Decimal(
+        "0.35"
+    )
+    assert pay_rules.workload_of(responsible=0, substitute=0, assistant=Decimal("0.5"), scheme=scheme) == Decimal(
+        "0.28"
+    )
 
 
 def test_equal_workloads_get_amounts_within_a_fen():
     rows = [selectors.ShareInput(pk, Decimal("10.0"), Decimal("0.0"), Decimal("0.0")) for pk in (5, 3, 9)]
-    services.compute(Decimal("100.00"), rows, _scheme())
+    pay_rules.compute(Decimal("100.00"), rows, _scheme())
     amounts = {r.person_id: r.amount for r in rows}
     assert amounts == {3: Decimal("33.34"), 5: Decimal("33.33"), 9: Decimal("33.33")}  # tie: lower person id
     assert max(amounts.values()) - min(amounts.values()) <= CENT
@@ -169,13 +174,13 @@ def test_equal_workloads_get_amounts_within_a_fen():
 def test_leftover_fen_go_to_the_largest_remainders_then_more_points():
     # 10.00 over 3 : 3 : 1 points → 4.2857…, 4.2857…, 1.4285… → floors 4.28, 4.28, 1.42 (9.98); two fen left:
     # the largest remainder (0.857 fen) first, then of the two equal ones (0.571) the lower person id.
-    assert services.divide(Decimal("10.00"), [(1, Decimal("3")), (2, Decimal("3")), (3, Decimal("1"))]) == {
+    assert pay_rules.divide(Decimal("10.00"), [(1, Decimal("3")), (2, Decimal("3")), (3, Decimal("1"))]) == {
         1: Decimal("4.29"),
         2: Decimal("4.28"),
         3: Decimal("1.43"),
     }
     # Equal remainders (0.5 fen each): the one with more points gets the fen.
-    assert services.divide(Decimal("0.03"), [(1, Decimal("1")), (2, Decimal("3"))]) == {
+    assert pay_rules.divide(Decimal("0.03"), [(1, Decimal("1")), (2, Decimal("3"))]) == {
         1: Decimal("0.01"),
         2: Decimal("0.02"),
     }
@@ -188,16 +193,16 @@ def test_different_workloads_with_equal_amounts_are_refused(english):
         selectors.ShareInput(2, Decimal("0.0"), Decimal("0.0"), Decimal("2.0")),
     ]
     with pytest.raises(DomainError, match="different workloads is refused: more work, more pay"):
-        services.compute(Decimal("0.02"), rows, _scheme(a=Decimal("0.51")))
+        pay_rules.compute(Decimal("0.02"), rows, _scheme(a=Decimal("0.51")))
     # 0.01 over workloads 3, 2, 1: two people get nothing although their workloads differ.
     rows = [
         selectors.ShareInput(pk, Decimal(h), Decimal("0.0"), Decimal("0.0")) for pk, h in ((1, "3"), (2, "2"), (3, "1"))
     ]
     with pytest.raises(DomainError, match="equal shares to different workloads"):
-        services.compute(Decimal("0.01"), rows, _scheme())
+        pay_rules.compute(Decimal("0.01"), rows, _scheme())
     # Nobody with any workload: nothing to divide by.
     with pytest.raises(DomainError, match="nothing to divide by"):
-        services.compute(Decimal("10.00"), [], _scheme())
+        pay_rules.compute(Decimal("10.00"), [], _scheme())
 
 
 # ---------------------------------------------------------------- creating a run
