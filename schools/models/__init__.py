@@ -8,8 +8,6 @@ from .calendar import (
     Semester,
     ServiceMode,
     SubsidyRate,
-    Timetable,
-    TimetableSlot,
 )
 from .classes import ServiceClass, ServiceClassMember
 from .hours import HoursAdjustment, HoursMonth
@@ -35,6 +33,7 @@ from .roster import (
     new_link_code,
 )
 from .sessions import Attendance, Session, SessionAssistant, SessionEvent, Substitution
+from .timetables import Timetable, TimetableSlot
 
 __all__ = [
     "COUNTY_ROLES",
