@@ -23,6 +23,8 @@ from ..factories import (
     user_with_role,
 )
 
+pytestmark = pytest.mark.usefixtures("english_pages")
+
 S = Application.Status
 D = Decimal
 KEYS = ("students", "applicants", "in_review", "approved", "placed", "waiting", "withdrawn", "not_placed", "coverage")
@@ -39,12 +41,6 @@ def n(students=None, applicants=0, in_review=0, approved=0, placed=0, waiting=0,
         withdrawn=withdrawn, not_placed=applicants - withdrawn - placed, coverage=coverage,
     )  # fmt: skip
     return row
-
-
-@pytest.fixture
-def client(client, settings):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
 
 from funding.models import Claim, Disclosure, Fund, PayRun, PayScheme, Settlement
 from schools.models import Role
@@ -16,12 +15,7 @@ from .builders_disclosure import allocate, claim, past_year, pay_run, spend, tea
 
 S = Claim.Status
 
-
-@pytest.fixture(autouse=True)
-def english(settings):
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture

@@ -31,6 +31,8 @@ from xiji_afterschool.workflow import TransitionNotAllowed
 
 from ..concurrency import at_once as _at_once
 from ..concurrency import outcome as _outcome
+from ..concurrency import someone_waits_on_a_lock
+from ..conftest import events
 from ..factories import SchoolFactory, TimetableFactory, user_with_role
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -94,10 +96,6 @@ def fill(plan: SchoolPlan, actor, *, skip=()) -> None:
             services.plan_section_save(
                 actor=actor, plan=plan, key=section.key, cleaned_data=cleaned(section.key, plan.school)
             )
-
-
-def events(plan: SchoolPlan) -> list[tuple]:
-    return list(plan.events.values_list("action", "from_status", "to_status", "actor", "note"))
 
 
 def sections(plan: SchoolPlan) -> dict:
@@ -583,7 +581,7 @@ def test_starting_a_plan_twice_at_once_opens_one_plan(w):
                 results["one"] = services.plan_start(actor=w.school_admin, school=w.school_a, school_year=w.year)
                 created.set()
                 deadline = time.monotonic() + 10
-                while time.monotonic() < deadline and not _someone_waits_on_a_lock():
+                while time.monotonic() < deadline and not someone_waits_on_a_lock():
                     time.sleep(0.02)
         finally:
             connection.close()
@@ -607,12 +605,3 @@ def test_starting_a_plan_twice_at_once_opens_one_plan(w):
     assert results["two"] == "ok", results["two"]
     assert results["plan_two"] == results["one"]
     assert SchoolPlan.objects.filter(school=w.school_a, school_year=w.year).count() == 1
-
-
-def _someone_waits_on_a_lock() -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_stat_clear_snapshot()")  # activity is otherwise read once per transaction
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        )
-        return cursor.fetchone()[0] > 0
