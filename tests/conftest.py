@@ -5,6 +5,7 @@ import datetime
 import os
 import subprocess
 import sys
+from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
@@ -17,6 +18,7 @@ from django.utils import timezone, translation
 
 from schools.models import (
     CalendarDay,
+    CountySettings,
     PlanAttachment,
     Role,
     RosterExport,
@@ -24,6 +26,7 @@ from schools.models import (
     SchoolYear,
     Semester,
     Stage,
+    SubsidyRate,
     Timetable,
 )
 from xiji_afterschool.celery import app as celery_app
@@ -125,6 +128,13 @@ def pdf_text_and_fonts(pdf: bytes, tmp_path, name: str = "document.pdf") -> tupl
 def has_cjk_font(fonts: str) -> bool:
     """pdffonts lists an embedded Noto Sans CJK SC (e.g. ABCDEF+Noto-Sans-CJK-SC)."""
     return "NotoSansCJKSC" in fonts.replace("-", "").replace(" ", "")
+
+
+@pytest.fixture
+def rate(db):
+    """R22: 30.00 yuan per service class per class-hour from 2021-09-01; two class-hours a day."""
+    CountySettings.objects.update_or_create(pk=1, defaults={"class_hours_per_day": 2})
+    return SubsidyRate.objects.create(amount=Decimal("30.00"), effective_from=datetime.date(2021, 9, 1))
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ from ..factories import (
     link_guardian,
     user_with_role,
 )
+from ..factories_enrollment import application
 
 pytestmark = pytest.mark.usefixtures("english_pages")
 
@@ -173,8 +174,8 @@ def _more_schools(w, count):
     for i in range(count):
         school = SchoolFactory(township=w.township_b)
         klass = AdminClassFactory(school=school, grade=1 + i % 6, number=1)
-        make_application(StudentFactory(admin_class=klass), school_year=w.school_year, status=S.PLACED, disability=True)
-        make_application(StudentFactory(admin_class=klass), school_year=w.school_year, status=S.WAITING)
+        application(StudentFactory(admin_class=klass), status=S.PLACED, disability=True)
+        application(StudentFactory(admin_class=klass), status=S.WAITING)
 
 
 def test_county_page_costs_the_same_for_3_or_12_schools(w, client, django_assert_max_num_queries):
@@ -197,7 +198,7 @@ def test_school_page_costs_the_same_whatever_the_applications(w, client, django_
         client.get(url)
     klass = AdminClassFactory(school=w.village, grade=3, number=1)
     for _ in range(10):
-        make_application(StudentFactory(admin_class=klass), school_year=w.school_year, status=S.ACTIVE)
+        application(StudentFactory(admin_class=klass), status=S.ACTIVE)
     with django_assert_max_num_queries(10):
         response = client.get(url)
     assert [r["grade"] for r in response.context["data"]["grades"]] == [1, 2, 3]

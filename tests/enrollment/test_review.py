@@ -18,6 +18,7 @@ from ..access.review import make_application
 from ..concurrency import at_once as _at_once
 from ..conftest import events, messages_of
 from ..factories import SchoolYearFactory, StudentFactory, link_guardian, user_with_role
+from ..factories_enrollment import application
 
 pytestmark = pytest.mark.usefixtures(
     "english", "english_pages"
@@ -221,7 +222,7 @@ def test_class_queue_lists_this_years_applications_of_the_teachers_class(w, clie
 
 def test_school_queue_lists_class_approved_applications_of_the_school(w, client):
     services.application_class_approve(actor=w.class_teacher, application=w.app)
-    other_school = make_application(w.child_b, school_year=w.school_year, status=S.CLASS_APPROVED)
+    other_school = application(w.child_b, status=S.CLASS_APPROVED)
     client.force_login(w.school_admin)
     page = client.get(reverse("enrollment:review-school"))
     assert [a.pk for a in page.context["page"].object_list] == [w.app.pk]
@@ -237,7 +238,7 @@ def test_queue_pages_cost_the_same_for_3_or_30_applications(w, client, django_as
     client.force_login(user)
     for n in (3, 30):
         while Application.objects.filter(status=status).count() < n:
-            make_application(StudentFactory(admin_class=w.class_a1), school_year=w.school_year, status=status)
+            application(StudentFactory(admin_class=w.class_a1), status=status)
         with django_assert_max_num_queries(8):
             response = client.get(reverse(f"enrollment:review-{level}"))
         assert len(response.context["page"].object_list) == n
@@ -311,7 +312,7 @@ def test_bulk_approve_of_another_class_is_not_found_and_approves_nothing(w, clie
 def test_school_approves_a_page_at_once(w, client):
     for app, teacher in ((w.app, w.class_teacher), (w.app_a2, w.teacher_a2)):
         services.application_class_approve(actor=teacher, application=app)
-    other_school = make_application(w.child_b, school_year=w.school_year, status=S.CLASS_APPROVED)
+    other_school = application(w.child_b, status=S.CLASS_APPROVED)
     client.force_login(w.school_admin)
     url = reverse("enrollment:review-school-bulk-approve")
     assert client.post(url, {"application": [w.app.pk, other_school.pk]}).status_code == 404
