@@ -36,3 +36,13 @@ def at_once(*calls) -> list:
     for t in threads:
         t.join(timeout=30)
     return results
+
+
+def someone_waits_on_a_lock() -> bool:
+    """PostgreSQL: another connection of this database is waiting for a row lock (for deterministic interleavings)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")  # activity is otherwise read once per transaction
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0] > 0

@@ -1,13 +1,24 @@
+"""Fixtures and helpers shared by every test package: the world, English pages, media, eager Celery, PDFs, today."""
+
+import copy
 import datetime
 import os
+import subprocess
+import sys
+from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+from django.conf import settings as django_settings
+from django.contrib.messages import get_messages
 from django.core.cache import cache
-from django.utils import timezone
+from django.db import transaction
+from django.test import override_settings
+from django.utils import timezone, translation
 
 from schools.models import (
     CalendarDay,
+    CountySettings,
     PlanAttachment,
     Role,
     RosterExport,
@@ -15,8 +26,10 @@ from schools.models import (
     SchoolYear,
     Semester,
     Stage,
+    SubsidyRate,
     Timetable,
 )
+from xiji_afterschool.celery import app as celery_app
 
 from .factories import AdminClassFactory, SchoolFactory, StudentFactory, TownshipFactory, link_guardian, user_with_role
 
@@ -33,16 +46,134 @@ def pytest_collection_modifyitems(config, items):
         items[:] = keep
 
 
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def _fast_hasher_and_clean_cache(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
     cache.clear()  # login-throttle counters must not leak between tests
     yield
     cache.clear()
 
 
 @pytest.fixture
+def english(settings):
+    """Messages in English, so assertions survive the Chinese catalog: in the test's own code and in every
+    request the test client makes (it sends no Accept-Language, so LocaleMiddleware uses LANGUAGE_CODE)."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
+def pages_in_english(client) -> None:
+    """From now on the test client asks for English pages, as a reader who chose English (the language cookie)."""
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+
+
+@pytest.fixture
+def english_pages(client):
+    """`pages_in_english` for the whole test: the test's own code stays in the default language."""
+    pages_in_english(client)
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """Uploaded and generated files go to the test's own folder."""
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+@pytest.fixture
+def eager_celery():
+    """Run tasks in-process for this test, whatever REDIS_URL says (the worker tests cover the broker)."""
+    old = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = old
+
+
+def pretend_today(monkeypatch, day: datetime.date) -> datetime.date:
+    """For the rest of the test timezone.localdate() answers `day` (given a value, it still converts that value)."""
+    real = timezone.localdate
+    monkeypatch.setattr(timezone, "localdate", lambda value=None, tz=None: real(value, tz) if value else day)
+    return day
+
+
+def messages_of(response) -> list[str]:
+    """The flash messages a response left for the next page."""
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def events(record) -> list[tuple]:
+    """A workflow record's history: (action, from, to, actor id, note) in order."""
+    return list(record.events.values_list("action", "from_status", "to_status", "actor", "note"))
+
+
+def read_pdf(pdf: bytes, tmp_path, name: str = "document.pdf") -> tuple[str, str]:
+    """The text of a PDF as poppler's pdftotext reads it (pages split by form feeds), and pdffonts' listing."""
+    path = tmp_path / name
+    path.write_bytes(pdf)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    return text, fonts
+
+
+def pdf_text_and_fonts(pdf: bytes, tmp_path, name: str = "document.pdf") -> tuple[str, str]:
+    """`read_pdf` with all whitespace removed (pdftotext breaks lines where the layout does)."""
+    text, fonts = read_pdf(pdf, tmp_path, name)
+    return "".join(text.split()), fonts
+
+
+def has_cjk_font(fonts: str) -> bool:
+    """pdffonts lists an embedded Noto Sans CJK SC (e.g. ABCDEF+Noto-Sans-CJK-SC)."""
+    return "NotoSansCJKSC" in fonts.replace("-", "").replace(" ", "")
+
+
+@pytest.fixture
+def rate(db):
+    """R22: 30.00 yuan per service class per class-hour from 2021-09-01; two class-hours a day."""
+    CountySettings.objects.update_or_create(pk=1, defaults={"class_hours_per_day": 2})
+    return SubsidyRate.objects.create(amount=Decimal("30.00"), effective_from=datetime.date(2021, 9, 1))
+
+
+@pytest.fixture
 def world(db):
+    """The world of `build_world`, built for this test alone."""
+    return build_world()
+
+
+@pytest.fixture(scope="module")
+def module_world(django_db_setup, django_db_blocker):
+    """The world built once for a module, inside a transaction rolled back when the module is done.
+
+    Use it through `shared_world` (below), never directly: each test then runs in its own savepoint inside this
+    transaction (pytest-django's `db`), so whatever a test writes is rolled back before the next one starts.
+    """
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+                built = build_world()
+        except BaseException:
+            outer.__exit__(*sys.exc_info())
+            raise
+    yield built
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def shared_world(module_world, db):
+    """The module's world for one test: the same rows, fresh Python objects (a deep copy, as Django's
+    setUpTestData gives each test), so attributes a test sets or objects it changes do not reach the next test.
+    A module overrides `world` with it: `world = shared_world` does not work; define `def world(shared_world)`."""
+    return copy.deepcopy(module_world)
+
+
+def build_world():
     """Two schools in two townships, three families, and one person per role (plus outsiders).
 
     school_a (township_a): class_a1 holds `child` (of `parent`) and `other_child` (of `other_parent`).

@@ -1,13 +1,18 @@
 """Every URL × every actor: the status each must get. A URL missing here fails the suite.
 
 Outside a user's scope -> 404; inside it without the right -> 403; anonymous -> login redirect.
+
+The world is built once for this module (tests/conftest.py `module_world`); each case runs in its own savepoint,
+rolled back when it ends, and gets its own copy of the Python objects. test_a_post_in_one_case_is_gone_in_the_next
+proves it.
 """
 
 import pytest
+from django.apps import apps
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from schools.models import RosterExport
+from schools.models import PlanAttachment, RosterExport, SchoolPlan
 
 from .access import extra_matrix
 from .access.cases import Case, only
@@ -133,6 +138,12 @@ MATRIX: dict[str, Case] = {
 MATRIX.update(extra_matrix())  # each area keeps its rows in tests/access/<area>.py
 
 
+@pytest.fixture
+def world(shared_world):
+    """One world for the whole module (about 2,000 cases), fresh for each case."""
+    return shared_world
+
+
 def _url_names(resolver=None, namespace=""):
     resolver = resolver or get_resolver()
     for p in resolver.url_patterns:
@@ -186,3 +197,34 @@ def test_admin_is_closed_to_every_role(client, world):
         client.force_login(getattr(world, actor))
         response = client.get(reverse("admin:index"))
         assert response.status_code == 302 and "/admin/login/" in response["Location"], actor
+
+
+def _row_counts() -> dict:
+    return {model._meta.label: model.objects.count() for model in apps.get_models()}
+
+
+@pytest.fixture(scope="module")
+def counts_as_built(module_world, django_db_blocker):
+    with django_db_blocker.unblock():
+        return _row_counts()
+
+
+@pytest.mark.parametrize("case", ["one", "two"])
+def test_a_post_in_one_case_is_gone_in_the_next(client, world, counts_as_built, case):
+    """Both cases find the world as built, then change it; whichever runs second would see the first's changes."""
+    assert _row_counts() == counts_as_built
+    assert not hasattr(world, "touched") and world.school_a.name == "甲乡中心小学"
+    assert world.plan.status == SchoolPlan.Status.DRAFT and world.export_a.status == RosterExport.Status.PENDING
+    assert SchoolPlan.objects.get(pk=world.plan.pk).status == SchoolPlan.Status.DRAFT
+    assert PlanAttachment.objects.filter(pk=world.attachment.pk).exists()
+
+    client.force_login(world.school_admin)
+    assert client.post(reverse("schools:plan-attachment-remove", args=[world.attachment.pk])).status_code == 302
+    assert client.post(reverse("schools:roster-export-create", args=[world.school_a.pk])).status_code == 302
+    assert client.post(reverse("schools:plan-submit", args=[world.plan.pk])).status_code == 302
+    world.touched = case
+    world.plan.status = SchoolPlan.Status.FILED
+    world.export_a.status = RosterExport.Status.DONE
+    world.school_a.name = case
+    assert not PlanAttachment.objects.filter(pk=world.attachment.pk).exists()
+    assert RosterExport.objects.count() == counts_as_built["schools.RosterExport"] + 1

@@ -1,10 +1,7 @@
 """The voluntary service agreement (R13): versioned texts published by the school, re-signing when a new text comes
 out (old agreements never change), declining as a recorded choice, and the agreement as a Chinese PDF."""
 
-import subprocess
-
 import pytest
-from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
@@ -14,23 +11,14 @@ from enrollment.services import agreements as services
 from enrollment.services.agreements import Signature
 
 from ..access.parents import agreement_text, signed_application
+from ..conftest import has_cjk_font, messages_of, pdf_text_and_fonts
 
-pytestmark = pytest.mark.usefixtures("english")
+pytestmark = pytest.mark.usefixtures("english", "english_pages")
 
 S = Application.Status
 TEXTS = reverse("enrollment:agreement-text-list")
 SIGNATURE = Signature(signer_name="马文清", relation="father", ip_address="10.1.2.3", user_agent="test")
 BODY_V2 = "第二版：服务时间调整为16:30至18:30，其余条款不变。" * 3
-
-
-def messages_of(response) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
-
-
-@pytest.fixture
-def client(client, settings):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 @pytest.fixture
@@ -229,14 +217,6 @@ def test_declining_needs_a_name_and_is_refused_with_a_live_application(w, client
 # ---------------------------------------------------------------- the PDF
 
 
-def pdf_text_and_fonts(pdf: bytes, tmp_path) -> tuple[str, str]:
-    path = tmp_path / "agreement.pdf"
-    path.write_bytes(pdf)
-    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
-    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
-    return "".join(text.split()), fonts
-
-
 def test_agreement_pdf_has_the_child_the_text_the_signer_and_time_in_an_embedded_cjk_font(
     w, client, tmp_path, settings
 ):
@@ -250,13 +230,13 @@ def test_agreement_pdf_has_the_child_the_text_the_signer_and_time_in_an_embedded
     response = client.get(reverse("enrollment:agreement-pdf", args=[app.agreement_id]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
-    pdf_text, fonts = pdf_text_and_fonts(response.content, tmp_path)
+    pdf_text, fonts = pdf_text_and_fonts(response.content, tmp_path, "agreement.pdf")
     assert "马小明" in pdf_text and "甲乡中心小学" in pdf_text
     assert "一、家长自愿参加课后服务。" in pdf_text and "二、课后服务免费，由县财政承担。" in pdf_text
     assert "马文清" in pdf_text
     created = timezone.localtime(app.agreement.created_at)
     assert f"{created.year}年{created.month}月{created.day}日" in pdf_text
-    assert "NotoSansCJKSC" in fonts.replace("-", "").replace(" ", "")
+    assert has_cjk_font(fonts)
     assert "emb" in fonts and " yes " in fonts
 
 

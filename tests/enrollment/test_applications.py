@@ -5,7 +5,6 @@ import datetime
 from unittest import mock
 
 import pytest
-from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
@@ -19,17 +18,14 @@ from xiji_afterschool.errors import DomainError
 from xiji_afterschool.workflow import TransitionNotAllowed
 
 from ..access.parents import agreement_text, signed_application
+from ..conftest import messages_of, pretend_today
 from ..factories import StudentFactory, user_with_role
 
-pytestmark = pytest.mark.usefixtures("english")
+pytestmark = pytest.mark.usefixtures("english", "english_pages")
 
 S = Application.Status
 KIND = Application.ServiceKind
 SIGNATURE = Signature(signer_name="马文清", relation="father", ip_address="10.1.2.3", user_agent="test")
-
-
-def messages_of(response) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
 
 
 def counts() -> tuple[int, int, int]:
@@ -85,12 +81,6 @@ def sign_data(version: int, **overrides) -> dict:
 
 
 @pytest.fixture
-def client(client, settings):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
-@pytest.fixture
 def w(world):
     """Applications open (deadline at the end of the year); school_a's text v1 published; its filed plan's content."""
     world.school_year.application_deadline = world.school_year.end_date
@@ -120,8 +110,7 @@ def days_after_deadline(w, monkeypatch):
     w.school_year.application_deadline = w.school_year.start_date + datetime.timedelta(days=30)
     w.school_year.save()
     later = w.school_year.application_deadline + datetime.timedelta(days=14)
-    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: later)
-    return later
+    return pretend_today(monkeypatch, later)
 
 
 # ---------------------------------------------------------------- the two screens

@@ -7,12 +7,10 @@ times) or run in English.
 
 import datetime
 import html
-import subprocess
 import time
 
 import pytest
 import segno
-from django.conf import settings as django_settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.template.loader import render_to_string
@@ -25,28 +23,13 @@ from enrollment.reports import letters as reports
 from enrollment.selectors import letters as selectors
 from enrollment.services import letters as services
 from schools.models import PlanSection, Role, School, SchoolPlan, Student
-from xiji_afterschool.celery import app as celery_app
 from xiji_afterschool.errors import DomainError
 
+from ..conftest import has_cjk_font, pages_in_english, read_pdf
 from ..factories import AdminClassFactory, SchoolPlanFactory, StudentFactory, user_with_role
 
 CONTENT = "第一课时作业辅导，第二课时开展阅读、篮球、剪纸活动。"
 SAFETY = "服务期间校门值守，班主任点名，家长签字接送。"
-
-
-@pytest.fixture
-def eager_celery():
-    """Run tasks in-process for this test, whatever REDIS_URL says."""
-    old = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = old
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
 
 
 def fill_plan(plan: SchoolPlan, *, description: str = CONTENT) -> SchoolPlan:
@@ -80,16 +63,9 @@ def fill_plan(plan: SchoolPlan, *, description: str = CONTENT) -> SchoolPlan:
 
 def pdf_pages(pdf: bytes, tmp_path, name="letter.pdf") -> tuple[list[str], str]:
     """The text of each page (whitespace removed: pdftotext breaks lines where the layout does) and pdffonts."""
-    path = tmp_path / name
-    path.write_bytes(pdf)
-    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
-    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    text, fonts = read_pdf(pdf, tmp_path, name)
     pages = ["".join(page.split()) for page in text.split("\f")]
     return [p for p in pages if p], fonts
-
-
-def has_cjk_font(fonts: str) -> bool:
-    return "NotoSansCJKSC" in fonts.replace("-", "").replace(" ", "")  # e.g. ABCDEF+Noto-Sans-CJK-SC, embedded
 
 
 def letter_starts(pages: list[str], batch: LetterBatch) -> list[str]:
@@ -97,10 +73,6 @@ def letter_starts(pages: list[str], batch: LetterBatch) -> list[str]:
     with translation.override(batch.language):
         title = "".join(pgettext("document title", "Letter to Parents").split())
     return [p for p in pages if p.startswith(title)]
-
-
-def english(client):
-    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
 
 
 # ---------------------------------------------------------------- the letter, online and as a PDF
@@ -121,7 +93,7 @@ def test_letter_is_made_from_the_filed_plan(client, world):
     assert reverse("enrollment:letter-pdf", args=[world.school_a.pk]) in page
     assert "letter-batch-create" not in page and "/batch/" not in page  # a parent prints nothing
 
-    english(client)
+    pages_in_english(client)
     page = client.get(reverse("enrollment:letter-detail", args=[world.school_a.pk])).content.decode()
     assert "The service is free of charge" in page and "paid by county finance" in page
     assert "Please apply by Sept. 30," in page

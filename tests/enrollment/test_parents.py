@@ -4,11 +4,9 @@ and the parent's home page (status, what changed, sign again, apply; a fixed num
 import datetime
 
 import pytest
-from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from enrollment.models import Agreement, Application, ApplicationEvent
 from enrollment.services import agreements as agreement_services
@@ -17,25 +15,16 @@ from schools.models import Guardian, Membership, Role, StudentGuardian, User
 from xiji_afterschool.errors import DomainError
 
 from ..access.parents import agreement_text, signed_application
+from ..conftest import messages_of, pretend_today
 from ..factories import GuardianFactory, StudentFactory, UserFactory, link_guardian, user_with_role
 
-pytestmark = pytest.mark.usefixtures("english")
+pytestmark = pytest.mark.usefixtures("english", "english_pages")
 
 S = Application.Status
 REGISTER = reverse("enrollment:register")
 LINK = reverse("enrollment:child-link")
 HOME = reverse("enrollment:parent-home")
 PASSWORD = "Huangtu-2021-gaoyuan"
-
-
-def messages_of(response) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
-
-
-@pytest.fixture
-def client(client, settings):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 def register(client, **overrides):
@@ -233,7 +222,7 @@ def test_home_offers_apply_when_open_and_explains_when_closed(client, open_year,
     later = w.school_year.start_date + datetime.timedelta(days=60)
     w.school_year.application_deadline = later - datetime.timedelta(days=1)
     w.school_year.save()
-    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: later)
+    pretend_today(monkeypatch, later)
     page = client.get(HOME).content.decode()
     assert reverse("enrollment:application-create", args=[w.child.pk]) not in page
     assert "Online applications closed" in page and "paper application" in page

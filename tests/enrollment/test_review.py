@@ -5,7 +5,6 @@ Applications start as ORM rows (tests/access/review.py `make_application`); ever
 """
 
 import pytest
-from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
@@ -17,30 +16,19 @@ from xiji_afterschool.workflow import TransitionNotAllowed
 
 from ..access.review import make_application
 from ..concurrency import at_once as _at_once
+from ..conftest import events, messages_of
 from ..factories import SchoolYearFactory, StudentFactory, link_guardian, user_with_role
+from ..factories_enrollment import application
 
-pytestmark = pytest.mark.usefixtures("english")
+pytestmark = pytest.mark.usefixtures(
+    "english", "english_pages"
+)  # pages in English: the catalog lacks the new strings yet
 
 S = Application.Status
 
 
-def events(application) -> list[tuple]:
-    return list(application.events.values_list("action", "from_status", "to_status", "actor", "note"))
-
-
 def status_of(application) -> str:
     return Application.objects.get(pk=application.pk).status
-
-
-def message_texts(response) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
-
-
-@pytest.fixture
-def client(client, settings):
-    """Pages in English (the catalog lacks the new strings yet)."""
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 @pytest.fixture
@@ -159,7 +147,7 @@ def test_approve_and_return_buttons(w, client):
     response = client.post(reverse("enrollment:application-class-approve", args=[w.app.pk]), {"note": ""})
     assert response.status_code == 302 and response["Location"] == reverse("enrollment:review-class")
     assert status_of(w.app) == S.CLASS_APPROVED
-    assert message_texts(response) == ["Approved: 马小明."]
+    assert messages_of(response) == ["Approved: 马小明."]
 
     other = make_application(w.other_child, school_year=w.school_year)
     response = client.post(
@@ -176,7 +164,7 @@ def test_a_return_without_a_usable_reason_writes_nothing(w, client, note):
     response = client.post(reverse("enrollment:application-class-return", args=[w.app.pk]), {"note": note})
     assert response.status_code == 302
     assert status_of(w.app) == S.SUBMITTED and ApplicationEvent.objects.count() == before
-    assert len(message_texts(response)) == 1
+    assert len(messages_of(response)) == 1
 
 
 def test_review_views_are_post_only(w, client):
@@ -193,7 +181,7 @@ def test_school_admin_buttons(w, client):
     assert status_of(w.app) == S.APPROVED
     # Acting again on the same application: a clear message, not an error page.
     response = client.post(reverse("enrollment:application-school-return", args=[w.app.pk]), {"note": "退回"})
-    assert response.status_code == 302 and "cannot be done now" in message_texts(response)[-1]
+    assert response.status_code == 302 and "cannot be done now" in messages_of(response)[-1]
     # The other school's admin does not see it at all.
     client.force_login(w.other_school_admin)
     assert client.post(reverse("enrollment:application-school-return", args=[w.app.pk])).status_code == 404
@@ -234,7 +222,7 @@ def test_class_queue_lists_this_years_applications_of_the_teachers_class(w, clie
 
 def test_school_queue_lists_class_approved_applications_of_the_school(w, client):
     services.application_class_approve(actor=w.class_teacher, application=w.app)
-    other_school = make_application(w.child_b, school_year=w.school_year, status=S.CLASS_APPROVED)
+    other_school = application(w.child_b, status=S.CLASS_APPROVED)
     client.force_login(w.school_admin)
     page = client.get(reverse("enrollment:review-school"))
     assert [a.pk for a in page.context["page"].object_list] == [w.app.pk]
@@ -250,7 +238,7 @@ def test_queue_pages_cost_the_same_for_3_or_30_applications(w, client, django_as
     client.force_login(user)
     for n in (3, 30):
         while Application.objects.filter(status=status).count() < n:
-            make_application(StudentFactory(admin_class=w.class_a1), school_year=w.school_year, status=status)
+            application(StudentFactory(admin_class=w.class_a1), status=status)
         with django_assert_max_num_queries(8):
             response = client.get(reverse(f"enrollment:review-{level}"))
         assert len(response.context["page"].object_list) == n
@@ -268,7 +256,7 @@ def test_class_teacher_approves_the_ticked_applications_with_one_post(w, client)
     apps = _class_of_three(w)
     client.force_login(w.class_teacher)
     response = client.post(reverse("enrollment:review-class-bulk-approve"), {"application": [a.pk for a in apps]})
-    assert response.status_code == 302 and message_texts(response) == ["3 applications approved."]
+    assert response.status_code == 302 and messages_of(response) == ["3 applications approved."]
     assert [status_of(a) for a in apps] == [S.CLASS_APPROVED] * 3
     assert all(events(a) == [("class_approve", S.SUBMITTED, S.CLASS_APPROVED, w.class_teacher.pk, "")] for a in apps)
 
@@ -281,7 +269,7 @@ def test_one_stale_application_refuses_the_whole_batch(w, client):
     before = ApplicationEvent.objects.count()
     response = client.post(reverse("enrollment:review-class-bulk-approve"), {"application": [a.pk for a in apps]})
     assert response.status_code == 302
-    [text] = message_texts(response)
+    [text] = messages_of(response)
     assert "何小兰" in text and "nothing was approved" in text and "“Returned to the parent”" in text
     assert [status_of(a) for a in apps] == [S.SUBMITTED, S.SUBMITTED, S.RETURNED]
     assert ApplicationEvent.objects.count() == before
@@ -324,13 +312,13 @@ def test_bulk_approve_of_another_class_is_not_found_and_approves_nothing(w, clie
 def test_school_approves_a_page_at_once(w, client):
     for app, teacher in ((w.app, w.class_teacher), (w.app_a2, w.teacher_a2)):
         services.application_class_approve(actor=teacher, application=app)
-    other_school = make_application(w.child_b, school_year=w.school_year, status=S.CLASS_APPROVED)
+    other_school = application(w.child_b, status=S.CLASS_APPROVED)
     client.force_login(w.school_admin)
     url = reverse("enrollment:review-school-bulk-approve")
     assert client.post(url, {"application": [w.app.pk, other_school.pk]}).status_code == 404
     assert status_of(w.app) == S.CLASS_APPROVED
     response = client.post(url, {"application": [w.app.pk, w.app_a2.pk]})
-    assert message_texts(response) == ["2 applications approved."]
+    assert messages_of(response) == ["2 applications approved."]
     assert status_of(w.app) == status_of(w.app_a2) == S.APPROVED
     client.force_login(w.class_teacher)
     assert client.post(url, {"application": [w.app.pk]}).status_code == 403

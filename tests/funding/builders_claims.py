@@ -4,8 +4,7 @@ the services (three different people: the school's admin submits, the bureau rev
 import datetime
 from decimal import Decimal
 
-import pytest
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from funding.models import Claim
 from funding.services import claims as services
@@ -15,14 +14,6 @@ from ..factories import SchoolFactory, user_with_role
 
 D = datetime.date
 HOLIDAY, MAKEUP = CalendarDay.Kind.HOLIDAY, CalendarDay.Kind.MAKEUP_WORKDAY
-
-
-@pytest.fixture
-def english(settings):
-    """Messages in English in the test's code and in every request of the test client."""
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
 
 
 def _year(name, autumn, spring, days) -> SchoolYear:

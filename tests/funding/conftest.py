@@ -1,19 +1,11 @@
-"""Shared funding fixtures: the 30-yuan standard and school_a's fund for the world's school year."""
+"""Shared funding fixtures: school_a's fund for the world's school year (the 30-yuan `rate` is in tests/conftest.py)."""
 
-import datetime
 from decimal import Decimal
 
 import pytest
 
 from funding.models import Claim, ClaimLine, Fund, LedgerEntry
-from schools.models import CountySettings, Stage, SubsidyRate
-
-
-@pytest.fixture
-def rate(db):
-    """R22: 30.00 yuan per service class per class-hour from 2021-09-01; two class-hours a day."""
-    CountySettings.objects.update_or_create(pk=1, defaults={"class_hours_per_day": 2})
-    return SubsidyRate.objects.create(amount=Decimal("30.00"), effective_from=datetime.date(2021, 9, 1))
+from schools.models import Stage
 
 
 @pytest.fixture

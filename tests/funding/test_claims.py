@@ -40,7 +40,6 @@ from .builders_claims import (
     allocated,
     approved,
     draft,
-    english,  # noqa: F401 — a fixture
     passed,
     school_with_admin,
     submitted,

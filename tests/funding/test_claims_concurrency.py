@@ -15,7 +15,7 @@ from xiji_afterschool.workflow import TransitionNotAllowed
 
 from ..concurrency import at_once
 from ..factories import user_with_role
-from .builders_claims import draft, english, passed  # noqa: F401 — english is a fixture
+from .builders_claims import draft, passed
 
 pytestmark = pytest.mark.usefixtures("english", "rate")
 

@@ -2,7 +2,6 @@
 it, the page and the PDF (no person named), the county's table."""
 
 import datetime
-import subprocess
 from decimal import Decimal
 
 import pytest
@@ -10,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from funding.models import Disclosure, PayRun
 from funding.selectors.disclosure import disclosure_figures
@@ -19,18 +18,11 @@ from schools.models import Role, SchoolYear, Semester
 from xiji_afterschool.errors import DomainError
 
 from ..concurrency import at_once
+from ..conftest import has_cjk_font, pdf_text_and_fonts
 from ..factories import SchoolFactory, StudentFactory, TownshipFactory, link_guardian, user_with_role
 from .builders_disclosure import TEACHER_NAMES, D, past_year, pay_run, school_year_money, spend, teachers
 
 pytestmark = pytest.mark.usefixtures("english")
-
-
-@pytest.fixture
-def english(settings):
-    """Messages in English, in the test's own code and in every request of the test client."""
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture
@@ -230,14 +222,6 @@ def test_the_page_shows_the_figures_and_no_teacher(client, money):
     assert w.school_admin.full_name not in body  # nor who published it
 
 
-def _pdf_text(pdf: bytes, tmp_path) -> tuple[str, str]:
-    path = tmp_path / "disclosure.pdf"
-    path.write_bytes(pdf)
-    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
-    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
-    return "".join(text.split()), fonts
-
-
 def test_the_pdf_prints_chinese_figures_and_no_teacher(client, money, tmp_path, settings):
     w = money
     settings.LANGUAGE_CODE = "zh-hans"
@@ -246,9 +230,9 @@ def test_the_pdf_prints_chinese_figures_and_no_teacher(client, money, tmp_path, 
     response = client.get(reverse("funding:disclosure-pdf", args=[disclosure.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
-    text, fonts = _pdf_text(response.content, tmp_path)
+    text, fonts = pdf_text_and_fonts(response.content, tmp_path, "disclosure.pdf")
     assert w.school_a.name in text  # 甲乡中心小学: real glyphs, not empty boxes
-    assert "NotoSansCJKSC" in fonts.replace("-", "").replace(" ", "")
+    assert has_cjk_font(fonts)
     for amount in ("¥9,960.00", "¥3,456.78", "¥6,403.22", "¥765.44", "¥1,234.56"):
         assert amount in text, amount
     for name in TEACHER_NAMES:

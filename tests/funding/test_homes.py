@@ -5,23 +5,18 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
 
 from funding.models import Claim, Disclosure, Fund, PayRun, PayScheme, Settlement
 from schools.models import Role
 from xiji_afterschool import navigation
 
+from .. import factories_funding
 from ..factories import SchoolFactory, user_with_role
 from .builders_disclosure import allocate, claim, past_year, pay_run, spend, teachers
 
 S = Claim.Status
 
-
-@pytest.fixture(autouse=True)
-def english(settings):
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture
@@ -73,7 +68,7 @@ def test_finance_home_shows_the_claims_and_settlements_waiting_and_the_years_tot
 
 def test_finance_queue_shows_ten_and_counts_all(client, world, rate):
     for _ in range(12):
-        claim(SchoolFactory(), world.school_year, actor=world.school_admin, amount="100.00", status=S.PASSED)
+        factories_funding.claim(SchoolFactory(), world.school_year, status=S.PASSED)
     client.force_login(world.finance)
     ctx = client.get(reverse("funding:finance-home")).context
     assert ctx["to_approve"]["count"] == 12 and len(ctx["to_approve"]["items"]) == 10

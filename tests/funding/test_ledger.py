@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 from django.test import RequestFactory
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from funding.models import Category, Fund, LedgerEntry, PayRun, PayScheme
@@ -25,13 +25,6 @@ from ..factories import SchoolFactory, user_with_role
 from .builders_settlement import claim
 
 K = LedgerEntry.Kind
-
-
-@pytest.fixture
-def english(settings):
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
 
 
 pytestmark = pytest.mark.usefixtures("english")

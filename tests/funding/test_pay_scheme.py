@@ -5,21 +5,12 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
-from django.utils import translation
 
 from funding.models import PayScheme, PaySchemeEvent
 from funding.services import pay as services
 from xiji_afterschool.errors import DomainError
 
 ST = PayScheme.Status
-
-
-@pytest.fixture
-def english(settings):
-    """Messages in English in the test's code and in the test client's requests."""
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
 
 
 GOOD = {

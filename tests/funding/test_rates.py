@@ -12,8 +12,6 @@ from funding.services import rates as services
 from schools.models import SubsidyRate
 from xiji_afterschool.errors import DomainError
 
-from .builders_claims import english  # noqa: F401 — a fixture
-
 pytestmark = pytest.mark.usefixtures("english", "rate")
 
 

@@ -7,7 +7,6 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
-from django.utils import translation
 
 from funding.models import Claim, Settlement, SettlementEvent, SettlementLine
 from funding.selectors.settlement import settlement_figures
@@ -23,13 +22,6 @@ from .builders_settlement import claim, past_year
 
 D = datetime.date
 S = Session.Status
-
-
-@pytest.fixture
-def english(settings):
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
 
 
 pytestmark = pytest.mark.usefixtures("english")

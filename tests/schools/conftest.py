@@ -1,7 +1,6 @@
 import datetime
 
 import pytest
-from django.utils import translation
 
 from schools.models import CalendarDay
 from schools.services import calendar as services
@@ -26,21 +25,6 @@ MAKE_UP_DAYS = [  # 调休
     D(2022, 1, 29),  # Sat, between the semesters
     D(2022, 4, 2),  # Sat
 ]
-
-
-@pytest.fixture
-def english(settings):
-    """Messages in English, so assertions survive the Chinese catalog: in the test's own code and in every
-    request the test client makes (it sends no Accept-Language, so LocaleMiddleware uses LANGUAGE_CODE)."""
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
 
 
 @pytest.fixture

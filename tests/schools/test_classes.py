@@ -16,12 +16,7 @@ from xiji_afterschool.errors import DomainError
 
 from ..factories import AdminClassFactory, StudentFactory, user_with_role
 
-pytestmark = pytest.mark.usefixtures("english")
-
-
-@pytest.fixture(autouse=True)
-def _pages_in_english(client, settings):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+pytestmark = pytest.mark.usefixtures("english", "english_pages")
 
 
 Kind = ServiceClass.Kind

@@ -16,21 +16,6 @@ from xiji_afterschool.celery import app as celery_app
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def eager_celery():
-    """Run tasks in-process for this test, whatever REDIS_URL says (the worker test covers the broker)."""
-    old = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = old
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
-
 def _sheet_rows(export):
     with export.file.open("rb") as f:
         sheet = load_workbook(io.BytesIO(f.read()), read_only=True).active

@@ -9,7 +9,6 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from schools.models import (
     Activity,
@@ -33,6 +32,7 @@ from xiji_afterschool.errors import DomainError
 
 from ..access.sessions import service_class_a
 from ..concurrency import at_once as _at_once
+from ..conftest import pretend_today
 from ..factories import SchoolFactory, StudentFactory, user_with_role, valid_slots
 
 D = datetime.date
@@ -50,9 +50,7 @@ def w(world, monkeypatch):
     today = D(world.autumn.start_date.year, 11, 10)
     while today.isoweekday() != 3:
         today += datetime.timedelta(days=1)
-    real = timezone.localdate
-    monkeypatch.setattr(timezone, "localdate", lambda value=None, tz=None: real(value, tz) if value else today)
-    world.today = today
+    world.today = pretend_today(monkeypatch, today)
     TimetableSlot.objects.bulk_create(valid_slots(world.timetable))
     world.sc = service_class_a(world)
     return world
