@@ -13,14 +13,14 @@ a chosen submission time, or a state without its history, it builds the row itse
 from django.utils import timezone
 
 from enrollment.models import AgreementText, Application
-from enrollment.services import agreements as agreement_services
-from enrollment.services import applications as application_services
+from enrollment.services import agreements as agreements_services
+from enrollment.services import applications as applications_services
 from enrollment.services import placement as placement_services
 from enrollment.services import review as review_services
 from enrollment.services.agreements import Signature
 from schools.models import ActivityCategory, Membership, Role, ServiceClass, Student
-from schools.selectors import current_school_year
-from schools.services import classes as class_services
+from schools.selectors.calendar import current_school_year
+from schools.services import classes as classes_services
 from xiji_afterschool.workflow import transition
 
 from .factories import user_with_role
@@ -68,7 +68,7 @@ def agreement_text(school, school_year=None, *, actor=None) -> AgreementText:
     """The school's current agreement text, published by its administrator if there is none yet."""
     school_year = school_year or current_school_year()
     text = AgreementText.objects.filter(school=school, school_year=school_year).order_by("-version").first()
-    return text or agreement_services.agreement_text_publish(
+    return text or agreements_services.agreement_text_publish(
         actor=actor or school_admin_of(school), school=school, school_year=school_year, body="自愿服务协议书"
     )
 
@@ -77,7 +77,7 @@ def service_class_for(student: Student, *, actor=None, capacity=40) -> ServiceCl
     """A regular class of the child's school with a teacher and a free place, drawing from the child's class."""
     school_year = current_school_year()
     actor = actor or school_admin_of(student.school)
-    return class_services.service_class_save(
+    return classes_services.service_class_save(
         actor=actor, school=student.school, school_year=school_year,
         name=f"作业辅导{ServiceClass.objects.filter(school=student.school).count() + 1}班",
         kind=ServiceClass.Kind.REGULAR, activity=ActivityCategory.HOMEWORK,
@@ -96,7 +96,7 @@ def application(student: Student, *, status: str = S.SUBMITTED, service_class=No
     """
     admin = school_admin_of(student.school)
     text = agreement_text(student.school, actor=admin)
-    app = application_services.application_enter_on_behalf(
+    app = applications_services.application_enter_on_behalf(
         actor=admin, student=student, data={**APPLICATION_DATA, **data}, text_version=text.version,
         signature=Signature(signer_name="马文清", relation="father"), paper_original_on_file=True,
     )  # fmt: skip
@@ -116,7 +116,7 @@ def application(student: Student, *, status: str = S.SUBMITTED, service_class=No
         elif step == "activate":
             transition(app, "activate", actor=None, system=True, note="Service started")  # as the nightly job does
         elif step == "withdraw":
-            application_services.application_withdraw(
+            applications_services.application_withdraw(
                 actor=admin, application=app, effective=timezone.localdate(), note="家长撤回"
             )
     app.refresh_from_db()

@@ -15,7 +15,7 @@ import itertools
 from django.utils import timezone
 
 from funding.models import Claim
-from funding.services import claims as claim_services
+from funding.services import claims as claims_services
 from schools.models import Membership, Role
 
 from .factories import user_with_role
@@ -47,24 +47,24 @@ def claim(school, school_year, *, status: str = S.ALLOCATED, classes=None, amoun
     county's first bureau officer and first finance officer act (made if there are none).
     """
     admin = _someone(Role.SCHOOL_ADMIN, school=school)
-    made = claim_services.claim_create(
+    made = claims_services.claim_create(
         actor=admin, school=school, school_year=school_year, classes=classes or dict.fromkeys(school.stages, 2)
     )
     for step in STEPS[status]:
         if step == "submit":
-            made = claim_services.claim_submit(actor=admin, claim=made)
+            made = claims_services.claim_submit(actor=admin, claim=made)
         elif step == "return":
-            made = claim_services.claim_return(actor=_someone(Role.BUREAU), claim=made, note="请核对班数")
+            made = claims_services.claim_return(actor=_someone(Role.BUREAU), claim=made, note="请核对班数")
         elif step == "pass":
-            made = claim_services.claim_pass(actor=_someone(Role.BUREAU), claim=made)
+            made = claims_services.claim_pass(actor=_someone(Role.BUREAU), claim=made)
         elif step == "approve":
             approved = made.requested_amount if amount is None else amount
             reason = "" if approved == made.requested_amount else "按实际班数核减"
-            made = claim_services.claim_approve(
+            made = claims_services.claim_approve(
                 actor=_someone(Role.FINANCE), claim=made, amount=approved, reason=reason
             )
         elif step == "allocate":
-            made = claim_services.claim_allocate(
+            made = claims_services.claim_allocate(
                 actor=_someone(Role.FINANCE), claim=made, allocated_on=timezone.localdate(),
                 voucher_no=voucher_no or f"XJCZ-F-{next(_vouchers):05d}",
             )  # fmt: skip
