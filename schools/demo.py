@@ -65,6 +65,7 @@ from schools.models import (
 )
 from schools.rules import calendar as calendar_rules
 from schools.rules import hours as hours_rules
+from schools.rules import roster as roster_rules
 from schools.selectors import sessions as sessions_selectors
 from schools.services.activities import activity_save, partner_save
 from schools.services.calendar import calendar_day_set, school_year_save
@@ -81,7 +82,6 @@ from schools.services.plans import (
 )
 from schools.services.sessions import session_confirm, session_log, substitution_record
 from schools.services.timetables import SlotRow, timetable_create, timetable_save
-from schools.validators import id_number_check_char, validate_id_number, validate_mobile
 from xiji_afterschool.demo import (
     COORDINATED,
     DAY,
@@ -265,7 +265,7 @@ class DrawnCounty:
     def guardian(self, male: bool, relation: str, surname: str = "") -> tuple[str, str, str]:
         while (mobile := self.rng.choice(MOBILE_PREFIXES) + f"{self.rng.randrange(10**8):08d}") in self.mobiles:
             pass
-        validate_mobile(mobile)
+        roster_rules.validate_mobile(mobile)
         self.mobiles.add(mobile)
         return mobile, self.name(male, surname, elder=relation.startswith("grand")), relation
 
@@ -303,8 +303,8 @@ class DrawnCounty:
             if body not in self.id_bodies:
                 break
         self.id_bodies.add(body)
-        id_number = body + id_number_check_char(body)
-        validate_id_number(id_number)
+        id_number = body + roster_rules.id_number_check_char(body)
+        roster_rules.validate_id_number(id_number)
         while (link_code := "".join(rng.choice(LINK_ALPHABET) for _ in range(8))) in self.link_codes:
             pass
         self.link_codes.add(link_code)
@@ -327,10 +327,10 @@ class DrawnCounty:
         self.id_bodies.add(body)
         mobile, name, relation = LATE_JOINER_GUARDIAN
         assert mobile not in self.mobiles and LATE_JOINER["link_code"] not in self.link_codes
-        validate_mobile(mobile)
+        roster_rules.validate_mobile(mobile)
         self.mobiles.add(mobile)
         self.link_codes.add(LATE_JOINER["link_code"])
-        fields = {**LATE_JOINER, "id_number": body + id_number_check_char(body), "is_boarder": False}
+        fields = {**LATE_JOINER, "id_number": body + roster_rules.id_number_check_char(body), "is_boarder": False}
         return (school.code, *LATE_JOINER_CLASS[1:]), fields, [(mobile, name, relation)]
 
     def plan_staff(self) -> list[Login]:

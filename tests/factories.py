@@ -23,7 +23,7 @@ from schools.models import (
     Township,
     User,
 )
-from schools.validators import id_number_check_char
+from schools.rules.roster import id_number_check_char
 
 _id_seq = itertools.count(1)
 _mobile_seq = itertools.count(1)

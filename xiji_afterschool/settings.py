@@ -98,7 +98,7 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "schools.User"
-AUTHENTICATION_BACKENDS = ["schools.auth.MobileOrUsernameBackend"]
+AUTHENTICATION_BACKENDS = ["schools.services.accounts.MobileOrUsernameBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

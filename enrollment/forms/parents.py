@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from schools.models import StudentGuardian, User
-from schools.validators import normalize_mobile, validate_mobile
+from schools.rules import roster as roster_rules
 
 RELATION_CHOICES = StudentGuardian.Relation.choices
 CHOOSE_RELATION = [("", _("— choose —")), *RELATION_CHOICES]  # no silent default where the answer matters
@@ -23,8 +23,8 @@ def mobile_field(label):
 
 
 def clean_mobile(value: str) -> str:
-    value = normalize_mobile(value)
-    validate_mobile(value)
+    value = roster_rules.normalize_mobile(value)
+    roster_rules.validate_mobile(value)
     return value
 
 

@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from schools.auth import pseudonym
 from schools.models import Guardian, Membership, Role, Student, StudentGuardian, User
-from schools.validators import normalize_mobile, validate_mobile
+from schools.rules import accounts as accounts_rules
+from schools.rules import roster as roster_rules
 from xiji_afterschool import permissions
 from xiji_afterschool.errors import DomainError
 
@@ -36,9 +36,9 @@ def parent_register(*, mobile: str, full_name: str, password: str) -> User:
     guardian's children (see `child_link`), which proves they hold the child's letter.
     Raises DomainError (mobile already registered or invalid).
     """
-    mobile = normalize_mobile(mobile)
+    mobile = roster_rules.normalize_mobile(mobile)
     try:
-        validate_mobile(mobile)
+        roster_rules.validate_mobile(mobile)
     except ValidationError:  # the form has already checked; a direct caller gets a readable refusal
         raise DomainError(_("Enter an 11-digit mainland mobile number starting with 13–19.")) from None
     if User.objects.filter(username__iexact=mobile).exists() or User.objects.filter(mobile=mobile).exists():
@@ -55,7 +55,7 @@ def parent_register(*, mobile: str, full_name: str, password: str) -> User:
 
 
 def _failure_key(user) -> str:
-    return f"child-link-fail:{pseudonym(str(user.pk))}"
+    return f"child-link-fail:{accounts_rules.pseudonym(str(user.pk))}"
 
 
 def link_failures(user) -> int:

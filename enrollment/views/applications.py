@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from schools.models import ActivityCategory, StudentGuardian
+from schools.rules import roster as roster_rules
 from schools.selectors import calendar as calendar_selectors
 from schools.selectors import roster as roster_selectors
-from schools.validators import mask_mobile
 from xiji_afterschool import permissions
 from xiji_afterschool.errors import DomainError, form_errors
 
@@ -236,7 +236,9 @@ def application_detail(request, pk):
         "events": events,
         "preferences": _preference_labels(application.preferences),
         "pickup_relation": StudentGuardian.Relation.label_of(application.pickup_relation),
-        "pickup_mobile": application.pickup_mobile if show_mobile else mask_mobile(application.pickup_mobile),
+        "pickup_mobile": application.pickup_mobile
+        if show_mobile
+        else roster_rules.mask_mobile(application.pickup_mobile),
         "needs_new_signature": agreements_selectors.needs_new_signature(
             application, current.version if current else None
         )

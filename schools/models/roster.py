@@ -10,7 +10,7 @@ from django.utils.translation import pgettext_lazy
 
 from xiji_afterschool.models import TimeStampedModel
 
-from ..validators import mask_id_number, mask_mobile, validate_id_number, validate_mobile
+from ..rules import roster as roster_rules
 
 
 class User(AbstractUser):
@@ -18,7 +18,7 @@ class User(AbstractUser):
 
     full_name = models.CharField(_("full name"), max_length=50, blank=True)
     mobile = models.CharField(
-        _("mobile number"), max_length=11, unique=True, null=True, blank=True, validators=[validate_mobile]
+        _("mobile number"), max_length=11, unique=True, null=True, blank=True, validators=[roster_rules.validate_mobile]
     )
 
     objects = UserManager()
@@ -315,7 +315,12 @@ class Student(TimeStampedModel):
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
     birth_date = models.DateField(_("birth date"))
     id_number = models.CharField(
-        _("resident ID number"), max_length=18, unique=True, null=True, blank=True, validators=[validate_id_number]
+        _("resident ID number"),
+        max_length=18,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[roster_rules.validate_id_number],
     )
     is_boarder = models.BooleanField(_("boarder"), default=False)
     link_code = models.CharField(
@@ -337,14 +342,14 @@ class Student(TimeStampedModel):
 
     @property
     def masked_id_number(self) -> str:
-        return mask_id_number(self.id_number or "")
+        return roster_rules.mask_id_number(self.id_number or "")
 
 
 class Guardian(TimeStampedModel):
     """A parent or other guardian; has a login (user) once they register with the same mobile."""
 
     name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
-    mobile = models.CharField(_("mobile number"), max_length=11, unique=True, validators=[validate_mobile])
+    mobile = models.CharField(_("mobile number"), max_length=11, unique=True, validators=[roster_rules.validate_mobile])
     user = models.OneToOneField(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="guardian", verbose_name=_("user account")
     )
@@ -358,7 +363,7 @@ class Guardian(TimeStampedModel):
 
     @property
     def masked_mobile(self) -> str:
-        return mask_mobile(self.mobile)
+        return roster_rules.mask_mobile(self.mobile)
 
 
 class StudentGuardian(TimeStampedModel):

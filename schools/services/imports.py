@@ -34,13 +34,7 @@ from xiji_afterschool import permissions
 from xiji_afterschool.errors import DomainError
 
 from ..models import AdminClass, Grade, Guardian, RosterImport, School, Student, StudentGuardian
-from ..validators import (
-    id_number_check_char,
-    normalize_id_number,
-    normalize_mobile,
-    validate_id_number,
-    validate_mobile,
-)
+from ..rules import roster as roster_rules
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_UNPACKED_BYTES = 60 * 1024 * 1024  # an .xlsx is a zip: refuse a small file that unpacks into gigabytes
@@ -322,9 +316,9 @@ def _check_row(row: Row, *, classes: dict) -> None:
         # Excel keeps 15 significant digits: an ID typed into a number cell has lost its last ones.
         row.add("id_number", _("Excel stored this ID number as a number and lost digits: format the column as text."))
     elif _text(raw_id):
-        row.id_number = normalize_id_number(_text(raw_id))
+        row.id_number = roster_rules.normalize_id_number(_text(raw_id))
         try:
-            validate_id_number(row.id_number)
+            roster_rules.validate_id_number(row.id_number)
         except ValidationError as exc:
             row.add("id_number", exc.messages[0])
             row.id_number = ""
@@ -355,9 +349,9 @@ def _check_row(row: Row, *, classes: dict) -> None:
         row.add("relation", _("Write one of %(values)s.") % {"values": "、".join(CHOICE_WORDS["zh"]["relation"])})
     mobile_text = _text(v.get("guardian_mobile"))
     if mobile_text:
-        row.mobile = normalize_mobile(mobile_text)
+        row.mobile = roster_rules.normalize_mobile(mobile_text)
         try:
-            validate_mobile(row.mobile)
+            roster_rules.validate_mobile(row.mobile)
         except ValidationError as exc:
             row.add("guardian_mobile", exc.messages[0])
             row.mobile = ""
@@ -497,7 +491,7 @@ def roster_import_template(*, actor, school: School) -> bytes:
     birth = datetime.date(2015, 3, 8)
     body = f"640422{birth:%Y%m%d}013"
     notes.append(
-        ["马小明", str(Grade(3).label), 2, words["gender"][0], birth, body + id_number_check_char(body),
+        ["马小明", str(Grade(3).label), 2, words["gender"][0], birth, body + roster_rules.id_number_check_char(body),
          words["is_boarder"][1], "马文清", words["relation"][0], "13909540001"]
     )  # fmt: skip
     notes.cell(row=notes.max_row, column=5).number_format = "yyyy-mm-dd"

@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 
 from xiji_afterschool import navigation
 
-from .. import auth
 from ..forms.accounts import LoginForm
+from ..services import accounts as services
 
 log = logging.getLogger("xiji.auth")
 
@@ -32,7 +32,7 @@ def login_view(request):
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         identifier, address = form.cleaned_data["username"], _client_address(request)
-        if auth.is_locked(identifier, address):
+        if services.is_locked(identifier, address):
             minutes = max(1, settings.LOGIN_LOCKOUT_SECONDS // 60)
             message = ngettext(
                 "Too many failed sign-in attempts. Please wait %(minutes)s minute and try again.",
@@ -43,10 +43,10 @@ def login_view(request):
         else:
             user = authenticate(request, username=identifier, password=form.cleaned_data["password"])
             if user is None:
-                auth.record_failure(identifier, address)
+                services.record_failure(identifier, address)
                 form.add_error(None, _("The mobile number/username or password is not correct."))
             else:
-                auth.clear_failures(identifier)
+                services.clear_failures(identifier)
                 login(request, user)
                 log.info("login ok user_id=%s", user.pk)
                 next_url = request.POST.get("next") or request.GET.get("next")

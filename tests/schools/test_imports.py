@@ -14,8 +14,8 @@ from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
 from schools.models import AdminClass, Guardian, RosterImport, Student, StudentGuardian
+from schools.rules.roster import id_number_check_char
 from schools.services import imports as services
-from schools.validators import id_number_check_char
 from tests.factories import AdminClassFactory, GuardianFactory, StudentFactory
 from xiji_afterschool.errors import DomainError
 

@@ -64,9 +64,9 @@ from schools.models import (
 from schools.rules import calendar as calendar_rules
 from schools.rules.hours import COUNTED
 from schools.rules.plans import diff
+from schools.rules.roster import validate_id_number, validate_mobile
 from schools.selectors import sessions as sessions_selectors
 from schools.services.timetables import timetable_problems
-from schools.validators import validate_id_number, validate_mobile
 from xiji_afterschool import permissions
 
 PASSWORD = "Xiji-2021"

@@ -1,21 +1,17 @@
-"""Sign-in: parents with their mobile number, staff with a username; failed attempts are throttled."""
+"""Sign-in: the backend that finds parents by mobile and staff by username, and the failed-login throttle (counters in
+the cache: Redis in production)."""
 
-import hashlib
 import logging
 
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
 
-from .models import User
-from .validators import is_mobile, normalize_mobile
+from ..models import User
+from ..rules import accounts as accounts_rules
+from ..rules import roster as roster_rules
 
 log = logging.getLogger("xiji.auth")
-
-
-def normalize_login(identifier: str) -> str:
-    identifier = (identifier or "").strip()
-    return normalize_mobile(identifier) if is_mobile(identifier) else identifier.lower()
 
 
 class MobileOrUsernameBackend(ModelBackend):
@@ -24,8 +20,8 @@ class MobileOrUsernameBackend(ModelBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         if not username or password is None:
             return None
-        key = normalize_login(username)
-        field = "mobile" if is_mobile(username) else "username__iexact"
+        key = accounts_rules.normalize_login(username)
+        field = "mobile" if roster_rules.is_mobile(username) else "username__iexact"
         try:
             user = User.objects.get(**{field: key})
         except User.DoesNotExist:
@@ -36,13 +32,11 @@ class MobileOrUsernameBackend(ModelBackend):
         return None
 
 
-def pseudonym(value: str) -> str:
-    """A short keyed hash, so logs can correlate attempts without holding a mobile number or address."""
-    return hashlib.blake2b(value.encode(), key=settings.SECRET_KEY.encode()[:64], digest_size=6).hexdigest()
-
-
 def _keys(identifier: str, address: str) -> list[str]:
-    return [f"login-fail:acct:{pseudonym(normalize_login(identifier))}", f"login-fail:addr:{pseudonym(address)}"]
+    return [
+        f"login-fail:acct:{accounts_rules.pseudonym(accounts_rules.normalize_login(identifier))}",
+        f"login-fail:addr:{accounts_rules.pseudonym(address)}",
+    ]
 
 
 def is_locked(identifier: str, address: str) -> bool:
@@ -57,7 +51,11 @@ def record_failure(identifier: str, address: str) -> None:
             cache.incr(k)
         except ValueError:  # expired between add and incr
             cache.set(k, 1, timeout=settings.LOGIN_LOCKOUT_SECONDS)
-    log.warning("login failed account=%s address=%s", pseudonym(normalize_login(identifier)), pseudonym(address))
+    log.warning(
+        "login failed account=%s address=%s",
+        accounts_rules.pseudonym(accounts_rules.normalize_login(identifier)),
+        accounts_rules.pseudonym(address),
+    )
 
 
 def clear_failures(identifier: str) -> None:
