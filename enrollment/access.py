@@ -1,34 +1,23 @@
 """The enrollment app's actions and scopes: the Letter to Parents, the agreement, the application, its review and
 placement, and coverage (registered with the one engine, xiji_afterschool/permissions.py)."""
 
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from schools.models import Role
-from xiji_afterschool.permissions import ALL, COUNTY_READERS, SUPERVISORS, MenuEntry, register, same_rule
+from xiji_afterschool.permissions import (
+    ALL,
+    COUNTY_READERS,
+    SUPERVISORS,
+    MenuEntry,
+    at_school,
+    in_township,
+    of_class,
+    of_person,
+    register,
+    same_rule,
+)
 
 PA, CT, SA, TC = Role.PARENT, Role.CLASS_TEACHER, Role.SCHOOL_ADMIN, Role.TOWNSHIP_COORDINATOR
-
-
-def their_child(m):
-    return Q(student__guardian_links__guardian__user=m.user_id)
-
-
-def their_class(m):
-    return Q(student__admin_class=m.admin_class_id)
-
-
-def own_school(m):
-    return Q(school=m.school_id)
-
-
-def own_township(m):
-    return Q(school__township=m.township_id)
-
-
-def applied_themselves(m):
-    """The application this user submitted (online as a parent, or entered from paper as a teacher)."""
-    return Q(applicant=m.user_id)
 
 
 register(
@@ -55,28 +44,33 @@ register(
     },
     scopes={
         "enrollment.Application": {
-            PA: their_child,
-            CT: their_class,
-            SA: own_school,
-            TC: own_township,
+            PA: of_person("student__guardian_links__guardian__user"),
+            CT: of_class("student__admin_class"),
+            SA: at_school(),
+            TC: in_township(),
             **same_rule(COUNTY_READERS, ALL),
         },
-        "enrollment.Agreement": {PA: their_child, CT: their_class, SA: lambda m: Q(student__school=m.school_id)},
+        "enrollment.Agreement": {
+            PA: of_person("student__guardian_links__guardian__user"),
+            CT: of_class("student__admin_class"),
+            SA: at_school("student__school"),
+        },
         "enrollment.AgreementText": {
-            PA: lambda m: Q(school__students__guardian_links__guardian__user=m.user_id),
-            **same_rule({CT, SA}, own_school),
-            TC: own_township,
+            PA: of_person("school__students__guardian_links__guardian__user"),
+            **same_rule({CT, SA}, at_school()),
+            TC: in_township(),
             Role.BUREAU: ALL,
         },
-        "enrollment.LetterBatch": {CT: lambda m: Q(admin_class=m.admin_class_id), SA: own_school},
+        "enrollment.LetterBatch": {CT: of_class("admin_class"), SA: at_school()},
     },
     action_scopes={
         # A class teacher prints letters and enters paper applications only for their own class, though they see
         # the school.
-        "letter.batch": {"schools.AdminClass": {CT: lambda m: Q(pk=m.admin_class_id)}},
-        "application.enter_on_behalf": {"schools.Student": {CT: lambda m: Q(admin_class=m.admin_class_id)}},
+        "letter.batch": {"schools.AdminClass": {CT: of_class("pk")}},
+        "application.enter_on_behalf": {"schools.Student": {CT: of_class("admin_class")}},
         # A parent or class teacher sees the mobile of the applications they made; the school admin every one.
-        "application.view_contact": {"enrollment.Application": same_rule({PA, CT}, applied_themselves)},
+        # whoever submitted the application: online as a parent, or entered from paper as a class teacher
+        "application.view_contact": {"enrollment.Application": same_rule({PA, CT}, of_person("applicant"))},
     },
     menu=[
         MenuEntry(PA, "enrollment:parent-home", "home.parent", home=True),

@@ -5,16 +5,21 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from schools.models import Role
-from xiji_afterschool.permissions import ALL, MONEY_READERS, MenuEntry, register, same_rule
+from xiji_afterschool.permissions import (
+    ALL,
+    MONEY_READERS,
+    MenuEntry,
+    at_school,
+    in_township,
+    of_person,
+    register,
+    same_rule,
+)
 
 from .models import PayRun
 
 SA, BU, FI, HR, AU = Role.SCHOOL_ADMIN, Role.BUREAU, Role.FINANCE, Role.HR, Role.AUDITOR
 COUNTY_MONEY = MONEY_READERS - {SA}  # the county departments that read every school's money records
-
-
-def own_school(m):
-    return Q(school=m.school_id)
 
 
 def own_approved_slips(m):
@@ -60,21 +65,21 @@ register(
     scopes={
         # Funding records: the school's own; every school for the county's money departments.
         **{
-            model: {SA: own_school, **same_rule(COUNTY_MONEY, ALL)}
+            model: {SA: at_school(), **same_rule(COUNTY_MONEY, ALL)}
             for model in ("funding.Claim", "funding.Settlement", "funding.SpendingPlan", "funding.Fund")
         },
-        "funding.LedgerEntry": {SA: lambda m: Q(fund__school=m.school_id), **same_rule(COUNTY_MONEY, ALL)},
-        "funding.PayScheme": {SA: own_school, **same_rule({HR, BU, AU}, ALL)},
-        "funding.PayRun": {SA: own_school, **same_rule({HR, AU}, ALL)},
+        "funding.LedgerEntry": {SA: at_school("fund__school"), **same_rule(COUNTY_MONEY, ALL)},
+        "funding.PayScheme": {SA: at_school(), **same_rule({HR, BU, AU}, ALL)},
+        "funding.PayRun": {SA: at_school(), **same_rule({HR, AU}, ALL)},
         "funding.PayShare": {
             **same_rule({Role.SERVICE_TEACHER, Role.CLASS_TEACHER}, own_approved_slips),
-            SA: lambda m: Q(run__school=m.school_id),
+            SA: at_school("run__school"),
             **same_rule({HR, AU}, ALL),
         },
         "funding.Disclosure": {
-            Role.PARENT: lambda m: Q(school__students__guardian_links__guardian__user=m.user_id),
-            SA: own_school,
-            Role.TOWNSHIP_COORDINATOR: lambda m: Q(school__township=m.township_id),
+            Role.PARENT: of_person("school__students__guardian_links__guardian__user"),
+            SA: at_school(),
+            Role.TOWNSHIP_COORDINATOR: in_township("school__township"),
             **same_rule(COUNTY_MONEY, ALL),
         },
     },

@@ -12,6 +12,10 @@ from xiji_afterschool.permissions import (
     SESSION_STAFF,
     SUPERVISORS,
     MenuEntry,
+    at_school,
+    in_township,
+    of_class,
+    of_person,
     register,
     same_rule,
 )
@@ -24,18 +28,6 @@ TEACHING_STAFF = {Role.SERVICE_TEACHER, Role.VOLUNTEER}  # after-school teachers
 
 
 # ---------------------------------------------------------------- rules, one function per shape
-
-
-def own_school(m):
-    return Q(school=m.school_id)
-
-
-def own_township(m):
-    return Q(school__township=m.township_id)
-
-
-def pk_own_school(m):
-    return Q(pk=m.school_id)
 
 
 def teaches_or_stands_in(m):
@@ -104,65 +96,65 @@ register(
     },
     scopes={
         "schools.School": {
-            Role.PARENT: lambda m: Q(students__guardian_links__guardian__user=m.user_id),  # their children's schools
-            **same_rule({CT, *TEACHING_STAFF, SA}, pk_own_school),
-            TC: lambda m: Q(township=m.township_id),
+            Role.PARENT: of_person("students__guardian_links__guardian__user"),  # their children's schools
+            **same_rule({CT, *TEACHING_STAFF, SA}, at_school("pk")),
+            TC: in_township("township"),
             **same_rule(COUNTY_DEPARTMENTS, ALL),
         },
         "schools.AdminClass": {
-            CT: lambda m: Q(pk=m.admin_class_id),
-            SA: own_school,
-            TC: own_township,
+            CT: of_class("pk"),
+            SA: at_school(),
+            TC: in_township(),
             **same_rule(COUNTY_READERS, ALL),
         },
         "schools.Student": {
-            Role.PARENT: lambda m: Q(guardian_links__guardian__user=m.user_id),
-            CT: lambda m: Q(admin_class=m.admin_class_id),
-            SA: own_school,
-            TC: own_township,
+            Role.PARENT: of_person("guardian_links__guardian__user"),
+            CT: of_class("admin_class"),
+            SA: at_school(),
+            TC: in_township(),
             **same_rule(COUNTY_READERS, ALL),
         },
-        "schools.RosterExport": {SA: own_school},
-        "schools.RosterImport": {SA: own_school},
-        "schools.SchoolPlan": {SA: own_school, TC: own_township, **same_rule(COUNTY_READERS, ALL)},
+        "schools.RosterExport": {SA: at_school()},
+        "schools.RosterImport": {SA: at_school()},
+        "schools.SchoolPlan": {SA: at_school(), TC: in_township(), **same_rule(COUNTY_READERS, ALL)},
         "schools.PlanAttachment": {
-            SA: lambda m: Q(plan__school=m.school_id),
-            TC: lambda m: Q(plan__school__township=m.township_id),
+            SA: at_school("plan__school"),
+            TC: in_township("plan__school__township"),
             **same_rule(COUNTY_READERS, ALL),
         },
-        "schools.Timetable": {SA: own_school, TC: own_township, **same_rule(COUNTY_READERS, ALL)},
+        "schools.Timetable": {SA: at_school(), TC: in_township(), **same_rule(COUNTY_READERS, ALL)},
         "schools.ServiceClass": {
-            SA: own_school,
+            SA: at_school(),
             **same_rule(SESSION_STAFF, teaches_or_stands_in),
-            TC: own_township,
+            TC: in_township(),
             **same_rule(COUNTY_READERS, ALL),
         },
         "schools.Partner": {
-            **same_rule({SA, *TEACHING_STAFF}, own_school),
-            TC: own_township,
+            **same_rule({SA, *TEACHING_STAFF}, at_school()),
+            TC: in_township(),
             **same_rule(COUNTY_READERS, ALL),
         },
         "schools.Activity": {
-            **same_rule({SA, *TEACHING_STAFF}, own_school),
-            TC: own_township,
+            **same_rule({SA, *TEACHING_STAFF}, at_school()),
+            TC: in_township(),
             **same_rule(COUNTY_READERS, ALL),
         },
         "schools.Session": {
             **same_rule(TEACHING_STAFF, ran_or_assisted),
-            CT: lambda m: Q(service_class__teacher=m.user_id) | Q(teacher=m.user_id),
-            SA: lambda m: Q(service_class__school=m.school_id),
-            TC: lambda m: Q(service_class__school__township=m.township_id),
+            CT: lambda m: Q(service_class__teacher=m.user_id) | Q(teacher=m.user_id),  # their classes, or ran it
+            SA: at_school("service_class__school"),
+            TC: in_township("service_class__school__township"),
             **same_rule(COUNTY_READERS, ALL),
         },
         "schools.Substitution": {
-            SA: lambda m: Q(service_class__school=m.school_id),
-            **same_rule(SESSION_STAFF, lambda m: Q(substitute=m.user_id)),
+            SA: at_school("service_class__school"),
+            **same_rule(SESSION_STAFF, of_person("substitute")),
         },
         "schools.User": {
             # Whose hours record one may read: one's own; a school's staff for its admin; everyone for the county.
-            **same_rule(SESSION_STAFF, lambda m: Q(pk=m.user_id)),
-            SA: lambda m: Q(memberships__school=m.school_id),
-            TC: lambda m: Q(memberships__school__township=m.township_id),
+            **same_rule(SESSION_STAFF, of_person("pk")),
+            SA: at_school("memberships__school"),
+            TC: in_township("memberships__school__township"),
             **same_rule(COUNTY_READERS, ALL),
         },
         "schools.SchoolYear": same_rule({SA, TC, *COUNTY_DEPARTMENTS}, ALL),

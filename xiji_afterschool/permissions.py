@@ -45,6 +45,26 @@ def same_rule(roles: Iterable[str], rule: ScopeRule) -> dict[str, ScopeRule]:
     return dict.fromkeys(roles, rule)
 
 
+# ---------------------------------------------------------------- rule builders (the shapes most rules take)
+# Each gives the rule "rows whose `path` leads to this membership's anchor": its school, township, class or person.
+
+
+def at_school(path: str = "school") -> ScopeRule:
+    return lambda m: Q(**{path: m.school_id})
+
+
+def in_township(path: str = "school__township") -> ScopeRule:
+    return lambda m: Q(**{path: m.township_id})
+
+
+def of_class(path: str = "admin_class") -> ScopeRule:
+    return lambda m: Q(**{path: m.admin_class_id})
+
+
+def of_person(path: str) -> ScopeRule:
+    return lambda m: Q(**{path: m.user_id})
+
+
 # ---------------------------------------------------------------- the registry
 
 
