@@ -40,6 +40,7 @@ from schools.models import (
     CalendarDay,
     CountySettings,
     Department,
+    Grade,
     Guardian,
     HoursAdjustment,
     HoursMonth,
@@ -678,18 +679,6 @@ def save_timetables(county: DemoCounty, school_year: SchoolYear, schools: list[S
                     )  # fmt: skip
 
 
-def stage_of(grade: int) -> str:
-    return (
-        Stage.KINDERGARTEN
-        if grade <= 0
-        else Stage.PRIMARY
-        if grade <= 6
-        else Stage.JUNIOR
-        if grade <= 9
-        else Stage.SENIOR
-    )
-
-
 def principal(code: str) -> str:
     rng = random.Random(f"principal:{code}")
     return rng.choice(SURNAMES) + rng.choice(BOYS if rng.random() < 0.7 else GIRLS)
@@ -749,7 +738,7 @@ class PlanWriter:
         self.coordinator = {s.township_id: actor_of[s.pk] for s in schools if s.is_dependent}
         self.classes = defaultdict(lambda: defaultdict(int))  # school pk -> stage -> administrative classes
         for school, grade in AdminClass.objects.filter(school__in=schools).values_list("school_id", "grade"):
-            self.classes[school][stage_of(grade)] += 1
+            self.classes[school][Grade.stage_of(grade)] += 1
         # Families asked in the survey: the pupils' primary guardians (siblings share one), so never more than pupils.
         primary = StudentGuardian.objects.filter(is_primary=True, student__school__in=schools)
         self.families = dict(

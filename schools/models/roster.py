@@ -161,6 +161,15 @@ class Grade(models.IntegerChoices):
     G11 = 11, _("Senior grade 2")
     G12 = 12, _("Senior grade 3")
 
+    @staticmethod
+    def stage_of(grade: int) -> str:
+        """The stage a grade belongs to: kindergarten up to the large class, primary 1–6, junior 7–9, senior 10–12."""
+        if grade <= Grade.KINDER_LARGE:
+            return Stage.KINDERGARTEN
+        if grade <= Grade.G6:
+            return Stage.PRIMARY
+        return Stage.JUNIOR if grade <= Grade.G9 else Stage.SENIOR
+
 
 class AdminClass(TimeStampedModel):
     """An administrative class (行政班) such as 三年级(2)班; its class teacher is a Membership."""

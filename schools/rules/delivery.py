@@ -17,24 +17,13 @@ from . import hours as hours_rules
 BEHIND_WEEKS_CHECKED = 4
 
 
-def stage_of_grade(grade: int) -> str:
-    """Grade -> stage: kindergarten up to the large class, primary 1–6, junior middle 7–9, senior high 10–12."""
-    if grade <= Grade.KINDER_LARGE:
-        return Stage.KINDERGARTEN
-    if grade <= Grade.G6:
-        return Stage.PRIMARY
-    if grade <= Grade.G9:
-        return Stage.JUNIOR
-    return Stage.SENIOR
-
-
 def service_class_stage(service_class: ServiceClass) -> str:
     """The stage whose mode a service class follows: that of the youngest administrative class it draws from
     (classes mixing stages follow the younger one), or, drawing from none, the school's first stage.
     Uses prefetched `admin_classes` and `school`."""
     grades = [a.grade for a in service_class.admin_classes.all()]
     if grades:
-        return stage_of_grade(min(grades))
+        return Grade.stage_of(min(grades))
     return service_class.school.stages[0]
 
 

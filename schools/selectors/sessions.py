@@ -21,6 +21,7 @@ from ..models import (
     ActivityCategory,
     CalendarDay,
     CountySettings,
+    Grade,
     Role,
     School,
     Semester,
@@ -28,7 +29,6 @@ from ..models import (
     ServiceClassMember,
     ServiceMode,
     Session,
-    Stage,
     Substitution,
     Timetable,
     TimetableSlot,
@@ -44,14 +44,6 @@ HALF = Decimal("0.5")
 # ---------------------------------------------------------------- calendar arithmetic for one class
 
 
-def stage_of_grade(grade: int) -> str:
-    if grade <= 0:
-        return Stage.KINDERGARTEN
-    if grade <= 6:
-        return Stage.PRIMARY
-    return Stage.JUNIOR if grade <= 9 else Stage.SENIOR
-
-
 def class_stage(service_class: ServiceClass) -> str:
     """The stage whose timetable and service mode a service class follows.
 
@@ -61,7 +53,7 @@ def class_stage(service_class: ServiceClass) -> str:
     """
     stages = service_class.school.stages
     for grade in sorted(ac.grade for ac in service_class.admin_classes.all()):
-        stage = stage_of_grade(grade)
+        stage = Grade.stage_of(grade)
         if stage in stages:
             return stage
     return stages[0]

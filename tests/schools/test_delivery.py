@@ -63,7 +63,7 @@ def test_planned_to_date_on_the_county_calendar(year_2021):
 
 
 def test_stage_of_a_service_class(world):
-    assert [delivery_rules.stage_of_grade(g) for g in (Grade.KINDER_SMALL, 0, 1, 6, 7, 9, 10, 12)] == [
+    assert [Grade.stage_of(g) for g in (Grade.KINDER_SMALL, 0, 1, 6, 7, 9, 10, 12)] == [
         "kindergarten", "kindergarten", "primary", "primary", "junior", "junior", "senior", "senior",
     ]  # fmt: skip
     complete = SchoolFactory(school_type=School.Type.COMPLETE)
