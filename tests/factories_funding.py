@@ -6,19 +6,18 @@ different people, as R23 wants. The amount is what the services count from the y
 force (the `rate` fixture), so a test needing a chosen amount, lines or dates builds the claim itself
 (tests/funding/builders_settlement.py and builders_disclosure.py `claim`, the `funded` fixture).
 
-tests/funding/builders_claims.py keeps the step-by-step builders (draft, submitted, passed, approved, allocated)
-the claim tests use with the world's people.
+The steps themselves are tests/funding/builders_claims.py's (draft, submitted, returned, passed, approved,
+allocated), which the claim tests use with the world's people; this factory gives them a school's own people.
 """
 
 import itertools
-
-from django.utils import timezone
+from types import SimpleNamespace
 
 from funding.models import Claim
-from funding.services import claims as claims_services
 from schools.models import Membership, Role
 
 from .factories import user_with_role
+from .funding import builders_claims as steps
 
 S = Claim.Status
 
@@ -32,6 +31,13 @@ STEPS = {
     S.ALLOCATED: ("submit", "pass", "approve", "allocate"),
 }
 _vouchers = itertools.count(1)
+REACH = {
+    S.SUBMITTED: steps.submitted,
+    S.RETURNED: steps.returned,
+    S.PASSED: steps.passed,
+    S.APPROVED: steps.approved,
+    S.ALLOCATED: steps.allocated,
+}
 
 
 def _someone(role: str, **anchor):
@@ -40,34 +46,28 @@ def _someone(role: str, **anchor):
 
 
 def claim(school, school_year, *, status: str = S.ALLOCATED, classes=None, amount=None, voucher_no=None) -> Claim:
-    """The school's annual claim for `school_year` in `status`, reached through the services.
+    """The school's annual claim for `school_year` in `status`, reached through the services by the step builders of
+    tests/funding/builders_claims.py (one implementation of the steps).
 
     `classes` ({stage: number of service classes}, default 2 of each of the school's stages) is what the school
     claims for; `amount` is what finance approves (default: all of it). The school's first administrator, the
     county's first bureau officer and first finance officer act (made if there are none).
     """
-    admin = _someone(Role.SCHOOL_ADMIN, school=school)
-    made = claims_services.claim_create(
-        actor=admin, school=school, school_year=school_year, classes=classes or dict.fromkeys(school.stages, 2)
+    people = SimpleNamespace(
+        school_a=school,
+        school_year=school_year,
+        school_admin=_someone(Role.SCHOOL_ADMIN, school=school),
+        bureau=_someone(Role.BUREAU),
+        finance=_someone(Role.FINANCE),
     )
-    for step in STEPS[status]:
-        if step == "submit":
-            made = claims_services.claim_submit(actor=admin, claim=made)
-        elif step == "return":
-            made = claims_services.claim_return(actor=_someone(Role.BUREAU), claim=made, note="请核对班数")
-        elif step == "pass":
-            made = claims_services.claim_pass(actor=_someone(Role.BUREAU), claim=made)
-        elif step == "approve":
-            approved = made.requested_amount if amount is None else amount
-            reason = "" if approved == made.requested_amount else "按实际班数核减"
-            made = claims_services.claim_approve(
-                actor=_someone(Role.FINANCE), claim=made, amount=approved, reason=reason
-            )
-        elif step == "allocate":
-            made = claims_services.claim_allocate(
-                actor=_someone(Role.FINANCE), claim=made, allocated_on=timezone.localdate(),
-                voucher_no=voucher_no or f"XJCZ-F-{next(_vouchers):05d}",
-            )  # fmt: skip
+    made = steps.draft(people, classes=classes or dict.fromkeys(school.stages, 2))
+    if status in (S.APPROVED, S.ALLOCATED):
+        approve = {"amount": amount, "reason": "" if amount in (None, made.requested_amount) else "按实际班数核减"}
+        if status == S.ALLOCATED:
+            approve["voucher"] = voucher_no or f"XJCZ-F-{next(_vouchers):05d}"
+        made = REACH[status](people, made, **approve)
+    elif status != S.DRAFT:
+        made = REACH[status](people, made)
     made.refresh_from_db()
     assert made.status == status, (made.status, status)
     return made

@@ -76,15 +76,23 @@ def passed(w, claim: Claim, *, admin=None, reviewer=None) -> Claim:
     return services.claim_pass(actor=reviewer or w.bureau, claim=claim)
 
 
-def approved(w, claim: Claim, *, admin=None, approver=None, amount=None) -> Claim:
+def returned(w, claim: Claim, *, admin=None, reviewer=None, note="请核对班数") -> Claim:
+    claim = submitted(w, claim, admin=admin)
+    return services.claim_return(actor=reviewer or w.bureau, claim=claim, note=note)
+
+
+def approved(w, claim: Claim, *, admin=None, approver=None, amount=None, reason="") -> Claim:
     claim = passed(w, claim, admin=admin)
     return services.claim_approve(
-        actor=approver or w.finance, claim=claim, amount=claim.requested_amount if amount is None else amount
+        actor=approver or w.finance,
+        claim=claim,
+        amount=claim.requested_amount if amount is None else amount,
+        reason=reason,
     )
 
 
-def allocated(w, claim: Claim, *, voucher="XJCZ-2026-0001", admin=None) -> Claim:
-    claim = approved(w, claim, admin=admin)
+def allocated(w, claim: Claim, *, voucher="XJCZ-2026-0001", admin=None, amount=None, reason="") -> Claim:
+    claim = approved(w, claim, admin=admin, amount=amount, reason=reason)
     return services.claim_allocate(actor=w.finance, claim=claim, allocated_on=timezone.localdate(), voucher_no=voucher)
 
 
