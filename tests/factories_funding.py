@@ -21,7 +21,7 @@ from .funding import builders_claims as steps
 
 S = Claim.Status
 
-# The services that lead to each status, in order.
+# The events each status's history shows, in order (tests/test_factories.py checks them).
 STEPS = {
     S.DRAFT: (),
     S.SUBMITTED: ("submit",),

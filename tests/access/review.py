@@ -7,6 +7,7 @@ from enrollment.models import Agreement, AgreementText, Application
 from schools.models import ActivityCategory, ServiceClass
 
 from ..factories import UserFactory
+from ..factories_enrollment import APPLICATION_DATA
 from .cases import Case, only
 
 S = Application.Status
@@ -32,12 +33,7 @@ def make_application(student, *, school_year, status=S.SUBMITTED, applicant=None
             defaults={"activity": ActivityCategory.HOMEWORK, "capacity": 40, "created_by": applicant},
         )[0]  # fmt: skip
     values = {
-        "service_kind": Application.ServiceKind.REGULAR,
-        "pickup_difficulty": "父母都在外打工，爷爷下午要放羊",
-        "preferences": [ActivityCategory.HOMEWORK, ActivityCategory.SPORTS],
-        "pickup_person": "马爷爷",
-        "pickup_relation": "祖父",
-        "pickup_mobile": "13909540001",
+        **APPLICATION_DATA,
         "submitted_at": timezone.now(),
         **fields,
     }
