@@ -33,9 +33,7 @@ register(
         "home.finance": {FI},
         "home.hr": {HR},
         "home.auditor": {AU},
-        # Funding (R22–R27). The standard is set by the bureau and read by everyone who handles the money.
-        "rate.view": MONEY_READERS,
-        "rate.manage": {BU},
+        # Funding (R23–R27); the subsidy standard's rate.* actions are the schools app's (schools/access.py).
         # Claims (R23): the school claims, the bureau first-reviews (初审), finance approves and allocates (核拨).
         "claim.view": MONEY_READERS,
         "claim.edit": {SA},  # create, change and submit the school's own claims

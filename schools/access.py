@@ -64,6 +64,10 @@ register(
         # The county calendar and milestones (R18): set by the bureau, read by every school.
         "calendar.manage": {Role.BUREAU},
         "calendar.view": SCHOOL_AND_SUPERVISORS,
+        # The subsidy standard (R22): set by the bureau, read by everyone who handles the money (its page is
+        # the funding app's, funding:rate-list).
+        "rate.view": MONEY_READERS,
+        "rate.manage": {Role.BUREAU},
         # Timetables (R8) and the school plan (R16): written by the school, or for a village school or
         # teaching point by its township central school; reviewed and filed by the bureau.
         "timetable.view": SCHOOL_AND_SUPERVISORS,
@@ -158,7 +162,7 @@ register(
             **same_rule(COUNTY_READERS, ALL),
         },
         "schools.SchoolYear": same_rule({SA, TC, *COUNTY_DEPARTMENTS}, ALL),
-        # The subsidy standard (the funding app's rate.* actions): read by everyone who handles the money.
+        # The subsidy standard: read by everyone who handles the money.
         "schools.SubsidyRate": same_rule(MONEY_READERS, ALL),
     },
     action_scopes={

@@ -30,7 +30,6 @@ from django.core.management.base import CommandError
 from django.db.models import Count
 from django.utils import timezone
 
-from funding.services.rates import rate_set
 from schools.forms.plans import SECTIONS, build_form
 from schools.models import (
     Activity,
@@ -81,6 +80,7 @@ from schools.services.plans import (
     plan_start,
     plan_submit,
 )
+from schools.services.rates import rate_set
 from schools.services.sessions import session_confirm, session_log, substitution_record
 from schools.services.timetables import SlotRow, timetable_create, timetable_save
 from xiji_afterschool.demo import (

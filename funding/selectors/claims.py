@@ -1,17 +1,12 @@
-"""Reads of the subsidy standard and the claims (R22, R23), always scoped to the viewer."""
+"""Reads of the claims (R23), always scoped to the viewer."""
 
 from django.db.models import Prefetch, QuerySet
 
-from schools.models import School, SchoolPlan, SchoolYear, ServiceClass, SubsidyRate
+from schools.models import School, SchoolPlan, SchoolYear, ServiceClass
 from schools.rules import delivery as delivery_rules
 from xiji_afterschool import permissions
 
 from ..models import Claim, ClaimEvent
-
-
-def rate_list(*, viewer) -> QuerySet[SubsidyRate]:
-    """Every standard with its first day, newest first, for those who handle the money ("rate.view")."""
-    return permissions.scope(viewer, SubsidyRate.objects.all(), action="rate.view").order_by("-effective_from")
 
 
 def claim_list(

@@ -6,13 +6,13 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 
+from schools.selectors import rates as selectors
+from schools.services import rates as services
 from xiji_afterschool import permissions
 from xiji_afterschool.errors import DomainError
 from xiji_afterschool.money import format_yuan
 
 from ..forms.rates import RateForm
-from ..selectors import claims as selectors
-from ..services import rates as services
 
 
 @login_required

@@ -7,12 +7,12 @@ from .calendar import (
     SchoolYear,
     Semester,
     ServiceMode,
-    SubsidyRate,
 )
 from .classes import ServiceClass, ServiceClassMember
 from .hours import HoursAdjustment, HoursMonth
 from .imports import RosterImport
 from .plans import ActivityCategory, PlanAttachment, PlanSection, SchoolPlan, SchoolPlanEvent
+from .rates import SubsidyRate
 from .roster import (
     COUNTY_ROLES,
     SCHOOL_ROLES,

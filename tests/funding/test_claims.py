@@ -18,7 +18,6 @@ from openpyxl import load_workbook
 from funding.models import Claim, ClaimLine, Fund, LedgerEntry
 from funding.selectors import claims as selectors
 from funding.services import claims as services
-from funding.services import rates as rate_services
 from schools.models import (
     CountySettings,
     PlanSection,
@@ -31,6 +30,7 @@ from schools.models import (
     SubsidyRate,
 )
 from schools.rules import calendar as calendar_rules
+from schools.services import rates as rate_services
 from xiji_afterschool.errors import DomainError
 from xiji_afterschool.workflow import TransitionNotAllowed
 

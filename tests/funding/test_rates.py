@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
-from funding.services import rates as services
 from schools.models import SubsidyRate
+from schools.services import rates as services
 from xiji_afterschool.errors import DomainError
 
 pytestmark = pytest.mark.usefixtures("english", "rate")

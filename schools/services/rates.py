@@ -11,10 +11,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from schools.models import SubsidyRate, User
 from xiji_afterschool import permissions
 from xiji_afterschool.errors import DomainError
 from xiji_afterschool.money import parse_yuan, yuan
+
+from ..models import SubsidyRate, User
 
 # SubsidyRate.amount has max_digits=8, decimal_places=2.
 MAX_RATE = Decimal("999999.99")
