@@ -1,3 +1,82 @@
-"""The safety app's actions and scopes, registered with the one engine (xiji_afterschool/permissions.py) as
-`register(app="safety", actions={...}, scopes={...}, action_scopes={...}, menu=[...])`. Nothing yet: until it
-registers, every safety action is unknown and every safety row is out of everyone's scope."""
+"""The safety app's actions, scopes and menu entries (R28–R32), registered with the one engine
+(xiji_afterschool/permissions.py). One section per concern; the single `register` call at the bottom merges them.
+
+Guardians see only their own children's rows (through `Guardian.user`); school staff only their school's; the
+gate only what today needs; townships and the county read their schools' safety records."""
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from schools.models import Role
+from xiji_afterschool.permissions import (
+    ALL,
+    COUNTY_READERS,
+    SESSION_STAFF,
+    SUPERVISORS,
+    MenuEntry,
+    at_school,
+    in_township,
+    register,
+    same_rule,
+)
+
+SA, GATE, CARE = Role.SCHOOL_ADMIN, Role.GATE, Role.CARE_STAFF
+SCHOOL_STAFF = {SA, *SESSION_STAFF, GATE, CARE}  # everyone who works at one school
+
+
+def of_guardian(path):
+    """Rows whose `path` leads to a child of the membership's user (a parent)."""
+    return lambda m: Q(**{f"{path}__guardian_links__guardian__user": m.user_id})
+
+
+# ---------------------------------------------------------------- pickups: who may take a child (§1)
+PICKUPS_ACTIONS: dict = {}
+PICKUPS_SCOPES: dict = {}
+PICKUPS_MENU: list = []
+
+# ---------------------------------------------------------------- handovers, duty roster, late pick-ups (§2, §3, §9)
+HANDOVERS_ACTIONS: dict = {}
+HANDOVERS_SCOPES: dict = {}
+HANDOVERS_MENU: list = []
+
+# ---------------------------------------------------------------- gate (§5)
+GATE_ACTIONS: dict = {}
+GATE_SCOPES: dict = {}
+GATE_MENU: list = []
+
+# ---------------------------------------------------------------- venues and hazards (§6)
+VENUES_ACTIONS: dict = {}
+VENUES_SCOPES: dict = {}
+VENUES_MENU: list = []
+
+# ---------------------------------------------------------------- incidents and insurance (§7)
+INCIDENTS_ACTIONS: dict = {}
+INCIDENTS_SCOPES: dict = {}
+INCIDENTS_MENU: list = []
+
+# ---------------------------------------------------------------- emergency plans, drills, safety education (§8)
+EMERGENCY_ACTIONS: dict = {}
+EMERGENCY_SCOPES: dict = {}
+EMERGENCY_MENU: list = []
+
+
+register(
+    app="safety",
+    actions={
+        **PICKUPS_ACTIONS,
+        **HANDOVERS_ACTIONS,
+        **GATE_ACTIONS,
+        **VENUES_ACTIONS,
+        **INCIDENTS_ACTIONS,
+        **EMERGENCY_ACTIONS,
+    },
+    scopes={
+        **PICKUPS_SCOPES,
+        **HANDOVERS_SCOPES,
+        **GATE_SCOPES,
+        **VENUES_SCOPES,
+        **INCIDENTS_SCOPES,
+        **EMERGENCY_SCOPES,
+    },
+    menu=[*PICKUPS_MENU, *HANDOVERS_MENU, *GATE_MENU, *VENUES_MENU, *INCIDENTS_MENU, *EMERGENCY_MENU],
+)

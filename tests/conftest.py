@@ -219,6 +219,8 @@ def build_world():
         inspector=user_with_role(Role.INSPECTOR),
         hr=user_with_role(Role.HR),
         auditor=user_with_role(Role.AUDITOR),
+        gate=user_with_role(Role.GATE, school=school_a),
+        care_staff=user_with_role(Role.CARE_STAFF, school=school_a),
     )
     w.export_a = RosterExport.objects.create(school=school_a, requested_by=w.school_admin)
     _add_plans(w)
@@ -277,4 +279,6 @@ ACTORS = [
     "inspector",
     "hr",
     "auditor",
+    "gate",
+    "care_staff",
 ]

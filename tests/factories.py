@@ -128,7 +128,7 @@ def user_with_role(role: str, *, user: User | None = None, school=None, admin_cl
     if role == Role.CLASS_TEACHER:
         admin_class = admin_class or AdminClassFactory(school=school or SchoolFactory())
         anchor = {"school": admin_class.school, "admin_class": admin_class}
-    elif role in (Role.SERVICE_TEACHER, Role.VOLUNTEER, Role.SCHOOL_ADMIN):
+    elif role in (Role.SERVICE_TEACHER, Role.VOLUNTEER, Role.SCHOOL_ADMIN, Role.GATE, Role.CARE_STAFF):
         anchor = {"school": school or SchoolFactory()}
         if role == Role.VOLUNTEER:
             anchor["volunteer_kind"] = Membership.VolunteerKind.RETIRED_TEACHER

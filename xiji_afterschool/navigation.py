@@ -23,6 +23,8 @@ ROLE_ORDER = [
     Role.CLASS_TEACHER,
     Role.SERVICE_TEACHER,
     Role.VOLUNTEER,
+    Role.GATE,
+    Role.CARE_STAFF,
     Role.PARENT,
 ]
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("schools.urls")),
     path("enrollment/", include("enrollment.urls")),
     path("funding/", include("funding.urls")),
+    path("safety/", include("safety.urls")),
     path("bureau/", include("xiji_afterschool.bureau.urls")),
     path("admin/", admin.site.urls),
 ]

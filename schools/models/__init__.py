@@ -11,6 +11,7 @@ from .calendar import (
 from .classes import ServiceClass, ServiceClassMember
 from .hours import HoursAdjustment, HoursMonth
 from .imports import RosterImport
+from .notifications import Notification, NotificationKind, NotificationPreference, TextMessage
 from .plans import ActivityCategory, PlanAttachment, PlanSection, SchoolPlan, SchoolPlanEvent
 from .rates import SubsidyRate
 from .roster import (
@@ -51,6 +52,9 @@ __all__ = [
     "HoursAdjustment",
     "HoursMonth",
     "Membership",
+    "Notification",
+    "NotificationKind",
+    "NotificationPreference",
     "Partner",
     "PlanAttachment",
     "PlanSection",
@@ -73,6 +77,7 @@ __all__ = [
     "StudentGuardian",
     "SubsidyRate",
     "Substitution",
+    "TextMessage",
     "Timetable",
     "TimetableSlot",
     "Township",

@@ -42,6 +42,14 @@ class CountySettings(TimeStampedModel):
     )
     earliest_pickup_time = models.TimeField(_("earliest pick-up time"), default=datetime.time(17, 30))
     late_log_days = models.PositiveSmallIntegerField(_("days after which a session log needs confirmation"), default=3)
+    # R30: a child not handed over this long after their session ends raises a late pick-up alert, repeated until
+    # someone resolves it.
+    late_pickup_minutes = models.PositiveSmallIntegerField(
+        _("minutes after the session before a late pick-up alert"), default=15
+    )
+    late_pickup_repeat_minutes = models.PositiveSmallIntegerField(
+        _("minutes between late pick-up reminders"), default=10
+    )
 
     class Meta:
         verbose_name = _("county settings")

@@ -20,6 +20,9 @@ class User(AbstractUser):
     mobile = models.CharField(
         _("mobile number"), max_length=11, unique=True, null=True, blank=True, validators=[roster_rules.validate_mobile]
     )
+    # When the mobile was proved to be this person's (a code sent to it, or the school's roster holding the same
+    # number for this guardian). Text messages go only to a verified mobile.
+    mobile_verified_at = models.DateTimeField(_("mobile verified at"), null=True, blank=True)
 
     objects = UserManager()
 
@@ -203,9 +206,13 @@ class Role(models.TextChoices):
     INSPECTOR = "inspector", _("Inspector")
     HR = "hr", _("HR reviewer")
     AUDITOR = "auditor", _("Auditor")  # R26: the audit bureau reads the money records and disclosures
+    # R29–R30: the school's gate keeper (门卫), and the staff who take children over after the service without
+    # teaching: dormitory teachers (生活老师) and bus escorts (随车照管员).
+    GATE = "gate", _("Gate keeper")
+    CARE_STAFF = "care_staff", _("Dormitory teacher / bus escort")
 
 
-SCHOOL_ROLES = (Role.CLASS_TEACHER, Role.SERVICE_TEACHER, Role.VOLUNTEER, Role.SCHOOL_ADMIN)
+SCHOOL_ROLES = (Role.CLASS_TEACHER, Role.SERVICE_TEACHER, Role.VOLUNTEER, Role.SCHOOL_ADMIN, Role.GATE, Role.CARE_STAFF)
 COUNTY_ROLES = (Role.BUREAU, Role.FINANCE, Role.INSPECTOR, Role.HR, Role.AUDITOR)
 
 
@@ -257,7 +264,7 @@ class Membership(TimeStampedModel):
                 condition=(
                     Q(role="parent", school__isnull=True, township__isnull=True, department__isnull=True)
                     | Q(
-                        role__in=["service_teacher", "volunteer", "school_admin"],
+                        role__in=["service_teacher", "volunteer", "school_admin", "gate", "care_staff"],
                         school__isnull=False,
                         admin_class__isnull=True,
                     )

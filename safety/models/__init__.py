@@ -1,0 +1,29 @@
+"""safety models, one module per concern; everything is importable from `safety.models`."""
+
+from .alerts import LateAlert, LateAlertEvent
+from .handovers import DutyRoster, Handover
+from .pickups import (
+    BusRoute,
+    Collector,
+    Delegation,
+    Dormitory,
+    Relation,
+    Source,
+    TravelArrangement,
+    WalkHomePermission,
+)
+
+__all__ = [
+    "BusRoute",
+    "Collector",
+    "Delegation",
+    "Dormitory",
+    "DutyRoster",
+    "Handover",
+    "LateAlert",
+    "LateAlertEvent",
+    "Relation",
+    "Source",
+    "TravelArrangement",
+    "WalkHomePermission",
+]
