@@ -101,6 +101,8 @@ LOGINS = (
     Login("jiaoshi", "王海燕", Role.SERVICE_TEACHER, "课后服务教师", FIRST),
     Login("zhiyuanzhe", "田志明", Role.VOLUNTEER, "志愿者（退休教师）", FIRST, volunteer_kind=VK.RETIRED_TEACHER),
     Login("xuexiao", "杨建国", Role.SCHOOL_ADMIN, "学校管理员", FIRST),
+    Login("menwei", "马德福", Role.GATE, "门卫", FIRST),
+    Login("shengguan", "杨桂兰", Role.CARE_STAFF, "生活老师（随车照管）", FIRST),
     Login("xiangzhen", "苏宏伟", Role.TOWNSHIP_COORDINATOR, "乡镇统筹", township=COORDINATED),
     Login("jiaotiju", "张永红", Role.BUREAU, "教体局", department=Department.Kind.EDUCATION),
     Login("caizheng", "刘晓军", Role.FINANCE, "财政局", department=Department.Kind.FINANCE),

@@ -87,6 +87,8 @@ LOGINS = {  # username -> (role, the school / township / department its membersh
     "jiaoshi": (Role.SERVICE_TEACHER, FIRST),
     "zhiyuanzhe": (Role.VOLUNTEER, FIRST),
     "xuexiao": (Role.SCHOOL_ADMIN, FIRST),
+    "menwei": (Role.GATE, FIRST),
+    "shengguan": (Role.CARE_STAFF, FIRST),
     "xiangzhen": (Role.TOWNSHIP_COORDINATOR, "兴隆镇"),
     "jiaotiju": (Role.BUREAU, "西吉县教育体育局"),
     "caizheng": (Role.FINANCE, "西吉县财政局"),
