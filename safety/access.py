@@ -50,14 +50,78 @@ VENUES_SCOPES: dict = {}
 VENUES_MENU: list = []
 
 # ---------------------------------------------------------------- incidents and insurance (§7)
-INCIDENTS_ACTIONS: dict = {}
-INCIDENTS_SCOPES: dict = {}
-INCIDENTS_MENU: list = []
+# The school admin keeps the record (insurance, closing). The adult who was there records it: after-school
+# teachers, volunteers, class teachers and care staff may record an incident, tell a guardian and add follow-ups —
+# on the incidents they recorded only (they see only those: a teacher has no need to read every injury at the
+# school). Guardians read the incidents of their own children, never the other children's rows.
+INCIDENT_STAFF = {*SESSION_STAFF, CARE}
+
+
+def own_followups(m):
+    """A guardian reads the follow-ups of their child's incident about the whole incident or about their child."""
+    mine = "student__guardian_links__guardian__user"
+    return Q(**{f"incident__children__{mine}": m.user_id}) & (
+        Q(child__isnull=True) | Q(**{f"child__{mine}": m.user_id})
+    )
+
+
+def _incident_rules(path: str, parent_rule) -> dict:
+    prefix = f"{path}__" if path else ""
+    return {
+        Role.PARENT: parent_rule,
+        SA: at_school(f"{prefix}school"),
+        **same_rule(INCIDENT_STAFF, lambda m: Q(**{f"{prefix}recorded_by": m.user_id})),
+        Role.TOWNSHIP_COORDINATOR: in_township(f"{prefix}school__township"),
+        **same_rule(COUNTY_READERS, ALL),
+    }
+
+
+INCIDENTS_ACTIONS: dict = {
+    "incident.view": {Role.PARENT, SA, *INCIDENT_STAFF, *SUPERVISORS},
+    "incident.record": {SA, *INCIDENT_STAFF},
+    "incident.follow_up": {SA, *INCIDENT_STAFF},  # follow-ups, corrections, a guardian told
+    "incident.close": {SA},
+    "insurance.manage": {SA},  # the insurance claim and the compensation shares
+}
+INCIDENTS_SCOPES: dict = {
+    "safety.Incident": _incident_rules("", of_guardian("children__student")),
+    "safety.IncidentChild": _incident_rules("incident", of_guardian("student")),
+    "safety.IncidentFollowUp": _incident_rules("incident", own_followups),
+    "safety.GuardianContact": _incident_rules("child__incident", of_guardian("child__student")),
+    "safety.InsuranceClaim": _incident_rules("incident", of_guardian("incident__children__student")),
+}
+INCIDENTS_MENU: list = [
+    *(
+        MenuEntry(role, "safety:incident-list", "incident.view", _("Incidents"), 60)
+        for role in (SA, *SESSION_STAFF, *SUPERVISORS)
+    ),
+]
 
 # ---------------------------------------------------------------- emergency plans, drills, safety education (§8)
-EMERGENCY_ACTIONS: dict = {}
-EMERGENCY_SCOPES: dict = {}
-EMERGENCY_MENU: list = []
+# Every teacher of the school reads the plans (they hold duties in them); the school admin writes plans, drills and
+# education records; the township and the county read their schools'.
+EMERGENCY_READERS = {SA, *SESSION_STAFF, *SUPERVISORS}
+EMERGENCY_ACTIONS: dict = {
+    "emergency.view": EMERGENCY_READERS,
+    "emergency.manage": {SA},
+}
+EMERGENCY_SCOPES: dict = {
+    model: {
+        **same_rule({SA, *SESSION_STAFF}, at_school(f"{path}school")),
+        Role.TOWNSHIP_COORDINATOR: in_township(f"{path}school__township"),
+        **same_rule(COUNTY_READERS, ALL),
+    }
+    for model, path in (
+        ("safety.EmergencyPlan", ""),
+        ("safety.PlanDuty", "plan__"),
+        ("safety.Drill", ""),
+        ("safety.SafetyEducation", ""),
+    )
+}
+EMERGENCY_MENU: list = [
+    MenuEntry(role, "safety:emergency-list", "emergency.view", _("Emergency plans and drills"), 61)
+    for role in (SA, *SUPERVISORS)
+]
 
 
 register(

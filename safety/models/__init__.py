@@ -1,7 +1,17 @@
 """safety models, one module per concern; everything is importable from `safety.models`."""
 
 from .alerts import LateAlert, LateAlertEvent
+from .emergency import Drill, EmergencyPlan, PlanDuty, SafetyEducation, Scenario
 from .handovers import DutyRoster, Handover
+from .incidents import (
+    GuardianContact,
+    Incident,
+    IncidentChild,
+    IncidentEvent,
+    IncidentFollowUp,
+    InsuranceClaim,
+    InsuranceClaimEvent,
+)
 from .pickups import (
     BusRoute,
     Collector,
@@ -18,11 +28,23 @@ __all__ = [
     "Collector",
     "Delegation",
     "Dormitory",
+    "Drill",
     "DutyRoster",
+    "EmergencyPlan",
+    "GuardianContact",
     "Handover",
+    "Incident",
+    "IncidentChild",
+    "IncidentEvent",
+    "IncidentFollowUp",
+    "InsuranceClaim",
+    "InsuranceClaimEvent",
     "LateAlert",
     "LateAlertEvent",
+    "PlanDuty",
     "Relation",
+    "SafetyEducation",
+    "Scenario",
     "Source",
     "TravelArrangement",
     "WalkHomePermission",
