@@ -19,9 +19,11 @@ def incident_list(*, viewer, school: School | None = None, status: str = "") -> 
         qs = qs.filter(school=school)
     if status:
         qs = qs.filter(status=status)
-    return qs.select_related("school", "school__township", "recorded_by", "insurance").annotate(
-        child_count=Count("children", distinct=True)
-    ).order_by("-occurred_at", "-pk")  # a GROUP BY query drops Meta.ordering
+    return (
+        qs.select_related("school", "school__township", "recorded_by", "insurance")
+        .annotate(child_count=Count("children", distinct=True))
+        .order_by("-occurred_at", "-pk")
+    )  # a GROUP BY query drops Meta.ordering
 
 
 def incident_detail(*, viewer) -> QuerySet[Incident]:

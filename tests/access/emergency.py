@@ -39,9 +39,7 @@ MATRIX = {
     "safety:emergency-list": Case(
         ok={a: 302 for a in (*SCHOOL_A_READERS, "other_school_admin")} | {"bureau": 200, "inspector": 200}
     ),
-    "safety:emergency-school": Case(
-        args=lambda w: [w.school_a.pk], ok={a: 200 for a in SCHOOL_A_READERS}, default=404
-    ),
+    "safety:emergency-school": Case(args=lambda w: [w.school_a.pk], ok={a: 200 for a in SCHOOL_A_READERS}, default=404),
     "safety:emergency-plan-create": _admin_page(lambda w: [w.school_a.pk]),
     "safety:emergency-plan-detail": Case(
         args=lambda w: [w.emergency_plan.pk], ok={a: 200 for a in SCHOOL_A_READERS}, default=404, setup=_plan
