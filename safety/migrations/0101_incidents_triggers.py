@@ -56,7 +56,8 @@ DROP FUNCTION IF EXISTS safety_incident_refuse_change();
 
 def _run(schema_editor, sql: str) -> None:
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(sql)
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute(sql)  # no parameters: the % signs are PL/pgSQL's own
 
 
 def forward(apps, schema_editor):
