@@ -35,12 +35,18 @@ from .factories import AdminClassFactory, SchoolFactory, StudentFactory, Townshi
 
 
 def pytest_collection_modifyitems(config, items):
-    """Worker tests need a real broker. Without REDIS_URL they are deselected (and reported), never skipped."""
-    if os.environ.get("REDIS_URL"):
+    """Worker tests need a real broker, trigger tests PostgreSQL. Without REDIS_URL / a PostgreSQL DATABASE_URL they
+    are deselected (and reported), never skipped: CI's PostgreSQL + Redis pass runs them."""
+    missing = set()
+    if not os.environ.get("REDIS_URL"):
+        missing.add("needs_redis")
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        missing.add("needs_postgres")
+    if not missing:
         return
     keep, dropped = [], []
     for item in items:
-        (dropped if item.get_closest_marker("needs_redis") else keep).append(item)
+        (dropped if any(item.get_closest_marker(m) for m in missing) else keep).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = keep

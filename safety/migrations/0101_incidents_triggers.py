@@ -69,5 +69,5 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("safety", "0002_incidents_emergency")]
+    dependencies = [("safety", "0001_initial")]
     operations = [migrations.RunPython(forward, backward)]

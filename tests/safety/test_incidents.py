@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -347,7 +347,7 @@ def test_record_page_records_and_redirects(client, world):
     assert incident.recorded_by == w.class_teacher
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the triggers are PostgreSQL's")
+@pytest.mark.needs_postgres  # the triggers are PostgreSQL's
 def test_the_database_refuses_to_edit_an_incident(world):
     w = world
     incident = _record(w)
