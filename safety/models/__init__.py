@@ -1,6 +1,7 @@
 """safety models, one module per concern; everything is importable from `safety.models`."""
 
 from .alerts import LateAlert, LateAlertEvent
+from .gate import EarlyLeave, EarlyLeaveEvent, Visit
 from .handovers import DutyRoster, Handover
 from .pickups import (
     BusRoute,
@@ -19,11 +20,14 @@ __all__ = [
     "Delegation",
     "Dormitory",
     "DutyRoster",
+    "EarlyLeave",
+    "EarlyLeaveEvent",
     "Handover",
     "LateAlert",
     "LateAlertEvent",
     "Relation",
     "Source",
     "TravelArrangement",
+    "Visit",
     "WalkHomePermission",
 ]
