@@ -105,7 +105,7 @@ class ChildSearchForm(forms.Form):
 
 
 class LogDayForm(forms.Form):
-    date = forms.DateField(label=_("Day"), widget=DATE_WIDGET)
+    date = forms.DateField(label=_("Date"), widget=DATE_WIDGET)
 
 
 class MonthForm(forms.Form):

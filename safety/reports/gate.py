@@ -9,7 +9,7 @@ from schools.models import School
 
 from ..selectors import gate as selectors
 
-BLANK_ROWS = 12  # room on the printed sheet for the visitors written by hand
+BLANK_ROWS = 8  # room on the printed sheet for the visitors written by hand (one A4 page in a usual day)
 
 
 def _hm(moment) -> str:
@@ -46,7 +46,7 @@ def gate_sheet_context(*, viewer, school: School, date: datetime.date) -> dict:
         "school": school,
         "date": date,
         "visits": visits,
-        "blank_rows": range(max(BLANK_ROWS, 20 - len(visits))),
+        "blank_rows": range(max(BLANK_ROWS, 14 - len(visits))),
         "early_leaves": selectors.early_leaves_of_day(viewer=viewer, school=school, date=date),
         "buses": selectors.buses_of_day(school=school, date=date),
         "duty": selectors.duty_of_day(school=school, date=date),
