@@ -1,6 +1,6 @@
 """Safety's pages: the views modules' urlpatterns, concatenated."""
 
-from .views import emergency, incidents
+from .views import emergency, gate, incidents
 
 app_name = "safety"
-urlpatterns = [*incidents.urlpatterns, *emergency.urlpatterns]
+urlpatterns = [*gate.urlpatterns, *incidents.urlpatterns, *emergency.urlpatterns]

@@ -2,6 +2,7 @@
 
 from .alerts import LateAlert, LateAlertEvent
 from .emergency import Drill, EmergencyPlan, PlanDuty, SafetyEducation, Scenario
+from .gate import EarlyLeave, EarlyLeaveEvent, Visit
 from .handovers import DutyRoster, Handover
 from .incidents import (
     GuardianContact,
@@ -30,6 +31,8 @@ __all__ = [
     "Dormitory",
     "Drill",
     "DutyRoster",
+    "EarlyLeave",
+    "EarlyLeaveEvent",
     "EmergencyPlan",
     "GuardianContact",
     "Handover",
@@ -47,5 +50,6 @@ __all__ = [
     "Scenario",
     "Source",
     "TravelArrangement",
+    "Visit",
     "WalkHomePermission",
 ]
