@@ -4,7 +4,7 @@ each, open late pick-ups and those resolved today, in a fixed number of queries 
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from schools.models import School, Student, User
@@ -42,7 +42,9 @@ def safety_board(*, viewer, school: School, day: datetime.date | None = None) ->
     alerts = alerts_selectors.late_alert_list(viewer=viewer).filter(school=school)
     open_alerts = list(alerts.filter(status=LateAlert.Status.OPEN).order_by("date", "created_at", "pk"))
     resolved = list(
-        alerts.filter(status=LateAlert.Status.RESOLVED, resolved_at__date=day).order_by("-resolved_at", "-pk")
+        alerts.filter(Q(date=day) | Q(resolved_at__date=day), status=LateAlert.Status.RESOLVED).order_by(
+            "-resolved_at", "-pk"
+        )
     )
     resolvable = set(
         permissions.scope(viewer, LateAlert.objects.filter(school=school, status=LateAlert.Status.OPEN),
