@@ -4,7 +4,7 @@
 Guardians see only their own children's rows (through `Guardian.user`); school staff only their school's; the
 gate only what today needs; townships and the county read their schools' safety records."""
 
-from django.db.models import DateField, Q, Value
+from django.db.models import DateField, F, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -170,6 +170,47 @@ EMERGENCY_MENU: list = [
     for role in (SA, *SUPERVISORS)
 ]
 
+# ---------------------------------------------------------------- alerts, duty roster, board (§2 duty roster, §3)
+# The duty teacher of the day answers for late pick-ups with the adult holding the child and the school admin.
+BOARD_ROLES = {SA, *SESSION_STAFF, GATE, CARE}  # the school's people on its safety board; supervisors read it
+
+
+def holds_or_on_duty(m):
+    """Alerts of a child this person held when the alert was raised, or of a day they are the duty teacher."""
+    return Q(holder=m.user_id) | Q(school__duty_days__duty_teacher=m.user_id, school__duty_days__date=F("date"))
+
+
+ALERTS_ACTIONS: dict = {
+    "board.view": {*BOARD_ROLES, *SUPERVISORS},  # on a School
+    "duty_roster.view": {SA, *SUPERVISORS},  # on a School: the month page
+    "duty_roster.manage": {SA},  # on a School
+    "late_alert.view": {*BOARD_ROLES, *SUPERVISORS},
+    "late_alert.resolve": {SA, *SESSION_STAFF, GATE, CARE},  # narrowed below: the holder and the duty teacher
+}
+ALERTS_SCOPES: dict = {
+    "safety.DutyRoster": {
+        **same_rule(BOARD_ROLES, at_school()),
+        Role.TOWNSHIP_COORDINATOR: in_township(),
+        **same_rule(COUNTY_READERS, ALL),
+    },
+    "safety.LateAlert": {
+        **same_rule(BOARD_ROLES, at_school()),
+        Role.TOWNSHIP_COORDINATOR: in_township(),
+        **same_rule(COUNTY_READERS, ALL),
+    },
+}
+ALERTS_ACTION_SCOPES: dict = {
+    # schools.School has no rule for the gate and care staff: for the board they see their own school.
+    "board.view": {"schools.School": same_rule({GATE, CARE}, at_school("pk"))},
+    "late_alert.resolve": {"safety.LateAlert": same_rule({*SESSION_STAFF, GATE, CARE}, holds_or_on_duty)},
+}
+ALERTS_MENU: list = [
+    MenuEntry(SA, "safety:board-mine", "board.view", _("Safety board"), order=60),
+    MenuEntry(SA, "safety:duty-mine", "duty_roster.manage", _("Duty roster"), order=61),
+    *(MenuEntry(role, "safety:board-mine", "board.view", _("Safety board"), order=60) for role in SESSION_STAFF),
+    MenuEntry(GATE, "safety:board-mine", "board.view", _("Safety board"), order=60),
+]
+
 
 register(
     app="safety",
@@ -180,6 +221,7 @@ register(
         **VENUES_ACTIONS,
         **INCIDENTS_ACTIONS,
         **EMERGENCY_ACTIONS,
+        **ALERTS_ACTIONS,
     },
     scopes={
         **PICKUPS_SCOPES,
@@ -188,7 +230,8 @@ register(
         **VENUES_SCOPES,
         **INCIDENTS_SCOPES,
         **EMERGENCY_SCOPES,
+        **ALERTS_SCOPES,
     },
-    action_scopes={**GATE_ACTION_SCOPES},
-    menu=[*PICKUPS_MENU, *HANDOVERS_MENU, *GATE_MENU, *VENUES_MENU, *INCIDENTS_MENU, *EMERGENCY_MENU],
+    action_scopes={**GATE_ACTION_SCOPES, **ALERTS_ACTION_SCOPES},
+    menu=[*PICKUPS_MENU, *HANDOVERS_MENU, *GATE_MENU, *VENUES_MENU, *INCIDENTS_MENU, *EMERGENCY_MENU, *ALERTS_MENU],
 )

@@ -1,6 +1,13 @@
 """Safety's pages: the views modules' urlpatterns, concatenated."""
 
-from .views import emergency, gate, incidents
+from .views import alerts, board, duty, emergency, gate, incidents
 
 app_name = "safety"
-urlpatterns = [*gate.urlpatterns, *incidents.urlpatterns, *emergency.urlpatterns]
+urlpatterns = [
+    *board.urlpatterns,
+    *alerts.urlpatterns,
+    *duty.urlpatterns,
+    *gate.urlpatterns,
+    *incidents.urlpatterns,
+    *emergency.urlpatterns,
+]

@@ -134,6 +134,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "enrollment.activate_due_placements_task",
         "schedule": crontab(hour=5, minute=30),  # before the school day: placed children become attending
     },
+    "raise-late-pickups": {
+        "task": "safety.raise_late_pickups_task",
+        "schedule": crontab(),  # every minute: a child not collected 15 minutes after the session is told at once
+    },
 }
 
 # Internationalisation: Simplified Chinese first, English available.

@@ -1,0 +1,69 @@
+"""Reads of late pick-up alerts (R30, issue 11 §3) and of who holds each child at the end of the day, batched: a
+fixed number of queries for a whole day of sessions, whatever the number of children."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from schools.models import Attendance, Session
+from xiji_afterschool import permissions
+
+from ..models import Handover, LateAlert
+from . import handovers as handovers_selectors
+
+
+def late_alert_list(*, viewer) -> QuerySet[LateAlert]:
+    """Alerts the viewer may see: their school's (staff), their township's, the county's; never a parent's."""
+    return permissions.scope(viewer, LateAlert.objects.all()).select_related(
+        "student__admin_class", "session__service_class", "holder", "resolved_by", "school"
+    )
+
+
+def late_alert_history(*, alert: LateAlert) -> list:
+    """The alert's events, oldest first (raised, reminders, resolved), with who did each."""
+    return list(alert.events.select_related("actor").order_by("created_at", "pk"))
+
+
+@dataclass
+class Held:
+    """One present child at the end of their last session of the day: who holds them now (None once handed over)."""
+
+    student_id: int
+    session: Session  # the child's last session of the day (the one an alert belongs to)
+    holder_id: int | None
+    final: Handover | None  # the hand-over that ended the school's custody, if any
+    last: Handover | None
+
+
+def custody_for_day(*, day: datetime.date, school_ids=None) -> dict[int, Held]:
+    """Every child present in a session of `day` (of `school_ids`, or every school): who holds them now. Three
+    queries. A child present in two sessions counts in the later one (an alert waits for the end of their day).
+    Same rule as safety.selectors.handovers.custody_for_session: the session's teacher holds a present child until
+    the first hand-over; a hand-over to staff moves the child to that person; a final one ends it."""
+    sessions = Session.objects.filter(date=day).select_related("service_class")
+    if school_ids is not None:
+        sessions = sessions.filter(service_class__school__in=list(school_ids))
+    by_id = {s.pk: s for s in sessions}
+    if not by_id:
+        return {}
+    marks = Attendance.objects.filter(session__in=list(by_id), mark=Attendance.Mark.PRESENT).values_list(
+        "student_id", "session_id"
+    )
+    last_session: dict[int, Session] = {}
+    for student_id, session_id in marks:
+        session = by_id[session_id]
+        current = last_session.get(student_id)
+        if current is None or (session.end_time, session.pk) > (current.end_time, current.pk):
+            last_session[student_id] = session
+    latest = handovers_selectors.latest_handovers(student_ids=list(last_session), date=day)
+    held = {}
+    for student_id, session in last_session.items():
+        last = latest.get(student_id)
+        if last is None:
+            held[student_id] = Held(student_id, session, session.teacher_id, None, None)
+        elif last.is_final:
+            held[student_id] = Held(student_id, session, None, last, last)
+        else:
+            held[student_id] = Held(student_id, session, last.to_staff_id, None, last)
+    return held
