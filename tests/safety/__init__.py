@@ -1,0 +1,1 @@
+"""Tests of the safety app (issue 11)."""
