@@ -75,7 +75,9 @@ def allowed_today(*, student_ids, date: datetime.date) -> dict[int, Allowed]:
 
 def pickup_students(*, viewer) -> QuerySet[Student]:
     """Children whose pick-up page the viewer may open (their own, their class, their school)."""
-    return permissions.scope(viewer, Student.objects.all(), action="pickup.view").select_related("school", "admin_class")
+    return permissions.scope(viewer, Student.objects.all(), action="pickup.view").select_related(
+        "school", "admin_class"
+    )
 
 
 @dataclass
@@ -208,7 +210,8 @@ def pickup_overview(*, viewer, date: datetime.date, admin_class_id: int | None =
 
 def pickup_classes(*, viewer) -> QuerySet[AdminClass]:
     """The classes the viewer's list can be filtered by."""
-    return permissions.scope(viewer, AdminClass.objects.all()).select_related("school").order_by(
-        "school", "grade", "number"
+    return (
+        permissions.scope(viewer, AdminClass.objects.all())
+        .select_related("school")
+        .order_by("school", "grade", "number")
     )
-

@@ -373,7 +373,9 @@ def travel_set(
         dormitory, bus_stop = None, bus_stop.strip()
     elif kind == TravelArrangement.Kind.DORMITORY:
         if not locked.is_boarder:
-            raise DomainError(_("Only boarders get a dormitory place. Mark the child as a boarder in the roster first."))
+            raise DomainError(
+                _("Only boarders get a dormitory place. Mark the child as a boarder in the roster first.")
+            )
         if dormitory is None or dormitory.school_id != locked.school_id:
             raise DomainError(_("Choose one of the school's dormitories."))
         bus_route, bus_stop = None, ""

@@ -255,9 +255,10 @@ def travel_end(request, pk):
         return _back(arrangement.student)
     try:
         services.travel_end(actor=request.user, arrangement=arrangement, last_day=form.cleaned_data["last_day"])
-        messages.success(request, _("The bus or dormitory place ends after %(date)s.") % {
-            "date": form.cleaned_data["last_day"].isoformat()
-        })
+        messages.success(
+            request,
+            _("The bus or dormitory place ends after %(date)s.") % {"date": form.cleaned_data["last_day"].isoformat()},
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
     return _back(arrangement.student)

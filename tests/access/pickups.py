@@ -70,7 +70,9 @@ MATRIX = {
     "safety:delegation-cancel": _on(
         "delegation", {"parent": 302, "school_admin": 403, "class_teacher": 403, "gate": 403}
     ),
-    "safety:walk-home-sign": Case(args=CHILD, ok={"parent": 200, "school_admin": 200, "class_teacher": 403}, default=404),
+    "safety:walk-home-sign": Case(
+        args=CHILD, ok={"parent": 200, "school_admin": 200, "class_teacher": 403}, default=404
+    ),
     "safety:walk-home-withdraw": _on(
         "walk_home", {"parent": 302, "school_admin": 302, "class_teacher": 403, "gate": 403}
     ),

@@ -277,7 +277,9 @@ def test_bus_routes_need_stops_unique_names_and_school_staff(world):
 def test_bus_stop_must_be_on_the_route_and_dormitory_is_for_boarders(world):
     bus = route(world)
     other = route(world, name="乙线", stops="乙镇", school=world.school_b)
-    dorm = services.dormitory_save(actor=world.school_admin, school=world.school_a, name="男生宿舍", teacher=world.care_staff)
+    dorm = services.dormitory_save(
+        actor=world.school_admin, school=world.school_a, name="男生宿舍", teacher=world.care_staff
+    )
     set_travel = lambda **kw: services.travel_set(actor=world.school_admin, student=world.child, **kw)  # noqa: E731
     with pytest.raises(DomainError, match="route's stops"):
         set_travel(kind="bus", valid_from=today(), bus_route=bus, bus_stop="丁村")
@@ -291,7 +293,12 @@ def test_bus_stop_must_be_on_the_route_and_dormitory_is_for_boarders(world):
     assert place.dormitory == dorm and place.bus_route is None and place.valid_until is None
     with pytest.raises(PermissionDenied):
         services.travel_set(
-            actor=world.class_teacher, student=world.child, kind="bus", valid_from=days(1), bus_route=bus, bus_stop="甲村"
+            actor=world.class_teacher,
+            student=world.child,
+            kind="bus",
+            valid_from=days(1),
+            bus_route=bus,
+            bus_stop="甲村",
         )
 
 
@@ -308,7 +315,12 @@ def test_a_new_arrangement_ends_the_open_one(world):
     assert TravelArrangement.objects.filter(student=world.child, valid_until__isnull=True).count() == 1
     with pytest.raises(DomainError, match="starts on or after this day"):
         services.travel_set(
-            actor=world.school_admin, student=world.child, kind="bus", valid_from=days(3), bus_route=bus, bus_stop="乙村"
+            actor=world.school_admin,
+            student=world.child,
+            kind="bus",
+            valid_from=days(3),
+            bus_route=bus,
+            bus_stop="乙村",
         )
     with pytest.raises(DomainError, match="before the first day"):
         services.travel_end(actor=world.school_admin, arrangement=second, last_day=days(6))
@@ -436,7 +448,7 @@ def test_school_list_counts_per_class_and_finds_who_has_nothing(world, client):
     )  # fmt: skip
     sign(world, actor=world.school_admin, student=world.child_a2, paper=True, paper_reference="Z-1")
     nobody = StudentFactory(admin_class=world.class_a1, name="周无人")
-    counts, students = selectors.pickup_overview(viewer=world.school_admin, date=today())
+    counts, _ = selectors.pickup_overview(viewer=world.school_admin, date=today())
     by_class = {row["admin_class"]: row for row in counts}
     a1, a2 = by_class[world.class_a1], by_class[world.class_a2]
     assert (a1["children"], a1["no_collector"], a1["bus"], a1["walk_home"], a1["nothing"]) == (3, 2, 1, 0, 1)
