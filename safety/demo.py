@@ -182,7 +182,9 @@ def _play_delegations(county, children, users) -> None:
         families = [c for c in own if c in children][:1] + families
         users = {**users, **{c.pk: county.user_object(demo_parent.user) for c in own}}
     days = list(_schooldays(today - 6 * DAY, today))[-3:]
-    for day, child in zip(days, families[:1] + rng.sample(families[1:], min(2, len(families[1:]))), strict=False):
+    for day, child in zip(
+        reversed(days), families[:1] + rng.sample(families[1:], min(2, len(families[1:]))), strict=False
+    ):
         with county.clock.at(at(day, 7, 20)):
             pickups_services.delegation_add(
                 actor=users[child.pk], student=child, date=day, name=_name(child.name[0], rng),

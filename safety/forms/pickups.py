@@ -145,3 +145,5 @@ class PickupFilterForm(forms.Form):
     def __init__(self, *args, classes, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["admin_class"].queryset = classes
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select"

@@ -279,7 +279,10 @@ def pickup_list(request):
     counts, students = selectors.pickup_overview(
         viewer=request.user, date=today, admin_class_id=admin_class and admin_class.pk, show=filters.get("show", "")
     )
-    context = {"form": form, "counts": counts, "students": students, "today": today}
+    # A whole school is hundreds of children: the list shows once a class or a filter is chosen (a class teacher's
+    # one class shows at once).
+    show_children = bool(admin_class or filters.get("show")) or len(counts) <= 1
+    context = {"form": form, "counts": counts, "students": students, "today": today, "show_children": show_children}
     return render(request, "safety/pickups/pickup_list.html", context)
 
 

@@ -456,6 +456,10 @@ def test_school_list_counts_per_class_and_finds_who_has_nothing(world, client):
     assert world.class_b1 not in by_class
     _, nothing = selectors.pickup_overview(viewer=world.school_admin, date=today(), show="nothing")
     assert [s.pk for s in nothing] == [nobody.pk]
+    client.force_login(world.school_admin)
+    page = client.get(reverse("safety:pickup-list")).content.decode()  # two classes: counts first, no names
+    assert "3 class 1" in page and "周无人" not in page
+    assert "周无人" in client.get(reverse("safety:pickup-list"), {"show": "nothing"}).content.decode()
     client.force_login(world.class_teacher)
     page = client.get(reverse("safety:pickup-list"), {"show": "nothing"}).content.decode()
     assert "周无人" in page and "王小军" not in page and "马小明" not in page
