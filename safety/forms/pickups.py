@@ -36,8 +36,8 @@ class CollectorForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=50)
     relation = forms.ChoiceField(label=_("Relation to the child"), choices=Relation.choices)
     mobile = MobileField()
-    valid_from = _date(_("From"))
-    valid_until = _date(_("Until (leave empty: until removed)"), required=False)
+    valid_from = _date(_("Valid from"))
+    valid_until = _date(_("Valid until (leave empty: until removed)"), required=False)
     photo = forms.FileField(
         label=_("Photo (optional)"), required=False, widget=forms.ClearableFileInput(attrs={"accept": "image/*"})
     )
@@ -55,7 +55,7 @@ class CollectorForm(forms.Form):
 
 
 class DelegationForm(forms.Form):
-    date = _date(_("Day"))
+    date = _date(_("Which day"))
     name = forms.CharField(label=_("Name"), max_length=50)
     relation = forms.ChoiceField(label=_("Relation to the child"), choices=Relation.choices)
     mobile = MobileField()
@@ -67,8 +67,8 @@ class WalkHomeForm(forms.Form):
         label=_("Route home"), max_length=200, widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("For example: out of the main gate, along the county road to the village shop, left to home."),
     )  # fmt: skip
-    valid_from = _date(_("From"))
-    valid_until = _date(_("Until"))
+    valid_from = _date(_("Valid from"))
+    valid_until = _date(_("Valid until"))
     leave_by = forms.TimeField(label=_("Leaves school no later than"), required=False, widget=TIME_WIDGET)
     signer_name = forms.CharField(label=_("Your name (signature)"), max_length=50)
     accepted = forms.BooleanField(label=_("I understand and accept the responsibility"), required=True)
@@ -92,7 +92,7 @@ class TravelForm(forms.Form):
     bus_route = forms.ModelChoiceField(label=_("Bus route"), queryset=None, required=False)
     bus_stop = forms.CharField(label=_("Stop"), max_length=40, required=False)
     dormitory = forms.ModelChoiceField(label=_("Dormitory"), queryset=None, required=False)
-    valid_from = _date(_("From"))
+    valid_from = _date(_("Valid from"))
 
     def __init__(self, *args, routes, dormitories, **kwargs):
         super().__init__(*args, **kwargs)
