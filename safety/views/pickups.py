@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from schools.models import School
 from xiji_afterschool import permissions, uploads
 from xiji_afterschool.errors import DomainError, form_errors
+from xiji_afterschool.exports import write_xlsx, xlsx_response
 
 from ..forms.pickups import (
     BusRouteForm,
@@ -28,6 +29,7 @@ from ..forms.pickups import (
     WalkHomeForm,
 )
 from ..models import BusRoute, Dormitory, TravelArrangement
+from ..reports import pickups as reports
 from ..rules import pickups as rules
 from ..selectors import pickups as selectors
 from ..services import pickups as services
@@ -286,6 +288,23 @@ def pickup_list(request):
     return render(request, "safety/pickups/pickup_list.html", context)
 
 
+@login_required
+def pickup_export(request):
+    """The list as filtered, as an Excel workbook (names and relations; no mobiles, no codes)."""
+    permissions.require(request.user, "pickup.list")
+    today = timezone.localdate()
+    form = PickupFilterForm(request.GET or None, classes=selectors.pickup_classes(viewer=request.user))
+    filters = form.cleaned_data if form.is_valid() else {}
+    admin_class = filters.get("admin_class")
+    _counts, students = selectors.pickup_overview(
+        viewer=request.user, date=today, admin_class_id=admin_class and admin_class.pk, show=filters.get("show", "")
+    )
+    allowed = selectors.allowed_today(student_ids=[s.pk for s in students], date=today)
+    header, rows = reports.pickup_rows(students=students, allowed=allowed)
+    content = write_xlsx(title=_("Pick-up arrangements"), header=header, rows=rows)
+    return xlsx_response(content, f"{_('Pick-up arrangements')}-{today:%Y%m%d}.xlsx")
+
+
 def _transport_school(request, school_pk=None) -> School:
     schools = selectors.transport_schools(viewer=request.user)
     if not schools:
@@ -404,6 +423,7 @@ def dormitory_edit(request, pk):
 
 urlpatterns = [
     path("pickups/", pickup_list, name="pickup-list"),
+    path("pickups/export/", pickup_export, name="pickup-export"),
     path("pickups/student/<int:pk>/", pickup_student, name="pickup-student"),
     path("pickups/student/<int:pk>/collectors/add/", collector_add, name="collector-add"),
     path("pickups/collectors/<int:pk>/remove/", collector_revoke, name="collector-revoke"),

@@ -56,6 +56,7 @@ def _on(obj: str, ok: dict, method="post"):
 
 MATRIX = {
     "safety:pickup-list": only("class_teacher", "school_admin", "other_school_admin"),
+    "safety:pickup-export": only("class_teacher", "school_admin", "other_school_admin"),
     "safety:pickup-student": Case(args=CHILD, ok=READERS, default=404),
     "safety:collector-add": Case(
         method="post", args=CHILD, ok={"parent": 302, "school_admin": 302, "class_teacher": 403}, default=404

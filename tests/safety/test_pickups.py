@@ -2,7 +2,9 @@
 teacher and the school admin, and the race on a child's bus or dormitory place."""
 
 import datetime
+import io
 
+import openpyxl
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -486,6 +488,22 @@ def test_school_admin_sets_a_bus_seat_and_manages_routes_by_form(world, client):
     assert seat.bus_stop == "乙村" and seat.added_by == world.school_admin
     page = client.get(reverse("safety:transport")).content.decode()
     assert "甲村 → 乙村" in page and "Riders today: 1" in page
+
+
+def test_export_lists_names_and_arrangements_without_mobiles(world, client):
+    bus = route(world)
+    add_collector(world)
+    services.travel_set(
+        actor=world.school_admin, student=world.child, kind="bus", valid_from=today(), bus_route=bus, bus_stop="乙村"
+    )
+    client.force_login(world.school_admin)
+    response = client.get(reverse("safety:pickup-export"), {"admin_class": world.class_a1.pk})
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    rows = {row[1]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert set(rows) == {"马小明", "李小红"}  # class_a1 only
+    assert rows["马小明"][3] == "马奶奶（Grandmother）" and rows["马小明"][6] == "1号线 · 乙村"
+    assert "13909541234" not in str(list(sheet.values))
 
 
 def test_parent_home_links_each_child_to_the_pick_up_page(world, client):
