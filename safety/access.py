@@ -32,9 +32,43 @@ def of_guardian(path):
 
 
 # ---------------------------------------------------------------- pickups: who may take a child (§1)
-PICKUPS_ACTIONS: dict = {}
-PICKUPS_SCOPES: dict = {}
-PICKUPS_MENU: list = []
+# Who may collect a child is personal data of the family: the guardian, the class teacher (read) and the school admin
+# see it; the gate and the care staff of the school read it through the gate and hand-over pages; townships and the
+# county do not (minimum necessary). Guardians keep their own children's lists; the school records paper requests.
+PARENT, CT = Role.PARENT, Role.CLASS_TEACHER
+PICKUPS_ACTIONS: dict = {
+    "pickup.view": {PARENT, CT, SA},  # a child's pick-up page (on a Student)
+    "pickup.list": {CT, SA},  # the school's 接送安排 list with counts per class
+    "collector.add": {PARENT},  # the guardian on the phone (source: guardian)
+    "collector.record_paper": {SA},  # from a paper request, original on file (source: paper)
+    "collector.revoke": {PARENT, SA},
+    "delegation.add": {PARENT},
+    "delegation.cancel": {PARENT},
+    "walk_home.sign": {PARENT},
+    "walk_home.record_paper": {SA},
+    "walk_home.withdraw": {PARENT, SA},
+    "travel.set": {SA},  # a child's bus or dormitory place (on a Student)
+    "travel.end": {SA},
+    "transport.manage": {SA},  # bus routes and dormitories (on a School)
+}
+_STUDENT_ROWS = {
+    PARENT: of_guardian("student"),
+    CT: lambda m: Q(student__admin_class=m.admin_class_id),
+    **same_rule({SA, GATE}, at_school("student__school")),
+}
+PICKUPS_SCOPES: dict = {
+    "safety.Collector": dict(_STUDENT_ROWS),
+    "safety.Delegation": dict(_STUDENT_ROWS),
+    "safety.WalkHomePermission": dict(_STUDENT_ROWS),
+    "safety.TravelArrangement": {**_STUDENT_ROWS, CARE: at_school("student__school")},
+    "safety.BusRoute": same_rule({SA, GATE, CARE}, at_school()),
+    "safety.Dormitory": same_rule({SA, GATE, CARE}, at_school()),
+}
+PICKUPS_MENU: list = [
+    MenuEntry(SA, "safety:pickup-list", "pickup.list", _("Pick-up arrangements"), order=60),
+    MenuEntry(SA, "safety:transport", "transport.manage", _("Buses and dormitories"), order=61),
+    MenuEntry(CT, "safety:pickup-list", "pickup.list", _("Pick-up arrangements"), order=60),
+]
 
 # ---------------------------------------------------------------- handovers, duty roster, late pick-ups (§2, §3, §9)
 HANDOVERS_ACTIONS: dict = {}

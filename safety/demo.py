@@ -6,12 +6,14 @@ import random
 
 from django.utils import timezone
 
-from schools.models import ServiceMode, Student
+from schools.models import Guardian, Membership, Role, ServiceClassMember, ServiceMode, Student, StudentGuardian
 from schools.rules import calendar as calendar_rules
-from xiji_afterschool.demo import DELIVERY, FIRST, DemoCounty, at
+from xiji_afterschool.demo import DAY, DELIVERY, FIRST, PARENT_MOBILE, SECOND, DemoCounty, at
 
-from .models import EarlyLeave, Visit
+from .models import BusRoute, Collector, Delegation, Dormitory, EarlyLeave, TravelArrangement, Visit, WalkHomePermission
+from .rules import pickups as pickups_rules
 from .services import gate as gate_services
+from .services import pickups as pickups_services
 
 # ---------------------------------------------------------------- gate (issue 11 §5): 门卫登记 at 西吉县第一小学
 
@@ -139,4 +141,195 @@ def _early_leave(county, gate, teacher, child, day, week_number, rng) -> None:
 def play(county: DemoCounty, phase: str) -> list[str]:
     if phase != DELIVERY:
         return []
-    return [*play_gate(county)]
+    return [*play_pickups(county), *play_gate(county)]
+
+
+# ---------------------------------------------------------------- pickups: who may take a child (§1)
+# Most children of the service classes at FIRST and SECOND have one or two other adults listed — grandparents, an
+# uncle or aunt — as is typical in Xiji, where many parents work away. Families with an account list them on the
+# phone; the others brought a paper request the school recorded (原件存档编号). Some grade 4–6 children have a signed
+# permission to go home alone; FIRST runs two bus routes escorted by 杨桂兰 (shengguan) with riders (one changed its
+# stop in October: a mid-year change); boarders get a dormitory place where the school has boarders; a couple of
+# one-day delegations on recent days. Played only while FIRST and SECOND have no listed adult.
+
+PICKUP_GIVEN = "桂兰秀英玉梅建国志强德福春花海军文明学军永红金花"
+ROUTES = (
+    ("1号线（北线）", "县医院,夏大路口,夏寨村,芦子沟村", datetime.time(17, 40)),
+    ("2号线（南线）", "南关,杨河村,吉强堡子,龙王坝村", datetime.time(17, 45)),
+)
+WALK_ROUTES = ("出校门沿西兰路向东，过红绿灯到家", "出南门沿滨河路步行回家属院", "出校门沿县道到村口商店，左转回家")
+
+
+def _mobile(rng) -> str:
+    return f"1{rng.choice('3589')}{rng.randrange(10**9):09d}"
+
+
+def _name(surname: str, rng) -> str:
+    i = rng.randrange(len(PICKUP_GIVEN) - 1)
+    return surname + PICKUP_GIVEN[i : i + 2 if rng.random() < 0.7 else i + 1]
+
+
+def _schooldays(start: datetime.date, end: datetime.date):
+    day = start
+    while day <= end:
+        if day.isoweekday() <= 5:
+            yield day
+        day += DAY
+
+
+def play_pickups(county: DemoCounty) -> list[str]:
+    schools = [s for s in (county.school(FIRST), county.school(SECOND)) if s is not None]
+    if not schools:
+        return []
+    if not Collector.objects.filter(student__school__in=schools).exists():
+        with county.without_savepoints():
+            for school in schools:
+                _play_school(county, school)
+    return _pickup_summary(schools)
+
+
+def _play_school(county: DemoCounty, school) -> None:
+    rng = county.rng
+    year = county.school_year()
+    semesters = sorted(year.semesters.values_list("start_date", "end_date"))
+    start = semesters[0][0] if semesters else year.start_date
+    admin = county.admins([school]).get(school.pk)
+    if admin is None:
+        return
+    children = list(
+        Student.objects.filter(
+            pk__in=ServiceClassMember.objects.filter(service_class__school=school, service_class__school_year=year)
+            .values("student_id")
+        ).select_related("admin_class").order_by("pk")
+    )  # fmt: skip
+    users = {
+        link.student_id: county.user_object(link.guardian.user)
+        for link in StudentGuardian.objects.filter(student__in=children, guardian__user__isnull=False)
+        .select_related("guardian__user").order_by("-is_primary", "pk")
+    }  # fmt: skip
+    paper_no = 0
+    with county.clock.at(at(start - 3 * DAY, 16)):  # the week before term: the lists come in with the applications
+        for child in children:
+            if rng.random() > 0.8:
+                continue  # a few families list nobody: only the guardians collect
+            guardian_user = users.get(child.pk)
+            for relation in rng.sample(["grandfather", "grandmother", "uncle_aunt"], rng.choice((1, 1, 2))):
+                surname = child.name[0] if relation == "grandfather" or rng.random() < 0.5 else rng.choice("马李王杨")
+                paper = guardian_user is None
+                paper_no += paper
+                pickups_services.collector_add(
+                    actor=admin if paper else guardian_user, student=child, name=_name(surname, rng),
+                    relation=relation, mobile=_mobile(rng), valid_from=start, paper=paper,
+                    paper_reference=f"{school.code[-4:]}-JS-{paper_no:03d}" if paper else "",
+                )  # fmt: skip
+    _play_walk_home(county, school, children, users, admin, semesters)
+    if school.name == FIRST:
+        _play_buses(county, school, children, admin, start)
+    _play_dormitories(county, school, admin, start)
+    _play_delegations(county, children, users)
+
+
+def _play_walk_home(county, school, children, users, admin, semesters) -> None:
+    rng, today = county.rng, county.today
+    current = next(((s, e) for s, e in semesters if e >= today), None)
+    if current is None:
+        return
+    begin = max(current[0], min(today, current[1]))
+    older = [c for c in children if 4 <= c.admin_class.grade <= 6 and pickups_rules.may_go_home_alone(c.grade)]
+    for n, child in enumerate(older):
+        if rng.random() > 0.15:
+            continue
+        user = users.get(child.pk)
+        until = pickups_rules.walk_home_latest_until(begin, semesters)
+        with county.clock.at(at(begin, 7, 30)):
+            pickups_services.walk_home_sign(
+                actor=user or admin, student=child, route=rng.choice(WALK_ROUTES), valid_from=begin, valid_until=until,
+                leave_by=datetime.time(17, 50), paper=user is None,
+                paper_reference="" if user else f"{school.code[-4:]}-ZX-{n + 1:03d}",
+                signature=pickups_services.WalkHomeSignature(
+                    signer_name=user.full_name if user else child.name[0] + "家长", accepted=True,
+                    ip_address="10.64.22.17" if user else None,
+                ),
+            )  # fmt: skip
+
+
+def _play_buses(county, school, children, admin, start) -> None:
+    rng = county.rng
+    escort = county.user("shengguan")
+    with county.clock.at(at(start - 5 * DAY, 10)):
+        routes = [
+            pickups_services.bus_route_save(
+                actor=admin, school=school, name=name, stops=stops, departs_at=departs, escort=escort
+            )
+            for name, stops, departs in ROUTES
+        ]
+    riders = rng.sample(children, min(24, len(children)))
+    with county.clock.at(at(start - DAY, 10)):
+        for n, child in enumerate(riders):
+            bus = routes[n % 2]
+            pickups_services.travel_set(
+                actor=admin, student=child, kind="bus", valid_from=start, bus_route=bus,
+                bus_stop=rng.choice(bus.stop_list),
+            )  # fmt: skip
+    change = start.replace(month=10, day=15)
+    if riders and change <= county.today:  # a family moved: a mid-year change of stop ends the old seat
+        bus = routes[0]
+        with county.clock.at(at(change - DAY, 15)):
+            pickups_services.travel_set(
+                actor=admin, student=riders[0], kind="bus", valid_from=change, bus_route=bus, bus_stop=bus.stop_list[-1]
+            )
+
+
+def _play_dormitories(county, school, admin, start) -> None:
+    boarders = list(Student.objects.filter(school=school, is_boarder=True).order_by("gender", "pk")[:40])
+    if not boarders:
+        return  # a day school: no dormitory
+    teacher = (
+        Membership.objects.filter(school=school, role=Role.CARE_STAFF).select_related("user").order_by("pk").first()
+    )
+    teacher = county.user_object(teacher.user) if teacher else None
+    with county.clock.at(at(start - 5 * DAY, 11)):
+        dorms = {
+            gender: pickups_services.dormitory_save(actor=admin, school=school, name=name, teacher=teacher)
+            for gender, name in (("M", "男生宿舍"), ("F", "女生宿舍"))
+        }
+    with county.clock.at(at(start - DAY, 11)):
+        for child in boarders:
+            pickups_services.travel_set(
+                actor=admin, student=child, kind="dormitory", valid_from=start, dormitory=dorms[child.gender]
+            )
+
+
+def _play_delegations(county, children, users) -> None:
+    rng, today = county.rng, county.today
+    families = [c for c in children if c.pk in users]
+    demo_parent = Guardian.objects.filter(mobile=PARENT_MOBILE, user__isnull=False).first()
+    if demo_parent is not None:  # the printed parent login sees one on their own child
+        own = [link.student for link in demo_parent.student_links.select_related("student").order_by("pk")]
+        families = [c for c in own if c in children][:1] + families
+        users = {**users, **{c.pk: county.user_object(demo_parent.user) for c in own}}
+    days = list(_schooldays(today - 6 * DAY, today))[-3:]
+    for day, child in zip(
+        reversed(days), families[:1] + rng.sample(families[1:], min(2, len(families[1:]))), strict=False
+    ):
+        with county.clock.at(at(day, 7, 20)):
+            pickups_services.delegation_add(
+                actor=users[child.pk], student=child, date=day, name=_name(child.name[0], rng),
+                relation="uncle_aunt", mobile=_mobile(rng), note="今天孩子舅舅来接",
+            )  # fmt: skip
+
+
+def _pickup_summary(schools) -> list[str]:
+    today_lines = []
+    for school in schools:
+        collectors = Collector.objects.filter(student__school=school)
+        today_lines.append(
+            f"{school.name}：接送人 {collectors.count()} 名（纸质申请 {collectors.filter(source='paper').count()}），"
+            f"自行离校 {WalkHomePermission.objects.filter(student__school=school).count()} 份，"
+            f"校车线路 {BusRoute.objects.filter(school=school).count()} 条 / 乘车安排 "
+            f"{TravelArrangement.objects.filter(student__school=school, kind='bus').count()}，"
+            f"宿舍 {Dormitory.objects.filter(school=school).count()} 间 / 住宿安排 "
+            f"{TravelArrangement.objects.filter(student__school=school, kind='dormitory').count()}，"
+            f"临时委托 {Delegation.objects.filter(student__school=school).count()} 次"
+        )
+    return ["接送安排（safety pickups）", *today_lines]

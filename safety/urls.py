@@ -1,12 +1,13 @@
 """Safety's pages: the views modules' urlpatterns, concatenated."""
 
-from .views import alerts, board, duty, emergency, gate, incidents
+from .views import alerts, board, duty, emergency, gate, incidents, pickups
 
 app_name = "safety"
 urlpatterns = [
     *board.urlpatterns,
     *alerts.urlpatterns,
     *duty.urlpatterns,
+    *pickups.urlpatterns,
     *gate.urlpatterns,
     *incidents.urlpatterns,
     *emergency.urlpatterns,

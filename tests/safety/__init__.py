@@ -1,1 +1,1 @@
-"""Tests of the safety app."""
+"""Tests of the safety app (issue 11)."""
