@@ -25,6 +25,7 @@ from .models import Role, School
 SA, TC, CT = Role.SCHOOL_ADMIN, Role.TOWNSHIP_COORDINATOR, Role.CLASS_TEACHER
 SCHOOL_AND_SUPERVISORS = {SA, *SUPERVISORS}
 TEACHING_STAFF = {Role.SERVICE_TEACHER, Role.VOLUNTEER}  # after-school teachers and volunteers of one school
+EVERY_ROLE = set(Role.values)  # what every signed-in person has: their own inbox
 
 
 # ---------------------------------------------------------------- rules, one function per shape
@@ -97,6 +98,10 @@ register(
         "hours.close_month": {SA},
         "hours.adjust": {SA},
         "delivery.view": SCHOOL_AND_SUPERVISORS,
+        # Notifications (issue 11 §4): everyone has an inbox and chooses what also comes as a text message; each
+        # sees only their own (the scope below).
+        "notification.view": EVERY_ROLE,
+        "notification.preferences": EVERY_ROLE,
     },
     scopes={
         "schools.School": {
@@ -164,6 +169,8 @@ register(
         "schools.SchoolYear": same_rule({SA, TC, *COUNTY_DEPARTMENTS}, ALL),
         # The subsidy standard: read by everyone who handles the money.
         "schools.SubsidyRate": same_rule(MONEY_READERS, ALL),
+        # One's own inbox, whatever the role.
+        "schools.Notification": same_rule(EVERY_ROLE, of_person("user")),
     },
     action_scopes={
         # A township coordinator sees every school of the township but writes timetables and plans only for the

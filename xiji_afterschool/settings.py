@@ -134,7 +134,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "enrollment.activate_due_placements_task",
         "schedule": crontab(hour=5, minute=30),  # before the school day: placed children become attending
     },
+    "release-held-text-messages": {
+        "task": "schools.release_held_text_messages_task",
+        "schedule": crontab(minute="*/5"),  # quiet hours over: held texts go out; a lost queued text is sent again
+    },
 }
+
+# Text messages (SMS): the one sender class (xiji_afterschool/sms.py says how a real provider plugs in).
+SMS_SENDER = os.environ.get("XIJI_SMS_SENDER", "").strip() or "xiji_afterschool.sms.ConsoleSender"
 
 # Internationalisation: Simplified Chinese first, English available.
 LANGUAGE_CODE = "zh-hans"
