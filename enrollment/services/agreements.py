@@ -11,18 +11,17 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from schools.models import NotificationKind, School, SchoolYear, Student
-from schools.services import notifications as notifications_services
 from xiji_afterschool import permissions
 from xiji_afterschool.errors import DomainError
 from xiji_afterschool.workflow import log
 
 from ..models import Agreement, AgreementText, Application
 from ..selectors import agreements as selectors
+from . import review as review_services
 
 USER_AGENT_MAX = 300
 
@@ -132,12 +131,11 @@ def _ask_to_sign_again(text: AgreementText) -> None:
                 "%(school)s has published a new version of the after-school service agreement. Please read it and "
                 "sign it again for %(child)s."
             ) % {"school": text.school.name, "child": application.student.name}
-        notifications_services.notify(
-            user=application.applicant,
+        review_services.tell_family(
+            application,
             kind=NotificationKind.AGREEMENT,
             title=title,
             body=body,
-            url=reverse("enrollment:application-detail", args=[application.pk]),
             key=f"agreement:{text.pk}:resign:{application.pk}",
         )
 

@@ -21,20 +21,19 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F
-from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from schools.models import NotificationKind, School, SchoolYear, ServiceClass, ServiceClassMember
 from schools.selectors import classes as classes_selectors
 from schools.services import classes as classes_services
-from schools.services import notifications as notifications_services
 from xiji_afterschool import permissions
 from xiji_afterschool.errors import DomainError
 from xiji_afterschool.workflow import TransitionNotAllowed, transition
 
 from ..models import Application
 from ..rules import placement as rules
+from . import review as review_services
 
 Status = Application.Status
 
@@ -51,12 +50,11 @@ def _tell_placed(application: Application, service_class: ServiceClass, day: dat
             "class": service_class.name,
             "date": formats.date_format(day, "DATE_FORMAT"),
         }
-    notifications_services.notify(
-        user=application.applicant,
+    review_services.tell_family(
+        application,
         kind=NotificationKind.APPLICATION,
         title=title,
         body=body,
-        url=reverse("enrollment:application-detail", args=[application.pk]),
         key=f"application:{application.pk}:placed:{service_class.pk}",
     )
 

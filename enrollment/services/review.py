@@ -101,13 +101,20 @@ def _tell_applicant(application: Application, *, outcome: str, reason: str = "")
             ) % {"child": child, "reason": reason}
             # An application may be returned again after a resubmission: one message per return.
             key = f"application:{application.pk}:returned:{application.events.latest('pk').pk}"
-    notifications_services.notify(
-        user=application.applicant,
-        kind=NotificationKind.APPLICATION,
-        title=title,
-        body=body,
-        url=reverse("enrollment:application-detail", args=[application.pk]),
-        key=key,
+    tell_family(application, kind=NotificationKind.APPLICATION, title=title, body=body, key=key)
+
+
+def tell_family(application: Application, *, kind: str, title: str, body: str, key: str) -> int:
+    """Tell the family about their application (issue 11 §4), with a link to it: the parent who applied online, or
+    for a paper application (代录, entered by the school) the child's registered guardians. Returns how many."""
+    url = reverse("enrollment:application-detail", args=[application.pk])
+    if application.entered_by_id is None:
+        told = notifications_services.notify(
+            user=application.applicant, kind=kind, title=title, body=body, url=url, key=key
+        )
+        return 1 if told else 0
+    return notifications_services.notify_guardians(
+        student=application.student, kind=kind, title=title, body=body, url=url, key=key
     )
 
 

@@ -9,6 +9,8 @@ MAX_ATTEMPTS = 5
 FIRST_RETRY_SECONDS = 60
 # A queued text whose task is lost (a worker died, the broker restarted) is queued again after this long.
 STUCK_AFTER = datetime.timedelta(minutes=10)
+# While one worker talks to the provider, the text is leased to it for this long: a second task does nothing.
+SENDING_LEASE = datetime.timedelta(minutes=2)
 
 # Quiet hours for someone who never chose: 21:30 to 07:00 (the night; urgent kinds are sent anyway).
 DEFAULT_QUIET_FROM = datetime.time(21, 30)

@@ -95,8 +95,10 @@ def notify_guardians(*, student: Student, kind: str, title: str, body: str, url:
 
 
 def text_message_send(*, text_message_id: int) -> TextMessage | None:
-    """One attempt to send a queued (or held and due) text. Safe to run twice: the attempt is claimed by a
-    compare-and-set on (status, attempts), so a redelivered task after SENT, or a second worker, does nothing.
+    """One attempt to send a queued (or held and due) text. Safe to run twice, or on two workers at once: the
+    attempt is claimed by a compare-and-set on (status, attempts, send_after) that also takes a short lease
+    (send_after = now + SENDING_LEASE), so a redelivered task after SENT, or one arriving while another worker is
+    talking to the provider, does nothing.
 
     Returns the message after the attempt (status SENT; QUEUED with the error when another attempt is left;
     FAILED after MAX_ATTEMPTS), or None when there was nothing to do.
@@ -105,15 +107,16 @@ def text_message_send(*, text_message_id: int) -> TextMessage | None:
     message = TextMessage.objects.select_related("notification").filter(pk=text_message_id).first()
     if message is None:
         return None
+    not_before = message.send_after is None or message.send_after <= now
     due = message.status == TextMessage.Status.QUEUED or (
-        message.status == TextMessage.Status.HELD and message.send_after and message.send_after <= now
+        message.status == TextMessage.Status.HELD and message.send_after is not None
     )
-    if not due or not message.mobile or message.attempts >= rules.MAX_ATTEMPTS:
+    if not due or not not_before or not message.mobile or message.attempts >= rules.MAX_ATTEMPTS:
         return None
     attempt = message.attempts + 1
-    claimed = TextMessage.objects.filter(pk=message.pk, status=message.status, attempts=message.attempts).update(
-        status=TextMessage.Status.QUEUED, attempts=attempt, updated_at=now
-    )
+    claimed = TextMessage.objects.filter(
+        pk=message.pk, status=message.status, attempts=message.attempts, send_after=message.send_after
+    ).update(status=TextMessage.Status.QUEUED, attempts=attempt, send_after=now + rules.SENDING_LEASE, updated_at=now)
     if not claimed:
         return None
     mine = TextMessage.objects.filter(pk=message.pk, status=TextMessage.Status.QUEUED, attempts=attempt)
@@ -125,6 +128,7 @@ def text_message_send(*, text_message_id: int) -> TextMessage | None:
         mine.update(
             status=TextMessage.Status.FAILED if final else TextMessage.Status.QUEUED,
             error=error,
+            send_after=None,
             updated_at=timezone.now(),
         )
         log.warning("text message %s attempt %s failed: %s", message.pk, attempt, error)
@@ -134,6 +138,7 @@ def text_message_send(*, text_message_id: int) -> TextMessage | None:
             sent_at=timezone.now(),
             provider_reference=str(reference)[:64],
             error="",
+            send_after=None,
             updated_at=timezone.now(),
         )
     return TextMessage.objects.get(pk=message.pk)
