@@ -13,7 +13,7 @@ class PreferenceForm(forms.Form):
         label=_("Also send as a text message"),
         choices=NotificationKind.choices,
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
     quiet_from = forms.TimeField(label=_("Quiet hours from"), required=False, widget=TIME_WIDGET)
     quiet_until = forms.TimeField(label=_("Quiet hours until"), required=False, widget=TIME_WIDGET)
