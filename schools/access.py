@@ -41,6 +41,13 @@ def ran_or_assisted(m):
     return Q(service_class__teacher=m.user_id) | Q(teacher=m.user_id) | Q(assistants__person=m.user_id)
 
 
+def texts_of_school(m):
+    """Text messages to the school's families (a guardian of one of its children) and to its staff."""
+    return Q(notification__user__guardian__student_links__student__school=m.school_id) | Q(
+        notification__user__memberships__school=m.school_id
+    )
+
+
 def dependent_schools_of_township(prefix=""):
     """A township central school plans for the village schools and teaching points of its township (R16)."""
     return lambda m: Q(**{f"{prefix}township": m.township_id, f"{prefix}school_type__in": list(School.DEPENDENT_TYPES)})
@@ -102,6 +109,9 @@ register(
         # sees only their own (the scope below).
         "notification.view": EVERY_ROLE,
         "notification.preferences": EVERY_ROLE,
+        # The school sees which text messages to its families and staff failed, and sends one again.
+        "text_message.view_failed": {SA},
+        "text_message.resend": {SA},
     },
     scopes={
         "schools.School": {
@@ -171,6 +181,7 @@ register(
         "schools.SubsidyRate": same_rule(MONEY_READERS, ALL),
         # One's own inbox, whatever the role.
         "schools.Notification": same_rule(EVERY_ROLE, of_person("user")),
+        "schools.TextMessage": {SA: texts_of_school},
     },
     action_scopes={
         # A township coordinator sees every school of the township but writes timetables and plans only for the
@@ -198,6 +209,7 @@ register(
         MenuEntry(SA, "schools:session-review", "session.confirm", _("Sessions to confirm"), 20),
         MenuEntry(SA, "schools:plan-list", "plan.view", _("Plans"), 30),
         MenuEntry(SA, "schools:student-list", "student.list", _("Students"), 40),
+        MenuEntry(SA, "schools:text-message-failed", "text_message.view_failed", _("Failed text messages"), 90),
         MenuEntry(CT, "schools:teacher-today", "session.log", _("Today"), 20),
     ],
 )

@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 
 from xiji_afterschool import permissions
 
-from ..models import Notification, NotificationPreference, User
+from ..models import Notification, NotificationPreference, TextMessage, User
 from ..rules import notifications as rules
 
 
@@ -49,3 +49,15 @@ def preference_initial(user: User) -> dict:
         "quiet_until": quiet_until,
         "saved": preference is not None,
     }
+
+
+def failed_text_messages(*, viewer: User) -> QuerySet:
+    """Text messages that failed after every attempt, to the families and staff of the viewer's school."""
+    qs = TextMessage.objects.filter(status=TextMessage.Status.FAILED).select_related("notification__user")
+    return permissions.scope(viewer, qs, action="text_message.view_failed").order_by("-updated_at", "-pk")
+
+
+def text_message_for_resend(*, viewer: User) -> QuerySet:
+    return permissions.scope(
+        viewer, TextMessage.objects.select_related("notification__user"), action="text_message.resend"
+    )

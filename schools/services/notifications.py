@@ -160,6 +160,28 @@ def text_messages_due(*, now: datetime.datetime | None = None) -> list[int]:
     return held + list(stuck.values_list("pk", flat=True))
 
 
+@transaction.atomic
+def text_message_resend(*, actor: User, text_message: TextMessage) -> TextMessage:
+    """The school sends a failed text again (the provider is back): a fresh round of attempts to the person's
+    verified mobile. Raises PermissionDenied; DomainError when it is not failed (any more) or there is no verified
+    mobile now."""
+    permissions.require(actor, "text_message.resend", text_message)
+    user = text_message.notification.user
+    if not (user.mobile and user.mobile_verified_at):
+        raise DomainError(
+            _("%(name)s has no verified mobile number now; the message stays in their inbox.") % {"name": user}
+        )
+    reset = TextMessage.objects.filter(pk=text_message.pk, status=TextMessage.Status.FAILED).update(
+        status=TextMessage.Status.QUEUED, attempts=0, error="", send_after=None, mobile=user.mobile,
+        updated_at=timezone.now(),
+    )  # fmt: skip
+    if not reset:
+        raise DomainError(_("This text message is no longer failed; reload the page."))
+    _enqueue(text_message.pk)
+    text_message.refresh_from_db()
+    return text_message
+
+
 # ---------------------------------------------------------------- the inbox and the settings
 
 

@@ -74,9 +74,33 @@ def notification_settings(request):
     return render(request, "schools/notifications/notification_settings.html", context)
 
 
+@login_required
+def text_message_failed(request):
+    """The school administrator's list of text messages that failed, with a button to send one again."""
+    permissions.require(request.user, "text_message.view_failed")
+    page = Paginator(selectors.failed_text_messages(viewer=request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "schools/notifications/text_message_failed.html", {"page": page})
+
+
+@login_required
+@require_POST
+def text_message_resend(request, pk):
+    text_message = get_object_or_404(selectors.text_message_for_resend(viewer=request.user), pk=pk)
+    permissions.require(request.user, "text_message.resend", text_message)
+    try:
+        services.text_message_resend(actor=request.user, text_message=text_message)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The text message is being sent again."))
+    return redirect("schools:text-message-failed")
+
+
 urlpatterns = [
     path("notifications/", notification_list, name="notification-list"),
     path("notifications/<int:pk>/read/", notification_read, name="notification-read"),
     path("notifications/read-all/", notification_read_all, name="notification-read-all"),
     path("notifications/settings/", notification_settings, name="notification-settings"),
+    path("notifications/failed-texts/", text_message_failed, name="text-message-failed"),
+    path("notifications/texts/<int:pk>/resend/", text_message_resend, name="text-message-resend"),
 ]

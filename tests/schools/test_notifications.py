@@ -355,6 +355,45 @@ def test_the_release_job_runs_every_five_minutes(settings):
     assert entry["schedule"].minute == set(range(0, 60, 5))
 
 
+def test_the_school_sees_its_failed_texts_and_sends_one_again(
+    world, clock, sent, settings, client, english, django_capture_on_commit_callbacks
+):
+    settings.SMS_SENDER = DOWN
+    verified(world.parent)
+    verified(world.other_school_admin, "13912340002")
+    with django_capture_on_commit_callbacks(execute=True):
+        ours = notify(world.parent, key="ours").text_message
+        theirs = notify(world.other_school_admin, kind=K.LATE_PICKUP, key="theirs").text_message
+    client.force_login(world.school_admin)
+    response = client.get(reverse("schools:text-message-failed"))
+    assert [t.pk for t in response.context["page"]] == [ours.pk]  # school_b's admin is not school_a's to see
+    assert "gateway timeout" in response.content.decode()
+    assert client.post(reverse("schools:text-message-resend", args=[theirs.pk])).status_code == 404
+    settings.SMS_SENDER = RECORDING  # the provider is back
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("schools:text-message-resend", args=[ours.pk]))
+    assert response.status_code == 302
+    ours.refresh_from_db()
+    assert (ours.status, ours.attempts, ours.error) == (ST.SENT, 1, "") and len(sent) == 1
+    response = client.post(reverse("schools:text-message-resend", args=[ours.pk]), follow=True)  # twice: a message
+    assert "no longer failed" in " ".join(str(m) for m in response.context["messages"])
+    assert len(sent) == 1
+
+
+def test_a_failed_text_is_not_sent_again_to_a_mobile_no_longer_verified(world, clock, sent, settings, client, english):
+    settings.SMS_SENDER = DOWN
+    verified(world.parent)
+    text = notify(world.parent).text_message
+    TextMessage.objects.filter(pk=text.pk).update(status=ST.FAILED, attempts=5, error="down")
+    world.parent.mobile_verified_at = None
+    world.parent.save()
+    client.force_login(world.school_admin)
+    response = client.post(reverse("schools:text-message-resend", args=[text.pk]), follow=True)
+    assert "no verified mobile" in " ".join(str(m) for m in response.context["messages"])
+    text.refresh_from_db()
+    assert text.status == ST.FAILED
+
+
 # ---------------------------------------------------------------- the inbox page
 
 
