@@ -42,6 +42,7 @@ def _enqueue(text_message_id: int) -> None:
 # ---------------------------------------------------------------- telling people
 
 
+@transaction.atomic
 def notify(*, user: User, kind: str, title: str, body: str, url: str = "", key: str = "") -> Notification | None:
     """Put one message in `user`'s inbox (and decide its text message). With `key`, a second call for the same user
     and key does nothing and returns None: a retried job or two racing phones never tell anyone twice."""
