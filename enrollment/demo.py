@@ -52,6 +52,7 @@ from enrollment.services.review import (
 from schools.demo import LATE_JOINER, LATE_JOINER_GUARDIAN
 from schools.models import (
     ActivityCategory,
+    Guardian,
     Membership,
     Role,
     School,
@@ -411,6 +412,7 @@ class YearStory:
             parent.save()
             Membership.objects.create(user=parent, role=Role.PARENT)
             child_link(actor=parent, code=student.link_code, relation=relation)
+            verify_roster_mobile(parent)
         self.parents[mobile] = parent
         return parent
 
@@ -575,10 +577,30 @@ APPLICATION_LABELS = {
 }  # fmt: skip
 
 
+def verify_roster_mobile(user: User) -> bool:
+    """The demo's stand-in for the one-time code that will verify a mobile (issue 14): a parent's mobile counts as
+    verified when the school's roster Guardian holding the same number is linked to this account. Text messages go
+    only to a verified mobile (schools.services.notifications); staff logins have no mobile and get the inbox only.
+    Idempotent: an account already verified keeps its moment."""
+    if (
+        not user.mobile
+        or user.mobile_verified_at
+        or not Guardian.objects.filter(user=user, mobile=user.mobile).exists()
+    ):
+        return False
+    user.mobile_verified_at = timezone.now()
+    User.objects.filter(pk=user.pk).update(mobile_verified_at=user.mobile_verified_at)
+    return True
+
+
 def play(county: DemoCounty, phase: str) -> list[str]:
-    """SETUP: the year's enrollment story (played only while the county has no agreement text for the year)."""
+    """SETUP: the year's enrollment story (played only while the county has no agreement text for the year); the
+    demo parent login's mobile is verified (see `verify_roster_mobile`)."""
     if phase != SETUP:
         return []
+    demo_parent = User.objects.filter(username=PARENT_MOBILE).first()
+    if demo_parent is not None:
+        verify_roster_mobile(demo_parent)
     year = county.school_year()
     if not AgreementText.objects.filter(school_year=year, school__code__startswith=REGION).exists():
         YearStory(county, year).play()

@@ -25,6 +25,7 @@ from .models import Role, School
 SA, TC, CT = Role.SCHOOL_ADMIN, Role.TOWNSHIP_COORDINATOR, Role.CLASS_TEACHER
 SCHOOL_AND_SUPERVISORS = {SA, *SUPERVISORS}
 TEACHING_STAFF = {Role.SERVICE_TEACHER, Role.VOLUNTEER}  # after-school teachers and volunteers of one school
+EVERY_ROLE = set(Role.values)  # what every signed-in person has: their own inbox
 
 
 # ---------------------------------------------------------------- rules, one function per shape
@@ -38,6 +39,13 @@ def teaches_or_stands_in(m):
 def ran_or_assisted(m):
     """A teacher's sessions: of the classes they teach, the ones they ran, and the ones they assisted."""
     return Q(service_class__teacher=m.user_id) | Q(teacher=m.user_id) | Q(assistants__person=m.user_id)
+
+
+def texts_of_school(m):
+    """Text messages to the school's families (a guardian of one of its children) and to its staff."""
+    return Q(notification__user__guardian__student_links__student__school=m.school_id) | Q(
+        notification__user__memberships__school=m.school_id
+    )
 
 
 def dependent_schools_of_township(prefix=""):
@@ -97,6 +105,13 @@ register(
         "hours.close_month": {SA},
         "hours.adjust": {SA},
         "delivery.view": SCHOOL_AND_SUPERVISORS,
+        # Notifications (issue 11 §4): everyone has an inbox and chooses what also comes as a text message; each
+        # sees only their own (the scope below).
+        "notification.view": EVERY_ROLE,
+        "notification.preferences": EVERY_ROLE,
+        # The school sees which text messages to its families and staff failed, and sends one again.
+        "text_message.view_failed": {SA},
+        "text_message.resend": {SA},
     },
     scopes={
         "schools.School": {
@@ -164,6 +179,9 @@ register(
         "schools.SchoolYear": same_rule({SA, TC, *COUNTY_DEPARTMENTS}, ALL),
         # The subsidy standard: read by everyone who handles the money.
         "schools.SubsidyRate": same_rule(MONEY_READERS, ALL),
+        # One's own inbox, whatever the role.
+        "schools.Notification": same_rule(EVERY_ROLE, of_person("user")),
+        "schools.TextMessage": {SA: texts_of_school},
     },
     action_scopes={
         # A township coordinator sees every school of the township but writes timetables and plans only for the
@@ -191,6 +209,7 @@ register(
         MenuEntry(SA, "schools:session-review", "session.confirm", _("Sessions to confirm"), 20),
         MenuEntry(SA, "schools:plan-list", "plan.view", _("Plans"), 30),
         MenuEntry(SA, "schools:student-list", "student.list", _("Students"), 40),
+        MenuEntry(SA, "schools:text-message-failed", "text_message.view_failed", _("Failed text messages"), 90),
         MenuEntry(CT, "schools:teacher-today", "session.log", _("Today"), 20),
     ],
 )

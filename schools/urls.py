@@ -1,4 +1,16 @@
-from .views import activities, classes, delivery, homes, hours, imports, plans, roster, sessions, timetables
+from .views import (
+    activities,
+    classes,
+    delivery,
+    homes,
+    hours,
+    imports,
+    notifications,
+    plans,
+    roster,
+    sessions,
+    timetables,
+)
 
 app_name = "schools"
 urlpatterns = [
@@ -12,4 +24,5 @@ urlpatterns = [
     *sessions.urlpatterns,
     *hours.urlpatterns,
     *delivery.urlpatterns,
+    *notifications.urlpatterns,
 ]

@@ -1,3 +1,5 @@
+from schools.selectors import notifications as notifications_selectors
+
 from . import navigation as nav
 from . import permissions
 
@@ -7,4 +9,9 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"nav_items": nav.menu(user), "user_memberships": permissions.memberships(user)}
+    return {
+        "nav_items": nav.menu(user),
+        "user_memberships": permissions.memberships(user),
+        # The top bar's badge; read from the request's user (annotated at sign-in lookup), so no extra query.
+        "unread_notifications": notifications_selectors.unread_count(user),
+    }

@@ -138,7 +138,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "safety.raise_late_pickups_task",
         "schedule": crontab(),  # every minute: a child not collected 15 minutes after the session is told at once
     },
+    "release-held-text-messages": {
+        "task": "schools.release_held_text_messages_task",
+        "schedule": crontab(minute="*/5"),  # quiet hours over: held texts go out; a lost queued text is sent again
+    },
 }
+
+# Text messages (SMS): the one sender class (xiji_afterschool/sms.py says how a real provider plugs in).
+SMS_SENDER = os.environ.get("XIJI_SMS_SENDER", "").strip() or "xiji_afterschool.sms.ConsoleSender"
 
 # Internationalisation: Simplified Chinese first, English available.
 LANGUAGE_CODE = "zh-hans"

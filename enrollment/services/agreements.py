@@ -7,19 +7,21 @@ row and points the application at it. Signing is also the guardian's consent to 
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from schools.models import School, SchoolYear, Student
+from schools.models import NotificationKind, School, SchoolYear, Student
 from xiji_afterschool import permissions
 from xiji_afterschool.errors import DomainError
 from xiji_afterschool.workflow import log
 
 from ..models import Agreement, AgreementText, Application
 from ..selectors import agreements as selectors
+from . import review as review_services
 
 USER_AGENT_MAX = 300
 
@@ -110,7 +112,32 @@ def agreement_text_publish(*, actor, school: School, school_year: SchoolYear, bo
             text.save()
     except IntegrityError:
         raise DomainError(_("Another version was published at the same moment. Reload the page and check.")) from None
+    _ask_to_sign_again(text)
     return text
+
+
+def _ask_to_sign_again(text: AgreementText) -> None:
+    """Tell every parent whose live application is on an older text to sign the new one (issue 11 §4)."""
+    older = (
+        Application.objects.filter(school=text.school_id, school_year=text.school_year_id)
+        .exclude(status=Application.Status.WITHDRAWN)
+        .filter(agreement__text__version__lt=text.version)
+        .select_related("student", "applicant")
+    )
+    for application in older:
+        with translation.override(settings.LANGUAGE_CODE):
+            title = _("Please sign the new service agreement")
+            body = _(
+                "%(school)s has published a new version of the after-school service agreement. Please read it and "
+                "sign it again for %(child)s."
+            ) % {"school": text.school.name, "child": application.student.name}
+        review_services.tell_family(
+            application,
+            kind=NotificationKind.AGREEMENT,
+            title=title,
+            body=body,
+            key=f"agreement:{text.pk}:resign:{application.pk}",
+        )
 
 
 def current_text_or_refuse(*, school: School, school_year: SchoolYear, text_version: int | None) -> AgreementText:

@@ -18,12 +18,13 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from schools.models import School, SchoolYear, ServiceClass, ServiceClassMember
+from schools.models import NotificationKind, School, SchoolYear, ServiceClass, ServiceClassMember
 from schools.selectors import classes as classes_selectors
 from schools.services import classes as classes_services
 from xiji_afterschool import permissions
@@ -32,11 +33,30 @@ from xiji_afterschool.workflow import TransitionNotAllowed, transition
 
 from ..models import Application
 from ..rules import placement as rules
+from . import review as review_services
 
 Status = Application.Status
 
 
 # ---------------------------------------------------------------- writes
+
+
+def _tell_placed(application: Application, service_class: ServiceClass, day: datetime.date) -> None:
+    """Tell the parent who applied that the child has a place (issue 11 §4), in the placing transaction."""
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("Service class assigned")
+        body = _("Your child %(child)s has a place in %(class)s from %(date)s.") % {
+            "child": application.student.name,
+            "class": service_class.name,
+            "date": formats.date_format(day, "DATE_FORMAT"),
+        }
+    review_services.tell_family(
+        application,
+        kind=NotificationKind.APPLICATION,
+        title=title,
+        body=body,
+        key=f"application:{application.pk}:placed:{service_class.pk}",
+    )
 
 
 @dataclass
@@ -79,7 +99,7 @@ def placement_apply(
     occupancy = {c.pk: c.occupied for c in classes}
     applications = list(
         Application.objects.filter(school=school, school_year=school_year, status__in=rules.PLACEABLE).select_related(
-            "student", "student__admin_class"
+            "student", "student__admin_class", "applicant"
         )
     )
     suggestion = rules.suggest_placements(applications, classes, occupancy)
@@ -100,6 +120,7 @@ def placement_apply(
                 actor=actor, service_class=service_class, student=application.student, start_date=day
             )
             transition(application, "place", actor=actor, note=service_class.name, service_class=service_class)
+            _tell_placed(application, service_class, day)
             result.placed += 1
         elif application.status == Status.APPROVED:
             transition(application, "wait", actor=actor, note=_("No place in a suitable class yet."))
@@ -146,6 +167,7 @@ def application_place(
             actor=actor, service_class=service_class, student=current.student, start_date=day
         )
         transition(application, "place", actor=actor, note=service_class.name, service_class=service_class)
+        _tell_placed(current, service_class, day)
     elif current.status == Status.PLACED:
         old = current.service_class
         if old.pk == service_class.pk:
@@ -166,6 +188,7 @@ def application_place(
             actor=actor, service_class=service_class, student=current.student, start_date=day
         )
         transition(application, "place", actor=actor, note=service_class.name, service_class=service_class)
+        _tell_placed(current, service_class, day)
     else:
         raise DomainError(
             _("Only approved, waiting or placed applications can be placed; this one is “%(status)s”.")

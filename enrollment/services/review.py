@@ -8,9 +8,14 @@ reviewers acting on the same application at once cannot both succeed.
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
+from schools.models import NotificationKind
+from schools.services import notifications as notifications_services
 from xiji_afterschool import permissions
 from xiji_afterschool.errors import DomainError
 from xiji_afterschool.workflow import TransitionNotAllowed, transition
@@ -47,7 +52,9 @@ def application_class_return(*, actor, application: Application, note: str) -> A
     Raises DomainError (blank reason; nothing written), PermissionDenied, TransitionNotAllowed.
     """
     permissions.require(actor, "application.class_review", application)
-    transition(application, "class_return", actor=actor, note=_reason(note))
+    reason = _reason(note)
+    transition(application, "class_return", actor=actor, note=reason)
+    _tell_applicant(application, outcome="returned", reason=reason)
     return application
 
 
@@ -59,6 +66,7 @@ def application_school_approve(*, actor, application: Application, note: str = "
     """
     permissions.require(actor, "application.school_approve", application)
     transition(application, "school_approve", actor=actor, note=(note or "").strip())
+    _tell_applicant(application, outcome="approved")
     return application
 
 
@@ -69,8 +77,45 @@ def application_school_return(*, actor, application: Application, note: str) -> 
     Raises DomainError (blank reason; nothing written), PermissionDenied, TransitionNotAllowed.
     """
     permissions.require(actor, "application.school_approve", application)
-    transition(application, "school_return", actor=actor, note=_reason(note))
+    reason = _reason(note)
+    transition(application, "school_return", actor=actor, note=reason)
+    _tell_applicant(application, outcome="returned", reason=reason)
     return application
+
+
+def _tell_applicant(application: Application, *, outcome: str, reason: str = "") -> None:
+    """Tell the parent who applied (issue 11 §4), in the site's language, in the reviewer's transaction."""
+    with translation.override(settings.LANGUAGE_CODE):
+        child = application.student.name
+        if outcome == "approved":
+            title = _("Application approved")
+            body = _("The after-school service application for your child %(child)s has been approved.") % {
+                "child": child
+            }
+            key = f"application:{application.pk}:approved"
+        else:
+            title = _("Application returned")
+            body = _(
+                "The after-school service application for your child %(child)s was returned: %(reason)s "
+                "Please correct it and submit it again."
+            ) % {"child": child, "reason": reason}
+            # An application may be returned again after a resubmission: one message per return.
+            key = f"application:{application.pk}:returned:{application.events.latest('pk').pk}"
+    tell_family(application, kind=NotificationKind.APPLICATION, title=title, body=body, key=key)
+
+
+def tell_family(application: Application, *, kind: str, title: str, body: str, key: str) -> int:
+    """Tell the family about their application (issue 11 §4), with a link to it: the parent who applied online, or
+    for a paper application (代录, entered by the school) the child's registered guardians. Returns how many."""
+    url = reverse("enrollment:application-detail", args=[application.pk])
+    if application.entered_by_id is None:
+        told = notifications_services.notify(
+            user=application.applicant, kind=kind, title=title, body=body, url=url, key=key
+        )
+        return 1 if told else 0
+    return notifications_services.notify_guardians(
+        student=application.student, kind=kind, title=title, body=body, url=url, key=key
+    )
 
 
 def _approve_all(approve, *, actor, applications: Iterable[Application], note: str) -> int:

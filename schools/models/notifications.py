@@ -3,6 +3,8 @@ pluggable sender. Services call `schools.services.notifications.notify(...)`; no
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
 from xiji_afterschool.models import TimeStampedModel
@@ -67,6 +69,10 @@ class TextMessage(TimeStampedModel):
         FAILED = "failed", _("Failed")
         SKIPPED = "skipped", _("Not sent")
 
+    # Why a text was not sent (`error` of a skipped one): stored as these fixed words, shown translated by `note()`.
+    NOT_VERIFIED = "mobile not verified"
+    NOT_CHOSEN = "inbox only (chosen)"
+
     notification = models.OneToOneField(Notification, on_delete=models.CASCADE, related_name="text_message")
     mobile = models.CharField(_("mobile number"), max_length=11, blank=True)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.QUEUED, db_index=True)
@@ -82,6 +88,32 @@ class TextMessage(TimeStampedModel):
 
     def __str__(self):
         return f"{self.mobile} · {self.get_status_display()}"
+
+    def note(self) -> str:
+        """What happened to the text, in the reader's words: shown under the message in the inbox ("" for none)."""
+        if self.status == self.Status.SENT:
+            return gettext_now("Also sent as a text message.")
+        if self.status == self.Status.HELD and self.send_after:
+            return gettext_now("Text message held until %(time)s (quiet hours).") % {
+                "time": timezone.localtime(self.send_after).strftime("%H:%M")
+            }
+        if self.status == self.Status.FAILED:
+            return gettext_now("Text message failed after %(attempts)s attempts: %(error)s") % {
+                "attempts": self.attempts,
+                "error": self.error,
+            }
+        if self.status == self.Status.QUEUED:
+            if self.attempts and self.error:
+                return gettext_now(
+                    "Text message not delivered yet (attempt %(attempts)s failed: %(error)s); retrying."
+                ) % {
+                    "attempts": self.attempts,
+                    "error": self.error,
+                }
+            return gettext_now("Text message being sent.")
+        if self.status == self.Status.SKIPPED and self.error == self.NOT_VERIFIED:
+            return gettext_now("Text message not sent: mobile number not verified.")
+        return ""  # skipped by the person's own choice: nothing to say
 
 
 class NotificationPreference(TimeStampedModel):
