@@ -1,7 +1,7 @@
 """safety models, one module per concern; everything is importable from `safety.models`."""
 
 from .alerts import LateAlert, LateAlertEvent
-from .handovers import DutyRoster, Handover
+from .handovers import DutyRoster, Handover, SafetySettings
 from .pickups import (
     BusRoute,
     Collector,
@@ -23,6 +23,7 @@ __all__ = [
     "LateAlert",
     "LateAlertEvent",
     "Relation",
+    "SafetySettings",
     "Source",
     "TravelArrangement",
     "WalkHomePermission",
