@@ -52,7 +52,7 @@ class StaffHandoverForm(forms.Form):
     """交接班: the remaining children (all preselected) to one member of staff."""
 
     to_staff = forms.TypedChoiceField(label=_("Hand to"), coerce=int)
-    children = forms.TypedMultipleChoiceField(label=_("Children"), coerce=int)
+    children = forms.TypedMultipleChoiceField(label=_("Children"), coerce=int, widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, staff=(), children=(), **kwargs):
         super().__init__(*args, **kwargs)

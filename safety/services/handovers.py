@@ -96,6 +96,8 @@ def handover_record(*, actor: User, entries: list[Entry], on_paper: bool = False
             if session.teacher_id != actor.pk and session.service_class.school_id not in overriding:
                 raise DomainError(_("Only the session's teacher or the school administrator enters its paper sheet."))
     elif date != today:
+        if any(e.corrects is not None for e in entries):
+            raise DomainError(_("A hand-over is corrected on the same day."))
         raise DomainError(_("A hand-over is recorded on the day; a later one is entered from the paper sheet."))
     student_ids = [e.student.pk for e in entries]
     if len(set(student_ids)) != len(student_ids):
