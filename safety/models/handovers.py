@@ -133,6 +133,24 @@ class Handover(models.Model):
     def is_final(self) -> bool:
         return self.to in self.FINAL
 
+    @property
+    def recipient_relation_label(self) -> str:
+        """The stored relation value in the reader's language (a roster guardian's in the roster's words)."""
+        from .pickups import Relation
+
+        if self.guardian_id and self.to == self.To.COLLECTOR:
+            from schools.models import StudentGuardian
+
+            return StudentGuardian.Relation.label_of(self.recipient_relation)
+        return str(dict(Relation.choices).get(self.recipient_relation, self.recipient_relation))
+
+    @property
+    def recipient_label(self) -> str:
+        """ "奶奶 马桂花", or what the child was handed to (the bus, the dormitory…) when no adult is named."""
+        if self.recipient_name and self.to in (self.To.COLLECTOR, self.To.DELEGATE, self.To.CONSENT):
+            return f"{self.recipient_relation_label} {self.recipient_name}".strip()
+        return self.recipient_name or str(self.get_to_display())
+
 
 class SafetySettings(TimeStampedModel):
     """A school's own safety choices (R30): whether the adult taking a child confirms it, and how.

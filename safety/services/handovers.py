@@ -11,10 +11,11 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from schools.models import Attendance, NotificationKind, Role, School, Session, Student, User
+from schools.models import Attendance, NotificationKind, Role, School, Session, Student, StudentGuardian, User
 from schools.rules import roster as roster_rules
 from schools.services import notifications
 from xiji_afterschool import permissions
@@ -62,9 +63,7 @@ def _refuse(student: Student, message) -> DomainError:
 
 
 def _who(handover: Handover) -> str:
-    if handover.recipient_name:
-        return f"{handover.recipient_relation} {handover.recipient_name}".strip()
-    return str(handover.get_to_display())
+    return handover.recipient_label
 
 
 def already_handed_message(handover: Handover) -> str:
@@ -115,12 +114,20 @@ def handover_record(*, actor: User, entries: list[Entry], on_paper: bool = False
         int(e.choice.split(":", 1)[1]) for e in entries if e.choice.startswith("staff:") and e.choice[6:].isdigit()
     }
     staff = _staff_of(staff_ids, schools) if staff_ids else {}
+    # The roster guardians' relation values ("father"), stored on the record and worded when shown.
+    relations = {
+        (student_id, guardian_id): relation
+        for student_id, guardian_id, relation in StudentGuardian.objects.filter(student_id__in=student_ids).values_list(
+            "student_id", "guardian_id", "relation"
+        )
+    }
 
     records = []
     for entry in entries:
         records.append(
             _build(entry, actor=actor, date=date, present=present, allowed=allowed[entry.student.pk],
                    last=latest.get(entry.student.pk), overriding=overriding, staff=staff, on_paper=on_paper,
+                   relations=relations,
                    confirmation=confirmation.get(entry.session.service_class.school_id, SafetySettings.Confirmation.NONE))
         )  # fmt: skip
     try:
@@ -170,7 +177,7 @@ def _staff_of(ids: set[int], schools: set[int]) -> dict[int, User]:
     return {u.pk: u for u in users}
 
 
-def _build(entry, *, actor, date, present, allowed, last, overriding, staff, on_paper, confirmation) -> Handover:
+def _build(entry, *, actor, date, present, allowed, last, overriding, staff, on_paper, relations, confirmation):
     student, session = entry.student, entry.session
     school_id = session.service_class.school_id
     admin = school_id in overriding
@@ -214,13 +221,10 @@ def _build(entry, *, actor, date, present, allowed, last, overriding, staff, on_
         found = [(g, label) for g, label in allowed.guardians if g.pk == pk]
         if not found:
             raise _refuse(student, _("This adult is not on the pick-up list: the child cannot be given to them."))
-        guardian, label = found[0]
+        guardian = found[0][0]
         record.to, record.guardian = To.COLLECTOR, guardian
-        record.recipient_name, record.recipient_relation, record.recipient_mobile = (
-            guardian.name,
-            label[:16],
-            guardian.mobile,
-        )
+        record.recipient_name, record.recipient_mobile = guardian.name, guardian.mobile
+        record.recipient_relation = relations.get((student.pk, guardian.pk), "")
         expected_code = rules.guardian_code(guardian.mobile)
     elif kind == "collector":
         found = [c for c in allowed.collectors if c.pk == pk]
@@ -229,7 +233,7 @@ def _build(entry, *, actor, date, present, allowed, last, overriding, staff, on_
         collector = found[0]
         record.to, record.collector = To.COLLECTOR, collector
         record.recipient_name, record.recipient_mobile = collector.name, collector.mobile
-        record.recipient_relation = str(collector.get_relation_display())[:16]
+        record.recipient_relation = collector.relation
         expected_code = collector.pickup_code
     elif kind == "delegate":
         found = [d for d in allowed.delegations if d.pk == pk]
@@ -240,7 +244,7 @@ def _build(entry, *, actor, date, present, allowed, last, overriding, staff, on_
         delegation = found[0]
         record.to, record.delegation = To.DELEGATE, delegation
         record.recipient_name, record.recipient_mobile = delegation.name, delegation.mobile
-        record.recipient_relation = str(delegation.get_relation_display())[:16]
+        record.recipient_relation = delegation.relation
         expected_code = rules.guardian_code(delegation.mobile)
     elif kind == "consent":
         _consent(record, entry.consent, allowed, student)
@@ -340,7 +344,7 @@ def _consent(record, consent, allowed, student) -> None:
     }  # fmt: skip
     record.to, record.guardian = To.CONSENT, guardian
     record.recipient_name, record.recipient_mobile = name[:50], consent.mobile
-    record.recipient_relation = str(Relation(consent.relation).label)[:16]
+    record.recipient_relation = consent.relation
     record.consent_note = note[:200]
 
 
@@ -373,7 +377,7 @@ def _tell_guardians(handover: Handover) -> None:
         body = _("Corrected: %(text)s") % {"text": body}
     notifications.notify_guardians(
         student=handover.student, kind=NotificationKind.HANDED_OVER, title=_("Hand-over"), body=body,
-        key=f"handover:{handover.pk}",
+        url=reverse("safety:student-handovers", args=[handover.student_id]), key=f"handover:{handover.pk}",
     )  # fmt: skip
 
 
