@@ -266,32 +266,30 @@ def care_page(*, viewer, date: datetime.date) -> CarePage:
             pairs.append((handover.session, handover.student))
     held = build_rows(pairs=pairs, date=date, viewer=viewer, override_schools=override_schools(viewer)) if pairs else []
     current = {h.pk for h in latest.values()}
+    stops = _stops_of([h for h in taken if h.to == Handover.To.BUS], date)
     routes: dict = {}
     dormitory = []
     for handover in taken:
         if handover.pk not in current:
             continue  # corrected since
         if handover.to == Handover.To.BUS:
-            stop = _stop_of(handover)
-            routes.setdefault(handover.bus_route.name if handover.bus_route else "", {}).setdefault(stop, []).append(
-                handover
-            )
+            name = handover.bus_route.name if handover.bus_route else ""
+            stop = stops.get((handover.student_id, handover.bus_route_id), "")
+            routes.setdefault(name, {}).setdefault(stop, []).append(handover)
         elif handover.to == Handover.To.DORMITORY:
             dormitory.append(handover)
-    bus = [(name, sorted(stops.items())) for name, stops in sorted(routes.items())]
+    bus = [(name, sorted(by_stop.items())) for name, by_stop in sorted(routes.items())]
     school_id = held[0].session.service_class.school_id if held else None
     confirmation = confirmation_of(school_id) if school_id else SafetySettings.Confirmation.NONE
     return CarePage(date, held, bus, dormitory, confirmation)
 
 
-def _stop_of(handover: Handover) -> str:
-    arrangement = (
-        TravelArrangement.objects.filter(
-            student_id=handover.student_id, kind=TravelArrangement.Kind.BUS, bus_route=handover.bus_route,
-            valid_from__lte=handover.date,
-        ).order_by("-valid_from").first()
-    )  # fmt: skip
-    return arrangement.bus_stop if arrangement else ""
+def _stops_of(handovers: list, date: datetime.date) -> dict:
+    """(student, route) -> the stop of the child's bus arrangement that day: one query for every rider."""
+    rows = TravelArrangement.objects.filter(
+        student_id__in={h.student_id for h in handovers}, kind=TravelArrangement.Kind.BUS, valid_from__lte=date
+    ).order_by("valid_from")
+    return {(a.student_id, a.bus_route_id): a.bus_stop for a in rows}  # the latest arrangement wins
 
 
 def staff_receivers(*, school_id: int, exclude_id: int) -> QuerySet[User]:

@@ -312,8 +312,14 @@ def test_bus_and_dormitory_receipts_on_the_care_staff_home(client, w):
     assert "Only the member of staff" in refused(
         lambda: services.handover_receive(actor=w.school_admin, handover=in_dorm)
     )
-    adult = tap(w, w.child_a2, "alone") if False else None
-    assert adult is None
+    grandma = collector(w, w.child_a2)
+    adult = tap(w, w.child_a2, f"collector:{grandma.pk}")
+    assert "Only a hand-over to the bus" in refused(
+        lambda: services.handover_receive(actor=w.school_admin, handover=adult)
+    )
+    # The escort's page shows the confirmation instead of the button.
+    html = client.get(reverse("safety:held-children")).content.decode()
+    assert f'data-receive="{on_bus.pk}"' not in html and "On the bus" in html
 
 
 # ---------------------------------------------------------------- confirmation
