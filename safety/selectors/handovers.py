@@ -4,6 +4,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from schools.models import Attendance, Role, Session, Student, User
@@ -84,6 +85,7 @@ class Row:
     holder: str  # who holds the child now ("" once gone)
     mine: bool  # the viewer may hand this child over now (holds them, or is the school admin)
     note: str  # "自行离校 until 17:30, by the main road"
+    live: bool = True  # the session is today's: taps are open (a past day is entered from the paper sheet)
 
     @property
     def done(self) -> bool:
@@ -147,6 +149,7 @@ def build_rows(*, pairs: list, date: datetime.date, viewer, override_schools=())
     holder_ids = {c.holder_id for c in custody.values() if c.holder_id}
     names = {u.pk: _name(u) for u in User.objects.filter(pk__in=holder_ids)}
     rows = []
+    today = timezone.localdate()
     for session, student in pairs:
         entry = allowed[student.pk]
         choices, note = _choices(entry)
@@ -162,7 +165,7 @@ def build_rows(*, pairs: list, date: datetime.date, viewer, override_schools=())
         )
         rows.append(
             Row(student, session, group, route, stop, choices, entry.guardians, held,
-                names.get(held.holder_id, ""), mine, note)
+                names.get(held.holder_id, ""), mine, note, session.date == today)
         )  # fmt: skip
     rows.sort(
         key=lambda r: rules.dismissal_key(

@@ -500,3 +500,11 @@ def test_guardian_sees_only_their_own_childs_handovers(client, w):
     html = client.get(reverse("safety:student-handovers", args=[w.child.pk])).content.decode()
     assert "Listed adult" in html and "Father" in html and w.service_teacher.full_name in html
     assert client.get(reverse("safety:student-handovers", args=[w.other_child.pk])).status_code == 404
+
+
+def test_a_past_sessions_page_offers_the_paper_entry_not_taps(client, w):
+    session = make_session(w, day=timezone.localdate() - datetime.timedelta(days=1))
+    client.force_login(w.service_teacher)
+    html = client.get(reverse("safety:handover-dismissal", args=[session.pk])).content.decode()
+    assert "not today's" in html and 'data-to="guardian:' not in html
+    assert reverse("safety:handover-paper", args=[session.pk]) in html
