@@ -1,6 +1,6 @@
 """Safety's pages: the views modules' urlpatterns, concatenated."""
 
-from .views import alerts, board, duty, emergency, gate, incidents, pickups
+from .views import alerts, board, duty, emergency, gate, handovers, incidents, pickups
 
 app_name = "safety"
 urlpatterns = [
@@ -8,6 +8,7 @@ urlpatterns = [
     *alerts.urlpatterns,
     *duty.urlpatterns,
     *pickups.urlpatterns,
+    *handovers.urlpatterns,
     *gate.urlpatterns,
     *incidents.urlpatterns,
     *emergency.urlpatterns,

@@ -3,7 +3,7 @@
 from .alerts import LateAlert, LateAlertEvent
 from .emergency import Drill, EmergencyPlan, PlanDuty, SafetyEducation, Scenario
 from .gate import EarlyLeave, EarlyLeaveEvent, Visit
-from .handovers import DutyRoster, Handover
+from .handovers import DutyRoster, Handover, SafetySettings
 from .incidents import (
     GuardianContact,
     Incident,
@@ -47,6 +47,7 @@ __all__ = [
     "PlanDuty",
     "Relation",
     "SafetyEducation",
+    "SafetySettings",
     "Scenario",
     "Source",
     "TravelArrangement",

@@ -132,3 +132,48 @@ class Handover(models.Model):
     @property
     def is_final(self) -> bool:
         return self.to in self.FINAL
+
+    @property
+    def recipient_relation_label(self) -> str:
+        """The stored relation value in the reader's language (a roster guardian's in the roster's words)."""
+        from .pickups import Relation
+
+        if self.guardian_id and self.to == self.To.COLLECTOR:
+            from schools.models import StudentGuardian
+
+            return StudentGuardian.Relation.label_of(self.recipient_relation)
+        return str(dict(Relation.choices).get(self.recipient_relation, self.recipient_relation))
+
+    @property
+    def recipient_label(self) -> str:
+        """ "奶奶 马桂花", or what the child was handed to (the bus, the dormitory…) when no adult is named."""
+        if self.recipient_name and self.to in (self.To.COLLECTOR, self.To.DELEGATE, self.To.CONSENT):
+            return f"{self.recipient_relation_label} {self.recipient_name}".strip()
+        return self.recipient_name or str(self.get_to_display())
+
+
+class SafetySettings(TimeStampedModel):
+    """A school's own safety choices (R30): whether the adult taking a child confirms it, and how.
+
+    "code": a listed adult says their six-digit pick-up code, a roster guardian or a one-day delegate the last four
+    digits of their own mobile (the number the school already holds); "signature": the adult signs on the phone."""
+
+    class Confirmation(models.TextChoices):
+        NONE = "none", _("No confirmation (one tap)")
+        CODE = "code", _("Pick-up code")
+        SIGNATURE = "signature", _("Signature on the phone")
+
+    school = models.OneToOneField(
+        School, on_delete=models.CASCADE, related_name="safety_settings", verbose_name=_("school")
+    )
+    confirmation = models.CharField(
+        _("confirmation at hand-over"), max_length=10, choices=Confirmation.choices, default=Confirmation.NONE
+    )
+    updated_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("school safety settings")
+        verbose_name_plural = _("school safety settings")
+
+    def __str__(self):
+        return f"{self.school} · {self.get_confirmation_display()}"
