@@ -1,4 +1,6 @@
-"""Safety's pages: the views modules' urlpatterns, concatenated (none yet; included once the first view exists)."""
+"""Safety's pages: the views modules' urlpatterns, concatenated."""
+
+from .views import hazards, venues
 
 app_name = "safety"
-urlpatterns = []
+urlpatterns = [*venues.urlpatterns, *hazards.urlpatterns]

@@ -134,6 +134,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "enrollment.activate_due_placements_task",
         "schedule": crontab(hour=5, minute=30),  # before the school day: placed children become attending
     },
+    "escalate-overdue-hazards": {
+        "task": "safety.escalate_overdue_hazards_task",
+        "schedule": crontab(hour=7, minute=0),  # R31: a hazard past its deadline goes to the bureau, once
+    },
 }
 
 # Internationalisation: Simplified Chinese first, English available.

@@ -2,6 +2,18 @@
 
 from .alerts import LateAlert, LateAlertEvent
 from .handovers import DutyRoster, Handover
+from .venues import (
+    CheckCategory,
+    Hazard,
+    HazardEvent,
+    Rectification,
+    RectificationPhoto,
+    Referral,
+    Venue,
+    VenueCheck,
+    VenueCheckItem,
+    VenueSchedule,
+)
 from .pickups import (
     BusRoute,
     Collector,
@@ -14,6 +26,16 @@ from .pickups import (
 )
 
 __all__ = [
+    "CheckCategory",
+    "Hazard",
+    "HazardEvent",
+    "Rectification",
+    "RectificationPhoto",
+    "Referral",
+    "Venue",
+    "VenueCheck",
+    "VenueCheckItem",
+    "VenueSchedule",
     "BusRoute",
     "Collector",
     "Delegation",
