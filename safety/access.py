@@ -98,6 +98,11 @@ def referred_to_county(m):
 
 
 VENUES_ACTION_SCOPES: dict = {
+    # Whoever works at the school reports at their own school, at any of its venues.
+    "hazard.report": {
+        "schools.School": same_rule(SCHOOL_STAFF, at_school("pk")),
+        "safety.Venue": same_rule(SCHOOL_STAFF, at_school()),
+    },
     "hazard.rectify": {"safety.Hazard": same_rule(SCHOOL_STAFF - {SA}, responsible_at_school)},
     "hazard.record_reply": {
         "safety.Hazard": {

@@ -85,10 +85,11 @@ def default_schedule(kind: str) -> dict[str, int]:
     return {category: DEFAULT_EVERY_DAYS[category] for category in CATEGORIES_FOR_KIND[kind]}
 
 
-def next_due(*, last_checked_on: datetime.date | None, every_days: int, today: datetime.date) -> datetime.date:
-    """The day the next check is due: `every_days` after the last one; today if it was never checked."""
+def next_due(*, last_checked_on: datetime.date | None, every_days: int, since: datetime.date) -> datetime.date:
+    """The day the next check is due: `every_days` after the last one; a venue never checked is due from the day
+    it was added (`since`): a new venue is checked at once."""
     if last_checked_on is None:
-        return today
+        return since
     return last_checked_on + datetime.timedelta(days=every_days)
 
 

@@ -54,7 +54,8 @@ def due_checks(*, viewer, today: datetime.date | None = None, school: School | N
     rows = []
     for schedule in schedules:
         last_day = timezone.localdate(schedule.last_checked_at) if schedule.last_checked_at else None
-        due = rules.next_due(last_checked_on=last_day, every_days=schedule.every_days, today=today)
+        since = timezone.localdate(schedule.venue.created_at)
+        due = rules.next_due(last_checked_on=last_day, every_days=schedule.every_days, since=since)
         if rules.due_this_week(due, today):
             rows.append(DueCheck(schedule, schedule.last_checked_at, due, due < today))
     rows.sort(key=lambda r: (r.due, r.schedule.venue.school.code, r.schedule.venue.name, r.schedule.category))
