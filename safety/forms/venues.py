@@ -38,7 +38,9 @@ class VenueForm(forms.Form):
 
     def schedule(self, kind: str | None = None) -> dict[str, int] | None:
         """{category: days} from the boxes; None when all are empty on a new venue (the kind's defaults)."""
-        chosen = {c: self.cleaned_data[f"every_{c}"] for c in CheckCategory.values if self.cleaned_data.get(f"every_{c}")}
+        chosen = {
+            c: self.cleaned_data[f"every_{c}"] for c in CheckCategory.values if self.cleaned_data.get(f"every_{c}")
+        }
         return chosen or None
 
 
@@ -68,4 +70,6 @@ class CheckForm(forms.Form):
         return [(text, self[f"item_{i}"], self[f"note_{i}"]) for i, text in enumerate(self.items)]
 
     def results(self) -> list[tuple[bool, str]]:
-        return [(self.cleaned_data[f"item_{i}"] == PASS, self.cleaned_data[f"note_{i}"]) for i in range(len(self.items))]
+        return [
+            (self.cleaned_data[f"item_{i}"] == PASS, self.cleaned_data[f"note_{i}"]) for i in range(len(self.items))
+        ]

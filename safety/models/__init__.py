@@ -2,6 +2,16 @@
 
 from .alerts import LateAlert, LateAlertEvent
 from .handovers import DutyRoster, Handover
+from .pickups import (
+    BusRoute,
+    Collector,
+    Delegation,
+    Dormitory,
+    Relation,
+    Source,
+    TravelArrangement,
+    WalkHomePermission,
+)
 from .venues import (
     CheckCategory,
     Hazard,
@@ -14,38 +24,28 @@ from .venues import (
     VenueCheckItem,
     VenueSchedule,
 )
-from .pickups import (
-    BusRoute,
-    Collector,
-    Delegation,
-    Dormitory,
-    Relation,
-    Source,
-    TravelArrangement,
-    WalkHomePermission,
-)
 
 __all__ = [
-    "CheckCategory",
-    "Hazard",
-    "HazardEvent",
-    "Rectification",
-    "RectificationPhoto",
-    "Referral",
-    "Venue",
-    "VenueCheck",
-    "VenueCheckItem",
-    "VenueSchedule",
     "BusRoute",
+    "CheckCategory",
     "Collector",
     "Delegation",
     "Dormitory",
     "DutyRoster",
     "Handover",
+    "Hazard",
+    "HazardEvent",
     "LateAlert",
     "LateAlertEvent",
+    "Rectification",
+    "RectificationPhoto",
+    "Referral",
     "Relation",
     "Source",
     "TravelArrangement",
+    "Venue",
+    "VenueCheck",
+    "VenueCheckItem",
+    "VenueSchedule",
     "WalkHomePermission",
 ]

@@ -20,7 +20,9 @@ def hazard_list(*, viewer, status: str = "", school_id: int | None = None) -> Qu
         qs = qs.filter(school_id=school_id)
     county = permissions.roles(viewer) & {"bureau", "inspector"}
     qs = qs.annotate(
-        closed_last=Case(When(status=Hazard.Status.CLOSED, then=Value(1)), default=Value(0), output_field=IntegerField()),
+        closed_last=Case(
+            When(status=Hazard.Status.CLOSED, then=Value(1)), default=Value(0), output_field=IntegerField()
+        ),
         escalated_first=Case(
             When(Q(escalated_at__isnull=False) & ~Q(status=Hazard.Status.CLOSED), then=Value(0)),
             default=Value(1),
@@ -36,14 +38,18 @@ def hazard_list(*, viewer, status: str = "", school_id: int | None = None) -> Qu
 
 
 def hazard_detail(*, viewer) -> QuerySet[Hazard]:
-    return hazard_list(viewer=viewer).select_related("reported_by", "check_item__check_record").prefetch_related(
-        Prefetch("events", queryset=HazardEvent.objects.select_related("actor")),
-        Prefetch(
-            "rectifications",
-            queryset=Rectification.objects.select_related("recorded_by").prefetch_related(
-                Prefetch("photos", queryset=RectificationPhoto.objects.order_by("pk"))
+    return (
+        hazard_list(viewer=viewer)
+        .select_related("reported_by", "check_item__check_record")
+        .prefetch_related(
+            Prefetch("events", queryset=HazardEvent.objects.select_related("actor")),
+            Prefetch(
+                "rectifications",
+                queryset=Rectification.objects.select_related("recorded_by").prefetch_related(
+                    Prefetch("photos", queryset=RectificationPhoto.objects.order_by("pk"))
+                ),
             ),
-        ),
+        )
     )
 
 

@@ -69,4 +69,3 @@ def managed_schools(*, viewer) -> list[School]:
 
 def partners_of(school: School) -> QuerySet[Partner]:
     return Partner.objects.filter(school=school).order_by("name")
-

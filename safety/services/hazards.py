@@ -94,9 +94,7 @@ def hazard_report(
 
 
 @transaction.atomic
-def hazard_assign(
-    *, actor: User, hazard: Hazard, responsible: User, deadline: datetime.date, note: str = ""
-) -> Hazard:
+def hazard_assign(*, actor: User, hazard: Hazard, responsible: User, deadline: datetime.date, note: str = "") -> Hazard:
     """The school admin names who fixes an open hazard and by when (today or later); the person is told.
     Raises PermissionDenied, DomainError, TransitionNotAllowed."""
     permissions.require(actor, "hazard.manage", hazard)
@@ -231,9 +229,7 @@ def hazard_escalate_overdue(*, today: datetime.date | None = None) -> int:
     """The daily job (07:00): every assigned hazard past its deadline is escalated to the bureau once — a step
     logged by the system and a notice to each bureau user. Safe to run twice. Returns how many were escalated."""
     today = today or timezone.localdate()
-    bureau = list(
-        User.objects.filter(memberships__role=Role.BUREAU, is_active=True).distinct().order_by("pk")
-    )
+    bureau = list(User.objects.filter(memberships__role=Role.BUREAU, is_active=True).distinct().order_by("pk"))
     escalated = 0
     for pk in Hazard.objects.filter(rules.overdue_q(today), escalated_at__isnull=True).values_list("pk", flat=True):
         with transaction.atomic():
@@ -254,4 +250,3 @@ def hazard_escalate_overdue(*, today: datetime.date | None = None) -> int:
                 )
             escalated += 1
     return escalated
-

@@ -28,7 +28,11 @@ def _clean_schedule(schedule: dict) -> dict[str, int]:
     for category, every_days in schedule.items():
         if category not in CheckCategory.values:
             raise DomainError(_("Unknown kind of check: %(category)s.") % {"category": category})
-        if isinstance(every_days, bool) or not isinstance(every_days, int) or not 1 <= every_days <= rules.MAX_EVERY_DAYS:
+        if (
+            isinstance(every_days, bool)
+            or not isinstance(every_days, int)
+            or not 1 <= every_days <= rules.MAX_EVERY_DAYS
+        ):
             raise DomainError(
                 _("%(category)s: check every 1 to %(max)s days.")
                 % {"category": CheckCategory(category).label, "max": rules.MAX_EVERY_DAYS}

@@ -30,9 +30,13 @@ def _hazards(world, tmp_path):
     deadline = timezone.localdate() + datetime.timedelta(days=7)
     world.open_hazard = report("围墙有裂缝")
     world.assigned = report("楼梯扶手松动")
-    services.hazard_assign(actor=world.school_admin, hazard=world.assigned, responsible=world.service_teacher, deadline=deadline)
+    services.hazard_assign(
+        actor=world.school_admin, hazard=world.assigned, responsible=world.service_teacher, deadline=deadline
+    )
     world.rectified = report("走廊灯不亮")
-    services.hazard_assign(actor=world.school_admin, hazard=world.rectified, responsible=world.service_teacher, deadline=deadline)
+    services.hazard_assign(
+        actor=world.school_admin, hazard=world.rectified, responsible=world.service_teacher, deadline=deadline
+    )
     rectification = services.hazard_rectify(
         actor=world.service_teacher, hazard=world.rectified, note="已更换灯管",
         photos=[SimpleUploadedFile("a.png", PNG, content_type="image/png")],

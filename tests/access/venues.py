@@ -15,7 +15,9 @@ READERS = ("school_admin", "service_teacher", "township", "bureau", "inspector")
 
 
 def _venue(world, tmp_path):
-    world.venue = services.venue_create(actor=world.school_admin, school=world.school_a, kind="classroom", name="三年级一班教室")
+    world.venue = services.venue_create(
+        actor=world.school_admin, school=world.school_a, kind="classroom", name="三年级一班教室"
+    )
     items = venue_rules.checklist("fire")
     world.check = services.check_record(
         actor=world.school_admin, venue=world.venue, category="fire", results=[(True, "")] * len(items)
@@ -28,7 +30,9 @@ def _venue_case(allowed: dict, method="get", args=None):
 
 
 MATRIX = {
-    "safety:venue-list": only("school_admin", "other_school_admin", "service_teacher", "township", "bureau", "inspector"),
+    "safety:venue-list": only(
+        "school_admin", "other_school_admin", "service_teacher", "township", "bureau", "inspector"
+    ),
     "safety:venue-create": Case(
         args=lambda w: [w.school_a.pk],
         ok={"school_admin": 200, "service_teacher": 403, "township": 403, "bureau": 403, "inspector": 403},

@@ -54,7 +54,9 @@ def report(world, text="围墙有裂缝", school=None, actor=None):
 
 def assigned(world, **kw):
     hazard = report(world, **kw)
-    services.hazard_assign(actor=world.school_admin, hazard=hazard, responsible=world.service_teacher, deadline=in_days(3))
+    services.hazard_assign(
+        actor=world.school_admin, hazard=hazard, responsible=world.service_teacher, deadline=in_days(3)
+    )
     return hazard
 
 
@@ -228,7 +230,9 @@ def test_closing_needs_a_rectification_first(world):
 @pytest.mark.parametrize("to", ["township", "public_security", "fire", "health", "market"])
 def test_referral_to_each_choice_is_tracked(world, to):
     hazard = assigned(world)
-    services.hazard_refer(actor=world.school_admin, hazard=hazard, to=to, reference="西消函〔2021〕3号", note="需专业处置")
+    services.hazard_refer(
+        actor=world.school_admin, hazard=hazard, to=to, reference="西消函〔2021〕3号", note="需专业处置"
+    )
     hazard.refresh_from_db()
     assert (hazard.status, hazard.referred_to, hazard.referral_reference) == ("referred", to, "西消函〔2021〕3号")
     assert hazard.referred_at is not None

@@ -160,7 +160,14 @@ def test_a_check_is_refused_when_incomplete_or_a_failure_has_no_note(world):
 
 def test_who_may_check(world):
     venue = canteen(world)
-    for actor in (world.class_teacher, world.volunteer, world.gate, world.township, world.bureau, world.other_school_admin):
+    for actor in (
+        world.class_teacher,
+        world.volunteer,
+        world.gate,
+        world.township,
+        world.bureau,
+        world.other_school_admin,
+    ):
         with pytest.raises(PermissionDenied):
             services.check_record(actor=actor, venue=venue, category="food", results=all_passed("food"))
 
