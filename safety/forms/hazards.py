@@ -60,7 +60,7 @@ class PhotosField(forms.FileField):
 
 
 class RectifyForm(forms.Form):
-    note = _note(_("What was done"))
+    note = _note(_("What was done to rectify it"))
     photos = PhotosField(
         label=_("Photos (JPEG or PNG, at most four, 5 MB each)"),
         required=False,

@@ -14,7 +14,7 @@ class VenueForm(forms.Form):
     """A venue; one "every N days" box per check category (empty: the category does not apply)."""
 
     kind = forms.ChoiceField(label=_("Kind"), choices=Venue.Kind.choices)
-    name = forms.CharField(label=_("Name"), max_length=60)
+    name = forms.CharField(label=_("Venue name"), max_length=60)
     partner = forms.ModelChoiceField(label=_("Partner (outside venues)"), queryset=None, required=False)
     active = forms.BooleanField(label=_("In use"), required=False, initial=True)
 
@@ -54,7 +54,7 @@ class CheckForm(forms.Form):
         self.items = rules.checklist(category)
         for i, text in enumerate(self.items):
             self.fields[f"item_{i}"] = forms.ChoiceField(
-                label=text, choices=[(PASS, _("Passed")), (FAIL, _("Failed"))], widget=forms.RadioSelect
+                label=text, choices=[(PASS, _("Passed")), (FAIL, _("Not passed"))], widget=forms.RadioSelect
             )
             self.fields[f"note_{i}"] = forms.CharField(label=_("Note"), max_length=200, required=False)
 

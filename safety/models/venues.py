@@ -148,11 +148,11 @@ class Hazard(TimeStampedModel):
     """A safety hazard (安全隐患) of a school: found by a check or reported, then fixed or referred, and closed."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", _("Waiting to be dealt with")
         ASSIGNED = "assigned", _("Being rectified")
         RECTIFIED = "rectified", _("Rectified, to verify")
         REFERRED = "referred", _("Referred")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", _("Closed off")
 
     class Source(models.TextChoices):
         CHECK = "check", _("Venue check")
@@ -241,7 +241,7 @@ class Rectification(models.Model):
     """What was done to fix a hazard (整改记录), with photos; a returned hazard gets a new one, never an edit."""
 
     hazard = models.ForeignKey(Hazard, on_delete=models.PROTECT, related_name="rectifications")
-    note = models.TextField(_("what was done"))
+    note = models.TextField(_("rectification done"))
     recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by"))
     recorded_at = models.DateTimeField(_("recorded at"))
 
