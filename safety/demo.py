@@ -90,8 +90,7 @@ def play_venues(county: DemoCounty) -> list[str]:
     if semester is None:
         return []
     rng, today = county.rng, county.today
-    last_day = min(today - DAY, semester.end_date)
-    played = []
+    last_day = min(today - DAY * 4, semester.end_date)  # the weekly checks of this week are still to do
     for name in VENUE_SCHOOLS:
         school = county.school(name)
         if school is None or school.venues.exists():
@@ -129,18 +128,18 @@ def play_venues(county: DemoCounty) -> list[str]:
                     if failed:
                         _fix(county, check, admin, checker, moment, hazards_services)
                     day += DAY * schedule.every_days
-        played.append(school)
         if name == FIRST:
             _story(county, school, admin, hazards_services)
-    if not played:
+    schools = [s for s in (county.school(n) for n in VENUE_SCHOOLS) if s is not None and s.venues.exists()]
+    if not schools:
         return []
-    checks = VenueCheck.objects.filter(venue__school__in=played)
+    checks = VenueCheck.objects.filter(venue__school__in=schools)
     counts = dict(
-        Hazard.objects.filter(school__in=played).values_list("status").annotate(n=Count("pk")).order_by("status")
+        Hazard.objects.filter(school__in=schools).values_list("status").annotate(n=Count("pk")).order_by("status")
     )
-    escalated = Hazard.objects.filter(school__in=played, escalated_at__isnull=False).count()
+    escalated = Hazard.objects.filter(school__in=schools, escalated_at__isnull=False).count()
     return [
-        f"场所安全检查：{len(played)}所学校，{checks.count()}次检查（{checks.filter(failed_count__gt=0).count()}次发现问题）",
+        f"场所安全检查：{len(schools)}所学校，{checks.count()}次检查（{checks.filter(failed_count__gt=0).count()}次发现问题）",
         "安全隐患：" + "，".join(f"{HAZARD_LABELS[s]} {n}" for s, n in sorted(counts.items()))
         + f"；逾期上报教体局 {escalated}",
     ]  # fmt: skip

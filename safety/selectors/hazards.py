@@ -1,6 +1,6 @@
 """Reads of hazards (R31), scoped to the viewer; the counts for the board and the county console."""
 
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from xiji_afterschool import permissions
@@ -10,8 +10,9 @@ from ..rules.hazards import overdue_q
 
 
 def hazard_list(*, viewer, status: str = "", school_id: int | None = None) -> QuerySet[Hazard]:
-    """Hazards the viewer may see, still-active first; for the county (bureau, inspector) escalated ones before
-    the rest; then by deadline (none last) and the newest. Each row is annotated `overdue`."""
+    """Hazards the viewer may see, closed ones last; for the county (bureau, inspector) escalated ones first; then
+    the overdue, then those not yet assigned (no deadline), then by deadline, the newest first. Each row is annotated
+    `is_overdue` (1 or 0)."""
     today = timezone.localdate()
     qs = permissions.scope(viewer, Hazard.objects.all(), action="hazard.view")
     if status:
@@ -33,7 +34,7 @@ def hazard_list(*, viewer, status: str = "", school_id: int | None = None) -> Qu
         is_overdue=Case(When(overdue_q(today), then=Value(1)), default=Value(0), output_field=IntegerField()),
     )
     return qs.select_related("school", "venue", "responsible").order_by(
-        "closed_last", "escalated_first", "-is_overdue", "deadline", "-created_at", "-pk"
+        "closed_last", "escalated_first", "-is_overdue", F("deadline").asc(nulls_first=True), "-created_at", "-pk"
     )
 
 
