@@ -29,14 +29,18 @@ DROP FUNCTION IF EXISTS safety_venues_refuse_change();
 """
 
 
-def forward(apps, schema_editor):
+def _run(schema_editor, sql: str) -> None:
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(FORWARD)
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute(sql)  # no parameters: the % signs are PL/pgSQL's own
+
+
+def forward(apps, schema_editor):
+    _run(schema_editor, FORWARD)
 
 
 def reverse(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(REVERSE)
+    _run(schema_editor, REVERSE)
 
 
 class Migration(migrations.Migration):

@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -237,3 +238,21 @@ def test_venue_pages_render(client, world):
         reverse("safety:venue-edit", args=[bus.pk]), {"name": "1号校车", "every_traffic": "5", "active": "on"}
     )
     assert response.status_code == 302 and bus.schedules.get().every_days == 5
+
+
+def test_a_check_is_never_changed(world):
+    venue = canteen(world)
+    results = all_passed("fire")
+    results[0] = (False, "灭火器过期")
+    check = services.check_record(actor=world.school_admin, venue=venue, category="fire", results=results)
+    assert not hasattr(services, "check_update")  # no service edits a check: a mistake is a new check
+    if connection.vendor == "postgresql":
+        # The database refuses too (migration safety/0103_venues_triggers), whatever the code does.
+        with pytest.raises(DatabaseError, match="never changed"), transaction.atomic():
+            VenueCheck.objects.filter(pk=check.pk).update(failed_count=0)
+        with pytest.raises(DatabaseError, match="never changed"), transaction.atomic():
+            check.items.filter(passed=False).update(passed=True)
+        with pytest.raises(DatabaseError, match="never changed"), transaction.atomic():
+            check.items.filter(pk=check.items.filter(passed=True).first().pk).delete()
+    check.refresh_from_db()
+    assert check.failed_count == 1 and check.items.filter(passed=False).count() == 1 and check.items.count() == 6
