@@ -28,6 +28,7 @@ VENUES = (  # kind, name; the outside venue is the school's first partner's plac
     ("dormitory", "学生宿舍"),
     ("bus", "1号校车"),
 )
+LATE_AT_FIRST = ("food", "traffic")  # FIRST's weekly canteen and bus checks are a day late on the day played to
 FAILURES = {  # category -> (item position, what the checker noted), drawn for the few failed routine checks
     "food": ((2, "一名帮厨健康证过期"), (4, "周三午餐未留样")),
     "fire": ((1, "二楼两具灭火器压力不足"), (2, "楼梯口堆放体育器材")),
@@ -90,7 +91,7 @@ def play_venues(county: DemoCounty) -> list[str]:
     if semester is None:
         return []
     rng, today = county.rng, county.today
-    last_day = min(today - DAY * 4, semester.end_date)  # the weekly checks of this week are still to do
+    last_day = min(today - DAY, semester.end_date)
     for name in VENUE_SCHOOLS:
         school = county.school(name)
         if school is None or school.venues.exists():
@@ -112,8 +113,10 @@ def play_venues(county: DemoCounty) -> list[str]:
                 )
         for venue in venues:
             for schedule in venue.schedules.all():
-                day = semester.start_date
-                while day <= last_day:
+                day, until = semester.start_date, last_day
+                if name == FIRST and schedule.category in LATE_AT_FIRST:
+                    until = min(until, today - DAY * (schedule.every_days + 1))  # 本周待检 shows them overdue
+                while day <= until:
                     items = venue_rules.checklist(schedule.category)
                     results = [(True, "")] * len(items)
                     failed = rng.random() < 0.04
