@@ -27,6 +27,8 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 PDF = b"%PDF-1.4\n" + b"\x00" * 64
 
+pytestmark = pytest.mark.usefixtures("english")  # messages asserted in English survive the Chinese catalog
+
 
 @pytest.fixture
 def world(shared_world):

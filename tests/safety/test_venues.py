@@ -19,6 +19,8 @@ from xiji_afterschool.errors import DomainError
 
 from ..conftest import events, messages_of, pretend_today
 
+pytestmark = pytest.mark.usefixtures("english")  # messages asserted in English survive the Chinese catalog
+
 
 @pytest.fixture
 def world(shared_world):
