@@ -1,6 +1,6 @@
 """Safety's pages: the views modules' urlpatterns, concatenated."""
 
-from .views import alerts, board, duty, emergency, gate, handovers, incidents, pickups
+from .views import alerts, board, duty, emergency, gate, handovers, hazards, incidents, pickups, venues
 
 app_name = "safety"
 urlpatterns = [
@@ -10,6 +10,8 @@ urlpatterns = [
     *pickups.urlpatterns,
     *handovers.urlpatterns,
     *gate.urlpatterns,
+    *venues.urlpatterns,
+    *hazards.urlpatterns,
     *incidents.urlpatterns,
     *emergency.urlpatterns,
 ]

@@ -142,6 +142,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "schools.release_held_text_messages_task",
         "schedule": crontab(minute="*/5"),  # quiet hours over: held texts go out; a lost queued text is sent again
     },
+    "escalate-overdue-hazards": {
+        "task": "safety.escalate_overdue_hazards_task",
+        "schedule": crontab(hour=7, minute=0),  # R31: a hazard past its deadline goes to the bureau, once
+    },
 }
 
 # Text messages (SMS): the one sender class (xiji_afterschool/sms.py says how a real provider plugs in).
