@@ -226,6 +226,16 @@ def play_incidents(county: DemoCounty) -> list[str]:
     return incident_lines(county)
 
 
+POLICY_LABELS = {InsuranceClaim.Policy.SCHOOL_LIABILITY: "校方责任险", InsuranceClaim.Policy.STUDENT_ACCIDENT: "学平险"}
+CLAIM_LABELS = {
+    InsuranceClaim.Status.NOT_FILED: "未报案",
+    InsuranceClaim.Status.FILED: "已报案",
+    InsuranceClaim.Status.ACCEPTED: "已受理",
+    InsuranceClaim.Status.PAID: "已赔付",
+    InsuranceClaim.Status.REFUSED: "已拒赔",
+}
+
+
 def incident_lines(county: DemoCounty) -> list[str]:
     year = county.school_year()
     rows = Incident.objects.filter(
@@ -238,7 +248,7 @@ def incident_lines(county: DemoCounty) -> list[str]:
     parts = []
     for claim in claims.order_by("incident__occurred_at"):
         line = (
-            f"{claim.incident.school.name} {claim.insurer}（{claim.get_policy_display()}）{claim.get_status_display()}"
+            f"{claim.incident.school.name} {POLICY_LABELS[claim.policy]}（{claim.insurer}）{CLAIM_LABELS[claim.status]}"
         )
         if claim.compensation_total is not None:
             line += f"，赔偿合计 ¥{claim.compensation_total:,}：保险 ¥{claim.share_insurer:,} · 学校 ¥{claim.share_school:,}"

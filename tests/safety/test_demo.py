@@ -170,7 +170,7 @@ def test_nothing_is_dated_after_the_day_played_to(played):
 def test_the_summary_lines_and_a_second_run_writes_nothing(played):
     incidents_line, emergency_line = played
     assert incidents_line.startswith("安全事件 2 起（已结案 2") and "中国人寿" in incidents_line
-    assert "赔偿合计 ¥860.00" in incidents_line
+    assert "校方责任险" in incidents_line and "已赔付" in incidents_line and "赔偿合计 ¥860.00" in incidents_line
     assert emergency_line.startswith("应急预案 10 份现行（2 所学校，修订 1 次）")
     assert "应急演练 4 次" in emergency_line and "安全教育 10 次（学生 8，教师 2）" in emergency_line
     before = rows()
