@@ -588,7 +588,7 @@ def verify_roster_mobile(user: User) -> bool:
         or not Guardian.objects.filter(user=user, mobile=user.mobile).exists()
     ):
         return False
-    user.mobile_verified_at = timezone.now()
+    user.mobile_verified_at = user.date_joined  # the account was opened with the number the school holds
     User.objects.filter(pk=user.pk).update(mobile_verified_at=user.mobile_verified_at)
     return True
 

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from schools.models import Attendance, Session
 from xiji_afterschool import permissions
 
-from ..models import Handover, LateAlert
+from ..models import EarlyLeave, Handover, LateAlert
 from . import handovers as handovers_selectors
 
 
@@ -40,7 +40,8 @@ def custody_for_day(*, day: datetime.date, school_ids=None) -> dict[int, Held]:
     """Every child present in a session of `day` (of `school_ids`, or every school): who holds them now. Three
     queries. A child present in two sessions counts in the later one (an alert waits for the end of their day).
     Same rule as safety.selectors.handovers.custody_for_session: the session's teacher holds a present child until
-    the first hand-over; a hand-over to staff moves the child to that person; a final one ends it."""
+    the first hand-over; a hand-over to staff moves the child to that person; a final one ends it. A child who left
+    early through the gate that day (an early leave, recorded by the gate with the adult) is not held by anyone."""
     sessions = Session.objects.filter(date=day).select_related("service_class")
     if school_ids is not None:
         sessions = sessions.filter(service_class__school__in=list(school_ids))
@@ -56,6 +57,13 @@ def custody_for_day(*, day: datetime.date, school_ids=None) -> dict[int, Held]:
         current = last_session.get(student_id)
         if current is None or (session.end_time, session.pk) > (current.end_time, current.pk):
             last_session[student_id] = session
+    gone_early = set(
+        EarlyLeave.objects.filter(
+            date=day, status=EarlyLeave.Status.LEFT, student_id__in=list(last_session)
+        ).values_list("student_id", flat=True)
+    )
+    for student_id in gone_early:
+        del last_session[student_id]
     latest = handovers_selectors.latest_handovers(student_ids=list(last_session), date=day)
     held = {}
     for student_id, session in last_session.items():
@@ -67,3 +75,16 @@ def custody_for_day(*, day: datetime.date, school_ids=None) -> dict[int, Held]:
         else:
             held[student_id] = Held(student_id, session, last.to_staff_id, None, last)
     return held
+
+
+def late_alert_counts(*, viewer, since: datetime.date) -> dict:
+    """For the county console: the late pick-ups the viewer may see since `since` — how many, still open, and how
+    many a person resolved (the rest were collected and resolved by the system). One query."""
+    from django.db.models import Count, Q
+
+    qs = permissions.scope(viewer, LateAlert.objects.filter(date__gte=since), action="late_alert.view")
+    return qs.aggregate(
+        total=Count("pk"),
+        open=Count("pk", filter=Q(status=LateAlert.Status.OPEN)),
+        by_person=Count("pk", filter=Q(resolved_by__isnull=False)),
+    )

@@ -1,16 +1,18 @@
 """The school's safety board (安全看板, issue 11 §3): today's duty roster, the children still in school and who holds
-each, open late pick-ups and those resolved today, in a fixed number of queries whatever the number of children."""
+each, open late pick-ups and those resolved today, and the school's open hazards and incidents (counts), in a fixed
+number of queries whatever the number of children."""
 
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from schools.models import School, Student, User
 from xiji_afterschool import permissions
 
-from ..models import LateAlert
+from ..models import Hazard, Incident, LateAlert
+from ..rules import hazards as hazards_rules
 from . import alerts as alerts_selectors
 from . import duty as duty_selectors
 
@@ -50,8 +52,14 @@ def safety_board(*, viewer, school: School, day: datetime.date | None = None) ->
         permissions.scope(viewer, LateAlert.objects.filter(school=school, status=LateAlert.Status.OPEN),
                           action="late_alert.resolve").values_list("pk", flat=True)
     )  # fmt: skip
+    # Counts only (no names): every member of staff should know that the fire exit is still blocked.
+    hazards = Hazard.objects.filter(school=school, status__in=Hazard.ACTIVE).aggregate(
+        open=Count("pk"), overdue=Count("pk", filter=hazards_rules.overdue_q(day))
+    )
     return {
         "day": day,
+        "hazards": hazards,
+        "incidents_open": Incident.objects.filter(school=school, status=Incident.Status.OPEN).count(),
         "roster": duty_selectors.duty_today(school=school, day=day),
         "groups": sorted(groups.values(), key=lambda g: str(g.holder or "")),
         "open_alerts": [(a, a.pk in resolvable) for a in open_alerts],

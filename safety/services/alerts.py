@@ -149,6 +149,25 @@ def _resolve_handed_over(alert: LateAlert, handover: Handover, *, now: datetime.
     return True
 
 
+def late_alerts_resolve_collected(*, handovers: list[Handover]) -> int:
+    """Late children just handed over: their open alerts of that day are resolved at once, by the system, pointing
+    at the hand-over (the job would do it a minute later; the board and the guardian should not wait)."""
+    finals = {(h.student_id, h.date): h for h in handovers if h.is_final}
+    if not finals:
+        return 0
+    alerts = LateAlert.objects.filter(
+        status=LateAlert.Status.OPEN,
+        student_id__in={student_id for student_id, _day in finals},
+        date__in={day for _student, day in finals},
+    )
+    now = timezone.now()
+    return sum(
+        _resolve_handed_over(alert, finals[(alert.student_id, alert.date)], now=now)
+        for alert in alerts
+        if (alert.student_id, alert.date) in finals
+    )
+
+
 def late_alerts_raise(*, now: datetime.datetime | None = None) -> RunSummary:
     """The scheduled job's work, as the system: for every child still held (by their session's teacher or the
     member of staff they were handed to) once their last session of the day ended `late_pickup_minutes` ago, an

@@ -25,6 +25,7 @@ from ..models import Handover, Relation, SafetySettings
 from ..rules import handovers as rules
 from ..selectors import handovers as selectors
 from ..selectors import pickups as pickups_selectors
+from . import alerts as alerts_services
 
 To = Handover.To
 HOLDING_ROLES = {Role.SCHOOL_ADMIN, Role.SERVICE_TEACHER, Role.VOLUNTEER, Role.CLASS_TEACHER, Role.CARE_STAFF}
@@ -139,6 +140,7 @@ def handover_record(*, actor: User, entries: list[Entry], on_paper: bool = False
             _("Someone else has just recorded a hand-over of %(names)s. Nothing was saved; look at the page again.")
             % {"names": names}
         ) from None
+    alerts_services.late_alerts_resolve_collected(handovers=created)
     for handover in created:
         if handover.is_final or handover.corrects_id:
             transaction.on_commit(lambda h=handover: _tell_guardians(h))

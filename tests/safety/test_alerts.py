@@ -244,15 +244,30 @@ def test_overlapping_runs_raise_and_remind_once(w):
     assert services._resolve_handed_over(stale_b, handed, now=at(w.today, 18, 1)) is False
 
 
+def test_a_child_who_left_early_through_the_gate_raises_no_alert(w):
+    """The gate recorded the child leaving with a listed adult (an early leave): nobody holds them any more."""
+    from safety.models import EarlyLeave
+
+    EarlyLeave.objects.create(
+        school=w.school_a, student=w.child, date=w.today, leave_at=T(16, 30), reason="sick", adult_name="马文清",
+        guardian=w.child.guardian_links.get().guardian,
+        adult_relation="father", status=EarlyLeave.Status.LEFT, permitted_by=w.class_teacher,
+        left_at=at(w.today, 16, 35), left_recorded_by=w.gate,
+    )  # fmt: skip
+    assert run(w, 17, 45).raised == 1
+    assert list(LateAlert.objects.values_list("student", flat=True)) == [w.other_child.pk]
+    assert w.child.pk not in selectors.custody_for_day(day=w.today)
+
+
 def test_the_job_costs_the_same_queries_for_2_or_30_children(w, django_assert_max_num_queries):
     run(w, 17, 45)
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         assert run(w, 17, 50).raised == 0  # open, not yet due for a reminder: reads only
     more = [StudentFactory(admin_class=w.class_a1) for _ in range(28)]
     session = session_with_children(w, day=w.today, children=more, start=T(15), end=T(17))
     run(w, 17, 45)
     assert LateAlert.objects.count() == 30 and LateAlert.objects.filter(session=session).count() == 28
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         assert run(w, 17, 50).raised == 0
 
 

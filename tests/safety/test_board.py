@@ -92,3 +92,45 @@ def test_the_board_costs_the_same_queries_for_3_or_33_children(w, client, django
     alerts_services.late_alerts_raise(now=at(w.today, 17, 45))
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert client.get(url).context["counts"]["open"] == 33
+
+
+def test_the_board_counts_the_schools_open_and_overdue_hazards_and_open_incidents(w, client, monkeypatch):
+    from safety.services import hazards as hazards_services
+
+    fire = hazards_services.hazard_report(actor=w.service_teacher, school=w.school_a, category="fire",
+                                          description="二楼疏散通道堆放杂物", place="教学楼二楼")  # fmt: skip
+    hazards_services.hazard_report(actor=w.service_teacher, school=w.school_a, category="building",
+                                   description="操场篮球架松动", place="操场")  # fmt: skip
+    hazards_services.hazard_assign(actor=w.school_admin, hazard=fire, responsible=w.service_teacher, deadline=w.today)
+    client.force_login(w.class_teacher)
+    url = reverse("safety:board", args=[w.school_a.pk])
+    context = client.get(url).context
+    assert context["hazards"] == {"open": 2, "overdue": 0} and context["incidents_open"] == 0
+    pretend_today(monkeypatch, w.today + datetime.timedelta(days=1))  # the fire hazard's deadline has passed
+    response = client.get(url)
+    assert response.context["hazards"] == {"open": 2, "overdue": 1}
+    assert b'id="board-hazards"' in response.content and b"list-group-item-danger" in response.content
+    client.force_login(w.other_school_admin)  # another school's board: not theirs to read
+    assert client.get(url).status_code == 404
+
+
+def test_the_county_console_counts_late_pickups_hazards_and_incidents(w, client):
+    """R34: the bureau's and the inspector's homes show the county's safety this school year; a township coordinator
+    of another township would see none of school_a's (the counts go through the policy's scopes)."""
+    from safety.services import hazards as hazards_services
+
+    alerts_services.late_alerts_raise(now=at(w.today, 17, 45))  # three children not collected: three alerts
+    hazards_services.hazard_report(actor=w.service_teacher, school=w.school_a, category="fire",
+                                   description="灭火器过期", place="一楼走廊")  # fmt: skip
+    for user, url in ((w.bureau, reverse("bureau:home")), (w.inspector, reverse("bureau:inspector-home"))):
+        client.force_login(user)
+        safety = client.get(url).context["safety"]
+        assert safety["late"] == {"total": 3, "open": 3, "by_person": 0}
+        assert safety["hazards"]["active"] == 1 and safety["hazards"]["open"] == 1
+        assert safety["incidents"]["total"] == 0
+    from safety.selectors import alerts as alerts_selectors
+    from safety.selectors import hazards as hazards_selectors
+
+    outsider = user_with_role(Role.TOWNSHIP_COORDINATOR, township=w.township_b)
+    assert alerts_selectors.late_alert_counts(viewer=outsider, since=w.school_year.start_date)["total"] == 0
+    assert hazards_selectors.hazard_summary(viewer=outsider)["active"] == 0

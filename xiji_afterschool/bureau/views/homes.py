@@ -4,10 +4,23 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import path
 
+from safety.selectors import alerts as alerts_selectors
+from safety.selectors import hazards as hazards_selectors
+from safety.selectors import incidents as incidents_selectors
 from schools.selectors import calendar as calendar_selectors
 from schools.selectors import plans as plans_selectors
 from schools.selectors import roster as roster_selectors
 from xiji_afterschool import permissions
+
+
+def safety_numbers(viewer, school_year) -> dict:
+    """The county's safety this school year (R28–R32): late pick-ups, hazards, incidents — each links to its rows."""
+    since = school_year.start_date if school_year else None
+    return {
+        "late": alerts_selectors.late_alert_counts(viewer=viewer, since=since) if since else None,
+        "hazards": hazards_selectors.hazard_summary(viewer=viewer),
+        "incidents": incidents_selectors.incident_counts(viewer=viewer, since=since) if since else None,
+    }
 
 
 @login_required
@@ -19,6 +32,7 @@ def home(request):
         "totals": roster_selectors.county_totals(),
         "townships": roster_selectors.township_summary(viewer=request.user),
         "school_year": school_year,
+        "safety": safety_numbers(request.user, school_year),
     }
     if school_year:
         status = plans_selectors.plan_status(viewer=request.user, school_year=school_year)
@@ -34,7 +48,9 @@ def home(request):
 def inspector_home(request):
     """Inspector: special inspections and findings (R35) arrive with their issue; schools list now."""
     permissions.require(request.user, "home.inspector")
-    return render(request, "bureau/homes/inspector_home.html", {"totals": roster_selectors.county_totals()})
+    school_year = calendar_selectors.current_school_year()
+    context = {"totals": roster_selectors.county_totals(), "safety": safety_numbers(request.user, school_year)}
+    return render(request, "bureau/homes/inspector_home.html", context)
 
 
 urlpatterns = [
