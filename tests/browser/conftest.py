@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -52,14 +53,38 @@ def _database_url(tmp: Path) -> str:
     return base + "/xiji_browser"
 
 
+@dataclass(frozen=True)
+class Manage:
+    """`manage.py` as the server runs it: same interpreter, same database, same environment."""
+
+    command: list
+    env: dict
+    tmp: Path
+
+    def shell(self, code: str) -> str:
+        """Run `code` in `manage.py shell` against the server's database; its standard output."""
+        done = subprocess.run(
+            [*self.command, "shell", "-c", code], cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=300
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+        return done.stdout
+
+
 @pytest.fixture(scope="session")
-def base_url(tmp_path_factory):
+def manage(tmp_path_factory) -> Manage:
+    """The server's database, migrated and seeded with the demo county, and the command to act on it."""
     tmp = tmp_path_factory.mktemp("browser")
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_") and k != "REDIS_URL"}
     env.update(DATABASE_URL=_database_url(tmp), DJANGO_DEBUG="true", MEDIA_ROOT=str(tmp / "media"))
-    manage = [sys.executable, "manage.py"]
-    subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
-    subprocess.run([*manage, "seed_demo"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    command = [sys.executable, "manage.py"]
+    subprocess.run([*command, "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+    subprocess.run([*command, "seed_demo"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    return Manage(command, env, tmp)
+
+
+@pytest.fixture(scope="session")
+def base_url(manage):
+    tmp, env, manage = manage.tmp, manage.env, manage.command
     port = _free_port()
     log = open(tmp / "server.log", "w")
     server = subprocess.Popen(
