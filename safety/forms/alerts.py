@@ -8,7 +8,11 @@ from ..rules import alerts as rules
 
 
 class ResolveForm(forms.Form):
-    resolution = forms.ChoiceField(label=_("What happened"), choices=LateAlert.Resolution.choices)
+    # "Collected late" is recorded by the hand-over itself (who took the child, when), which resolves the alert.
+    resolution = forms.ChoiceField(
+        label=_("What happened"),
+        choices=[c for c in LateAlert.Resolution.choices if c[0] != LateAlert.Resolution.COLLECTED],
+    )
     note = forms.CharField(
         label=_("Note"),
         max_length=200,

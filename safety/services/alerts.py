@@ -97,6 +97,7 @@ def _tell(alert: LateAlert, *, holder_id: int | None, people: _People, reminder:
         notifications_services.notify_guardians(
             student=student,
             kind=NotificationKind.LATE_PICKUP,
+            url=reverse("safety:student-handovers", args=[student.pk]),
             title=_("Your child has not been collected") if not reminder else title,
             body=_(
                 "%(child)s is still at school: the after-school service ended at %(end)s. Please collect your child "
@@ -220,9 +221,13 @@ def late_alerts_raise(*, now: datetime.datetime | None = None) -> RunSummary:
 @transaction.atomic
 def late_alert_resolve(*, actor: User, alert: LateAlert, resolution: str, note: str = "") -> LateAlert:
     """A person says what happened to a late child: the adult who held the child, the day's duty teacher, or the
-    school admin (late_alert.resolve). A note is required for "taken home" and "other".
+    school admin (late_alert.resolve). A note is required for "taken home" and "other". "Collected" is not a
+    person's word: the hand-over that records who collected the child resolves the alert (by the system).
     Raises PermissionDenied; DomainError for an unknown resolution, a missing note, an alert already resolved."""
     permissions.require(actor, "late_alert.resolve", alert)
+    if resolution == LateAlert.Resolution.COLLECTED:
+        # Who took the child is a hand-over, with its recipient and time; the hand-over then resolves the alert.
+        raise DomainError(_("Record who collected the child on the dismissal page: the alert then closes by itself."))
     if resolution not in LateAlert.Resolution.values:
         raise DomainError(_("Choose what happened."))
     note = (note or "").strip()

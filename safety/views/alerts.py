@@ -12,6 +12,7 @@ from xiji_afterschool.actions import post_action
 
 from ..forms.alerts import ResolveForm
 from ..selectors import alerts as selectors
+from ..selectors import pickups as pickups_selectors
 from ..services import alerts as services
 
 
@@ -21,6 +22,8 @@ def alert_detail(request, pk):
     alert = get_object_or_404(selectors.late_alert_list(viewer=request.user), pk=pk)
     permissions.require(request.user, "late_alert.view", alert)
     can_resolve = alert.status == alert.Status.OPEN and permissions.can(request.user, "late_alert.resolve", alert)
+    # Whoever must resolve it needs to phone the family and, when someone comes, record the hand-over.
+    allowed = pickups_selectors.allowed_today(student_ids=[alert.student_id], date=alert.date)[alert.student_id]
     return render(
         request,
         "safety/alerts/alert_detail.html",
@@ -28,6 +31,8 @@ def alert_detail(request, pk):
             "alert": alert,
             "events": selectors.late_alert_history(alert=alert),
             "form": ResolveForm() if can_resolve else None,
+            "contacts": allowed if can_resolve else None,
+            "may_hand_over": can_resolve and permissions.can(request.user, "handover.record", alert.session),
         },
     )
 

@@ -15,6 +15,15 @@
     counter.querySelector("[data-count-text]").textContent = text;
   }
 
+  // After most taps the few children still waiting are hard to find on a long list: show only them.
+  var onlyRemaining = document.getElementById("only-remaining");
+  if (onlyRemaining) {
+    document.getElementById("only-remaining-label").classList.remove("d-none");
+    onlyRemaining.addEventListener("change", function () {
+      list.classList.toggle("only-remaining", onlyRemaining.checked);
+    });
+  }
+
   function setupSignature(row) {
     row.querySelectorAll("[data-signature-pad]").forEach(function (canvas) {
       var form = canvas.closest("form");

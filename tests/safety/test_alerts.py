@@ -121,7 +121,8 @@ def test_holder_duty_teacher_gate_and_guardians_are_told(w):
     staff_note = Notification.objects.get(user=w.gate, dedupe_key=f"late:{child_alert.pk}")
     assert "马小明" in staff_note.title and "17:30" in staff_note.body
     assert staff_note.url == reverse("safety:alert-detail", args=[child_alert.pk])
-    assert Notification.objects.get(user=w.parent).url == ""  # a parent cannot open the alert page
+    # A parent cannot open the alert page; their notice opens the child's hand-overs (today: not yet collected).
+    assert Notification.objects.get(user=w.parent).url == reverse("safety:student-handovers", args=[w.child.pk])
 
 
 def test_without_a_roster_the_admins_and_gate_keepers_are_told(w):
@@ -178,7 +179,7 @@ def test_reminders_every_ten_minutes_until_resolved(w):
     assert alert.reminders == 2
     assert [e[0] for e in events(alert)] == ["raise", "remind", "remind"]
     assert inbox(w.parent) == [f"late:{alert.pk}", f"late:{alert.pk}:remind:1", f"late:{alert.pk}:remind:2"]
-    services.late_alert_resolve(actor=w.school_admin, alert=alert, resolution=LateAlert.Resolution.COLLECTED)
+    services.late_alert_resolve(actor=w.school_admin, alert=alert, resolution=LateAlert.Resolution.GUARDIAN_REACHED)
     run(w, 18, 30)
     alert.refresh_from_db()
     assert alert.reminders == 2  # resolved: no more reminders
@@ -306,12 +307,12 @@ def test_who_may_resolve(w, english):
     teacher_b = user_with_role(Role.SERVICE_TEACHER, school=w.school_b)
     for person in (w.volunteer, w.gate, w.care_staff, teacher_b, w.parent, w.township, w.bureau, w.other_school_admin):
         with pytest.raises(PermissionDenied):
-            services.late_alert_resolve(actor=person, alert=child_alert, resolution="collected")
-    services.late_alert_resolve(actor=w.service_teacher, alert=child_alert, resolution="collected")  # the holder
+            services.late_alert_resolve(actor=person, alert=child_alert, resolution="reached")
+    services.late_alert_resolve(actor=w.service_teacher, alert=child_alert, resolution="reached")  # the holder
     services.late_alert_resolve(actor=w.class_teacher, alert=other_alert, resolution="reached")  # on duty today
     child_alert.refresh_from_db()
     assert (child_alert.status, child_alert.resolved_by, child_alert.resolution) == (
-        "resolved", w.service_teacher, "collected"
+        "resolved", w.service_teacher, "reached"
     )  # fmt: skip
     assert events(child_alert)[-1] == ("resolve", "open", "resolved", w.service_teacher.pk, "")
     with pytest.raises(DomainError, match="cannot be done now"):
@@ -325,7 +326,22 @@ def test_the_duty_teacher_of_another_day_may_not_resolve(w):
     )  # fmt: skip
     run(w, 17, 45)
     with pytest.raises(PermissionDenied):
-        services.late_alert_resolve(actor=w.class_teacher, alert=LateAlert.objects.first(), resolution="collected")
+        services.late_alert_resolve(actor=w.class_teacher, alert=LateAlert.objects.first(), resolution="reached")
+
+
+def test_collected_is_the_hand_overs_word_not_a_persons(w, client, english):
+    """Who collected a late child is a hand-over (recipient, time); a person cannot just mark the alert collected,
+    and the page does not offer it. The hand-over then resolves the alert by itself."""
+    run(w, 17, 45)
+    alert = LateAlert.objects.get(student=w.child)
+    with pytest.raises(DomainError, match="Record who collected the child on the dismissal page"):
+        services.late_alert_resolve(actor=w.school_admin, alert=alert, resolution="collected")
+    client.force_login(w.school_admin)
+    page = client.get(reverse("safety:alert-detail", args=[alert.pk]))
+    assert "collected" not in [value for value, _label in page.context["form"].fields["resolution"].choices]
+    client.post(reverse("safety:alert-resolve", args=[alert.pk]), {"resolution": "collected"})
+    alert.refresh_from_db()
+    assert alert.status == "open"
 
 
 @pytest.mark.parametrize("resolution", ["other", "taken_home"])
@@ -357,7 +373,7 @@ def test_resolve_page_rights(w, client, who, status):
     alert = LateAlert.objects.get(student=w.child)
     users = {"teacher_b": user_with_role(Role.SERVICE_TEACHER, school=w.school_b), "holder": w.service_teacher}
     client.force_login(users.get(who) or getattr(w, who))
-    response = client.post(reverse("safety:alert-resolve", args=[alert.pk]), {"resolution": "collected"})
+    response = client.post(reverse("safety:alert-resolve", args=[alert.pk]), {"resolution": "reached"})
     assert response.status_code == status
     alert.refresh_from_db()
     assert alert.status == ("resolved" if status == 302 else "open")
@@ -397,3 +413,23 @@ def test_guardian_without_account_is_not_a_problem(w):
     session_with_children(w, day=w.today, children=[orphan], start=T(15), end=T(17))
     assert run(w, 17, 45).raised == 3
     assert Student.objects.get(pk=orphan.pk).late_alerts.count() == 1
+
+
+def test_the_alert_page_gives_the_resolver_the_familys_numbers_and_the_way_to_hand_over(w, client):
+    """The duty teacher must phone the family and, when someone comes, record who took the child: the alert page
+    shows the guardians' numbers as tel: links and the dismissal page's row; a reader who may not resolve (the
+    township) sees neither."""
+    DutyRoster.objects.create(school=w.school_a, date=w.today, duty_teacher=w.class_teacher, created_by=w.school_admin)
+    run(w, 17, 45)
+    alert = LateAlert.objects.get(student=w.child)
+    mobile = w.child.guardian_links.get().guardian.mobile
+    client.force_login(w.class_teacher)
+    page = client.get(reverse("safety:alert-detail", args=[alert.pk])).content.decode()
+    assert f'href="tel:{mobile}"' in page
+    assert reverse("safety:handover-dismissal", args=[w.session.pk]) + f"#child-{w.child.pk}" not in page  # not theirs
+    client.force_login(w.service_teacher)  # the holder: may also hand the child over
+    page = client.get(reverse("safety:alert-detail", args=[alert.pk])).content.decode()
+    assert reverse("safety:handover-dismissal", args=[w.session.pk]) + f"#child-{w.child.pk}" in page
+    client.force_login(w.township)
+    page = client.get(reverse("safety:alert-detail", args=[alert.pk])).content.decode()
+    assert "tel:" not in page
