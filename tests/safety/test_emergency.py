@@ -14,6 +14,8 @@ from safety.selectors import emergency as selectors
 from safety.services import emergency as services
 from xiji_afterschool.errors import DomainError
 
+pytestmark = pytest.mark.usefixtures("english")  # the messages asserted are the English msgids
+
 
 def _plan(w, scenario="fire", **kw):
     return services.plan_create(

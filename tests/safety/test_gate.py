@@ -23,6 +23,8 @@ from xiji_afterschool.workflow import TransitionNotAllowed
 from ..conftest import events, has_cjk_font, messages_of, pdf_text_and_fonts
 from ..factories import link_guardian, user_with_role
 
+pytestmark = pytest.mark.usefixtures("english")  # the messages asserted are the English msgids
+
 NOW = timezone.make_aware(datetime.datetime(2026, 3, 10, 14, 0))
 ID = "64042219800101123X"
 

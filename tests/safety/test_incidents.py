@@ -20,6 +20,8 @@ from xiji_afterschool.workflow import TransitionNotAllowed
 
 from ..conftest import events
 
+pytestmark = pytest.mark.usefixtures("english")  # the messages asserted are the English msgids
+
 D = Decimal
 
 
