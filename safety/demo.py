@@ -712,17 +712,20 @@ def _play_roster(county: DemoCounty, school: School, semester: Semester) -> None
     gate = county.user_object(gate) if gate else None
     if not pool:
         return
-    days = duty_selectors.school_days(first=semester.start_date, last=semester.end_date)
-    days = [d for d in days if d <= county.today] + [d for d in days if d > county.today][:5]
+    every = duty_selectors.school_days(first=semester.start_date, last=semester.end_date)
+    days = [d for d in every if d <= county.today] + [d for d in every if d > county.today][:5]
     weeks: dict[datetime.date, list[datetime.date]] = {}
     for day in days:
         weeks.setdefault(duty_rules.week_start(day), []).append(day)
+    whole = {monday: [d for d in every if duty_rules.week_start(d) == monday] for monday in weeks}
     rng = random.Random(f"{county.seed}-duty")
     set_days: dict[datetime.date, User] = {}
     for n, (monday, week) in enumerate(weeks.items()):
         rota = n // ROTA_WEEKS
         with county.clock.at(at(monday - DAY * 4, 16, 30)):
-            copied = [] if n % ROTA_WEEKS == 0 else [d for d in week if d - DAY * 7 in set_days]
+            copied = [d for d in week if d - DAY * 7 in set_days]
+            if n % ROTA_WEEKS == 0 or week != whole[monday]:  # a new rota; the last week is set only up to its end
+                copied = []
             if copied:
                 duty_services.duty_roster_copy_week(actor=admin, school=school, week=monday)
                 for day in copied:
