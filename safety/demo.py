@@ -1,16 +1,20 @@
 """The safety part of the demo county (see xiji_afterschool/demo.py for the contract): one section per concern,
 each played through its services at its own moments on the demo clock, and called from `play` in DELIVERY."""
 
+import contextlib
 import datetime
 import random
 import struct
 import zlib
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from schools.models import (
+    Attendance,
+    CountySettings,
     Guardian,
     Membership,
     Partner,
@@ -20,6 +24,7 @@ from schools.models import (
     ServiceClass,
     ServiceClassMember,
     ServiceMode,
+    Session,
     Student,
     StudentGuardian,
     User,
@@ -33,11 +38,14 @@ from .models import (
     Delegation,
     Dormitory,
     Drill,
+    DutyRoster,
     EarlyLeave,
     EmergencyPlan,
     GuardianContact,
+    Handover,
     Incident,
     InsuranceClaim,
+    LateAlert,
     SafetyEducation,
     Scenario,
     TravelArrangement,
@@ -45,11 +53,19 @@ from .models import (
     WalkHomePermission,
 )
 from .models.emergency import PlanDuty
+from .rules import duty as duty_rules
+from .rules import handovers as handovers_rules
 from .rules import pickups as pickups_rules
+from .selectors import duty as duty_selectors
+from .selectors import pickups as pickups_selectors
+from .services import alerts as alerts_services
+from .services import duty as duty_services
 from .services import emergency as emergency_services
 from .services import gate as gate_services
+from .services import handovers as handovers_services
 from .services import incidents as incidents_services
 from .services import pickups as pickups_services
+from .services.handovers import Entry
 
 # ---------------------------------------------------------------- gate (issue 11 §5): 门卫登记 at 西吉县第一小学
 
@@ -408,6 +424,7 @@ def play(county: DemoCounty, phase: str) -> list[str]:
         return []
     return [
         *play_pickups(county),
+        *play_handovers(county),
         *play_gate(county),
         *play_venues(county),
         *play_incidents(county),
@@ -604,6 +621,402 @@ def _pickup_summary(schools) -> list[str]:
             f"临时委托 {Delegation.objects.filter(student__school=school).count()} 次"
         )
     return ["接送安排（safety pickups）", *today_lines]
+
+
+# ---------------------------------------------------------------- hand-overs, duty roster, late pick-ups (§2, §3)
+# At 西吉县第一小学 the school admin ("xuexiao") sets the duty roster (值班表) a few days ahead for every school day of
+# the semester up to today and the next five: the duty teachers rotate among the school's teachers (a new rota every
+# four weeks, copied from the week before in between, now and then a swap), 马德福 ("menwei") keeps the gate.
+# After every logged session of the semester (only those dated up to today: today's is not logged) the session's
+# teacher hands each present child over 0–12 minutes after the end, one batch per session: bus riders to the bus
+# (杨桂兰 "shengguan" confirms 已上车 a minute later), boarders to the dormitory (she confirms 已到宿舍), a child with a
+# valid permission home alone, a child with an adult announced for the day to that adult, the others to a roster
+# guardian or a listed adult drawn by child and day. Twice a week (Tuesday, Thursday) a few children whose parents
+# work late are handed to the 延时托管班 teacher and collected from her later. About once a week (on a Monday,
+# Wednesday or Friday) one child is not collected in time: the scheduled job raises the alert 15 minutes after the
+# end and repeats it 10 minutes later; the grandmother arrives, the teacher hands the child over, and the job resolves
+# the alert at its next run — or, on a few days, the duty teacher resolves it by hand with what happened. Two hand-overs
+# are corrected a few minutes later (the wrong adult tapped). Every alert is resolved: today looks calm.
+# 西吉县第二小学's logged sessions are handed over the same way (no bus, no extended care, no late child there): the
+# alert job is county-wide, and a child of another school left in a teacher's hands would be "late" at each run.
+# Guardians hear of each hand-over when it happens (the service tells them when its transaction commits; the seed's
+# one transaction commits at the end, so the demo runs those callbacks at the step, on the step's clock).
+# Played per school only while it has no hand-over this year (the roster: only while it has no roster this year).
+
+HANDOVER_SCHOOLS = (FIRST, SECOND)
+EXTENDED_DAYS = (2, 4)  # Tuesday, Thursday: a few children stay for 延时托管
+LATE_DAYS = (1, 3, 5)  # the late child's weekday (never an extended-care day: those children are still held then)
+# week number -> how the late child's alert ends: by the job once handed over (default), or by the duty teacher
+BY_HAND = {1: "reached", 3: "collected", 8: "reached", 12: "collected"}
+REACHED_NOTES = (
+    "奶奶在地里干活没看手机，已电话联系，约{time}到校接",
+    "爸爸在工地加班，已电话联系，约{time}到校接",
+)
+COLLECTED_NOTES = (
+    "爷爷赶集回来晚了，{time}已接走，已提醒家长按时接孩子",
+    "妈妈下班路上堵车，{time}已接走",
+)
+ROTA_WEEKS = 4  # a new duty rota every four weeks; the weeks between are copied
+SWAP_NOTE = "{away}老师外出培训，与{other}老师调班"
+RELATION_WORDS = {"grandfather": "爷爷", "grandmother": "奶奶"}
+SIGNED = "M10 20L30 22L50 18"  # what the adult draws when the school asks for a signature
+
+
+def _minutes(moment: datetime.datetime, n: int) -> datetime.datetime:
+    return moment + datetime.timedelta(minutes=n)
+
+
+@contextlib.contextmanager
+def _told_at_once():
+    """Run the callbacks the step leaves for its commit (the hand-over service tells the guardians on commit) at the
+    end of the step, on the step's clock: in the seed's one transaction they would otherwise all run at its end,
+    dated then. Those the callbacks add in turn (the text messages' sending) still wait for the commit."""
+    connection = transaction.get_connection()
+    start = len(connection.run_on_commit)
+    yield
+    callbacks = connection.run_on_commit[start:]
+    del connection.run_on_commit[start:]
+    for _savepoints, callback, _robust in callbacks:
+        callback()
+
+
+def play_handovers(county: DemoCounty) -> list[str]:
+    """The duty roster at FIRST, then the semester's hand-overs and late pick-ups at FIRST and SECOND."""
+    year = county.school_year()
+    semester = Semester.objects.filter(school_year=year, start_date__lte=county.today).order_by("-start_date").first()
+    schools = [s for s in (county.school(name) for name in HANDOVER_SCHOOLS) if s is not None]
+    if semester is None or not schools:
+        return []
+    in_year = Q(date__gte=year.start_date, date__lte=year.end_date)
+    with county.without_savepoints():
+        first = schools[0] if schools[0].name == FIRST else None
+        if first is not None and not DutyRoster.objects.filter(in_year, school=first).exists():
+            _play_roster(county, first, semester)
+        todo = [s for s in schools if not Handover.objects.filter(in_year, student__school=s).exists()]
+        if todo:
+            Dismissal(county, semester, todo).play()
+    return _handover_lines(county, schools, year)
+
+
+def _play_roster(county: DemoCounty, school: School, semester: Semester) -> None:
+    """Each week's roster set by the school admin on the Thursday before: a new rota every ROTA_WEEKS weeks (and
+    whatever day last week cannot give), the other weeks copied from the week before, now and then a swap."""
+    admin = county.user_object(county.admins([school])[school.pk])
+    pool = [
+        county.user_object(u)
+        for u in duty_selectors.duty_teacher_choices(school=school)
+        .exclude(memberships__role=Role.CARE_STAFF)  # the bus escort is on the bus at dismissal
+        .order_by("username")
+    ][:6]
+    gate = duty_selectors.gate_keeper_choices(school=school).order_by("username").first()
+    gate = county.user_object(gate) if gate else None
+    if not pool:
+        return
+    every = duty_selectors.school_days(first=semester.start_date, last=semester.end_date)
+    days = [d for d in every if d <= county.today] + [d for d in every if d > county.today][:5]
+    weeks: dict[datetime.date, list[datetime.date]] = {}
+    for day in days:
+        weeks.setdefault(duty_rules.week_start(day), []).append(day)
+    whole = {monday: [d for d in every if duty_rules.week_start(d) == monday] for monday in weeks}
+    rng = random.Random(f"{county.seed}-duty")
+    set_days: dict[datetime.date, User] = {}
+    for n, (monday, week) in enumerate(weeks.items()):
+        rota = n // ROTA_WEEKS
+        with county.clock.at(at(monday - DAY * 4, 16, 30)):
+            copied = [d for d in week if d - DAY * 7 in set_days]
+            if n % ROTA_WEEKS == 0 or week != whole[monday]:  # a new rota; the last week is set only up to its end
+                copied = []
+            if copied:
+                duty_services.duty_roster_copy_week(actor=admin, school=school, week=monday)
+                for day in copied:
+                    set_days[day] = set_days[day - DAY * 7]
+            for day in week:
+                if day not in set_days:
+                    teacher = pool[(rota + day.isoweekday()) % len(pool)]
+                    duty_services.duty_roster_set(
+                        actor=admin, school=school, date=day, duty_teacher=teacher, gate_keeper=gate
+                    )
+                    set_days[day] = teacher
+            if copied and len(pool) > 1 and rng.random() < 0.3:
+                day = rng.choice(week)
+                away = set_days[day]
+                other = pool[(pool.index(away) + 1) % len(pool)] if away in pool else pool[0]
+                duty_services.duty_roster_set(
+                    actor=admin, school=school, date=day, duty_teacher=other, gate_keeper=gate,
+                    note=SWAP_NOTE.format(away=away.full_name or away.username, other=other.full_name or other.username),
+                )  # fmt: skip
+                set_days[day] = other
+
+
+class Dismissal:
+    """The semester's dismissals at the schools to play: every day's steps (batches, receipts, staff hand-overs, the
+    alert job's runs, the late arrivals) in the order of their moments, so the county-wide alert job sees each day
+    as it was at each run."""
+
+    def __init__(self, county: DemoCounty, semester: Semester, schools: list[School]):
+        self.county, self.clock, self.semester = county, county.clock, semester
+        self.schools = schools
+        settings = CountySettings.current()
+        self.late_minutes, self.repeat_minutes = settings.late_pickup_minutes, settings.late_pickup_repeat_minutes
+        self.first = next((s for s in schools if s.name == FIRST), None)
+        extended = None
+        if self.first is not None:
+            extended = (
+                ServiceClass.objects.filter(
+                    school=self.first, school_year=semester.school_year, kind=ServiceClass.Kind.EXTENDED
+                )
+                .select_related("teacher")
+                .order_by("pk")
+                .first()
+            )
+        self.extended_teacher = county.user_object(extended.teacher) if extended and extended.teacher else None
+        self.corrected: set[datetime.date] = set()
+        self.late_count = 0
+
+    def play(self) -> None:
+        sessions = list(
+            Session.objects.filter(
+                service_class__school__in=self.schools,
+                date__gte=self.semester.start_date,
+                date__lte=min(self.semester.end_date, self.county.today),
+            )
+            .select_related("service_class", "teacher")
+            .order_by("date", "end_time", "pk")
+        )
+        if not sessions:
+            return
+        present: dict[int, list[int]] = {}
+        for session_id, student_id in (
+            Attendance.objects.filter(session__in=sessions, mark=Attendance.Mark.PRESENT)
+            .order_by("student_id")
+            .values_list("session_id", "student_id")
+        ):
+            present.setdefault(session_id, []).append(student_id)
+        students = Student.objects.select_related("admin_class").in_bulk(
+            {sid for ids in present.values() for sid in ids}
+        )
+        self.students = students
+        # Children whose parents work late: a handful of FIRST's day children, the same all semester.
+        regulars = sorted({sid for s in sessions if s.service_class.school_id == getattr(self.first, "pk", None)
+                           for sid in present.get(s.pk, [])})  # fmt: skip
+        self.late_families = set(random.Random(f"{self.county.seed}-extended").sample(regulars, min(8, len(regulars))))
+        first_days = sorted({s.date for s in sessions if s.service_class.school_id == getattr(self.first, "pk", None)})
+        weeks: dict[tuple, list[datetime.date]] = {}
+        for day in first_days:
+            weeks.setdefault(day.isocalendar()[:2], []).append(day)
+        rng = random.Random(f"{self.county.seed}-late")
+        self.late_days = set()
+        for week in weeks.values():
+            candidates = [d for d in week if d.isoweekday() in LATE_DAYS]
+            if candidates:
+                self.late_days.add(rng.choice(candidates))
+        self.correction_days = (
+            {first_days[len(first_days) // 3], first_days[2 * len(first_days) // 3]} if len(first_days) >= 6 else set()
+        )
+        by_day: dict[datetime.date, list[Session]] = {}
+        for session in sessions:
+            by_day.setdefault(session.date, []).append(session)
+        for day, day_sessions in by_day.items():
+            self.play_day(day, day_sessions, present)
+
+    def play_day(self, day: datetime.date, sessions: list[Session], present: dict) -> None:
+        ids = [sid for s in sessions for sid in present.get(s.pk, [])]
+        if not ids:
+            return
+        allowed = pickups_selectors.allowed_today(student_ids=ids, date=day)
+        # A child present twice the same day is handed over after their last session (as the alert job counts).
+        last: dict[int, Session] = {}
+        for session in sessions:
+            for sid in present.get(session.pk, []):
+                last[sid] = session
+        rng = random.Random(f"{self.county.seed}-dismissal-{day}")
+        first_id = getattr(self.first, "pk", None)
+        collected = [
+            sid
+            for sid, s in last.items()
+            if s.service_class.school_id == first_id
+            and not (allowed[sid].bus or allowed[sid].dormitory or allowed[sid].delegations or allowed[sid].walk_home)
+        ]
+        late = None  # (session, child): FIRST's child not collected in time this week
+        if collected and day in self.late_days:
+            child = rng.choice(sorted(collected))
+            late = (last[child], child)
+        extended: list[tuple[Session, int]] = []
+        if collected and self.extended_teacher is not None and day.isoweekday() in EXTENDED_DAYS:
+            stay = sorted(sid for sid in collected if sid in self.late_families)
+            for sid in rng.sample(stay, min(len(stay), rng.choice((2, 3, 4)))):
+                extended.append((last[sid], sid))
+        held_back = {late[1]} if late else set()
+        held_back |= {sid for _s, sid in extended}
+
+        steps = []  # (moment, order, callable)
+        for session in sessions:
+            children = [sid for sid in present.get(session.pk, []) if last[sid] is session]
+            if not children:
+                continue
+            end = at(day, session.end_time.hour, session.end_time.minute)
+            batch_at = _minutes(end, rng.randint(3, 12))
+            batch = [sid for sid in children if sid not in held_back]
+            staying = [sid for s, sid in extended if s is session]
+            steps.append(
+                (batch_at, 0, lambda s=session, b=batch, t=batch_at, st=staying: self.batch(s, b, t, st, allowed))
+            )
+            for sid in staying:
+                collected = _minutes(end, rng.randint(50, 85))
+                steps.append(
+                    (collected, 2, lambda s=session, c=sid, t=collected: self.collect_from_care(s, c, t, allowed))
+                )
+            if late and late[0] is session:
+                steps += self.late_steps(session, late[1], end, allowed, rng)
+        for _moment, _order, step in sorted(steps, key=lambda x: (x[0], x[1])):
+            step()
+
+    # -- the steps
+
+    def choice(self, child: int, day: datetime.date, allowed, *, adults_only: bool = False) -> tuple[str, str]:
+        """What the dismissal page would offer first for this child, and the code the adult would say."""
+        a = allowed[child]
+        if not adults_only:
+            if a.bus is not None and a.bus.bus_route.active and a.bus.bus_route.escort_id:
+                return "bus", ""
+            if a.dormitory is not None and a.dormitory.dormitory.teacher_id:
+                return "dormitory", ""
+            if a.delegations:
+                d = a.delegations[0]
+                return f"delegate:{d.pk}", handovers_rules.guardian_code(d.mobile)
+        adults = [(f"guardian:{g.pk}", handovers_rules.guardian_code(g.mobile)) for g, _label in a.guardians]
+        adults += [(f"collector:{c.pk}", c.pickup_code) for c in a.collectors]
+        return random.Random(f"{self.county.seed}-{child}-{day}").choice(adults)
+
+    def entry(self, session: Session, child: int, moment, allowed, *, adults_only: bool = False) -> Entry:
+        choice, code = self.choice(child, session.date, allowed, adults_only=adults_only)
+        a = allowed[child]
+        student = self.students[child]
+        if choice.startswith(("guardian", "collector")) and not adults_only and a.walk_home is not None:
+            local = timezone.localtime(moment).time()
+            if handovers_rules.may_walk_home(grade=student.admin_class.grade, leave_by=a.walk_home.leave_by, at=local):
+                choice, code = "alone", ""
+        return Entry(session=session, student=student, choice=choice, at=moment, code=code, signature=SIGNED)
+
+    def batch(self, session: Session, children: list[int], moment, staying: list[int], allowed) -> None:
+        teacher = self.county.user_object(session.teacher)
+        end = at(session.date, session.end_time.hour, session.end_time.minute)
+        span = max(int((moment - end).total_seconds() // 60), 0)
+        rng = random.Random(f"{self.county.seed}-batch-{session.pk}")
+        offsets = sorted(rng.randint(0, span) for _ in children)
+        entries = [
+            self.entry(session, sid, _minutes(end, m), allowed) for sid, m in zip(children, offsets, strict=True)
+        ]
+        with self.clock.at(moment), _told_at_once():
+            created = handovers_services.handover_record(actor=teacher, entries=entries) if entries else []
+            if staying:
+                handovers_services.handover_to_staff(
+                    actor=teacher,
+                    pairs=[(session, self.students[sid]) for sid in staying],
+                    to_staff=self.extended_teacher,
+                )
+        received = [h for h in created if h.to in (Handover.To.BUS, Handover.To.DORMITORY)]
+        if received:
+            with self.clock.at(_minutes(moment, 1)):
+                for handover in received:
+                    handovers_services.handover_receive(
+                        actor=self.county.user_object(handover.to_staff), handover=handover
+                    )
+        at_first = session.service_class.school_id == getattr(self.first, "pk", None)
+        if at_first and session.date in self.correction_days and session.date not in self.corrected:
+            self.correct(teacher, created, _minutes(moment, 4), allowed)
+
+    def correct(self, teacher: User, created: list, moment, allowed) -> None:
+        """The wrong adult tapped: corrected a few minutes later with the adult who really came."""
+        for handover in created:
+            if handover.to != Handover.To.COLLECTOR or handover.collector_id is None:
+                continue
+            a = allowed[handover.student_id]
+            others = [c for c in a.collectors if c.pk != handover.collector_id and c.relation in RELATION_WORDS]
+            if not others or handover.recipient_relation not in RELATION_WORDS:
+                continue
+            right = others[0]
+            wrong_word, right_word = RELATION_WORDS[handover.recipient_relation], RELATION_WORDS[right.relation]
+            if wrong_word == right_word:
+                continue
+            with self.clock.at(moment), _told_at_once():
+                handovers_services.handover_correct(
+                    actor=teacher, handover=handover, choice=f"collector:{right.pk}", code=right.pickup_code,
+                    signature=SIGNED, reason=f"误点成{wrong_word}，实际为{right_word}接走",
+                )  # fmt: skip
+            self.corrected.add(handover.date)
+            return
+
+    def collect_from_care(self, session: Session, child: int, moment, allowed) -> None:
+        entry = self.entry(session, child, moment, allowed, adults_only=True)
+        with self.clock.at(moment), _told_at_once():
+            handovers_services.handover_record(actor=self.extended_teacher, entries=[entry])
+
+    def late_steps(self, session: Session, child: int, end, allowed, rng) -> list:
+        """The alert job's runs at the due moment and the reminder, the arrival and hand-over, and how it ends."""
+        n = self.late_count
+        self.late_count += 1
+        how = BY_HAND.get(n, "job")
+        due = _minutes(end, self.late_minutes)
+        reminder = _minutes(due, self.repeat_minutes)
+        arrives = _minutes(reminder, rng.randint(5, 25))
+        teacher = self.county.user_object(session.teacher)
+
+        def run_job(moment):
+            with self.clock.at(moment):
+                alerts_services.late_alerts_raise(now=moment)
+
+        def hand_over():
+            entry = self.entry(session, child, arrives, allowed, adults_only=True)
+            with self.clock.at(arrives), _told_at_once():
+                handovers_services.handover_record(actor=teacher, entries=[entry])
+
+        def resolve(resolution: str, moment, notes):
+            note = rng.choice(notes).format(time=timezone.localtime(arrives).strftime("%H:%M"))
+            with self.clock.at(moment):
+                alert = LateAlert.objects.get(student_id=child, session=session)
+                roster = DutyRoster.objects.filter(school_id=session.service_class.school_id, date=session.date).first()
+                actor = self.county.user_object(roster.duty_teacher) if roster else teacher
+                alerts_services.late_alert_resolve(actor=actor, alert=alert, resolution=resolution, note=note)
+
+        steps = [(due, 1, lambda: run_job(due)), (reminder, 1, lambda: run_job(reminder)), (arrives, 3, hand_over)]
+        if how == "reached":
+            called = _minutes(reminder, 2)
+            steps.append((called, 1, lambda: resolve(LateAlert.Resolution.GUARDIAN_REACHED, called, REACHED_NOTES)))
+        elif how == "collected":
+            after = _minutes(arrives, 3)
+            steps.append((after, 4, lambda: resolve(LateAlert.Resolution.COLLECTED, after, COLLECTED_NOTES)))
+        else:
+            after = _minutes(arrives, 1)
+            steps.append((after, 4, lambda: run_job(after)))
+        return steps
+
+
+def _handover_lines(county: DemoCounty, schools: list[School], year) -> list[str]:
+    lines = []
+    to = Handover.To
+    for school in schools:
+        rows = Handover.objects.filter(student__school=school, date__gte=year.start_date, date__lte=year.end_date)
+        if not rows.exists():
+            continue
+        counts = dict(rows.filter(corrects__isnull=True).values_list("to").annotate(n=Count("pk")).order_by())
+        total = sum(counts.values())
+        adults = counts.get(to.COLLECTOR, 0) + counts.get(to.DELEGATE, 0) + counts.get(to.CONSENT, 0)
+        line = (
+            f"放学交接（{school.name}）{total:,} 人次（接送人 {adults:,} · 校车 {counts.get(to.BUS, 0):,} · "
+            f"宿舍 {counts.get(to.DORMITORY, 0):,} · 自行离校 {counts.get(to.ALONE, 0):,} · "
+            f"交给教师 {counts.get(to.STAFF, 0):,}）· 更正 {rows.filter(corrects__isnull=False).count()}"
+        )
+        roster = DutyRoster.objects.filter(school=school, date__gte=year.start_date, date__lte=year.end_date)
+        if roster.exists():
+            line += f" · 值班表 {roster.count()} 天"
+        alerts = LateAlert.objects.filter(school=school, date__gte=year.start_date, date__lte=year.end_date)
+        if alerts.exists():
+            by_job = alerts.filter(status=LateAlert.Status.RESOLVED, resolved_by__isnull=True).count()
+            by_hand = alerts.filter(status=LateAlert.Status.RESOLVED, resolved_by__isnull=False).count()
+            line += f" · 晚接提醒 {alerts.count()} 次（系统自动销 {by_job} · 值班教师处理 {by_hand}）"
+        lines.append(line)
+    return lines
 
 
 # ---------------------------------------------------------------- incidents (§7), emergency plans, drills and safety education (§8)
