@@ -522,7 +522,7 @@ def _play_walk_home(county, school, children, users, admin, semesters) -> None:
     current = next(((s, e) for s, e in semesters if e >= today), None)
     if current is None:
         return
-    begin = max(current[0], min(today, current[1]))
+    begin = current[0]  # signed in the semester's first days (the clock never runs past today)
     older = [c for c in children if 4 <= c.admin_class.grade <= 6 and pickups_rules.may_go_home_alone(c.grade)]
     for n, child in enumerate(older):
         if rng.random() > 0.15:
