@@ -7,6 +7,8 @@ from .models import (
     Department,
     Guardian,
     Membership,
+    Notification,
+    NotificationPreference,
     RosterExport,
     RosterImport,
     School,
@@ -17,6 +19,7 @@ from .models import (
     Student,
     StudentGuardian,
     SubsidyRate,
+    TextMessage,
     Timetable,
     Township,
     User,
@@ -152,3 +155,19 @@ class ServiceClassAdmin(ReadOnlyAdmin):
 @admin.register(RosterImport)
 class RosterImportAdmin(ReadOnlyAdmin):
     list_display = ["school", "original_name", "status", "row_count", "created_at", "imported_at"]
+
+
+# Notifications: what reached whom and whether the text message went out (support answers "I got nothing").
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ["user", "kind", "title", "created_at", "read_at"]
+    list_filter = ["kind"]
+
+
+@admin.register(TextMessage)
+class TextMessageAdmin(ReadOnlyAdmin):
+    list_display = ["notification", "status", "attempts", "error", "sent_at"]
+    list_filter = ["status"]
+
+
+admin.site.register(NotificationPreference, ReadOnlyAdmin)
