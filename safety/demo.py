@@ -646,15 +646,12 @@ def _pickup_summary(schools) -> list[str]:
 HANDOVER_SCHOOLS = (FIRST, SECOND)
 EXTENDED_DAYS = (2, 4)  # Tuesday, Thursday: a few children stay for 延时托管
 LATE_DAYS = (1, 3, 5)  # the late child's weekday (never an extended-care day: those children are still held then)
-# week number -> how the late child's alert ends: by the job once handed over (default), or by the duty teacher
-BY_HAND = {1: "reached", 3: "collected", 8: "reached", 12: "collected"}
+# week number -> how the late child's alert ends: by the hand-over itself when the adult comes (default), or first
+# by the duty teacher who phoned the family ("reached": the child waits with staff until collected)
+BY_HAND = {1: "reached", 3: "reached", 8: "reached", 12: "reached"}
 REACHED_NOTES = (
     "奶奶在地里干活没看手机，已电话联系，约{time}到校接",
     "爸爸在工地加班，已电话联系，约{time}到校接",
-)
-COLLECTED_NOTES = (
-    "爷爷赶集回来晚了，{time}已接走，已提醒家长按时接孩子",
-    "妈妈下班路上堵车，{time}已接走",
 )
 ROTA_WEEKS = 4  # a new duty rota every four weeks; the weeks between are copied
 SWAP_NOTE = "{away}老师外出培训，与{other}老师调班"
@@ -983,9 +980,6 @@ class Dismissal:
         if how == "reached":
             called = _minutes(reminder, 2)
             steps.append((called, 1, lambda: resolve(LateAlert.Resolution.GUARDIAN_REACHED, called, REACHED_NOTES)))
-        elif how == "collected":
-            after = _minutes(arrives, 3)
-            steps.append((after, 4, lambda: resolve(LateAlert.Resolution.COLLECTED, after, COLLECTED_NOTES)))
         else:
             after = _minutes(arrives, 1)
             steps.append((after, 4, lambda: run_job(after)))
