@@ -506,10 +506,12 @@ def test_export_lists_names_and_arrangements_without_mobiles(world, client):
     assert "13909541234" not in str(list(sheet.values))
 
 
-def test_parent_home_links_each_child_to_the_pick_up_page(world, client):
+def test_parent_home_links_each_child_to_the_pick_up_page_and_hand_overs(world, client):
     client.force_login(world.parent)
     page = client.get(reverse("enrollment:parent-home")).content.decode()
     assert reverse("safety:pickup-student", args=[world.child.pk]) in page
+    assert reverse("safety:student-handovers", args=[world.child.pk]) in page
+    assert reverse("safety:student-handovers", args=[world.other_child.pk]) not in page  # another family's child
 
 
 def test_roster_relations_label_the_guardians():
