@@ -2,7 +2,7 @@
 
 A visitor entry is never edited: the one-time "left" tap fills its time out, and a mistake is corrected by a new
 entry that names the one it corrects, with a reason (PostgreSQL triggers refuse anything else; migration
-0102_gate_triggers). Only the last four characters of a visitor's ID are kept: the gate checks the card, the
+safety/0002_append_only_triggers). Only the last four characters of a visitor's ID are kept: the gate checks the card, the
 record says it was checked.
 
 An early leave (提前离校) is the class teacher's permission for a child to leave before the end of the day with one of

@@ -4,7 +4,7 @@ An incident is written once and never edited: what happened, where and when, the
 injury and the first aid), the staff present and who recorded it. What comes later is appended: follow-ups (a
 correction is a follow-up of kind "correction" carrying the corrected text), each guardian told (time, how, by
 whom), and the closing summary (the only change the incident row itself takes, by the workflow). On PostgreSQL
-triggers refuse any other change (migration 0101_incidents_triggers).
+triggers refuse any other change (migration safety/0002_append_only_triggers).
 
 The insurance claim (校方责任险 / 学平险) is a workflow of its own beside the incident: not filed → filed →
 accepted → paid, or refused; how the compensation was shared is recorded against the total, to the fen."""

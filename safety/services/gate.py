@@ -2,7 +2,7 @@
 early-leave workflow (the class teacher permits, the gate records the departure, the teacher or admin cancels).
 
 Visitor entries are never edited: the services offer no edit, the time out is filled once by a conditional UPDATE
-(two taps cannot both win), and PostgreSQL refuses anything else (migration 0102_gate_triggers)."""
+(two taps cannot both win), and PostgreSQL refuses anything else (migration safety/0002_append_only_triggers)."""
 
 import datetime
 

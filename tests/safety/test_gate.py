@@ -232,7 +232,7 @@ def test_the_visit_form_refuses_bad_input_without_losing_it(w, client, english_p
     assert Visit.objects.count() == 1
 
 
-@pytest.mark.needs_postgres  # the triggers exist on PostgreSQL only (migration 0102_gate_triggers)
+@pytest.mark.needs_postgres  # the triggers exist on PostgreSQL only (migration safety/0002_append_only_triggers)
 @pytest.mark.django_db(transaction=True)
 def test_postgresql_refuses_to_change_or_delete_a_visitor_entry(world, at_2pm):
     entry = visit(world)

@@ -249,7 +249,7 @@ def test_a_check_is_never_changed(world):
     check = services.check_record(actor=world.school_admin, venue=venue, category="fire", results=results)
     assert not hasattr(services, "check_update")  # no service edits a check: a mistake is a new check
     if connection.vendor == "postgresql":
-        # The database refuses too (migration safety/0103_venues_triggers), whatever the code does.
+        # The database refuses too (migration safety/0002_append_only_triggers), whatever the code does.
         with pytest.raises(DatabaseError, match="never changed"), transaction.atomic():
             VenueCheck.objects.filter(pk=check.pk).update(failed_count=0)
         with pytest.raises(DatabaseError, match="never changed"), transaction.atomic():
