@@ -241,9 +241,10 @@ def test_a_partly_deleted_county_is_completed_with_the_same_rows(seeded):
     before = _snapshot()
     # A school without applications (their rows protect the pupils who applied): its pupils and guardian links.
     Student.objects.filter(school__name="西吉中学").delete()
-    # t0011 is a service teacher who teaches no service class: the administrators (t0001-t0010) own timetables and
-    # plans, which protect them.
-    User.objects.filter(username__in=["duxue", "t0011"]).delete()  # and their memberships
+    # t0013 is a service teacher of 吉强镇中心小学 who teaches no service class and is on no duty roster: the
+    # administrators (t0001-t0010) own timetables and plans, and 西吉县第一小学's teachers hand-overs and duty days,
+    # which protect them.
+    User.objects.filter(username__in=["duxue", "t0013"]).delete()  # and their memberships
     call_command("seed_demo", "--as-of", AS_OF.isoformat(), stdout=io.StringIO())
     assert _snapshot() == before
 
