@@ -18,15 +18,16 @@ from .conftest import DESKTOP, PHONE, sign_in
 
 pytestmark = pytest.mark.browser
 
-TEACHER, DUTY_TEACHER, GUARDIAN, GATE = "jiaoshi", "banzhuren", "13909540001", "menwei"
+TEACHER, DUTY_TEACHER, GUARDIAN, GATE = "jiaoshi", "banzhuren", "13909549998", "menwei"
 CLASS = "放学交接演练班"
-NOTE = "17:52 已电话联系父亲马文清，18:10 到校接，孩子由王海燕老师看护"
+NOTE = "17:52 已电话联系父亲罗建国，18:10 到校接，孩子由王海燕老师看护"
 
 # The arrangement, run in the server's database. Thirty new children of grade 4 at 西吉县第一小学 (new, so none has a
 # place in another service class or arrangements of the demo's): 27 with an adult on their pick-up list (recorded
 # from paper requests by the school admin), two riding the demo's northern bus route (escort 杨桂兰, "shengguan"),
-# one with a signed permission to go home alone. The one who will not be collected has the demo parent 13909540001
-# as guardian, so their inbox can be read. 班主任 "banzhuren" is today's duty teacher, 门卫 "menwei" at the gate.
+# one with a signed permission to go home alone. The one who will not be collected has a father of their own with an
+# account (mobile 13909549998, the demo password), so his inbox can be read without touching the demo families that
+# other browser tests read. 班主任 "banzhuren" is today's duty teacher, 门卫 "menwei" at the gate.
 SCENARIO = r"""
 import datetime, json
 from decimal import Decimal
@@ -36,8 +37,8 @@ from safety.rules import pickups as pickup_rules
 from safety.selectors import duty as duty_selectors, pickups as pickup_selectors
 from safety.services import duty as duty_services, pickups as pickup_services
 from schools.models import (
-    ActivityCategory, AdminClass, Attendance, CalendarDay, Guardian, School, SchoolYear, ServiceClass, Session,
-    Student, StudentGuardian, User,
+    ActivityCategory, AdminClass, Attendance, CalendarDay, Guardian, Membership, School, SchoolYear, ServiceClass,
+    Session, Student, StudentGuardian, User,
 )
 from schools.selectors import sessions as session_selectors
 from schools.services import classes as class_services, sessions as session_services
@@ -59,7 +60,11 @@ children = [
     for n, name in enumerate(names)
 ]
 late_child = children[-1]
-guardian = Guardian.objects.get(mobile=P["guardian"])
+father = User(username=P["guardian"], mobile=P["guardian"], full_name="罗建国", mobile_verified_at=timezone.now())
+father.set_password("Xiji-2021")
+father.save()
+Membership.objects.create(user=father, role="parent")
+guardian = Guardian.objects.create(name="罗建国", mobile=P["guardian"], user=father)
 StudentGuardian.objects.create(student=late_child, guardian=guardian, relation="father", is_primary=True)
 
 service_class = class_services.service_class_save(
