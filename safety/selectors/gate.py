@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from schools.models import AdminClass, School, Student
+from schools.models import AdminClass, School, SchoolYear, Student
+from schools.rules import calendar as calendar_rules
 from schools.rules import roster as roster_rules
+from schools.selectors import sessions as sessions_selectors
 from xiji_afterschool import permissions
 
 from ..models import BusRoute, Collector, DutyRoster, EarlyLeave, LateAlert, TravelArrangement, Visit
@@ -105,8 +107,24 @@ def open_late_alerts(*, school: School, date: datetime.date) -> QuerySet[LateAle
     )
 
 
+def is_service_day(*, school: School, date: datetime.date) -> bool:
+    """Whether any stage of the school has after-school service on `date` (the county calendar: weekdays of the
+    stage's mode and make-up days, minus holidays and exams)."""
+    year = SchoolYear.objects.filter(start_date__lte=date, end_date__gte=date).first()
+    if year is None:
+        return False
+    semesters, exceptions = list(year.semesters.all()), calendar_rules.calendar_exceptions(year)
+    return any(
+        sessions_selectors.day_without_service(day=date, semesters=semesters, stage=stage, exceptions=exceptions)
+        is None
+        for stage in school.stages
+    )
+
+
 def buses_of_day(*, school: School, date: datetime.date) -> QuerySet[BusRoute]:
-    """The school's running routes with their riders that day."""
+    """The school's running routes with their riders that day; none on a day without service (no bus runs)."""
+    if not is_service_day(school=school, date=date):
+        return BusRoute.objects.none()
     valid = (
         Q(riders__kind=TravelArrangement.Kind.BUS)
         & Q(riders__valid_from__lte=date)

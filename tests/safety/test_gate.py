@@ -434,3 +434,18 @@ def test_the_gate_sheet_prints_the_day_in_chinese(w, client, tmp_path):
     text, fonts = pdf_text_and_fonts(response.content, tmp_path)
     assert "张三" in text and "马小明" in text and "甲乡中心小学" in text and "…123X" in text
     assert has_cjk_font(fonts)
+
+
+def test_buses_are_expected_only_on_a_service_day(w):
+    """No bus runs on a weekend or a holiday: the gate's page and sheet list none then."""
+    from safety.models import BusRoute
+    from safety.selectors import gate as gate_selectors
+
+    BusRoute.objects.create(school=w.school_a, name="1号线", stops="甲村,乙村", departs_at=datetime.time(17, 40))
+    weekday = w.autumn.start_date + datetime.timedelta(days=14)
+    while weekday.isoweekday() > 5:
+        weekday += datetime.timedelta(days=1)
+    saturday = weekday + datetime.timedelta(days=6 - weekday.isoweekday())
+    assert [r.name for r in gate_selectors.buses_of_day(school=w.school_a, date=weekday)] == ["1号线"]
+    assert not gate_selectors.buses_of_day(school=w.school_a, date=saturday).exists()
+    assert not gate_selectors.buses_of_day(school=w.school_a, date=w.calendar_day.date).exists()
