@@ -29,6 +29,30 @@ SA, GATE, CARE = Role.SCHOOL_ADMIN, Role.GATE, Role.CARE_STAFF
 SCHOOL_STAFF = {SA, *SESSION_STAFF, GATE, CARE}  # everyone who works at one school
 
 
+class Today(Value):
+    """Today's date (local) as a query value, written `<today>` in the access table (the table stays the same
+    from day to day)."""
+
+    def __init__(self):
+        super().__init__(timezone.localdate(), output_field=DateField())
+
+    def __str__(self):
+        return "<today>"
+
+
+def in_force_today(path="student__school", *, ended=""):
+    """The gate's view of a family's arrangements: only those in force today at its school (no history, no other
+    day): valid from today or earlier, until today or later, and not removed (`ended`, when the model has one)."""
+
+    def rule(m):
+        q = Q(**{path: m.school_id, "valid_from__lte": Today()}) & (
+            Q(valid_until__isnull=True) | Q(valid_until__gte=Today())
+        )
+        return q & Q(**{f"{ended}__isnull": True}) if ended else q
+
+    return rule
+
+
 def of_guardian(path):
     """Rows whose `path` leads to a child of the membership's user (a parent)."""
     return lambda m: Q(**{f"{path}__guardian_links__guardian__user": m.user_id})
@@ -57,13 +81,16 @@ PICKUPS_ACTIONS: dict = {
 _STUDENT_ROWS = {
     PARENT: of_guardian("student"),
     CT: lambda m: Q(student__admin_class=m.admin_class_id),
-    **same_rule({SA, GATE}, at_school("student__school")),
+    SA: at_school("student__school"),
 }
-PICKUPS_SCOPES: dict = {
-    "safety.Collector": dict(_STUDENT_ROWS),
-    "safety.Delegation": dict(_STUDENT_ROWS),
-    "safety.WalkHomePermission": dict(_STUDENT_ROWS),
-    "safety.TravelArrangement": {**_STUDENT_ROWS, CARE: at_school("student__school")},
+PICKUPS_SCOPES: dict = {  # the gate: only what is in force today (issue 11: "the gate sees only today's")
+    "safety.Collector": {**_STUDENT_ROWS, GATE: in_force_today(ended="revoked_at")},
+    "safety.Delegation": {
+        **_STUDENT_ROWS,
+        GATE: lambda m: Q(student__school=m.school_id, date=Today(), cancelled_at__isnull=True),
+    },
+    "safety.WalkHomePermission": {**_STUDENT_ROWS, GATE: in_force_today(ended="revoked_at")},
+    "safety.TravelArrangement": {**_STUDENT_ROWS, GATE: in_force_today(), CARE: at_school("student__school")},
     "safety.BusRoute": same_rule({SA, GATE, CARE}, at_school()),
     "safety.Dormitory": same_rule({SA, GATE, CARE}, at_school()),
 }
@@ -152,17 +179,6 @@ HANDOVERS_MENU: list = [
 
 # ---------------------------------------------------------------- gate (§5)
 CT = Role.CLASS_TEACHER
-
-
-class Today(Value):
-    """Today's date (local) as a query value, written `<today>` in the access table (the table stays the same
-    from day to day)."""
-
-    def __init__(self):
-        super().__init__(timezone.localdate(), output_field=DateField())
-
-    def __str__(self):
-        return "<today>"
 
 
 def today_at_school(path="school"):

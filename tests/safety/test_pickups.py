@@ -516,3 +516,27 @@ def test_parent_home_links_each_child_to_the_pick_up_page_and_hand_overs(world, 
 
 def test_roster_relations_label_the_guardians():
     assert StudentGuardian.Relation.label_of("grandmother") == "Grandmother"
+
+
+def test_the_gate_sees_only_what_is_in_force_today(world):
+    """The gate's scope (the policy, not only its page): today's listed adults, today's delegations and permissions
+    at its school; never an expired, future or removed adult, another day's delegation, or another school's."""
+    from xiji_afterschool import permissions
+
+    today = timezone.localdate()
+    day = datetime.timedelta(days=1)
+    listed = {"relation": "grandmother", "mobile": "13995401234", "source": "guardian", "added_by": world.school_admin}
+    valid = Collector.objects.create(student=world.child, name="在用", valid_from=today - day, **listed)
+    Collector.objects.create(student=world.child, name="过期", valid_from=today - 9 * day, valid_until=today - day,
+                             **listed)  # fmt: skip
+    Collector.objects.create(student=world.child, name="明天起", valid_from=today + day, **listed)
+    Collector.objects.create(student=world.child, name="已移除", valid_from=today - day, revoked_at=timezone.now(),
+                             revoked_by=world.school_admin, **listed)  # fmt: skip
+    Collector.objects.create(student=world.child_b, name="别校", valid_from=today - day, **listed)
+    delegated = {"relation": "uncle_aunt", "mobile": "13995409999", "announced_by": world.parent}
+    todays = Delegation.objects.create(student=world.child, date=today, name="舅舅", **delegated)
+    Delegation.objects.create(student=world.child, date=today + day, name="明天的", **delegated)
+    Delegation.objects.create(student=world.child, date=today, name="取消的", cancelled_at=timezone.now(), **delegated)
+    assert list(permissions.scope(world.gate, Collector.objects.all())) == [valid]
+    assert list(permissions.scope(world.gate, Delegation.objects.all())) == [todays]
+    assert permissions.scope(world.school_admin, Collector.objects.all()).count() == 4  # the school keeps the history
