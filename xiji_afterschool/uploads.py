@@ -1,6 +1,8 @@
 """Uploaded documents (plan attachments, spending-plan minutes): their real type is read from the first bytes, never
 from the name (a renamed .exe is not a PDF), and every download names its file by that type."""
 
+from django.http import FileResponse
+
 from xiji_afterschool.errors import DomainError
 
 # First bytes -> content type, and content type -> the extension a download carries.
@@ -32,3 +34,12 @@ def extension_of(content_type: str) -> str:
 def content_type_of(filename: str) -> str:
     """The content type a stored file is served with, from the extension it was saved under."""
     return CONTENT_TYPES.get(filename.rsplit(".", 1)[-1].lower(), OCTET_STREAM)
+
+
+def photo_response(file, *, content_type: str = "") -> FileResponse:
+    """A stored photo (a listed adult's, a rectification's) shown inline to the one viewer the view has checked:
+    never cached by a shared proxy, never sniffed into another type by the browser."""
+    response = FileResponse(file.open("rb"), content_type=content_type or content_type_of(file.name))
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

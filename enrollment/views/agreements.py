@@ -1,6 +1,5 @@
 """The agreement (R13): the school's agreement texts, re-signing a new text, and the signed agreement as a PDF."""
 
-import ipaddress
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -16,6 +15,7 @@ from schools.models import StudentGuardian
 from schools.selectors import calendar as calendar_selectors
 from schools.selectors import roster as roster_selectors
 from xiji_afterschool import permissions
+from xiji_afterschool.clients import client_address
 from xiji_afterschool.errors import DomainError, form_errors
 from xiji_afterschool.exports import render_pdf
 
@@ -25,17 +25,6 @@ from ..selectors import agreements as selectors
 from ..selectors import applications as applications_selectors
 from ..selectors import parents as parents_selectors
 from ..services import agreements as services
-
-
-def client_address(request) -> str | None:
-    """The signer's address: the first X-Forwarded-For hop behind the proxy, else REMOTE_ADDR; None if not an IP."""
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[0].strip()
-    for candidate in (forwarded, request.META.get("REMOTE_ADDR", "")):
-        try:
-            return str(ipaddress.ip_address(candidate))
-        except ValueError:
-            continue
-    return None
 
 
 def signature(request, data: dict) -> services.Signature:

@@ -7,7 +7,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -16,12 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from schools.models import AdminClass, School, User
-from xiji_afterschool import permissions
+from xiji_afterschool import permissions, uploads
 from xiji_afterschool.actions import post_action
 from xiji_afterschool.errors import DomainError, form_errors
 from xiji_afterschool.exports import render_pdf, write_xlsx, xlsx_response
 from xiji_afterschool.forms import CommentForm
-from xiji_afterschool.uploads import content_type_of
 
 from ..forms.gate import (
     ChildSearchForm,
@@ -246,7 +245,7 @@ def collector_photo(request, pk):
     collector = selectors.photo_collector(school=school, collector_id=pk)
     if collector is None:
         raise Http404
-    return FileResponse(collector.photo.open("rb"), content_type=content_type_of(collector.photo.name))
+    return uploads.photo_response(collector.photo)
 
 
 # ---------------------------------------------------------------- early leave

@@ -5,7 +5,6 @@ direct report, the page with its history and the forms of the steps the viewer m
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -229,11 +228,7 @@ def hazard_photo(request, pk):
         rectification__hazard__in=hazards.values("pk"),
     )
     permissions.require(request.user, "hazard.view", photo.rectification.hazard)
-    extension = uploads.extension_of(photo.content_type)
-    return FileResponse(
-        photo.file.open("rb"), filename=f"hazard-{photo.rectification.hazard_id}-{photo.pk}.{extension}",
-        content_type=photo.content_type,
-    )  # fmt: skip
+    return uploads.photo_response(photo.file, content_type=photo.content_type)
 
 
 urlpatterns = [

@@ -2,11 +2,9 @@
 reads; the school admin records paper requests and sets bus and dormitory places), the school's list with counts per
 class, and the school's bus routes and dormitories."""
 
-import ipaddress
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -15,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from schools.models import School
 from xiji_afterschool import permissions, uploads
+from xiji_afterschool.clients import client_address
 from xiji_afterschool.errors import DomainError, form_errors
 from xiji_afterschool.exports import write_xlsx, xlsx_response
 
@@ -33,18 +32,6 @@ from ..reports import pickups as reports
 from ..rules import pickups as rules
 from ..selectors import pickups as selectors
 from ..services import pickups as services
-
-
-def client_address(request) -> str | None:
-    """The signer's address: the first X-Forwarded-For hop behind the proxy, else REMOTE_ADDR; None if not an IP
-    (as enrollment records an agreement's signature; safety does not import enrollment)."""
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[0].strip()
-    for candidate in (forwarded, request.META.get("REMOTE_ADDR", "")):
-        try:
-            return str(ipaddress.ip_address(candidate))
-        except ValueError:
-            continue
-    return None
 
 
 def _student(request, pk):
@@ -145,11 +132,7 @@ def collector_photo(request, pk):
     _student(request, collector.student_id)
     if not collector.photo:
         raise Http404
-    content_type = uploads.content_type_of(collector.photo.name)
-    response = FileResponse(collector.photo.open("rb"), content_type=content_type)
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return uploads.photo_response(collector.photo)
 
 
 @login_required

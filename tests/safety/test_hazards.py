@@ -369,6 +369,7 @@ def test_rectify_page_uploads_photos_and_serves_them_through_the_policy(client, 
     served = client.get(reverse("safety:hazard-photo", args=[picture.pk]))
     assert served.status_code == 200 and served["Content-Type"] == "image/png"
     assert b"".join(served.streaming_content) == PNG
+    assert (served["Cache-Control"], served["X-Content-Type-Options"]) == ("private, no-store", "nosniff")
     client.force_login(world.other_school_admin)
     assert client.get(reverse("safety:hazard-photo", args=[picture.pk])).status_code == 404
 
