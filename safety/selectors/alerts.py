@@ -39,9 +39,8 @@ class Held:
 def custody_for_day(*, day: datetime.date, school_ids=None) -> dict[int, Held]:
     """Every child present in a session of `day` (of `school_ids`, or every school): who holds them now. Three
     queries. A child present in two sessions counts in the later one (an alert waits for the end of their day).
-    Same rule as safety.selectors.handovers.custody_for_session: the session's teacher holds a present child until
-    the first hand-over; a hand-over to staff moves the child to that person; a final one ends it. A child who left
-    early through the gate that day (an early leave, recorded by the gate with the adult) is not held by anyone."""
+    The custody rule is `handovers.holder_after`, as for one session. A child who left early through the gate that
+    day (an early leave, recorded by the gate with the adult) is not held by anyone."""
     sessions = Session.objects.filter(date=day).select_related("service_class")
     if school_ids is not None:
         sessions = sessions.filter(service_class__school__in=list(school_ids))
@@ -65,16 +64,11 @@ def custody_for_day(*, day: datetime.date, school_ids=None) -> dict[int, Held]:
     for student_id in gone_early:
         del last_session[student_id]
     latest = handovers_selectors.latest_handovers(student_ids=list(last_session), date=day)
-    held = {}
-    for student_id, session in last_session.items():
-        last = latest.get(student_id)
-        if last is None:
-            held[student_id] = Held(student_id, session, session.teacher_id, None, None)
-        elif last.is_final:
-            held[student_id] = Held(student_id, session, None, last, last)
-        else:
-            held[student_id] = Held(student_id, session, last.to_staff_id, None, last)
-    return held
+    return {
+        student_id: Held(student_id, session, *handovers_selectors.holder_after(session, latest.get(student_id)),
+                         latest.get(student_id))
+        for student_id, session in last_session.items()
+    }  # fmt: skip
 
 
 def late_alert_counts(*, viewer, since: datetime.date) -> dict:

@@ -34,23 +34,26 @@ def latest_handovers(*, student_ids, date: datetime.date) -> dict[int, Handover]
     return latest
 
 
+def holder_after(session: Session, last: Handover | None) -> tuple[int | None, Handover | None]:
+    """The one custody rule, (holder id, final hand-over): the session's teacher holds a present child until the
+    first hand-over; a hand-over to staff moves the child to that person; a final one ends the school's custody."""
+    if last is None:
+        return session.teacher_id, None
+    if last.is_final:
+        return None, last
+    return last.to_staff_id, None
+
+
 def custody_for_session(session: Session) -> dict[int, Custody]:
-    """Every child marked present in `session`: who holds them now. The session's teacher holds a present child
-    until the first hand-over; a hand-over to staff moves the child to that person; a final one ends it."""
+    """Every child marked present in `session`: who holds them now (`holder_after`)."""
     present = list(
         Attendance.objects.filter(session=session, mark=Attendance.Mark.PRESENT).values_list("student_id", flat=True)
     )
     latest = latest_handovers(student_ids=present, date=session.date)
-    custody = {}
-    for student_id in present:
-        last = latest.get(student_id)
-        if last is None:
-            custody[student_id] = Custody(student_id, session.teacher_id, None, None)
-        elif last.is_final:
-            custody[student_id] = Custody(student_id, None, last, last)
-        else:
-            custody[student_id] = Custody(student_id, last.to_staff_id, None, last)
-    return custody
+    return {
+        student_id: Custody(student_id, *holder_after(session, latest.get(student_id)), latest.get(student_id))
+        for student_id in present
+    }
 
 
 def holder_name(custody: Custody) -> str:
