@@ -225,6 +225,7 @@ def build_world():
         inspector=user_with_role(Role.INSPECTOR),
         hr=user_with_role(Role.HR),
         auditor=user_with_role(Role.AUDITOR),
+        leadership=user_with_role(Role.LEADERSHIP),
         gate=user_with_role(Role.GATE, school=school_a),
         care_staff=user_with_role(Role.CARE_STAFF, school=school_a),
     )
@@ -285,6 +286,7 @@ ACTORS = [
     "inspector",
     "hr",
     "auditor",
+    "leadership",
     "gate",
     "care_staff",
 ]

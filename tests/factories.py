@@ -113,6 +113,7 @@ _COUNTY_DEPARTMENT = {
     Role.INSPECTOR: Department.Kind.INSPECTION,
     Role.HR: Department.Kind.HR,
     Role.AUDITOR: Department.Kind.AUDIT,
+    Role.LEADERSHIP: Department.Kind.GOVERNMENT,
 }
 
 

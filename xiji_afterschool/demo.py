@@ -70,6 +70,7 @@ DEPARTMENTS = (
     (Department.Kind.INSPECTION, "西吉县人民政府教育督导室"),
     (Department.Kind.HR, "西吉县人力资源和社会保障局"),
     (Department.Kind.AUDIT, "西吉县审计局"),
+    (Department.Kind.GOVERNMENT, "西吉县人民政府"),
 )
 VK = Membership.VolunteerKind
 
@@ -109,6 +110,7 @@ LOGINS = (
     Login("duxue", "何志刚", Role.INSPECTOR, "督学", department=Department.Kind.INSPECTION),
     Login("renshe", "海丽娟", Role.HR, "人社局", department=Department.Kind.HR),
     Login("shenji", "田玉梅", Role.AUDITOR, "审计局", department=Department.Kind.AUDIT),
+    Login("lingdao", "马永福", Role.LEADERSHIP, "县领导", department=Department.Kind.GOVERNMENT),
 )
 
 

@@ -18,6 +18,7 @@ ROLE_ORDER = [
     Role.FINANCE,
     Role.HR,
     Role.AUDITOR,
+    Role.LEADERSHIP,
     Role.TOWNSHIP_COORDINATOR,
     Role.SCHOOL_ADMIN,
     Role.CLASS_TEACHER,

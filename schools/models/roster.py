@@ -46,6 +46,7 @@ class Department(TimeStampedModel):
         INSPECTION = "inspection", _("Education Inspection Office")
         HR = "hr", _("Human Resources & Social Security Bureau")
         AUDIT = "audit", _("Audit Bureau")
+        GOVERNMENT = "government", _("County People's Government")  # the county leadership (R3: reads the console)
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, unique=True)
     name = models.CharField(_("name"), max_length=60)
@@ -210,10 +211,12 @@ class Role(models.TextChoices):
     # teaching: dormitory teachers (生活老师) and bus escorts (随车照管员).
     GATE = "gate", _("Gate keeper")
     CARE_STAFF = "care_staff", _("Dormitory teacher / bus escort")
+    # R3, R34: the county leadership (县领导) reads the console, read only.
+    LEADERSHIP = "leadership", _("County leadership")
 
 
 SCHOOL_ROLES = (Role.CLASS_TEACHER, Role.SERVICE_TEACHER, Role.VOLUNTEER, Role.SCHOOL_ADMIN, Role.GATE, Role.CARE_STAFF)
-COUNTY_ROLES = (Role.BUREAU, Role.FINANCE, Role.INSPECTOR, Role.HR, Role.AUDITOR)
+COUNTY_ROLES = (Role.BUREAU, Role.FINANCE, Role.INSPECTOR, Role.HR, Role.AUDITOR, Role.LEADERSHIP)
 
 
 class Membership(TimeStampedModel):
@@ -271,7 +274,7 @@ class Membership(TimeStampedModel):
                     | Q(role="class_teacher", school__isnull=False, admin_class__isnull=False)
                     | Q(role="township_coordinator", township__isnull=False, school__isnull=True)
                     | Q(
-                        role__in=["bureau", "finance", "inspector", "hr", "auditor"],
+                        role__in=["bureau", "finance", "inspector", "hr", "auditor", "leadership"],
                         department__isnull=False,
                         school__isnull=True,
                     )

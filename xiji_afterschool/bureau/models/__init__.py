@@ -1,0 +1,1 @@
+"""The county console's records: summary figures, school reports, inspections, feedback, model classes."""
