@@ -67,7 +67,7 @@ def bar_chart(bars: list[Bar], *, title: str, unit: str = "", scale_max=None, ta
     for i, bar in enumerate(bars):
         y = 4 + i * row_h
         label = format_html(
-            '<text x="{}" y="{}" text-anchor="end" fill="{}">{}</text>', label_w - 8, y + 17, INK, bar.label[:12]
+            '<text x="{}" y="{}" text-anchor="end" fill="{}">{}</text>', label_w - 8, y + 17, INK, bar.label[:16]
         )
         shown = _number(bar.value) + (unit if bar.value is not None else "") + (f" {bar.note}" if bar.note else "")
         length = 0 if bar.value is None else int(Decimal(str(bar.value)) / top * bar_w)
@@ -106,7 +106,9 @@ class Week:
     delivered: Decimal | int
 
 
-def weekly_chart(weeks: list[Week], *, title: str, planned_label: str, delivered_label: str) -> SafeString:
+def weekly_chart(
+    weeks: list[Week], *, title: str, planned_label: str, delivered_label: str, behind_label: str = ""
+) -> SafeString:
     """Class-hours per week: delivered as columns, planned as a stepped line over them; a week delivered below its
     plan is drawn in the warning colour. Labels every fourth week so 42 weeks fit on a phone."""
     left, plot_w, plot_h = 34, 600, 150
@@ -176,5 +178,12 @@ def weekly_chart(weeks: list[Week], *, title: str, planned_label: str, delivered
             planned_label,
         )
     )
+    if behind_label:  # the warning colour's meaning, beside the other two
+        body.append(
+            format_html(
+                '<rect x="{}" y="{}" width="10" height="10" fill="{}"></rect><text x="{}" y="{}" fill="{}">{}</text>',
+                left + 240, legend_y - 9, WARN, left + 254, legend_y, INK, behind_label,
+            )  # fmt: skip
+        )
     desc = "; ".join(f"{w.label}: {_number(w.delivered)} / {_number(w.planned)}" for w in weeks)
     return _svg(width, height, title, desc, body)

@@ -35,25 +35,31 @@ def xlsx_response(content: bytes, filename: str) -> HttpResponse:
 
 def write_xlsx(*, title: str, header: Sequence[str], rows: Iterable[Sequence]) -> bytes:
     """One sheet: a bold header row, then the rows; dates as dates, money as #,##0.00 numbers."""
+    return write_xlsx_sheets([(title, header, rows)])
+
+
+def write_xlsx_sheets(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence]]]) -> bytes:
+    """Several sheets in one workbook, each (title, header, rows) written as write_xlsx writes one."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
     bold = Font(bold=True)
-    header_cells = []
-    for text in header:
-        cell = WriteOnlyCell(sheet, value=str(text))
-        cell.font = bold
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    for row in rows:
-        out = []
-        for value in row:
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, Decimal):
-                cell.number_format = "#,##0.00"
-            elif isinstance(value, datetime.date):
-                cell.number_format = "yyyy-mm-dd"
-            out.append(cell)
-        sheet.append(out)
+    for title, header, rows in sheets:
+        sheet = workbook.create_sheet(title=str(title)[:31])
+        header_cells = []
+        for text in header:
+            cell = WriteOnlyCell(sheet, value=str(text))
+            cell.font = bold
+            header_cells.append(cell)
+        sheet.append(header_cells)
+        for row in rows:
+            out = []
+            for value in row:
+                cell = WriteOnlyCell(sheet, value=value)
+                if isinstance(value, Decimal):
+                    cell.number_format = "#,##0.00"
+                elif isinstance(value, datetime.date):
+                    cell.number_format = "yyyy-mm-dd"
+                out.append(cell)
+            sheet.append(out)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

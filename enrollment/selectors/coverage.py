@@ -30,7 +30,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from schools.models import Grade, School, SchoolPlan, SchoolYear, Student
+from schools.models import Grade, School, SchoolPlan, SchoolYear, ServiceClass, Student
 from xiji_afterschool import permissions
 
 from ..models import Application
@@ -76,7 +76,7 @@ def scoped_for(viewer, qs: QuerySet, action: str) -> QuerySet:
     return permissions.scope(viewer, qs, action=action)
 
 
-def _counted_applications(school_year: SchoolYear) -> QuerySet[Application]:
+def counted_applications(school_year: SchoolYear) -> QuerySet[Application]:
     """This year's applications, leaving out withdrawn ones that a live application of the same child replaced."""
     live_again = Application.objects.filter(student=OuterRef("student"), school_year=OuterRef("school_year")).exclude(
         status=S.WITHDRAWN
@@ -84,7 +84,7 @@ def _counted_applications(school_year: SchoolYear) -> QuerySet[Application]:
     return Application.objects.filter(school_year=school_year).filter(~Q(status=S.WITHDRAWN) | ~Exists(live_again))
 
 
-def _aggregates() -> dict:
+def application_counts() -> dict:
     """Count(...) expressions: each metric, and each metric within each priority group (a child counts once)."""
     out = {}
     for metric, q in _METRIC_Q.items():
@@ -144,11 +144,11 @@ def school_coverage(*, viewer, school: School, school_year: SchoolYear) -> dict:
     )
     applied = {
         row.pop("grade"): row
-        for row in _counted_applications(school_year)
+        for row in counted_applications(school_year)
         .filter(school=school)
         .order_by()
         .values(grade=F("student__admin_class__grade"))
-        .annotate(**_aggregates())
+        .annotate(**application_counts())
     }
     grades = []
     for grade in sorted(set(students) | set(applied)):
@@ -163,9 +163,10 @@ def county_coverage(*, viewer, school_year: SchoolYear, township_id: int | None 
     schools, the bureau and inspectors all): the numbers above, whether it has a filed plan. Least covered first;
     schools without applicants last.
 
-    Four queries whatever the number of schools. Returns {"schools": [row…], "total": {…}}; each row has
-    "school" (with township), the numbers, "groups", "has_filed_plan" and "needs_attention" (children on the
-    waiting list, or no filed plan: R3, the bureau sees which schools and applicants are not covered).
+    Five queries whatever the number of schools. Returns {"schools": [row…], "total": {…}}; each row has
+    "school" (with township), the numbers, "groups", "has_filed_plan", "offers_service" (a service class this year)
+    and "needs_attention" (children on the waiting list, no filed plan, or neither a service class nor an
+    application: R3, the bureau sees which schools and applicants are not covered).
     """
     schools = scoped_for(viewer, School.objects.all(), "coverage.view")
     if township_id:
@@ -178,11 +179,11 @@ def county_coverage(*, viewer, school_year: SchoolYear, township_id: int | None 
     ids = [s.pk for s in schools]
     applied = {
         row.pop("school"): row
-        for row in _counted_applications(school_year)
+        for row in counted_applications(school_year)
         .filter(school__in=ids)
         .order_by()
         .values("school")
-        .annotate(**_aggregates())
+        .annotate(**application_counts())
     }
     filed = set(
         SchoolPlan.objects.filter(school__in=ids, school_year=school_year, status=SchoolPlan.Status.FILED)
@@ -190,11 +191,21 @@ def county_coverage(*, viewer, school_year: SchoolYear, township_id: int | None 
         .values_list("school", flat=True)
         .distinct()
     )
+    offering = set(
+        ServiceClass.objects.filter(school__in=ids, school_year=school_year)
+        .order_by()
+        .values_list("school", flat=True)
+        .distinct()
+    )
     rows = []
     for school in schools:
         row = _split(applied.get(school.pk), school.student_count)
-        row.update(school=school, has_filed_plan=school.pk in filed)
-        row["needs_attention"] = bool(row["waiting"] or not row["has_filed_plan"])
+        row.update(school=school, has_filed_plan=school.pk in filed, offers_service=school.pk in offering)
+        # R3: children waiting, no filed plan, or no service at all (no service class and nobody applied: a filed
+        # plan alone serves no child).
+        row["needs_attention"] = bool(
+            row["waiting"] or not row["has_filed_plan"] or not (row["offers_service"] or row["applicants"])
+        )
         rows.append(row)
 
     # Least covered first, and among equals the one with more children without a place. Schools nobody has applied

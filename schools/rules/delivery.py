@@ -61,3 +61,8 @@ def weeks_behind(stage: str, mondays, service_days: set, served: set) -> list[di
                 }
             )
     return out
+
+
+def service_weeks(service_days) -> int:
+    """Weeks (Monday to Sunday) with at least one service day: what the plan's 每学年按40周 (senior high 42) counts."""
+    return len({day - datetime.timedelta(days=day.isoweekday() - 1) for day in service_days})

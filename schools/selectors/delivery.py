@@ -52,6 +52,11 @@ class ClassDelivery:
     def stage_label(self) -> str:
         return Stage(self.stage).label
 
+    @property
+    def idle(self) -> bool:
+        """Planned hours to date and not one delivered."""
+        return self.planned > 0 and not self.delivered
+
 
 @dataclass
 class SchoolDelivery:
@@ -74,6 +79,15 @@ class SchoolDelivery:
     @property
     def behind(self) -> bool:
         return bool(self.behind_weeks)
+
+    @property
+    def behind_week_count(self) -> int:
+        """Distinct weeks in which some class served fewer days than its mode asks."""
+        return len({w["start"] for w in self.behind_weeks})
+
+    @property
+    def idle_classes(self) -> list[ClassDelivery]:
+        return [c for c in self.classes if c.idle]
 
 
 def _deliveries(schools: list[School], school_year: SchoolYear, today: datetime.date) -> list[SchoolDelivery]:
@@ -102,11 +116,9 @@ def _deliveries(schools: list[School], school_year: SchoolYear, today: datetime.
     served_pairs = sessions.filter(date__range=window).values_list("service_class_id", "date").distinct().order_by()
 
     rows = {pk: SchoolDelivery(school=school, classes=[], behind_weeks=[]) for pk, school in by_pk.items()}
-    class_key = {}  # service class pk -> (school pk, stage)
     for service_class in classes:
         service_class.school = by_pk[service_class.school_id]  # no query per class for the school's stages
         stage = rules.service_class_stage(service_class)
-        class_key[service_class.pk] = (service_class.school_id, stage)
         rows[service_class.school_id].classes.append(
             ClassDelivery(
                 service_class=service_class,
@@ -115,16 +127,28 @@ def _deliveries(schools: list[School], school_year: SchoolYear, today: datetime.
                 delivered=delivered.get(service_class.pk, hours_rules.ZERO),
             )
         )
-    served = defaultdict(set)  # (school pk, stage) -> dates with a counted session
+    served = defaultdict(set)  # service class pk -> dates with a counted session
     for class_pk, day in served_pairs:
-        served[class_key[class_pk]].add(day)
+        served[class_pk].add(day)
     service_day_sets = {stage: set(days) for stage, days in days_of.items()}
-    for pk, row in rows.items():
-        stages = sorted({c.stage for c in row.classes}) or [row.school.stages[0]]
-        for stage in stages:
-            row.behind_weeks += rules.weeks_behind(stage, weeks, service_day_sets[stage], served[pk, stage])
-        row.behind_weeks.sort(key=lambda w: (w["start"], w["stage"]))
+    for row in rows.values():
+        # Each class keeps the mode, not the school as a whole: one class serving every day does not cover three
+        # that served none. A school with no class is behind in every week its first stage should have served.
+        for c in row.classes:
+            for week in rules.weeks_behind(c.stage, weeks, service_day_sets[c.stage], served[c.service_class.pk]):
+                row.behind_weeks.append({**week, "service_class": c.service_class})
+        if not row.classes:
+            stage = row.school.stages[0]
+            row.behind_weeks += rules.weeks_behind(stage, weeks, service_day_sets[stage], set())
+        row.behind_weeks.sort(key=lambda w: (w["start"], w["stage"], str(w.get("service_class", ""))))
     return [rows[s.pk] for s in schools]
+
+
+def year_weeks(*, school: School, school_year: SchoolYear) -> dict:
+    """The weeks of service the calendar gives the school's (first) stage this year, and the plan's target."""
+    stage = school.stages[0]
+    days = _service_days(stage, list(school_year.semesters.all()), calendar_rules.calendar_exceptions(school_year))
+    return {"weeks": rules.service_weeks(days), "target": ServiceMode.for_stage(stage).weeks}
 
 
 def delivery_school(*, school: School, school_year: SchoolYear, today: datetime.date) -> SchoolDelivery:

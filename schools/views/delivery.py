@@ -31,6 +31,7 @@ def delivery_school(request, school_pk):
             "school_year": school_year,
             "today": today,
             "delivery": delivery,
+            "year_weeks": selectors.year_weeks(school=school, school_year=school_year) if school_year else None,
             "weeks_checked": rules.BEHIND_WEEKS_CHECKED,
         },
     )

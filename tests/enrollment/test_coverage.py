@@ -13,6 +13,7 @@ from enrollment.models import Application
 from enrollment.selectors import coverage
 from schools.models import Role
 
+from ..access.hours import make_service_class
 from ..access.review import make_application
 from ..factories import (
     AdminClassFactory,
@@ -148,7 +149,13 @@ def test_county_table_least_covered_first_with_totals_and_marks(w):
     assert numbers(rows[0]) == VILLAGE
     assert numbers(rows[1]) == n(1, applicants=1, approved=1, placed=1, coverage=D("100.0"))
     assert numbers(rows[2]) == n(3)
-    assert [(r["has_filed_plan"], r["needs_attention"]) for r in rows] == [(False, True), (False, True), (True, False)]
+    # school_a has a filed plan but nobody applied and it formed no service class: a plan alone serves no child (R3).
+    assert [(r["has_filed_plan"], r["offers_service"], r["needs_attention"]) for r in rows] == [
+        (False, True, True), (False, True, True), (True, False, True),
+    ]  # fmt: skip
+    make_service_class(w.school_a, school_year=w.school_year, teacher=w.service_teacher, admin_classes=[w.class_a1])
+    rows = coverage.county_coverage(viewer=w.bureau, school_year=w.school_year)["schools"]
+    assert [(r["offers_service"], r["needs_attention"]) for r in rows if r["school"] == w.school_a] == [(True, False)]
     assert numbers(data["total"]) == n(14, applicants=10, in_review=3, approved=6, placed=4, waiting=1, withdrawn=1,
                                        coverage=D("40.0"))  # fmt: skip
     assert numbers(data["total"]["groups"]["disability"]) == GROUPS_BY_GRADE["disability"][2]
@@ -181,11 +188,11 @@ def _more_schools(w, count):
 def test_county_page_costs_the_same_for_3_or_12_schools(w, client, django_assert_max_num_queries):
     client.force_login(w.bureau)
     url = reverse("enrollment:coverage-county")
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):  # the same fixed count at both sizes (one is the service-class query)
         small = client.get(url)
     assert len(small.context["data"]["schools"]) == 3
     _more_schools(w, 9)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         big = client.get(url)
     assert len(big.context["data"]["schools"]) == 12
     assert big.context["data"]["total"]["placed"] == 4 + 9 and big.context["data"]["total"]["waiting"] == 1 + 9

@@ -119,12 +119,42 @@ def test_delivery_of_a_school_by_hand(world, small_year, served):
     )  # fmt: skip  — 21 days planned, 20 served (09-17 waits): 40 / 42
     assert (b.planned, b.delivered, b.share) == (42, Decimal("3.0"), Decimal("7.1"))
     assert (delivery.planned, delivery.delivered, delivery.share) == (84, Decimal("43.0"), Decimal("51.2"))
-    # The four complete weeks before Monday 10-04: only the week of 09-13 fell short (4 of 5 days: Fri 09-17 waits).
-    # The week of 09-20 had a holiday and a make-up Sunday: 5 service days, all served.
-    assert [(w["start"], w["stage"], w["served"], w["expected"]) for w in delivery.behind_weeks] == [
-        (D(2021, 9, 13), Stage.PRIMARY, 4, 5)
+    # The four complete weeks before Monday 10-04, class by class (one class serving every day does not cover
+    # another that served none): class A fell short in the week of 09-13 only (4 of 5 days: Fri 09-17 waits; the
+    # week of 09-20 had a holiday and a make-up Sunday: 5 service days, all served); class B served 2 days of the
+    # first week and nothing after.
+    assert [(w["start"], w["service_class"].name, w["served"], w["expected"]) for w in delivery.behind_weeks] == [
+        (D(2021, 9, 6), "B班", 2, 5),
+        (D(2021, 9, 13), "A班", 4, 5),
+        (D(2021, 9, 13), "B班", 0, 5),
+        (D(2021, 9, 20), "B班", 0, 5),
+        (D(2021, 9, 27), "B班", 0, 5),
     ]
-    assert delivery.behind
+    assert delivery.behind and delivery.behind_week_count == 4
+    assert delivery.idle_classes == []  # B delivered a little; a class with nothing delivered would be listed
+
+
+def test_a_class_that_delivered_nothing_is_behind_though_another_kept_the_mode(world, small_year):
+    """The issue's case: one class serves every day, the other none; the school is behind and the idle class named."""
+    kept = make_service_class(world.school_a, school_year=small_year, teacher=world.service_teacher, name="甲班",
+                              admin_classes=[world.class_a1])  # fmt: skip
+    idle = make_service_class(world.school_a, school_year=small_year, teacher=world.service_teacher, name="乙班",
+                              admin_classes=[world.class_a1])  # fmt: skip
+    for day in _days(D(2021, 9, 27), D(2021, 10, 1)):
+        make_session(kept, day)
+    delivery = reads.delivery_school(school=world.school_a, school_year=small_year, today=D(2021, 10, 4))
+    assert [c.service_class for c in delivery.idle_classes] == [idle]
+    assert (D(2021, 9, 27), idle) in {(w["start"], w["service_class"]) for w in delivery.behind_weeks}
+    assert (D(2021, 9, 27), kept) not in {(w["start"], w["service_class"]) for w in delivery.behind_weeks}
+
+
+def test_the_plans_40_and_42_week_year(world, small_year):
+    """每学年按40周 (senior high 42): the weeks with service in the calendar, against the plan's year."""
+    primary = reads.year_weeks(school=world.school_a, school_year=small_year)
+    # Autumn 2021-09-06 … 2022-01-14 is 19 weeks; spring 2022-02-21 … 2022-07-08 is 20 weeks: 39 weeks.
+    assert primary == {"weeks": 39, "target": 40}
+    senior = reads.year_weeks(school=SchoolFactory(school_type=School.Type.SENIOR), school_year=small_year)
+    assert senior == {"weeks": 39, "target": 42}
 
 
 def test_a_week_with_four_days_served_is_behind(world, small_year):

@@ -6,3 +6,8 @@ class BureauConfig(AppConfig):
     name = "xiji_afterschool.bureau"
     label = "bureau"
     verbose_name = _("County console")
+
+    def ready(self):
+        from . import signals
+
+        signals.connect()

@@ -1,8 +1,9 @@
-from .views import calendar, homes, plans
+from .views import calendar, console, homes, plans
 
 app_name = "bureau"
 urlpatterns = [
     *homes.urlpatterns,
+    *console.urlpatterns,
     *calendar.urlpatterns,
     *plans.urlpatterns,
 ]

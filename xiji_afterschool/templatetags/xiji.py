@@ -12,6 +12,12 @@ def money_filter(value):
     return money.format_yuan(value)
 
 
+@register.filter(name="percent")
+def percent_filter(value):
+    """{{ rate|percent }} -> 78.5% (a rate computed as per cent), or — when there is none (nothing to divide by)."""
+    return "—" if value is None or value == "" else f"{value}%"
+
+
 @register.filter(name="relation")
 def relation_filter(value):
     """{{ "father"|relation }} -> 父亲: a stored guardian relation in the reader's language."""

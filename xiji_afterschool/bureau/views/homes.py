@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import path
 
+from funding.selectors import claims as claims_selectors
 from safety.selectors import alerts as alerts_selectors
 from safety.selectors import hazards as hazards_selectors
 from safety.selectors import incidents as incidents_selectors
@@ -33,6 +34,7 @@ def home(request):
         "townships": roster_selectors.township_summary(viewer=request.user),
         "school_year": school_year,
         "safety": safety_numbers(request.user, school_year),
+        "claims_first_review": claims_selectors.claim_queue(viewer=request.user).count(),
     }
     if school_year:
         status = plans_selectors.plan_status(viewer=request.user, school_year=school_year)
@@ -41,7 +43,7 @@ def home(request):
         ).count()
         context["schools_without_filed_plan"] = sum(1 for row in status if row["filed"] is None)
         context["schools_overdue"] = sum(1 for row in status if row["overdue"])
-    return render(request, "bureau/homes/home.html", context)  # coverage and delivery: linked, computed on their pages
+    return render(request, "bureau/homes/home.html", context)  # the console's numbers: on its own pages
 
 
 @login_required

@@ -1,0 +1,38 @@
+"""The console's background jobs: keep the summary tables current. Each takes ids and calls one service."""
+
+from celery import shared_task
+
+from schools.models import SchoolYear
+
+from .services import console as console_services
+
+
+@shared_task(name="bureau.refresh_console_task")
+def refresh_console_task(school_year_id: int, requested_by: int | None = None) -> str:
+    """Every school of one school year (nightly, or when the bureau asks)."""
+    school_year = SchoolYear.objects.get(pk=school_year_id)
+    try:
+        run = console_services.refresh(
+            school_year=school_year, trigger="request" if requested_by else "nightly", requested_by_id=requested_by
+        )
+    except console_services.RefreshRunning:
+        return "already running"
+    return run.status
+
+
+@shared_task(name="bureau.refresh_console_nightly_task")
+def refresh_console_nightly_task() -> list[str]:
+    """Nightly (CELERY_BEAT_SCHEDULE): the current and the last school year, every school."""
+    return [run.status for run in console_services.refresh_all(trigger="nightly")]
+
+
+@shared_task(name="bureau.refresh_school_figures_task", bind=True, max_retries=10, default_retry_delay=30)
+def refresh_school_figures_task(self, school_year_id: int, school_id: int) -> str:
+    """One school's numbers after a change (see signals.py); waits its turn behind a running refresh."""
+    console_services.clear_pending(school_year_id, school_id)
+    school_year = SchoolYear.objects.get(pk=school_year_id)
+    try:
+        run = console_services.refresh(school_year=school_year, school_ids=[school_id], trigger="change")
+    except console_services.RefreshRunning as exc:
+        raise self.retry(exc=exc) from exc
+    return run.status
