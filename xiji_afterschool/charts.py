@@ -182,8 +182,14 @@ def weekly_chart(
         body.append(
             format_html(
                 '<rect x="{}" y="{}" width="10" height="10" fill="{}"></rect><text x="{}" y="{}" fill="{}">{}</text>',
-                left + 240, legend_y - 9, WARN, left + 254, legend_y, INK, behind_label,
-            )  # fmt: skip
+                left + 240,
+                legend_y - 9,
+                WARN,
+                left + 254,
+                legend_y,
+                INK,
+                behind_label,
+            )
         )
     desc = "; ".join(f"{w.label}: {_number(w.delivered)} / {_number(w.planned)}" for w in weeks)
     return _svg(width, height, title, desc, body)

@@ -146,6 +146,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "safety.escalate_overdue_hazards_task",
         "schedule": crontab(hour=7, minute=0),  # R31: a hazard past its deadline goes to the bureau, once
     },
+    "refresh-console": {
+        "task": "bureau.refresh_console_nightly_task",
+        "schedule": crontab(hour=2, minute=30),  # R34: the console's numbers for every school, after the day's logs
+    },
 }
 
 # Text messages (SMS): the one sender class (xiji_afterschool/sms.py says how a real provider plugs in).

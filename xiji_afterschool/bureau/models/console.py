@@ -99,6 +99,9 @@ class SchoolFigures(models.Model):
         verbose_name_plural = _("school figures")
         constraints = [models.UniqueConstraint(fields=["school_year", "school"], name="bureau_schoolfigures_once")]
 
+    def __str__(self):
+        return f"{self.school} {self.school_year}"
+
 
 class ClassFigures(models.Model):
     """One service class's numbers for its school year."""
@@ -120,7 +123,12 @@ class ClassFigures(models.Model):
     class Meta:
         verbose_name = _("class figures")
         verbose_name_plural = _("class figures")
-        constraints = [models.UniqueConstraint(fields=["school_year", "service_class"], name="bureau_classfigures_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["school_year", "service_class"], name="bureau_classfigures_once")
+        ]
+
+    def __str__(self):
+        return f"{self.service_class} {self.school_year}"
 
 
 class WeekFigures(models.Model):
@@ -156,3 +164,6 @@ class WeekFigures(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["school_year", "week"], name="bureau_weekfigures_year_week")]
+
+    def __str__(self):
+        return f"{self.service_class or self.school} {self.week:%Y-%m-%d}"

@@ -61,6 +61,11 @@ def figures(*, viewer, school_year: SchoolYear) -> QuerySet[SchoolFigures]:
     return permissions.scope(viewer, SchoolFigures.objects.filter(school_year=school_year), action=ACTION)
 
 
+def school_level_only(*, viewer) -> bool:
+    """The viewer reads the console only as a school (no township or county role that reads it)."""
+    return all(m.school_id for m in permissions.memberships_for(viewer, ACTION))
+
+
 def visible_schools(*, viewer) -> QuerySet[School]:
     return permissions.scope(viewer, School.objects.all(), action=ACTION)
 
@@ -128,15 +133,25 @@ def _groups() -> list[tuple[str, str]]:
 def county(*, viewer, school_year: SchoolYear, period: str = YEAR) -> dict:
     """The county (or, for a township coordinator, their township): totals, each township, the weekly series and
     the schools that need attention. Four queries."""
+    return _county(figures(viewer=viewer, school_year=school_year), school_year, period)
+
+
+def county_for_system(*, school_year: SchoolYear, period: str = YEAR, township: Township | None = None) -> dict:
+    """The same, unscoped, for `county_report` (the statistics system runs on the server as the county)."""
+    qs = SchoolFigures.objects.filter(school_year=school_year)
+    if township is not None:
+        qs = qs.filter(school__township=township)
+    return _county(qs, school_year, period)
+
+
+def _county(qs: QuerySet[SchoolFigures], school_year: SchoolYear, period: str) -> dict:
     span = period_range(school_year, period)
-    rows = _rows(figures(viewer=viewer, school_year=school_year), school_year, span)
+    rows = _rows(qs, school_year, span)
     groups = dict(coverage_selectors.PRIORITY_GROUPS)
     by_township = {}
     for row in rows:
         by_township.setdefault(row["township"].pk, (row["township"], []))[1].append(row)
-    townships = [
-        {"township": township, **rules.total(members, groups)} for township, members in by_township.values()
-    ]
+    townships = [{"township": township, **rules.total(members, groups)} for township, members in by_township.values()]
     weeks = _weeks(
         WeekFigures.objects.filter(
             school_year=school_year, service_class__isnull=True, school__in=[r["school"].pk for r in rows]
@@ -186,9 +201,12 @@ def school(*, viewer, school_year: SchoolYear, school: School, period: str = YEA
         weekly = {
             r.pop("service_class"): r
             for r in WeekFigures.objects.filter(
-                school_year=school_year, school=school, service_class__isnull=False,
-                week__gte=rules.monday(span[0]), week__lte=span[1],
-            )  # fmt: skip
+                school_year=school_year,
+                school=school,
+                service_class__isnull=False,
+                week__gte=rules.monday(span[0]),
+                week__lte=span[1],
+            )
             .order_by()
             .values("service_class")
             .annotate(**WEEK_SUMS)

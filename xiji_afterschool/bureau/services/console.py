@@ -131,14 +131,20 @@ def compute(*, school_year: SchoolYear, school_ids=None, today: datetime.date) -
     exceptions = calendar_rules.calendar_exceptions(school_year)
     per_day = CountySettings.current().class_hours_per_day
     days_of = {
-        stage: calendar_rules.service_days(semesters=semesters, mode=ServiceMode.for_stage(stage), exceptions=exceptions)
+        stage: calendar_rules.service_days(
+            semesters=semesters, mode=ServiceMode.for_stage(stage), exceptions=exceptions
+        )
         for stage in Stage.values
     }
     checked_weeks = delivery_rules.complete_weeks(to_date)
 
     # Coverage (the coverage page's own definitions: one meaning of "applicant").
     students = dict(
-        Student.objects.filter(school__in=ids).order_by().values("school").annotate(n=Count("pk")).values_list("school", "n")
+        Student.objects.filter(school__in=ids)
+        .order_by()
+        .values("school")
+        .annotate(n=Count("pk"))
+        .values_list("school", "n")
     )
     applied = _count_by(
         coverage_selectors.counted_applications(school_year).filter(school__in=ids),
@@ -303,10 +309,16 @@ def compute(*, school_year: SchoolYear, school_ids=None, today: datetime.date) -
                 totals[k] += got[k]
             week_rows.append(
                 WeekFigures(
-                    school_year=school_year, school_id=service_class.school_id, service_class=service_class,
-                    week=week, planned_hours=planned_weeks.get(week, 0), delivered_hours=got["hours"],
-                    sessions=got["sessions"], present_marks=got["present"], roll_marks=got["roll"],
-                )  # fmt: skip
+                    school_year=school_year,
+                    school_id=service_class.school_id,
+                    service_class=service_class,
+                    week=week,
+                    planned_hours=planned_weeks.get(week, 0),
+                    delivered_hours=got["hours"],
+                    sessions=got["sessions"],
+                    present_marks=got["present"],
+                    roll_marks=got["roll"],
+                )
             )
             school_week = school_weeks[service_class.school_id][week]
             school_week["planned"] += planned_weeks.get(week, 0)
@@ -315,12 +327,20 @@ def compute(*, school_year: SchoolYear, school_ids=None, today: datetime.date) -
         behind = delivery_rules.weeks_behind(stage, checked_weeks, set(days), served_days[service_class.pk])
         class_rows.append(
             ClassFigures(
-                school_year=school_year, school_id=service_class.school_id, service_class=service_class, stage=stage,
-                members=members.get(service_class.pk, 0), planned_hours=planned_to_date,
-                delivered_hours=totals["hours"], sessions=totals["sessions"], present_marks=totals["present"],
-                roll_marks=totals["roll"], weeks_behind=len(behind), last_session=last_session.get(service_class.pk),
+                school_year=school_year,
+                school_id=service_class.school_id,
+                service_class=service_class,
+                stage=stage,
+                members=members.get(service_class.pk, 0),
+                planned_hours=planned_to_date,
+                delivered_hours=totals["hours"],
+                sessions=totals["sessions"],
+                present_marks=totals["present"],
+                roll_marks=totals["roll"],
+                weeks_behind=len(behind),
+                last_session=last_session.get(service_class.pk),
                 flags=flags_of_class.get(service_class.pk, 0),
-            )  # fmt: skip
+            )
         )
         school = per_school[service_class.school_id]
         school["planned"] += planned_to_date
@@ -347,11 +367,18 @@ def compute(*, school_year: SchoolYear, school_ids=None, today: datetime.date) -
             got = weeks.get(week, {"planned": 0, "hours": Decimal("0.0"), "sessions": 0, "present": 0, "roll": 0})
             week_rows.append(
                 WeekFigures(
-                    school_year=school_year, school_id=pk, service_class=None, week=week,
-                    planned_hours=got["planned"], delivered_hours=got["hours"], sessions=got["sessions"],
-                    present_marks=got["present"], roll_marks=got["roll"], late_pickups=late_weeks.get((pk, week), 0),
+                    school_year=school_year,
+                    school_id=pk,
+                    service_class=None,
+                    week=week,
+                    planned_hours=got["planned"],
+                    delivered_hours=got["hours"],
+                    sessions=got["sessions"],
+                    present_marks=got["present"],
+                    roll_marks=got["roll"],
+                    late_pickups=late_weeks.get((pk, week), 0),
                     incidents=incident_weeks.get((pk, week), 0),
-                )  # fmt: skip
+                )
             )
         money = claims.get(pk, {})
         fund = funds.get(pk, {})
@@ -360,12 +387,18 @@ def compute(*, school_year: SchoolYear, school_ids=None, today: datetime.date) -
         n_placed = counts.get("placed", 0)
         school_rows.append(
             SchoolFigures(
-                school_year=school_year, school=school, computed_at=now, computed_for=to_date,
+                school_year=school_year,
+                school=school,
+                computed_at=now,
+                computed_for=to_date,
                 required=school.school_type in rules.REQUIRED_TYPES,
                 offers_service=own["classes"] > 0,
                 has_filed_plan=pk in filed,
-                students=students.get(pk, 0), applicants=n_applicants, approved=counts.get("approved", 0),
-                placed=n_placed, waiting=counts.get("waiting", 0),
+                students=students.get(pk, 0),
+                applicants=n_applicants,
+                approved=counts.get("approved", 0),
+                placed=n_placed,
+                waiting=counts.get("waiting", 0),
                 not_placed=max(n_applicants - counts.get("withdrawn", 0) - n_placed, 0),
                 served=served.get(pk, 0),
                 groups={
@@ -373,23 +406,32 @@ def compute(*, school_year: SchoolYear, school_ids=None, today: datetime.date) -
                     for g in coverage_selectors.PRIORITY_GROUPS
                 },
                 service_classes=own["classes"],
-                teachers=len(teachers.get(pk, ())), volunteers=volunteers.get(pk, 0),
-                planned_hours=own["planned"], year_planned_hours=own["year_planned"],
+                teachers=len(teachers.get(pk, ())),
+                volunteers=volunteers.get(pk, 0),
+                planned_hours=own["planned"],
+                year_planned_hours=own["year_planned"],
                 delivered_hours=sum((w["hours"] for w in weeks.values()), Decimal("0.0")),
-                service_weeks=delivery_rules.service_weeks(days_of[stage]), delivered_weeks=len(own["served_weeks"]),
+                service_weeks=delivery_rules.service_weeks(days_of[stage]),
+                delivered_weeks=len(own["served_weeks"]),
                 target_weeks=ServiceMode.for_stage(stage).weeks,
-                classes_without_sessions=own["idle"], weeks_behind=len(own["behind"]),
+                classes_without_sessions=own["idle"],
+                weeks_behind=len(own["behind"]),
                 sessions=sum(w["sessions"] for w in weeks.values()),
                 present_marks=sum(w["present"] for w in weeks.values()),
                 roll_marks=sum(w["roll"] for w in weeks.values()),
-                claimed=money.get("claimed") or ZERO, approved_amount=money.get("approved") or ZERO,
+                claimed=money.get("claimed") or ZERO,
+                approved_amount=money.get("approved") or ZERO,
                 claims_first_review=money.get("first_review", 0),
-                allocated=fund.get("a") or ZERO, spent=fund.get("s") or ZERO, settled=settled.get(pk) or ZERO,
+                allocated=fund.get("a") or ZERO,
+                spent=fund.get("s") or ZERO,
+                settled=settled.get(pk) or ZERO,
                 late_pickups=late_total[pk],
                 open_hazards=hazards.get(pk, 0),
                 incidents=incident_total[pk],
-                flags=flag.get("n", 0), flags_confirmed=flag.get("confirmed", 0), flags_waiting=flag.get("waiting", 0),
-            )  # fmt: skip
+                flags=flag.get("n", 0),
+                flags_confirmed=flag.get("confirmed", 0),
+                flags_waiting=flag.get("waiting", 0),
+            )
         )
     return {"schools": school_rows, "classes": class_rows, "weeks": week_rows}
 
@@ -415,11 +457,13 @@ def school_changed(*, school_year_id: int, school_id: int) -> None:
     is committed (later changes in that minute ride along). Called by signals.py."""
     from ..tasks import refresh_school_figures_task
 
-    if not cache.add(_pending_key(school_year_id, school_id), 1, CHANGE_DELAY_SECONDS * 10):
-        return  # already queued
-    transaction.on_commit(
-        lambda: refresh_school_figures_task.apply_async((school_year_id, school_id), countdown=CHANGE_DELAY_SECONDS)
-    )
+    def queue():
+        # Marked only once committed (a rolled-back change queues nothing and blocks nothing); one queued refresh
+        # per school at a time.
+        if cache.add(_pending_key(school_year_id, school_id), 1, CHANGE_DELAY_SECONDS * 10):
+            refresh_school_figures_task.apply_async((school_year_id, school_id), countdown=CHANGE_DELAY_SECONDS)
+
+    transaction.on_commit(queue)
 
 
 def clear_pending(school_year_id: int, school_id: int) -> None:

@@ -46,7 +46,7 @@ def _year_and_period(request):
 def _context(request, school_year, period, choices, years, **extra) -> dict:
     can = {action.replace(".", "_"): permissions.can(request.user, action) for action in LINKED_ACTIONS}
     return {
-        "can_county": permissions.can(request.user, "home.bureau") or not permissions.can(request.user, "home.school_admin"),
+        "can_county": not selectors.school_level_only(viewer=request.user),
         "years": years,
         "school_year": school_year,
         "period": period,
@@ -175,8 +175,10 @@ def county(request):
     permissions.require(request.user, "console.view")
     years, school_year, period, choices = _year_and_period(request)
     schools = selectors.visible_schools(viewer=request.user)
-    if not permissions.can(request.user, "home.bureau") and schools.count() == 1:
-        return redirect(f"{reverse('bureau:console-school', args=[schools.get().pk])}?year={school_year.pk}&period={period}")
+    if selectors.school_level_only(viewer=request.user) and schools.count() == 1:  # a school: its own page
+        return redirect(
+            f"{reverse('bureau:console-school', args=[schools.get().pk])}?year={school_year.pk}&period={period}"
+        )
     data = selectors.county(viewer=request.user, school_year=school_year, period=period)
     query = f"year={school_year.pk}&period={period}"
     township_bars = [
@@ -283,7 +285,12 @@ def service_class(request, pk):
 def refresh(request):
     """The bureau asks for the numbers now: queued for a worker (at once when Celery runs eagerly)."""
     permissions.require(request.user, "console.refresh")
-    school_year = get_object_or_404(SchoolYear, pk=request.POST.get("year") or 0)
+    year_pk = request.POST.get("year", "")
+    school_year = (
+        get_object_or_404(SchoolYear, pk=year_pk) if year_pk.isdigit() else calendar_selectors.current_school_year()
+    )
+    if school_year is None:
+        raise Http404(_("No school year is set up."))
     tasks.refresh_console_task.delay(school_year.pk, requested_by=request.user.pk)
     messages.success(request, _("The numbers are being computed; this page shows them when they are ready."))
     return redirect(f"{reverse('bureau:console')}?year={school_year.pk}")

@@ -60,7 +60,12 @@ class Command(BaseCommand):
         before = rows()
         # Stored texts (funding lines, timetable summaries) are in the county's language whatever is active.
         # The console is computed once at the end (bureau.demo), not a minute after each change.
-        with transaction.atomic(), translation.override("zh-hans"), county.without_savepoints(), bureau_signals.paused():
+        with (
+            transaction.atomic(),
+            translation.override("zh-hans"),
+            county.without_savepoints(),
+            bureau_signals.paused(),
+        ):
             for phase in demo.PHASES:
                 for app in APPS:
                     lines += app.play(county, phase)
