@@ -52,11 +52,9 @@ class TrackForm(forms.Form):
 
 
 class FeedbackFilterForm(forms.Form):
-    status = forms.ChoiceField(
-        label=_("Status"), choices=[("", _("All"))] + Feedback.Status.choices, required=False
-    )
-    theme = forms.ChoiceField(label=_("Theme"), choices=[("", _("All"))] + Feedback.Theme.choices, required=False)
-    kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All"))] + Feedback.Kind.choices, required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=[("", _("All")), *Feedback.Status.choices], required=False)
+    theme = forms.ChoiceField(label=_("Theme"), choices=[("", _("All")), *Feedback.Theme.choices], required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All")), *Feedback.Kind.choices], required=False)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
 
 

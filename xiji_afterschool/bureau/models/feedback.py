@@ -86,7 +86,9 @@ class Feedback(TimeStampedModel):
     theme = models.CharField(_("theme"), max_length=12, choices=Theme.choices, db_index=True)
     text = models.TextField(_("message"), max_length=2000)
     handler = models.CharField(_("answered by"), max_length=8, choices=Handler.choices, db_index=True)
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.RECEIVED, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.RECEIVED, db_index=True
+    )
     due_on = models.DateField(_("answer due"))
     answer = models.TextField(_("answer"), blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)

@@ -99,9 +99,11 @@ def feedback_submit(
     # An anonymous sender is no account: the system records the receipt and the routing on their behalf.
     who = {"actor": actor} if actor else {"actor": None, "system": True}
     workflow.start(feedback, action="submit", **who)
-    routed = _("Routed to the education bureau.") if feedback.handler == Feedback.Handler.BUREAU else _(
-        "Routed to the school: %(school)s."
-    ) % {"school": school.name}
+    routed = (
+        _("Routed to the education bureau.")
+        if feedback.handler == Feedback.Handler.BUREAU
+        else _("Routed to the school: %(school)s.") % {"school": school.name}
+    )
     workflow.transition(feedback, "assign", actor=None, system=True, note=routed)
     return feedback
 

@@ -1,7 +1,6 @@
 """Feedback (意见建议与投诉, R33, R37): the public form and the lookup by tracking code (no login), the handlers'
 list and page with answer / refer / close, and a signed-in parent's own messages."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
@@ -43,7 +42,9 @@ def feedback_submit(request):
                 mobile=data["mobile"],
             )
         except services.TooManySubmissions as exc:
-            return render(request, "bureau/feedback/feedback_form.html", {"form": form, "refused": exc.message}, status=429)
+            return render(
+                request, "bureau/feedback/feedback_form.html", {"form": form, "refused": exc.message}, status=429
+            )
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
