@@ -55,11 +55,9 @@ def feedback_submit(request):
 
 @never_cache
 def feedback_sent(request):
-    """The receipt: the tracking code of what this browser just sent (else back to the form)."""
+    """The receipt: the tracking code of what this browser just sent (else a way to the form and the lookup)."""
     code = request.session.get("feedback_code")
     feedback = selectors.feedback_by_code(code) if code else None
-    if feedback is None:
-        return redirect("bureau:feedback-submit")
     return render(request, "bureau/feedback/feedback_sent.html", {"feedback": feedback})
 
 
