@@ -53,5 +53,7 @@ MATRIX |= {
     "funding:public-disclosure-detail": Case(
         args=lambda w: [w.disclosure.pk], ok=EVERYONE, anonymous=200, setup=_published
     ),
-    "funding:public-disclosure-pdf": Case(args=lambda w: [w.disclosure.pk], ok=EVERYONE, anonymous=200, setup=_published),
+    "funding:public-disclosure-pdf": Case(
+        args=lambda w: [w.disclosure.pk], ok=EVERYONE, anonymous=200, setup=_published
+    ),
 }

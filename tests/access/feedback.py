@@ -33,14 +33,20 @@ MATRIX = {
     "bureau:feedback-detail": Case(args=_pk, ok=READERS, default=404, setup=_complaint),
     # An empty POST is a refused form: a message and a redirect for whoever may act.
     "bureau:feedback-answer": Case(
-        method="post", args=_pk, ok={**READERS_REFUSED, "school_admin": 302, "bureau": 302}, default=404,
+        method="post",
+        args=_pk,
+        ok={**READERS_REFUSED, "school_admin": 302, "bureau": 302},
+        default=404,
         setup=_complaint,
-    ),  # fmt: skip
+    ),
     "bureau:feedback-refer": Case(
         method="post", args=_pk, ok={**READERS_REFUSED, "bureau": 302}, default=404, setup=_complaint
     ),
     "bureau:feedback-close": Case(
-        method="post", args=_pk, ok={**READERS_REFUSED, "school_admin": 302, "bureau": 302}, default=404,
+        method="post",
+        args=_pk,
+        ok={**READERS_REFUSED, "school_admin": 302, "bureau": 302},
+        default=404,
         setup=_complaint,
-    ),  # fmt: skip
+    ),
 }
