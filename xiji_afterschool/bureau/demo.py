@@ -53,7 +53,7 @@ def play_feedback(county: DemoCounty) -> list[str]:
                     text=text,
                     school=school if at_first else None,
                     name=name,
-                )  # fmt: skip
+                )
             )
     complaint, fee = made[0], made[1]
     with county.clock.at(at(complaint.created_at.date() + 2 * DAY, 16, 20)):
