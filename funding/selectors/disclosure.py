@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from schools.models import School, SchoolPlan, Semester
+from schools.models import School, SchoolPlan, Semester, ServiceClass
 from xiji_afterschool import permissions
 from xiji_afterschool.money import yuan
 
@@ -152,16 +152,18 @@ def public_semesters() -> list[Semester]:
     )
 
 
+SUMMARY_COUNTS = ("schools", "offering", "published")  # the summary's head counts (the rest are yuan)
+
+
 def public_county_summary(*, semester: Semester) -> dict:
-    """The county's own public summary for one semester: per township, the schools, those offering the service
-    (a filed plan for the semester's year), those that published, and the subsidy received and spent per the
-    published disclosures (exact Decimal sums in Python). Four queries, any size."""
-    # The filed plan (一校一案) is what "offers the service" means here.
+    """The county's own public summary for one semester: per township, the schools, those offering the service (a
+    filed plan or a service class in the semester's year), those that published, and per the published disclosures
+    the subsidy received in the semester and in the year so far and spent in the semester (exact Decimal sums in
+    Python). Five queries, any size."""
+    year = semester.school_year_id
     offering = set(
-        SchoolPlan.objects.filter(school_year=semester.school_year_id, status=SchoolPlan.Status.FILED).values_list(
-            "school_id", flat=True
-        )
-    )
+        SchoolPlan.objects.filter(school_year=year, status=SchoolPlan.Status.FILED).values_list("school_id", flat=True)
+    ) | set(ServiceClass.objects.filter(school_year=year).values_list("school_id", flat=True))
     published = {d.school_id: d for d in Disclosure.objects.filter(semester=semester)}
     rows: dict[int, dict] = {}
     for school in School.objects.select_related("township").order_by("township__code", "code"):
@@ -173,6 +175,7 @@ def public_county_summary(*, semester: Semester) -> dict:
                 "offering": 0,
                 "published": 0,
                 "allocated": ZERO,
+                "allocated_year": ZERO,
                 "spent": ZERO,
             },
         )
@@ -182,10 +185,11 @@ def public_county_summary(*, semester: Semester) -> dict:
         if disclosure:
             row["published"] += 1
             row["allocated"] += Decimal(disclosure.data.get("allocated_semester", "0.00"))
+            row["allocated_year"] += Decimal(disclosure.data.get("allocated_year", "0.00"))
             row["spent"] += Decimal(disclosure.data.get("spent_total", "0.00"))
     townships = list(rows.values())
     total = {
-        key: sum((r[key] for r in townships), ZERO if key in ("allocated", "spent") else 0)
-        for key in ("schools", "offering", "published", "allocated", "spent")
+        key: sum((r[key] for r in townships), 0 if key in SUMMARY_COUNTS else ZERO)
+        for key in (*SUMMARY_COUNTS, "allocated", "allocated_year", "spent")
     }
     return {"townships": townships, "total": total}

@@ -104,6 +104,7 @@ def test_county_summary_per_township(client, published):
     assert a["allocated"] == Decimal("10060.10") and a["spent"] == Decimal("3496.83")
     assert (b["schools"], b["offering"], b["published"], b["allocated"]) == (1, 0, 0, Decimal("0.00"))
     assert summary["total"]["allocated"] == Decimal("10060.10") and summary["total"]["published"] == 2
+    assert a["allocated_year"] == Decimal(w.disclosure.data["allocated_year"]) * 2
 
     page = client.get(reverse("funding:public-disclosure-county"), {"semester": w.year.autumn.pk})
     assert page.status_code == 200
