@@ -3,6 +3,7 @@ through those apps' actions (plan.review_queue, calendar.view, coverage.view…)
 
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from schools.models import Role
 from xiji_afterschool.permissions import ALL, COUNTY_READERS, MenuEntry, of_person, register
@@ -46,9 +47,9 @@ register(
         MenuEntry(Role.BUREAU, "bureau:calendar", "calendar.view", _("Calendar"), 50),
         # ---- Feedback
         *(
-            MenuEntry(role, "bureau:feedback-list", "feedback.list", _("Feedback"), 60)
+            MenuEntry(role, "bureau:feedback-list", "feedback.list", pgettext_lazy("feedback", "Feedback"), 60)
             for role in (Role.BUREAU, Role.INSPECTOR, Role.SCHOOL_ADMIN)
         ),
-        MenuEntry(Role.PARENT, "bureau:feedback-mine", "feedback.mine", _("Feedback"), 60),
+        MenuEntry(Role.PARENT, "bureau:feedback-mine", "feedback.mine", pgettext_lazy("feedback", "Feedback"), 60),
     ],
 )

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from schools.models import School
 from schools.rules import roster as roster_rules
@@ -11,9 +12,11 @@ from ..rules import feedback as rules
 
 
 class FeedbackForm(forms.Form):
-    sender = forms.ChoiceField(label=_("I am"), choices=Feedback.Sender.choices)
-    kind = forms.ChoiceField(label=_("Kind"), choices=Feedback.Kind.choices, widget=forms.RadioSelect)
-    theme = forms.ChoiceField(label=_("About"), choices=Feedback.Theme.choices)
+    sender = forms.ChoiceField(label=pgettext_lazy("feedback", "I am"), choices=Feedback.Sender.choices)
+    kind = forms.ChoiceField(
+        label=pgettext_lazy("feedback", "Kind"), choices=Feedback.Kind.choices, widget=forms.RadioSelect
+    )
+    theme = forms.ChoiceField(label=pgettext_lazy("feedback", "About"), choices=Feedback.Theme.choices)
     school = forms.ModelChoiceField(
         label=_("School (optional)"),
         queryset=School.objects.select_related("township").order_by("township__code", "code"),
@@ -52,14 +55,22 @@ class TrackForm(forms.Form):
 
 
 class FeedbackFilterForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), choices=[("", _("All")), *Feedback.Status.choices], required=False)
-    theme = forms.ChoiceField(label=_("Theme"), choices=[("", _("All")), *Feedback.Theme.choices], required=False)
-    kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All")), *Feedback.Kind.choices], required=False)
+    status = forms.ChoiceField(
+        label=pgettext_lazy("feedback", "Status"), choices=[("", _("All")), *Feedback.Status.choices], required=False
+    )
+    theme = forms.ChoiceField(
+        label=pgettext_lazy("feedback", "Theme"), choices=[("", _("All")), *Feedback.Theme.choices], required=False
+    )
+    kind = forms.ChoiceField(
+        label=pgettext_lazy("feedback", "Kind"), choices=[("", _("All")), *Feedback.Kind.choices], required=False
+    )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
 
 
 class AnswerForm(forms.Form):
-    answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
+    answer = forms.CharField(
+        label=pgettext_lazy("feedback", "Answer"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000
+    )
 
 
 class ReferForm(forms.Form):

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from schools.models import School, User
 from schools.rules.roster import validate_mobile
@@ -16,37 +17,37 @@ class Feedback(TimeStampedModel):
     complaint or a message about no school goes to the bureau, any other to the school's administrator."""
 
     class Kind(models.TextChoices):
-        OPINION = "opinion", _("Opinion")
-        SUGGESTION = "suggestion", _("Suggestion")
-        COMPLAINT = "complaint", _("Complaint")
-        FEE_COMPLAINT = "fee_complaint", _("Complaint about a fee")
+        OPINION = "opinion", pgettext_lazy("feedback", "Opinion")
+        SUGGESTION = "suggestion", pgettext_lazy("feedback", "Suggestion")
+        COMPLAINT = "complaint", pgettext_lazy("feedback", "Complaint")
+        FEE_COMPLAINT = "fee_complaint", pgettext_lazy("feedback", "Complaint about a fee")
 
     class Sender(models.TextChoices):
-        PARENT = "parent", _("Parent")
-        STUDENT = "student", _("Student")
-        DEPUTY = "deputy", _("People's congress deputy")
-        CPPCC = "cppcc", _("CPPCC member")
-        PUBLIC = "public", _("Member of the public")
+        PARENT = "parent", pgettext_lazy("feedback", "Parent")
+        STUDENT = "student", pgettext_lazy("feedback", "Student")
+        DEPUTY = "deputy", pgettext_lazy("feedback", "People's congress deputy")
+        CPPCC = "cppcc", pgettext_lazy("feedback", "CPPCC member")
+        PUBLIC = "public", pgettext_lazy("feedback", "Member of the public")
 
     class Theme(models.TextChoices):
-        FEES = "fees", _("Fees")
-        SAFETY = "safety", _("Safety")
-        CONTENT = "content", _("Content and teaching")
-        TIMETABLE = "timetable", _("Timetable")
-        CARE = "care", _("Food and care")
-        STAFF = "staff", _("Staff")
-        OTHER = "other", _("Other")
+        FEES = "fees", pgettext_lazy("feedback", "Fees")
+        SAFETY = "safety", pgettext_lazy("feedback", "Safety")
+        CONTENT = "content", pgettext_lazy("feedback", "Content and teaching")
+        TIMETABLE = "timetable", pgettext_lazy("feedback", "Timetable")
+        CARE = "care", pgettext_lazy("feedback", "Food and care")
+        STAFF = "staff", pgettext_lazy("feedback", "Staff")
+        OTHER = "other", pgettext_lazy("feedback", "Other")
 
     class Handler(models.TextChoices):
-        SCHOOL = "school", _("The school")
-        BUREAU = "bureau", _("The education bureau")
+        SCHOOL = "school", pgettext_lazy("feedback", "The school")
+        BUREAU = "bureau", pgettext_lazy("feedback", "The education bureau")
 
     class Status(models.TextChoices):
-        RECEIVED = "received", _("Received")
-        ASSIGNED = "assigned", _("Assigned")
-        REFERRED = "referred", _("Referred to market supervision")
-        ANSWERED = "answered", _("Answered")
-        CLOSED = "closed", _("Closed")
+        RECEIVED = "received", pgettext_lazy("feedback", "Received")
+        ASSIGNED = "assigned", pgettext_lazy("feedback", "Assigned")
+        REFERRED = "referred", pgettext_lazy("feedback", "Referred to market supervision")
+        ANSWERED = "answered", pgettext_lazy("feedback", "Answered")
+        CLOSED = "closed", pgettext_lazy("feedback", "Closed")
 
     TRANSITIONS = {
         "assign": ({Status.RECEIVED}, Status.ASSIGNED),
@@ -56,11 +57,11 @@ class Feedback(TimeStampedModel):
         "close": ({Status.ANSWERED}, Status.CLOSED),
     }
     ACTION_LABELS = {
-        "submit": _("Received"),
-        "assign": _("Routed"),
-        "refer": _("Referred to market supervision"),
-        "answer": _("Answered"),
-        "close": _("Closed"),
+        "submit": pgettext_lazy("feedback", "Received"),
+        "assign": pgettext_lazy("feedback", "Routed"),
+        "refer": pgettext_lazy("feedback", "Referred to market supervision"),
+        "answer": pgettext_lazy("feedback", "Answered"),
+        "close": pgettext_lazy("feedback", "Closed"),
     }
     STATUS_STYLE = {
         Status.RECEIVED: "secondary",
