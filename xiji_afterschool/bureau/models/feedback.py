@@ -75,8 +75,8 @@ class Feedback(TimeStampedModel):
 
     code = models.CharField(_("tracking code"), max_length=16, unique=True)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    sender = models.CharField(_("from"), max_length=12, choices=Sender.choices)
-    name = models.CharField(_("name"), max_length=40, blank=True)
+    sender = models.CharField(_("sent by"), max_length=12, choices=Sender.choices)
+    name = models.CharField(_("sender's name"), max_length=40, blank=True)
     mobile = models.CharField(_("mobile"), max_length=11, blank=True, validators=[validate_mobile])
     submitted_by = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("account")
