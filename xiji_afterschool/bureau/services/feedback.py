@@ -99,11 +99,9 @@ def feedback_submit(
     # An anonymous sender is no account: the system records the receipt and the routing on their behalf.
     who = {"actor": actor} if actor else {"actor": None, "system": True}
     workflow.start(feedback, action="submit", **who)
-    routed = (
-        _("Routed to the education bureau.")
-        if feedback.handler == Feedback.Handler.BUREAU
-        else _("Routed to the school: %(school)s.") % {"school": school.name}
-    )
+    # The note names the school it went to (a proper name reads the same in every language); the handler field
+    # says the bureau otherwise. Words are made when shown, so a sentence is not stored here.
+    routed = school.name if feedback.handler == Feedback.Handler.SCHOOL else ""
     workflow.transition(feedback, "assign", actor=None, system=True, note=routed)
     return feedback
 
