@@ -16,6 +16,8 @@ from xiji_afterschool.bureau.services import feedback as services
 from xiji_afterschool.errors import DomainError
 from xiji_afterschool.workflow import TransitionNotAllowed
 
+from ..concurrency import at_once
+
 pytestmark = pytest.mark.usefixtures("english")
 
 D = datetime.date
@@ -258,3 +260,40 @@ def test_feedback_counts_per_theme_since(world):
     # The school's admin counts only what is routed to the school.
     school_counts = {c["theme"]: c["total"] for c in selectors.feedback_counts(world.school_admin, since)}
     assert sum(school_counts.values()) == 2
+
+
+# ---------------------------------------------------------------- races and costs
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_posts_at_once_from_one_address_create_at_most_the_limit(world):
+    """On PostgreSQL (+ Redis in CI) from threads at the same moment; on SQLite one after the other."""
+    calls = [lambda: send(world, address="203.0.113.50") for _ in range(20)]
+    results = at_once(*calls)
+    assert results.count("ok") == rules.THROTTLE_LIMIT
+    assert all(isinstance(r, services.TooManySubmissions) for r in results if r != "ok")
+    assert Feedback.objects.count() == rules.THROTTLE_LIMIT
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_answers_at_once_one_wins(world):
+    feedback = send(world)
+    results = at_once(
+        lambda: services.feedback_answer(actor=world.school_admin, feedback=Feedback.objects.get(pk=feedback.pk), answer="甲"),
+        lambda: services.feedback_answer(actor=world.bureau, feedback=Feedback.objects.get(pk=feedback.pk), answer="乙"),
+    )  # fmt: skip
+    assert results.count("ok") == 1 and any(isinstance(r, TransitionNotAllowed) for r in results)
+    feedback.refresh_from_db()
+    assert feedback.events.filter(action="answer").count() == 1 and feedback.answer in ("甲", "乙")
+
+
+def test_the_handlers_list_costs_the_same_for_more_messages(client, world, django_assert_max_num_queries):
+    for _ in range(3):
+        send(world, address="10.9.9.1")
+    client.force_login(world.bureau)
+    with django_assert_max_num_queries(12) as few:
+        client.get(reverse("bureau:feedback-list"))
+    for i in range(12):
+        send(world, address=f"10.9.9.{i + 10}", school=("a", "b", None)[i % 3])
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(reverse("bureau:feedback-list"))

@@ -126,3 +126,21 @@ def test_letter_to_parents_links_the_public_disclosure(client, world, tmp_path):
     pdf = client.get(reverse("enrollment:letter-pdf", args=[world.school_a.pk]))
     text, _fonts = pdf_text_and_fonts(pdf.content, tmp_path)
     assert public in text
+
+
+def test_public_pages_cost_the_same_for_more_schools(client, published, django_assert_max_num_queries):
+    w = published
+    urls = [reverse("funding:public-disclosure-index"), reverse("funding:public-disclosure-county")]
+    counts = []
+    for url in urls:
+        with django_assert_max_num_queries(10) as few:
+            client.get(url)
+        counts.append(len(few.captured_queries))
+    for n in range(8):
+        school = SchoolFactory(township=(w.township_a, w.township_b)[n % 2])
+        Disclosure.objects.create(
+            school=school, semester=w.year.autumn, data=w.disclosure.data, published_by=w.school_admin
+        )
+    for url, count in zip(urls, counts, strict=True):
+        with django_assert_max_num_queries(count):
+            client.get(url)
