@@ -297,3 +297,7 @@ def test_the_handlers_list_costs_the_same_for_more_messages(client, world, djang
         send(world, address=f"10.9.9.{i + 10}", school=("a", "b", None)[i % 3])
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(reverse("bureau:feedback-list"))
+
+
+def test_the_service_files_a_fee_complaint_under_fees(world):
+    assert send(world, kind="fee_complaint", theme="safety").theme == "fees"

@@ -69,6 +69,8 @@ def feedback_submit(
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
     _take_a_slot(_throttle_key(actor=actor, address=address))
+    if kind == Feedback.Kind.FEE_COMPLAINT:  # R37: a fee complaint is about fees, whatever theme was picked
+        theme = Feedback.Theme.FEES
     today = timezone.localdate()
     feedback = Feedback(
         kind=kind,
