@@ -19,6 +19,11 @@ from schools.rules import plans as plans_rules
 # The link-child page, where a parent types (or scans) the code printed on the letter. Every printed QR code
 # carries its address, so the page must keep its path.
 CHILD_LINK_URL_NAME = "enrollment:child-link"
+# The school's public disclosures (公示, funding's public page, no login) and the public feedback form (bureau): the
+# letter prints both addresses, so their paths must stay too. Named here, never imported (enrollment does not
+# depend on funding or the console).
+PUBLIC_DISCLOSURE_URL_NAME = "funding:public-disclosure-school"
+PUBLIC_FEEDBACK_URL_NAME = "bureau:feedback-submit"
 
 
 def _time_rows(data: dict, *, school: School) -> list[tuple[str, str]]:
@@ -41,11 +46,13 @@ def _modes(stages: list[str]) -> str:
     return pgettext("list separator", "; ").join(parts)
 
 
-def letter_context(*, school: School, school_year: SchoolYear, plan: SchoolPlan) -> dict:
+def letter_context(*, school: School, school_year: SchoolYear, plan: SchoolPlan, base_url: str = "") -> dict:
     """What the letter says (templates/enrollment/letter_body.html), in the active language.
 
     Sections missing from the plan are simply left out; the fee is never read from anywhere: the service is free,
     paid by county finance (R22, R37). One query (the plan's sections, unless prefetched by `filed_plan`).
+    `base_url` (the site's origin) makes the printed addresses of the school's public disclosure and of the
+    feedback form absolute.
     """
     stored = {section.key: section.data for section in plan.sections.all()}
     stages = school.stages
@@ -66,6 +73,8 @@ def letter_context(*, school: School, school_year: SchoolYear, plan: SchoolPlan)
             row for row in plans_rules.display_rows("safety", stored.get("safety") or {}, school=school) if row[1]
         ],
         "today": timezone.localdate(),
+        "disclosure_url": base_url.rstrip("/") + reverse(PUBLIC_DISCLOSURE_URL_NAME, args=[school.pk]),
+        "feedback_url": f"{base_url.rstrip('/')}{reverse(PUBLIC_FEEDBACK_URL_NAME)}?{urlencode({'school': school.pk})}",
     }
 
 

@@ -77,7 +77,9 @@ def letter_batch_run(*, batch_id: int, base_url: str) -> LetterBatch:
             plan = selectors.filed_plan(school=batch.school, school_year=batch.school_year)
             if plan is None:
                 return _finish(batch, status=LetterBatch.Status.FAILED, error=_("The school's plan is not filed yet."))
-            letter = reports.letter_context(school=batch.school, school_year=batch.school_year, plan=plan)
+            letter = reports.letter_context(
+                school=batch.school, school_year=batch.school_year, plan=plan, base_url=base_url
+            )
             students = []
             for student in reports.letter_students(admin_class=batch.admin_class, base_url=base_url):
                 students.append(student)

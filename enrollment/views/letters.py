@@ -29,7 +29,10 @@ def _school_letter(request, school_pk):
     permissions.require(request.user, "letter.view", school)
     school_year = calendar_selectors.current_school_year()
     plan = selectors.filed_plan(school=school, school_year=school_year) if school_year else None
-    letter = reports.letter_context(school=school, school_year=school_year, plan=plan) if plan else None
+    base_url = f"{request.scheme}://{request.get_host()}"  # printed addresses point back to this site
+    letter = (
+        reports.letter_context(school=school, school_year=school_year, plan=plan, base_url=base_url) if plan else None
+    )
     return school, school_year, letter
 
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from schools.models import School, Semester
+from schools.models import School, SchoolPlan, Semester, ServiceClass
 from xiji_afterschool import permissions
 from xiji_afterschool.money import yuan
 
@@ -122,3 +122,74 @@ def disclosure_county(*, viewer, semester: Semester, township_id: int | None = N
         for d in disclosure_list(viewer=viewer).filter(semester=semester, school__in=[s.pk for s in schools])
     }
     return [{"school": s, "disclosure": published.get(s.pk)} for s in schools]
+
+
+# ---------------------------------------------------------------- public reads (no login; issue #12 item 7)
+# A Disclosure row exists only once published and is frozen from then on: every row is public by design (R26).
+# These reads take no viewer and need no policy: they return only published figures, which never name a person.
+
+
+def public_disclosure_list() -> QuerySet[Disclosure]:
+    """Every published disclosure, for anyone (no login): figures only, never a person's name."""
+    return Disclosure.objects.select_related("school__township", "semester__school_year")
+
+
+def public_school_list() -> QuerySet[School]:
+    """Schools with at least one published disclosure, by township and code (the public index)."""
+    return (
+        School.objects.filter(pk__in=Disclosure.objects.values("school"))
+        .select_related("township")
+        .order_by("township__code", "code")
+    )
+
+
+def public_semesters() -> list[Semester]:
+    """Semesters with at least one published disclosure, newest first (the public summary's choice)."""
+    return list(
+        Semester.objects.filter(pk__in=Disclosure.objects.values("semester"))
+        .select_related("school_year")
+        .order_by("-start_date")
+    )
+
+
+SUMMARY_COUNTS = ("schools", "offering", "published")  # the summary's head counts (the rest are yuan)
+
+
+def public_county_summary(*, semester: Semester) -> dict:
+    """The county's own public summary for one semester: per township, the schools, those offering the service (a
+    filed plan or a service class in the semester's year), those that published, and per the published disclosures
+    the subsidy received in the semester and in the year so far and spent in the semester (exact Decimal sums in
+    Python). Five queries, any size."""
+    year = semester.school_year_id
+    offering = set(
+        SchoolPlan.objects.filter(school_year=year, status=SchoolPlan.Status.FILED).values_list("school_id", flat=True)
+    ) | set(ServiceClass.objects.filter(school_year=year).values_list("school_id", flat=True))
+    published = {d.school_id: d for d in Disclosure.objects.filter(semester=semester)}
+    rows: dict[int, dict] = {}
+    for school in School.objects.select_related("township").order_by("township__code", "code"):
+        row = rows.setdefault(
+            school.township_id,
+            {
+                "township": school.township,
+                "schools": 0,
+                "offering": 0,
+                "published": 0,
+                "allocated": ZERO,
+                "allocated_year": ZERO,
+                "spent": ZERO,
+            },
+        )
+        row["schools"] += 1
+        row["offering"] += school.pk in offering
+        disclosure = published.get(school.pk)
+        if disclosure:
+            row["published"] += 1
+            row["allocated"] += Decimal(disclosure.data.get("allocated_semester", "0.00"))
+            row["allocated_year"] += Decimal(disclosure.data.get("allocated_year", "0.00"))
+            row["spent"] += Decimal(disclosure.data.get("spent_total", "0.00"))
+    townships = list(rows.values())
+    total = {
+        key: sum((r[key] for r in townships), 0 if key in SUMMARY_COUNTS else ZERO)
+        for key in (*SUMMARY_COUNTS, "allocated", "allocated_year", "spent")
+    }
+    return {"townships": townships, "total": total}

@@ -10,9 +10,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import condition, require_GET, require_POST
 
-from schools.models import Semester
+from schools.models import School, Semester
 from schools.selectors import calendar as calendar_selectors
 from xiji_afterschool import permissions
 from xiji_afterschool.errors import DomainError
@@ -133,6 +134,91 @@ def disclosure_county(request):
     return render(request, "funding/disclosure/disclosure_county.html", context)
 
 
+# ---------------------------------------------------------------- public pages (no login; issue #12 item 7)
+# Published figures only, never a person. Cache-friendly: a published disclosure never changes, so its page and PDF
+# answer conditional GETs (Last-Modified) and may be kept by shared caches; the lists are kept a few minutes.
+# The pages render no form (public_page hides the language switch), so no CSRF cookie makes them per-visitor.
+
+PUBLIC_LIST_MAX_AGE = 300  # seconds: a newly published disclosure shows within five minutes
+PUBLIC_FROZEN_MAX_AGE = 3600  # a published disclosure never changes
+
+
+def _public_disclosure(pk):
+    return get_object_or_404(selectors.public_disclosure_list(), pk=pk)
+
+
+def _published_at(request, pk, **kwargs):
+    return selectors.public_disclosure_list().filter(pk=pk).values_list("created_at", flat=True).first()
+
+
+@require_GET
+@cache_control(public=True, max_age=PUBLIC_LIST_MAX_AGE)
+def public_disclosure_index(request):
+    """Anyone: the schools with a published disclosure, by township, and the way to the county's summary."""
+    schools = selectors.public_school_list()
+    townships: dict = {}
+    for school in schools:
+        townships.setdefault(school.township, []).append(school)
+    return render(
+        request,
+        "funding/disclosure/public_index.html",
+        {"townships": list(townships.items()), "public_page": True},
+    )
+
+
+@require_GET
+@cache_control(public=True, max_age=PUBLIC_LIST_MAX_AGE)
+def public_disclosure_school(request, school_pk):
+    """Anyone: one school's published disclosures (the Letter to Parents links here); none yet is said so."""
+    school = get_object_or_404(School.objects.select_related("township"), pk=school_pk)
+    disclosures = selectors.public_disclosure_list().filter(school=school)
+    return render(
+        request,
+        "funding/disclosure/public_school.html",
+        {"school": school, "disclosures": disclosures, "public_page": True},
+    )
+
+
+@require_GET
+@cache_control(public=True, max_age=PUBLIC_FROZEN_MAX_AGE)
+@condition(last_modified_func=_published_at)
+def public_disclosure_detail(request, pk):
+    """Anyone: one published disclosure (unknown or unpublished: 404)."""
+    disclosure = _public_disclosure(pk)
+    context = _figures_context(disclosure.school, disclosure.semester, disclosure.data)
+    context |= {"disclosure": disclosure, "public_page": True}
+    return render(request, "funding/disclosure/public_detail.html", context)
+
+
+@require_GET
+@cache_control(public=True, max_age=PUBLIC_FROZEN_MAX_AGE)
+@condition(last_modified_func=_published_at)
+def public_disclosure_pdf(request, pk):
+    """Anyone: the published disclosure as the PDF posted at the school gate."""
+    disclosure = _public_disclosure(pk)
+    context = _figures_context(disclosure.school, disclosure.semester, disclosure.data)
+    context["disclosure"] = disclosure
+    pdf = render_pdf("funding/disclosure/disclosure_pdf.html", context)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="disclosure-{disclosure.pk}.pdf"'
+    return response
+
+
+@require_GET
+@cache_control(public=True, max_age=PUBLIC_LIST_MAX_AGE)
+def public_disclosure_county(request):
+    """Anyone: the county's own summary for a semester with published disclosures (?semester=<id>), per township."""
+    semesters = selectors.public_semesters()
+    chosen = request.GET.get("semester", "")
+    semester = next((s for s in semesters if str(s.pk) == chosen), semesters[0] if semesters else None)
+    summary = selectors.public_county_summary(semester=semester) if semester else None
+    return render(
+        request,
+        "funding/disclosure/public_county.html",
+        {"semesters": semesters, "semester": semester, "summary": summary, "public_page": True},
+    )
+
+
 urlpatterns = [
     path("schools/<int:school_pk>/disclosures/", disclosure_list, name="disclosure-list"),
     path("disclosures/<int:pk>/", disclosure_detail, name="disclosure-detail"),
@@ -148,4 +234,10 @@ urlpatterns = [
         name="disclosure-publish",
     ),
     path("disclosures/", disclosure_county, name="disclosure-county"),
+    # Public (no login): published disclosures and the county's summary.
+    path("public/disclosures/", public_disclosure_index, name="public-disclosure-index"),
+    path("public/disclosures/county/", public_disclosure_county, name="public-disclosure-county"),
+    path("public/schools/<int:school_pk>/disclosures/", public_disclosure_school, name="public-disclosure-school"),
+    path("public/disclosures/<int:pk>/", public_disclosure_detail, name="public-disclosure-detail"),
+    path("public/disclosures/<int:pk>.pdf", public_disclosure_pdf, name="public-disclosure-pdf"),
 ]

@@ -4,6 +4,7 @@ is the school admin's alone: the other readers get 403; those who do not read th
 
 from funding.models import Disclosure
 
+from ..conftest import ACTORS
 from .cases import Case
 
 READERS = {a: 200 for a in ("parent", "other_parent", "school_admin", "township", "bureau", "finance", "inspector")}
@@ -41,4 +42,18 @@ MATRIX = {
     ),
     # Scoped: each reader sees the schools whose disclosures they read (a parent: their children's school).
     "funding:disclosure-county": Case(ok={**READERS, "other_school_admin": 200}, default=403),
+}
+
+# The public pages (issue #12 item 7): anyone, signed in or not, reads published disclosures and the county summary.
+EVERYONE = {a: 200 for a in ACTORS}
+MATRIX |= {
+    "funding:public-disclosure-index": Case(ok=EVERYONE, anonymous=200, setup=_published),
+    "funding:public-disclosure-county": Case(ok=EVERYONE, anonymous=200, setup=_published),
+    "funding:public-disclosure-school": Case(args=lambda w: [w.school_a.pk], ok=EVERYONE, anonymous=200),
+    "funding:public-disclosure-detail": Case(
+        args=lambda w: [w.disclosure.pk], ok=EVERYONE, anonymous=200, setup=_published
+    ),
+    "funding:public-disclosure-pdf": Case(
+        args=lambda w: [w.disclosure.pk], ok=EVERYONE, anonymous=200, setup=_published
+    ),
 }

@@ -1,32 +1,67 @@
-"""The county console's actions and scopes: the homes, the console's summary figures (R3, R34) and the pages it
-shows of other apps' records through those apps' actions (plan.review_queue, calendar.view, coverage.view…)."""
+"""The county console's actions and scopes: the homes, the console's summary figures (R3, R34), feedback (R33) and
+the pages it shows of other apps' records through those apps' actions (plan.review_queue, calendar.view…)."""
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from schools.models import Role
-from xiji_afterschool.permissions import ALL, COUNTY_READERS, MenuEntry, at_school, in_township, register, same_rule
+from xiji_afterschool.permissions import (
+    ALL,
+    COUNTY_READERS,
+    MenuEntry,
+    at_school,
+    in_township,
+    of_person,
+    register,
+    same_rule,
+)
 
 BU, IN, LE, FI, TC, SA = (
     Role.BUREAU, Role.INSPECTOR, Role.LEADERSHIP, Role.FINANCE, Role.TOWNSHIP_COORDINATOR, Role.SCHOOL_ADMIN
 )  # fmt: skip
-# Who reads the console: the county (bureau, inspectors, leadership, finance) all of it; a township its own
-# schools; a school its own numbers.
+
+# ---- Console: the county (bureau, inspectors, leadership, finance) reads all of it; a township its own schools;
+# a school its own numbers.
 CONSOLE_COUNTY = {BU, IN, LE, FI}
 FIGURES_SCOPE = {**same_rule(CONSOLE_COUNTY, ALL), TC: in_township(), SA: at_school()}
+
+
+# ---- Feedback (意见建议与投诉, R33, R37): anyone sends it without an account (no action: the public form). The
+# school's administrator sees and answers what is routed to the school; the bureau sees and answers everything and
+# alone refers a fee complaint to market supervision; inspectors and the county leadership read; a signed-in parent
+# reads what they sent.
+def _feedback_for_school(m):
+    return Q(school=m.school_id, handler="school")
+
+
+FEEDBACK_READERS = {BU, IN, LE}
 
 register(
     app="bureau",
     actions={
         "home.bureau": {BU},
         "home.inspector": {IN},
-        # The console (R3, R34): read by the county, a township (its schools), a school (its own).
+        # ---- Console (R3, R34)
         "console.view": {*CONSOLE_COUNTY, TC, SA},
         "console.refresh": {BU},  # ask for the numbers to be computed now (they are, nightly and on changes)
+        # ---- Feedback
+        "feedback.view": {*FEEDBACK_READERS, SA, Role.PARENT},
+        "feedback.list": {*FEEDBACK_READERS, SA},
+        "feedback.mine": {Role.PARENT},
+        "feedback.answer": {BU, SA},
+        "feedback.close": {BU, SA},
+        "feedback.refer": {BU},
     },
     scopes={
         "bureau.SchoolFigures": FIGURES_SCOPE,
         "bureau.ClassFigures": FIGURES_SCOPE,
         "bureau.WeekFigures": FIGURES_SCOPE,
+        "bureau.Feedback": {
+            **dict.fromkeys(FEEDBACK_READERS, ALL),
+            SA: _feedback_for_school,
+            Role.PARENT: of_person("submitted_by"),
+        },
     },
     action_scopes={
         # The leadership reads every school's numbers on the console, and no school record elsewhere.
@@ -40,5 +75,10 @@ register(
         MenuEntry(TC, "bureau:console", "console.view", _("Township console"), 10),
         *(MenuEntry(role, "bureau:plan-status", "plan.review_queue", _("Plan status"), 20) for role in COUNTY_READERS),
         MenuEntry(BU, "bureau:calendar", "calendar.view", _("Calendar"), 50),
+        *(
+            MenuEntry(role, "bureau:feedback-list", "feedback.list", pgettext_lazy("feedback", "Feedback"), 60)
+            for role in (BU, IN, LE, SA)
+        ),
+        MenuEntry(Role.PARENT, "bureau:feedback-mine", "feedback.mine", pgettext_lazy("feedback", "Feedback"), 60),
     ],
 )

@@ -1,4 +1,4 @@
-from .views import calendar, console, homes, plans
+from .views import calendar, console, feedback, homes, plans
 
 app_name = "bureau"
 urlpatterns = [
@@ -6,4 +6,5 @@ urlpatterns = [
     *console.urlpatterns,
     *calendar.urlpatterns,
     *plans.urlpatterns,
+    *feedback.urlpatterns,
 ]
