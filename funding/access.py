@@ -48,6 +48,9 @@ register(
         "spending_plan.edit": {SA},
         "ledger.view": MONEY_READERS,
         "ledger.record": {SA},  # spending entries and reversals
+        # Oversight of money (issue #12): the audit report of a school's year as Excel, for the county's money
+        # departments (any school) and the school's own admin.
+        "subsidy_report.view": {AU, BU, FI, SA},
         # Teacher pay by workload (R27): the school's scheme, reviewed by HR; pay runs by the school.
         "pay_scheme.view": {SA, HR, BU, AU},
         "pay_scheme.edit": {SA},

@@ -34,8 +34,8 @@ def audited(world, rate):
     claim(w, w.school_a, w.year, lines=[(Stage.JUNIOR, 1, 40, 2)], supplements=annual, status=Claim.Status.DRAFT)
     claim(w, w.school_b, w.year)  # another school's claim stays out
     service_class = make_service_class(w.school_a, school_year=w.year, teacher=w.service_teacher, name="三年级A班")
-    make_session(service_class, D(2024, 9, 10), class_hours="1.5")
-    make_session(service_class, D(2025, 3, 10))
+    make_session(service_class, D(2024, 9, 10), class_hours="1.5", present=20)
+    make_session(service_class, D(2025, 3, 10), present=20)
     settlement_file(actor=w.school_admin, school=w.school_a, school_year=w.year)
     return w
 
