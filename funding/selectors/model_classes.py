@@ -39,12 +39,3 @@ def proposable_classes(*, viewer, school_year: SchoolYear, school: School | None
         .select_related("school", "school__township")
         .order_by("school__township__code", "school__code", "name")
     )
-
-
-def recognised_class_ids(*, school: School, school_year: SchoolYear) -> set[int]:
-    """The school's service classes recognised as model classes for the year (for a badge on its class list)."""
-    return set(
-        ModelClass.objects.filter(
-            service_class__school=school, school_year=school_year, status=ModelClass.Status.RECOGNISED
-        ).values_list("service_class_id", flat=True)
-    )

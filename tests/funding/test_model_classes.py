@@ -252,3 +252,14 @@ def test_each_school_sees_only_its_own_model_classes(client, proposed):
     listing = client.get(reverse("funding:model-class-list"), {"year": w.school_year.pk}).content.decode()
     assert f'data-model-class="{b.pk}"' in listing and f'data-model-class="{w.model.pk}"' in listing
     assert "Propose a model class" not in listing
+
+
+def test_the_recognised_class_has_a_badge_on_its_schools_service_class_list(client, proposed):
+    w = proposed
+    url = reverse("schools:service-class-list", args=[w.school_a.pk])
+    client.force_login(w.school_admin)
+    assert "data-model-class" not in client.get(url).content.decode()  # proposed only
+    services.model_class_recognise(actor=w.bureau, model_class=w.model)
+    page = client.get(url).content.decode()
+    row = page.split("合唱团")[1].split("</td>")[0]
+    assert "data-model-class" in row and "Model class" in row
