@@ -48,6 +48,9 @@ register(
         "spending_plan.edit": {SA},
         "ledger.view": MONEY_READERS,
         "ledger.record": {SA},  # spending entries and reversals
+        # Oversight of money (issue #12): the audit report of a school's year as Excel, for the county's money
+        # departments (any school) and the school's own admin.
+        "subsidy_report.view": {AU, BU, FI, SA},
         # Teacher pay by workload (R27): the school's scheme, reviewed by HR; pay runs by the school.
         "pay_scheme.view": {SA, HR, BU, AU},
         "pay_scheme.edit": {SA},
@@ -59,6 +62,11 @@ register(
         # Public disclosure (R26): parents of the school and the supervising departments read it.
         "disclosure.view": {Role.PARENT, Role.TOWNSHIP_COORDINATOR, *MONEY_READERS},
         "disclosure.publish": {SA},
+        # Model custody classes (R36, 示范性课后托管班): the bureau proposes and recognises (with the county trade
+        # union); recognition books the grant into the school's fund. The county reads them all, a school its own.
+        "model_class.view": {BU, FI, AU, Role.INSPECTOR, Role.LEADERSHIP, SA},
+        "model_class.propose": {BU},
+        "model_class.recognise": {BU},  # recognise or revoke
     },
     scopes={
         # Funding records: the school's own; every school for the county's money departments.
@@ -80,6 +88,10 @@ register(
             Role.TOWNSHIP_COORDINATOR: in_township("school__township"),
             **same_rule(COUNTY_MONEY, ALL),
         },
+        "funding.ModelClass": {
+            SA: at_school("service_class__school"),
+            **same_rule({BU, FI, AU, Role.INSPECTOR, Role.LEADERSHIP}, ALL),
+        },
     },
     menu=[
         MenuEntry(FI, "funding:finance-home", "home.finance", home=True),
@@ -98,5 +110,9 @@ register(
         MenuEntry(AU, "funding:claim-list", "claim.view", _("Subsidy claims"), 10),
         MenuEntry(AU, "funding:ledger-list", "ledger.view", _("Ledgers"), 20),
         MenuEntry(AU, "funding:settlement-list", "settlement.view", _("Settlements"), 30),
+        *(
+            MenuEntry(role, "funding:model-class-list", "model_class.view", _("Model classes"), 95)
+            for role in (BU, Role.INSPECTOR, FI, AU)
+        ),
     ],
 )

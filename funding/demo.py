@@ -56,9 +56,9 @@ from xiji_afterschool.demo import DAY, DELIVERY, FIRST, SECOND, DemoCounty, at
 from xiji_afterschool.exports import FONT_CONFIG
 from xiji_afterschool.money import yuan
 
-from .models import ZERO, Category, Claim, Disclosure, Fund, LedgerEntry, PayRun, PayScheme, Settlement
+from .models import ZERO, Category, Claim, Disclosure, Fund, LedgerEntry, ModelClass, PayRun, PayScheme, Settlement
 from .selectors.claims import claim_prefill
-from .services import claims, disclosure, ledger, pay, settlement, spending
+from .services import claims, disclosure, ledger, model_classes, pay, settlement, spending
 
 AC = ActivityCategory
 CLAIM_LABELS = {
@@ -111,6 +111,9 @@ CURRENT_CLAIMS = (
     ("将台堡镇中心小学", "draft"),
     ("西吉县第一幼儿园", "draft"),
 )
+MODEL_CLASS_LABELS = {
+    ModelClass.Status.PROPOSED: "待认定", ModelClass.Status.RECOGNISED: "已认定", ModelClass.Status.REVOKED: "已撤销",
+}  # fmt: skip
 BUREAU_RETURN = "高中晚自习服务班数与一校一案备案数不一致，请按备案方案核对服务班数量后重新提交。"
 REDUCTION = "县级财政资金分两批下达，本批按服务班实际组建情况核拨，其余待下学期核实后补充申请。"
 PAST_REDUCTION = "按上学年实际开班情况核减，差额待决算时据实清算。"
@@ -525,6 +528,33 @@ class CurrentYear(Money):
             reason="十一月起三年级插班生增加，新开一个作业辅导服务班。",
             dates=(d(11, 20), d(11, 20), d(11, 20), d(11, 20)), fate="submitted",
         )  # fmt: skip
+        self.model_classes()
+
+    def model_classes(self) -> None:
+        """R36: the bureau, with the county trade union, recognises FIRST's reading class as a model custody class (the
+        grant booked into the school's fund) and proposes SECOND's reading class, awaiting recognition."""
+        d, bureau = self.day, self.user("jiaotiju")
+        picks = (
+            (FIRST, "低年级经典诵读班", "3000.00", ["safety", "content", "satisfaction"], True),
+            (SECOND, "四至六年级阅读班", "2000.00", ["content", "records"], False),
+        )
+        for name, class_name, grant, criteria, recognise in picks:
+            service_class = ServiceClass.objects.filter(
+                school=self.schools[name], school_year=self.year, name=class_name
+            ).first()
+            if service_class is None:  # not formed by the demo's day
+                continue
+            with self.on(d(11, 24), 10):
+                proposed = model_classes.model_class_propose(
+                    actor=bureau, service_class=service_class, school_year=self.year, criteria=criteria,
+                    grant_amount=grant, with_trade_union=True,
+                    citation="经县总工会、教育体育局联合评选：活动内容丰富，交接记录完整，家长满意度高。",
+                )  # fmt: skip
+            if recognise:
+                with self.on(d(12, 1), 15) as day:
+                    model_classes.model_class_recognise(
+                        actor=bureau, model_class=proposed, recognised_on=day, note="县总工会联合认定，下拨示范班补助。"
+                    )
 
     def classes_of(self, name: str) -> dict:
         """The school's filed plan's estimate (or its service classes), else about one class in three."""
@@ -582,4 +612,12 @@ def summary_lines(current: SchoolYear) -> list[str]:
             or "无"
         )
         + f" · 已发放课时绩效 {runs.count()} 次 · 已公示 {Disclosure.objects.count()} 份",
+        "示范性课后托管班："
+        + (
+            " · ".join(
+                f"{m.service_class.school.name} {m.service_class.name} {MODEL_CLASS_LABELS[m.status]} ¥{m.grant_amount:,}"
+                for m in ModelClass.objects.filter(school_year=current).select_related("service_class__school")
+            )
+            or "无"
+        ),
     ]

@@ -1,4 +1,4 @@
-from .views import claims, disclosure, homes, ledger, pay, rates, settlement, spending
+from .views import claims, disclosure, homes, ledger, model_classes, pay, rates, settlement, spending
 
 app_name = "funding"
 urlpatterns = [
@@ -10,4 +10,5 @@ urlpatterns = [
     *ledger.urlpatterns,
     *pay.urlpatterns,
     *disclosure.urlpatterns,
+    *model_classes.urlpatterns,
 ]

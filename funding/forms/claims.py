@@ -21,6 +21,7 @@ class ClaimFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", _("All statuses")), *Claim.Status.choices], required=False
     )
+    exceeding = forms.BooleanField(label=_("Only claims exceeding the classes formed"), required=False)
 
 
 class ClaimClassesForm(forms.Form):

@@ -3,6 +3,7 @@
 from .claims import Claim, ClaimEvent, ClaimLine
 from .disclosure import Disclosure
 from .ledger import HALF_FEN, MONEY, ZERO, Category, Fund, LedgerEntry
+from .model_classes import Criterion, ModelClass, ModelClassEvent
 from .pay import PERFORMANCE_CEILING, PERFORMANCE_FLOOR, PayRun, PayRunEvent, PayScheme, PaySchemeEvent, PayShare
 from .settlement import Settlement, SettlementEvent, SettlementLine
 from .spending import SpendingPlan, SpendingPlanEvent, minutes_path
@@ -17,9 +18,12 @@ __all__ = [
     "Claim",
     "ClaimEvent",
     "ClaimLine",
+    "Criterion",
     "Disclosure",
     "Fund",
     "LedgerEntry",
+    "ModelClass",
+    "ModelClassEvent",
     "PayRun",
     "PayRunEvent",
     "PayScheme",

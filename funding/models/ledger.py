@@ -62,7 +62,7 @@ class Fund(TimeStampedModel):
 class LedgerEntry(models.Model):
     """One line of the fund's ledger, never edited or deleted (a mistake gets a reversing entry).
 
-    ALLOCATION: money in, from an allocated claim. SPENDING: money out in one earmarked category.
+    ALLOCATION: money in, from an allocated claim or a recognised model class's grant (R36). SPENDING: money out in one earmarked category.
     REVERSAL: cancels one spending entry (same category and amount), so the money is available again.
     `amount` is always positive; the kind says which way it goes.
     """
@@ -82,6 +82,14 @@ class LedgerEntry(models.Model):
     claim = models.OneToOneField(
         "Claim", on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_entry", verbose_name=_("claim")
     )
+    model_class = models.OneToOneField(
+        "ModelClass",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ledger_entry",
+        verbose_name=_("model class grant"),
+    )
     reverses = models.OneToOneField(
         "self",
         on_delete=models.PROTECT,
@@ -99,11 +107,15 @@ class LedgerEntry(models.Model):
         verbose_name_plural = _("ledger entries")
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="funding_ledgerentry_amount_gt_0"),
-            # Money in has no category and comes from a claim; money out is always in one earmarked category.
+            # Money in has no category and comes from one claim or one model class's grant; money out is always in
+            # one earmarked category.
             models.CheckConstraint(
-                condition=Q(kind="allocation", category="", claim__isnull=False, reverses__isnull=True)
-                | Q(kind="spending", claim__isnull=True, reverses__isnull=True) & ~Q(category="")
-                | Q(kind="reversal", claim__isnull=True, reverses__isnull=False) & ~Q(category=""),
+                condition=Q(kind="allocation", category="", reverses__isnull=True)
+                & (Q(claim__isnull=False, model_class__isnull=True) | Q(claim__isnull=True, model_class__isnull=False))
+                | Q(kind="spending", claim__isnull=True, model_class__isnull=True, reverses__isnull=True)
+                & ~Q(category="")
+                | Q(kind="reversal", claim__isnull=True, model_class__isnull=True, reverses__isnull=False)
+                & ~Q(category=""),
                 name="funding_ledgerentry_kind_shape",
             ),
         ]

@@ -3,10 +3,15 @@
 Both give every input so an auditor can recompute each figure by hand; money stays Decimal until formatted.
 """
 
+import datetime
+import io
+import re
 from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from schools.models import School, SchoolYear, Stage
 
@@ -166,3 +171,75 @@ def subsidy_report(*, school: School, school_year: SchoolYear) -> dict:
         "totals": {name: _money(value) for name, value in totals.items()},
         "settlement": settlement_row,
     }
+
+
+# ---------------------------------------------------------------- the audit report as a workbook
+
+AMOUNT = re.compile(r"-?\d+\.\d{1,2}")
+
+
+def _number(value):
+    """Amount and class-hour strings ("120000.00", "1.5") become Decimals in the workbook, so Excel can add them."""
+    return Decimal(value) if isinstance(value, str) and AMOUNT.fullmatch(value) else value
+
+
+def _sheet(workbook: Workbook, title: str, header: list[str], rows: list[list]) -> None:
+    sheet = workbook.create_sheet(title)
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(row)
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, Decimal):
+                cell.number_format = "#,##0.00"
+            elif isinstance(cell.value, datetime.date):
+                cell.number_format = "yyyy-mm-dd"
+
+
+def subsidy_workbook(report: dict) -> bytes:
+    """`subsidy_report`'s dict as a workbook (Claims, Claim lines, Settlement lines, Summary), amounts as numbers;
+    shared by the command and the download page."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    claims = report["claims"]
+    claim_keys = [
+        "id", "kind", "supplements", "status", "rate", "rate_date", "class_hours_per_day", "from_date",
+        "requested_amount", "approved_amount", "reduction_reason", "allocated_on", "voucher_no", "created_by",
+        "submitted_by", "submitted_at", "first_reviewed_by", "first_reviewed_at", "approved_by", "approved_at",
+        "allocated_by", "reason",
+    ]  # fmt: skip
+    _sheet(
+        workbook,
+        "Claims",
+        claim_keys,
+        [[_number(c[k]) for k in claim_keys] for c in claims],
+    )
+    line_keys = ["stage", "service_classes", "planned_days", "class_hours_per_day", "class_hours", "rate", "amount"]
+    _sheet(
+        workbook,
+        "Claim lines",
+        ["claim", *line_keys],
+        [[c["id"], *(_number(line[k]) for k in line_keys)] for c in claims for line in c["lines"]],
+    )
+    settlement = report["settlement"] or {"lines": []}
+    settlement_keys = ["service_class", "stage", "sessions", "class_hours", "rate", "amount"]
+    _sheet(
+        workbook,
+        "Settlement lines",
+        settlement_keys,
+        [[_number(line[k]) for k in settlement_keys] for line in settlement["lines"]],
+    )
+    summary = [
+        ["school_code", report["school"]["code"]],
+        ["school_name", report["school"]["name"]],
+        ["school_year", report["school_year"]["name"]],
+        *[[f"claims_{name}", _number(value)] for name, value in report["totals"].items()],
+    ]
+    if report["settlement"]:
+        for key in ("status", "delivered_class_hours", "delivered_amount", "allocated_amount", "difference", "outcome"):
+            summary.append([f"settlement_{key}", _number(settlement[key])])
+    _sheet(workbook, "Summary", ["item", "value"], summary)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

@@ -10,14 +10,15 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from schools.models import School, SchoolYear, Session, Stage, SubsidyRate
+from schools.models import CountySettings, School, SchoolYear, ServiceMode, Session, Stage, SubsidyRate
+from schools.rules import calendar as calendar_rules
 from schools.rules import delivery as delivery_rules
-from schools.rules import hours as hours_rules
 from xiji_afterschool import permissions
 from xiji_afterschool.errors import DomainError
 from xiji_afterschool.money import format_yuan, yuan
 
 from ..models import ZERO, Claim, Settlement
+from ..rules import settlement as rules
 
 
 @dataclass
@@ -42,6 +43,8 @@ class Figures:
     lines: list[Line] = field(default_factory=list)
     allocated_amount: Decimal = ZERO
     allocated_claims: list[Claim] = field(default_factory=list)
+    excluded: list[rules.Excluded] = field(default_factory=list)  # what the session log holds but is not paid
+    per_day: int = 2  # the county's class-hours a day the figures were computed with
 
     @property
     def delivered_class_hours(self) -> Decimal:
@@ -100,24 +103,43 @@ def allocated_claims(*, school: School, school_year: SchoolYear) -> list[Claim]:
 
 
 def settlement_figures(*, school: School, school_year: SchoolYear) -> Figures:
-    """Delivered class-hours per service class and per rate in force on each session's day, and the allocation.
+    """Delivered class-hours that may be paid, per service class and per rate in force on each session's day, and
+    the allocation; with what the session log holds but is excluded, per reason (funding/rules/settlement.py).
 
-    Counts the sessions of the school's service classes of that year that are recorded or confirmed
-    (`schools.rules.hours.COUNTED`). Raises DomainError if a session falls on a day without a rate in force.
+    A class-hour counts if its session is recorded or confirmed, on a service day of the school's calendar for the
+    class's stage, with a child present, and within the county's class-hours a day for the class. Raises
+    DomainError if a session that counts falls on a day without a rate in force. Five queries, whatever the count.
     """
     rates = list(SubsidyRate.objects.order_by("effective_from").values_list("effective_from", "amount"))
     starts = [start for start, _amount in rates]
-    sessions = (
-        Session.objects.filter(
-            service_class__school=school, service_class__school_year=school_year, status__in=hours_rules.COUNTED
-        )
+    sessions = list(
+        Session.objects.filter(service_class__school=school, service_class__school_year=school_year)
         .select_related("service_class", "service_class__school")
         .prefetch_related("service_class__admin_classes")
         .order_by("service_class__name", "date", "start_time")
     )
-    lines: dict[tuple, Line] = {}
     stages: dict[int, str] = {}
     for session in sessions:
+        service_class = session.service_class
+        if service_class.pk not in stages:
+            stages[service_class.pk] = delivery_rules.service_class_stage(service_class)
+    semesters = list(school_year.semesters.all())
+    exceptions = calendar_rules.calendar_exceptions(school_year)
+    service_days = {
+        stage: set(
+            calendar_rules.service_days(semesters=semesters, mode=ServiceMode.for_stage(stage), exceptions=exceptions)
+        )
+        for stage in set(stages.values())
+    }
+    per_day = CountySettings.current().class_hours_per_day
+    outcome = rules.count_sessions(
+        sessions,
+        per_day=per_day,
+        service_day=lambda s: s.date in service_days[stages[s.service_class_id]],
+    )
+    lines: dict[tuple, Line] = {}
+    for counted in outcome.counted:
+        session = counted.session
         i = bisect.bisect_right(starts, session.date) - 1
         if i < 0:
             raise DomainError(
@@ -126,8 +148,6 @@ def settlement_figures(*, school: School, school_year: SchoolYear) -> Figures:
             )
         rate_from, rate = rates[i]
         service_class = session.service_class
-        if service_class.pk not in stages:
-            stages[service_class.pk] = delivery_rules.service_class_stage(service_class)
         key = (service_class.name, service_class.pk, rate_from)
         line = lines.get(key)
         if line is None:
@@ -135,12 +155,14 @@ def settlement_figures(*, school: School, school_year: SchoolYear) -> Figures:
                 service_class_name=service_class.name, stage=stages[service_class.pk], rate=rate, rate_from=rate_from
             )
         line.sessions += 1
-        line.class_hours += session.class_hours
+        line.class_hours += counted.class_hours
     claims = allocated_claims(school=school, school_year=school_year)
     return Figures(
         lines=[lines[key] for key in sorted(lines)],
         allocated_amount=sum((c.approved_amount for c in claims), ZERO),
         allocated_claims=claims,
+        excluded=outcome.excluded_rows,
+        per_day=per_day,
     )
 
 

@@ -19,7 +19,7 @@ from xiji_afterschool import permissions
 from xiji_afterschool.errors import DomainError
 from xiji_afterschool.money import format_yuan, parse_yuan, yuan
 
-from ..models import Category, Claim, Fund, LedgerEntry
+from ..models import Category, Claim, Fund, LedgerEntry, ModelClass
 
 
 def fund_for(*, school: School, school_year: SchoolYear) -> Fund:
@@ -55,6 +55,25 @@ def ledger_book_allocation(*, claim: Claim, actor: User, date: datetime.date, vo
         description=_("%(kind)s allocated") % {"kind": claim.get_kind_display()},
         voucher_no=voucher_no,
         claim=claim,
+        recorded_by=actor,
+    )
+    Fund.objects.filter(pk=fund.pk).update(allocated=F("allocated") + amount, updated_at=timezone.now())
+    return entry
+
+
+@transaction.atomic
+def ledger_book_grant(*, model_class: ModelClass, actor: User, date: datetime.date) -> LedgerEntry:
+    """Money in: book a recognised model class's grant (R36) into its school's fund for the class's year. Called by
+    the recognition, in its transaction; the ledger entry is one per model class (the database says so too)."""
+    fund = fund_for(school=model_class.service_class.school, school_year=model_class.school_year)
+    amount = yuan(model_class.grant_amount)
+    entry = LedgerEntry.objects.create(
+        fund=fund,
+        kind=LedgerEntry.Kind.ALLOCATION,
+        amount=amount,
+        date=date,
+        description=(_("Model class grant: %(name)s") % {"name": model_class.service_class.name})[:200],
+        model_class=model_class,
         recorded_by=actor,
     )
     Fund.objects.filter(pk=fund.pk).update(allocated=F("allocated") + amount, updated_at=timezone.now())

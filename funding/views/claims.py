@@ -24,7 +24,7 @@ from ..reports import claims as reports
 from ..selectors import claims as selectors
 from ..services import claims as services
 
-FILTERS = ("school_year", "township", "status")
+FILTERS = ("school_year", "township", "status", "exceeding")
 
 
 def _filtered(request):
@@ -36,6 +36,9 @@ def _filtered(request):
         township_id=filters.get("township") and filters["township"].pk,
         status=filters.get("status", ""),
     )
+    if filters.get("exceeding"):  # claims of more service classes than the school formed (issue #12)
+        over = selectors.claims_exceeding(selectors.claim_formed_figures(claims=claims))
+        claims = claims.filter(pk__in=over)
     return form, claims
 
 
@@ -51,6 +54,7 @@ def claim_list(request):
     if show_queue:
         claims = selectors.claim_queue(viewer=user)
     page = Paginator(claims, 50).get_page(request.GET.get("page"))
+    exceeding = selectors.claims_exceeding(selectors.claim_formed_figures(claims=page.object_list))
     school_year = calendar_selectors.current_school_year()
     startable = []
     if school_year is not None:
@@ -68,6 +72,7 @@ def claim_list(request):
         "has_queue": has_queue,
         "school_year": school_year,
         "startable": startable,
+        "exceeding": exceeding,
     }
     return render(request, "funding/claims/claim_list.html", context)
 
@@ -104,6 +109,7 @@ def claim_detail(request, pk):
     context = {
         "claim": claim,
         "lines": claim.lines.all(),
+        "formed": selectors.claim_formed_figures(claims=[claim])[claim.pk],
         "events": claim.events.all(),
         "supplements": claim.supplementary_claims.all(),
         "can_edit": claim.is_editable and may_edit,

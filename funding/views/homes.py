@@ -10,6 +10,7 @@ from xiji_afterschool import permissions
 
 from ..selectors import disclosure as disclosure_selectors
 from ..selectors import homes as selectors
+from ..selectors import model_classes as model_class_selectors
 
 
 @login_required
@@ -60,6 +61,13 @@ def school_funding(request, school_pk):
         "current_semester": disclosure_selectors.current_semester(school_year),
         "can_claim": permissions.can(user, "claim.edit", school),
         "can_publish": permissions.can(user, "disclosure.publish", school),
+        "model_classes": list(
+            model_class_selectors.model_class_list(viewer=user, school_year=school_year).filter(
+                service_class__school=school
+            )
+        )
+        if school_year and permissions.can(user, "model_class.view")
+        else None,
     }
     return render(request, "funding/homes/school_funding.html", context)
 

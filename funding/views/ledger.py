@@ -132,10 +132,20 @@ def ledger_export(request, school_pk, year_pk):
     return xlsx_response(content, f"{school.name}-{school_year.name}-{label}.xlsx")
 
 
+@login_required
+def subsidy_report(request, school_pk, year_pk):
+    """The audit report of one school's subsidy for one year (every claim with its inputs and lines, who did what,
+    the settlement with its lines) as Excel: the same workbook as `manage.py subsidy_report --format xlsx`."""
+    school, school_year = school_and_year(request, school_pk, year_pk, "subsidy_report.view")
+    report = reports.subsidy_report(school=school, school_year=school_year)
+    return xlsx_response(reports.subsidy_workbook(report), f"subsidy-{school.code}-{school_year.start_date:%Y}.xlsx")
+
+
 urlpatterns = [
     path("ledger/", ledger_list, name="ledger-list"),
     path("ledger/<int:school_pk>/<int:year_pk>/", ledger_detail, name="ledger-detail"),
     path("ledger/<int:school_pk>/<int:year_pk>/spend/", ledger_spend, name="ledger-spend"),
     path("ledger/entry/<int:pk>/reverse/", ledger_reverse, name="ledger-reverse"),
     path("ledger/<int:school_pk>/<int:year_pk>/export/", ledger_export, name="ledger-export"),
+    path("ledger/<int:school_pk>/<int:year_pk>/subsidy-report/", subsidy_report, name="subsidy-report"),
 ]

@@ -35,6 +35,7 @@ def settlement_list(request):
         "difference": sum((s.difference for s in filed), ZERO),
     }
     context = {"form": form, "school_year": school_year, "rows": rows, "totals": totals, "filed": len(filed)}
+    context["can_report"] = permissions.can(request.user, "subsidy_report.view")
     return render(request, "funding/settlement/settlement_list.html", context)
 
 
@@ -45,11 +46,10 @@ def settlement_detail(request, school_pk, year_pk):
     settlement = selectors.settlement_of(viewer=request.user, school=school, school_year=school_year)
     user = request.user
     preview, preview_error = None, ""
-    if settlement is None or settlement.status == Settlement.Status.FILED:
-        try:
-            preview = selectors.settlement_figures(school=school, school_year=school_year)
-        except DomainError as exc:
-            preview_error = exc.message
+    try:  # also for a confirmed settlement: what the session log holds that is not paid, and why
+        preview = selectors.settlement_figures(school=school, school_year=school_year)
+    except DomainError as exc:
+        preview_error = exc.message
     events = list(settlement.events.select_related("actor")) if settlement else []
     filings = [e.created_at for e in events if e.action in ("file", "refile")]
     context = {
@@ -61,7 +61,10 @@ def settlement_detail(request, school_pk, year_pk):
         "filed_at": filings[-1] if filings else None,
         "preview": preview if settlement is None else None,
         "preview_error": preview_error,
+        "excluded": preview.excluded if preview else [],
+        "per_day": preview.per_day if preview else None,
         "changed": settlement is not None
+        and settlement.status == Settlement.Status.FILED
         and preview is not None
         and (preview.delivered_amount, preview.allocated_amount)
         != (settlement.delivered_amount, settlement.allocated_amount),
@@ -74,6 +77,7 @@ def settlement_detail(request, school_pk, year_pk):
         and permissions.can(user, "settlement.confirm", settlement),
         "note_form": CommentForm(),
     }
+    context["can_report"] = permissions.can(user, "subsidy_report.view", school)
     shown = settlement.difference if settlement else (preview.difference if preview else None)
     context["outcome_words"] = selectors.outcome_words(shown) if shown is not None else ""
     return render(request, "funding/settlement/settlement_detail.html", context)

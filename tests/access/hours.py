@@ -34,15 +34,17 @@ def make_session(
     status=S.RECORDED,
     start=datetime.time(16, 0),
     assistants=(),
+    present: int = 0,
 ) -> Session:
-    """One session as the session log would store it, with its assistants."""
+    """One session as the session log would store it, with its assistants (and `present` children on the roll
+    summary; settlement counts a session only with one present)."""
     teacher = teacher or service_class.teacher
     end = datetime.time(start.hour + 2, start.minute)
     session = Session.objects.create(
         service_class=service_class, date=day, start_time=start, end_time=end, class_hours=Decimal(class_hours),
         activity_category=service_class.activity, content_note="完成当天作业，订正错题", teacher=teacher,
         teacher_role=role, substitute_reason="任课教师病假" if role == R.SUBSTITUTE else "", status=status,
-        late=status == S.NEEDS_CONFIRMATION, logged_by=teacher,
+        late=status == S.NEEDS_CONFIRMATION, logged_by=teacher, present=present,
     )  # fmt: skip
     SessionAssistant.objects.bulk_create(SessionAssistant(session=session, person=p) for p in assistants)
     return session

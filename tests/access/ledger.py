@@ -37,6 +37,10 @@ MATRIX = {
     "funding:ledger-spend": Case(method="post", args=school_a_year, ok=ACTS, default=404),
     "funding:ledger-reverse": Case(method="post", args=lambda w: [w.entry.pk], ok=ACTS, default=404, setup=_entry),
     "funding:ledger-export": Case(args=school_a_year, ok=READERS, default=404),
+    # The audit report (issue #12): auditor, bureau, finance, the school's own admin; the inspector does not see it.
+    "funding:subsidy-report": Case(
+        args=school_a_year, ok={a: 200 for a in ("school_admin", "bureau", "finance", "auditor")}, default=404
+    ),
     "funding:spending-plan-detail": Case(args=school_a_year, ok=READERS, default=404),
     "funding:spending-plan-edit": Case(args=school_a_year, ok={**READERS_REFUSED, "school_admin": 200}, default=404),
     "funding:spending-plan-approve": Case(

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 from openpyxl import load_workbook
 
 from funding.models import Claim
@@ -34,8 +35,8 @@ def audited(world, rate):
     claim(w, w.school_a, w.year, lines=[(Stage.JUNIOR, 1, 40, 2)], supplements=annual, status=Claim.Status.DRAFT)
     claim(w, w.school_b, w.year)  # another school's claim stays out
     service_class = make_service_class(w.school_a, school_year=w.year, teacher=w.service_teacher, name="三年级A班")
-    make_session(service_class, D(2024, 9, 10), class_hours="1.5")
-    make_session(service_class, D(2025, 3, 10))
+    make_session(service_class, D(2024, 9, 10), class_hours="1.5", present=20)
+    make_session(service_class, D(2025, 3, 10), present=20)
     settlement_file(actor=w.school_admin, school=w.school_a, school_year=w.year)
     return w
 
@@ -150,3 +151,43 @@ def test_bad_arguments_stop_with_a_clear_message(world, args, message):
         args = ["--school", world.school_a.code, *args]
     with pytest.raises(CommandError, match=message):
         run(*args)
+
+
+# ---------------------------------------------------------------- the same report on the web (issue #12)
+
+
+def test_auditor_downloads_any_schools_report_from_the_web_same_as_the_command(client, audited, tmp_path):
+    w = audited
+    report = json.loads(run("--school", w.school_a.code, "--year", "2024"))
+    client.force_login(w.auditor)
+    response = client.get(reverse("funding:subsidy-report", args=[w.school_a.pk, w.year.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.spreadsheetml")
+    assert f"subsidy-{w.school_a.code}-2024.xlsx" in response["Content-Disposition"]
+    workbook = load_workbook(io.BytesIO(response.content))
+    summary = {row[0]: row[1] for row in workbook["Summary"].iter_rows(min_row=2, values_only=True)}
+    assert summary["school_name"] == w.school_a.name
+    for name, value in report["totals"].items():
+        assert Decimal(str(summary[f"claims_{name}"])) == Decimal(value)
+    assert Decimal(str(summary["settlement_delivered_amount"])) == Decimal("115.00")
+    path = tmp_path / "cli.xlsx"
+    run("--school", w.school_a.code, "--year", "2024", "--format", "xlsx", "--output", str(path))
+    cli = load_workbook(path)
+    assert [list(s.values) for s in cli.worksheets] == [list(s.values) for s in workbook.worksheets]
+    client.force_login(w.other_school_admin)  # another school's admin: outside their scope
+    assert client.get(reverse("funding:subsidy-report", args=[w.school_a.pk, w.year.pk])).status_code == 404
+    assert client.get(reverse("funding:subsidy-report", args=[w.school_b.pk, w.year.pk])).status_code == 200
+
+
+def test_the_report_is_linked_from_the_auditors_home_and_the_settlement_pages(client, audited):
+    w = audited
+    client.force_login(w.auditor)
+    home = client.get(reverse("funding:auditor-home")).content.decode()
+    assert 'data-link="subsidy-reports"' in home
+    url = reverse("funding:subsidy-report", args=[w.school_a.pk, w.year.pk])
+    listing = client.get(reverse("funding:settlement-list"), {"year": w.year.pk}).content.decode()
+    assert url in listing
+    detail = client.get(reverse("funding:settlement-detail", args=[w.school_a.pk, w.year.pk])).content.decode()
+    assert url in detail
+    client.force_login(w.inspector)  # reads settlements, not the audit report
+    assert url not in client.get(reverse("funding:settlement-list"), {"year": w.year.pk}).content.decode()

@@ -50,21 +50,21 @@ def year(world, rate):
     b = make_service_class(w.school_a, school_year=year, teacher=teacher, name="B班 阅读")
     c = make_service_class(w.school_a, school_year=year, teacher=teacher, name="C班 体育", admin_classes=[grade8])
     for day in (D(2024, 9, 10), D(2024, 9, 11)):
-        make_session(a, day)
-    make_session(a, D(2024, 9, 12), status=S.CONFIRMED)
-    make_session(a, D(2024, 10, 15), status=S.NEEDS_CONFIRMATION)
+        make_session(a, day, present=25)
+    make_session(a, D(2024, 9, 12), status=S.CONFIRMED, present=25)
+    make_session(a, D(2024, 10, 15), status=S.NEEDS_CONFIRMATION, present=25)
     for day in (D(2025, 3, 3), D(2025, 3, 4)):
-        make_session(a, day)
+        make_session(a, day, present=25)
     for day in (D(2024, 9, 10), D(2024, 9, 11), D(2024, 9, 12), D(2024, 9, 13)):
-        make_session(b, day, class_hours="1.0")
-    make_session(b, D(2025, 2, 25), class_hours="1.5")
-    make_session(c, D(2025, 3, 5))
-    make_session(c, D(2025, 6, 10), class_hours="1.0", status=S.CONFIRMED)
+        make_session(b, day, class_hours="1.0", present=25)
+    make_session(b, D(2025, 2, 25), class_hours="1.5", present=25)
+    make_session(c, D(2025, 3, 5), present=25)
+    make_session(c, D(2025, 6, 10), class_hours="1.0", status=S.CONFIRMED, present=25)
     other_admin = w.other_school_admin
     elsewhere = make_service_class(w.school_b, school_year=year, teacher=other_admin, name="A班 作业辅导")
-    make_session(elsewhere, D(2024, 9, 10))
+    make_session(elsewhere, D(2024, 9, 10), present=25)
     now = make_service_class(w.school_a, school_year=w.school_year, teacher=teacher, name="A班 作业辅导")
-    make_session(now, w.autumn.start_date)
+    make_session(now, w.autumn.start_date, present=25)
     w.classes = (a, b, c)
     return w
 
@@ -130,7 +130,7 @@ def test_line_amounts_are_rounded_half_up_to_the_fen(world):
     w = world
     year = past_year()
     service_class = make_service_class(w.school_a, school_year=year, teacher=w.service_teacher, name="A班")
-    make_session(service_class, D(2024, 9, 10), class_hours="1.5")
+    make_session(service_class, D(2024, 9, 10), class_hours="1.5", present=25)
     claim(w, w.school_a, year, lines=[(Stage.PRIMARY, 1, 2, 1)], rate="30.55", approved="45.83")
     settlement = settlement_file(actor=w.school_admin, school=w.school_a, school_year=year)
     assert lines_of(settlement) == [("A班", Stage.PRIMARY, 1, Decimal("1.5"), Decimal("30.55"), Decimal("45.83"))]
@@ -159,7 +159,7 @@ def test_filing_is_refused_when_a_session_has_no_rate_in_force(world):
     SubsidyRate.objects.create(amount=Decimal("30.00"), effective_from=D(2025, 1, 1))
     year = past_year()
     service_class = make_service_class(w.school_a, school_year=year, teacher=w.service_teacher, name="A班")
-    make_session(service_class, D(2024, 9, 10))
+    make_session(service_class, D(2024, 9, 10), present=25)
     claim(w, w.school_a, year)
     with pytest.raises(DomainError, match="No subsidy rate is in force on 2024-09-10"):
         settlement_file(actor=w.school_admin, school=w.school_a, school_year=year)

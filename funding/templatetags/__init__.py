@@ -1,0 +1,1 @@
+"""Template tags of the funding app shown on other apps' pages."""
