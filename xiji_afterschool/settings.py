@@ -146,6 +146,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "safety.escalate_overdue_hazards_task",
         "schedule": crontab(hour=7, minute=0),  # R31: a hazard past its deadline goes to the bureau, once
     },
+    "send-deadline-reminders": {
+        "task": "bureau.send_deadline_reminders_task",
+        "schedule": crontab(hour=7, minute=30),  # issue 12 item 8: plans, claims… due in a week, tomorrow, overdue
+    },
 }
 
 # Text messages (SMS): the one sender class (xiji_afterschool/sms.py says how a real provider plugs in).

@@ -24,6 +24,8 @@ register(
         # compliance flags
         "compliance.view": FLAG_READERS,
         "compliance.review": COUNTY_READERS,
+        # reminders: overdue deadlines (plan filing, annual claims, hooked kinds) on the console
+        "overdue.view": FLAG_READERS,
     },
     scopes={
         # compliance flags: a review is read by whoever reads its session at the county or township level
@@ -36,6 +38,13 @@ register(
         # compliance flags: the sessions behind the county's flag list (the leadership reads no session otherwise)
         "compliance.view": {"schools.Session": COMPLIANCE_READ_RULES},
         "compliance.review": {"schools.Session": same_rule(COUNTY_READERS, ALL)},
+        # reminders: the schools whose overdue items a reader sees
+        "overdue.view": {
+            "schools.School": {
+                **same_rule({*COUNTY_READERS, Role.LEADERSHIP}, ALL),
+                Role.TOWNSHIP_COORDINATOR: in_township("township"),
+            }
+        },
     },
     menu=[
         MenuEntry(Role.BUREAU, "bureau:home", "home.bureau", home=True),
@@ -45,6 +54,11 @@ register(
         # compliance flags (the leadership's entry waits for its home)
         *(
             MenuEntry(role, "bureau:compliance-list", "compliance.view", _("Compliance flags"), 30)
+            for role in (*sorted(COUNTY_READERS), Role.TOWNSHIP_COORDINATOR)
+        ),
+        # reminders
+        *(
+            MenuEntry(role, "bureau:overdue-list", "overdue.view", _("Overdue"), 35)
             for role in (*sorted(COUNTY_READERS), Role.TOWNSHIP_COORDINATOR)
         ),
     ],

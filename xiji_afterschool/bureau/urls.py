@@ -1,4 +1,4 @@
-from .views import calendar, compliance, homes, plans
+from .views import calendar, compliance, homes, plans, reminders
 
 app_name = "bureau"
 urlpatterns = [
@@ -6,4 +6,5 @@ urlpatterns = [
     *calendar.urlpatterns,
     *plans.urlpatterns,
     *compliance.urlpatterns,
+    *reminders.urlpatterns,
 ]
