@@ -27,6 +27,7 @@ class DueItem(NamedTuple):
     school: School
     due: datetime.date
     url: str  # where the console's reader sees the rows behind it
+    action: str  # what the reader needs to open `url` (the page shows the link only then)
 
 
 # A claim counts as made once it has been submitted (a draft, or one returned to the school, is still to do).
@@ -56,14 +57,17 @@ def claim_due_date(school_year: SchoolYear) -> datetime.date:
 
 
 def plan_items(school_year: SchoolYear, today: datetime.date) -> list[DueItem]:
-    url = reverse("bureau:plan-status") + "?only_missing=on"
-    return [DueItem("plan_filing", s, school_year.plan_deadline, url) for s in schools_without_filed_plan(school_year)]
+    url = reverse("schools:plan-list")
+    return [
+        DueItem("plan_filing", s, school_year.plan_deadline, url, "plan.view")
+        for s in schools_without_filed_plan(school_year)
+    ]
 
 
 def claim_items(school_year: SchoolYear, today: datetime.date) -> list[DueItem]:
     due = claim_due_date(school_year)
     url = reverse("funding:claim-list")
-    return [DueItem("annual_claim", s, due, url) for s in schools_without_annual_claim(school_year)]
+    return [DueItem("annual_claim", s, due, url, "claim.view") for s in schools_without_annual_claim(school_year)]
 
 
 DUE: tuple[tuple[str, Callable[[SchoolYear, datetime.date], list[DueItem]]], ...] = (

@@ -16,7 +16,16 @@ def overdue_list(request):
     permissions.require(request.user, "overdue.view")
     today = timezone.localdate()
     items = selectors.overdue_items(request.user, today)
-    rows = [{"item": item, "label": reports.kind_label(item.kind), "late": (today - item.due).days} for item in items]
+    may = {action: permissions.can(request.user, action) for action in {item.action for item in items}}
+    rows = [
+        {
+            "item": item,
+            "label": reports.kind_label(item.kind),
+            "late": (today - item.due).days,
+            "link": may[item.action],
+        }
+        for item in items
+    ]
     return render(request, "bureau/reminders/overdue_list.html", {"rows": rows, "today": today})
 
 
