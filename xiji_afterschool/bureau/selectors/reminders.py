@@ -16,7 +16,6 @@ from django.utils import timezone
 
 from funding.models import Claim
 from schools.models import Membership, Role, School, SchoolPlan, SchoolYear, User
-from schools.selectors import calendar as calendar_selectors
 from xiji_afterschool import permissions
 
 from ..rules import reminders as rules
@@ -88,10 +87,17 @@ def responsible_people(school: School) -> list[User]:
     return people
 
 
+def school_year_of(today: datetime.date) -> SchoolYear | None:
+    """The school year containing `today` (None between years: nothing is due then)."""
+    years = SchoolYear.objects.filter(start_date__lte=today, end_date__gte=today).prefetch_related("semesters")
+    return years.order_by("-start_date").first()
+
+
 def overdue_items(viewer, today: datetime.date | None = None) -> list[DueItem]:
-    """For the console: every overdue item of the current school year at a school the viewer sees, oldest first."""
+    """For the console: every overdue item of the school year containing today, at a school the viewer sees, the
+    oldest deadline first."""
     today = today or timezone.localdate()
-    school_year = calendar_selectors.current_school_year()
+    school_year = school_year_of(today)
     if school_year is None or not permissions.can(viewer, "overdue.view"):
         return []
     visible = set(permissions.scope(viewer, School.objects.all(), action="overdue.view").values_list("pk", flat=True))

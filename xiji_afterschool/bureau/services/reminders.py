@@ -17,7 +17,6 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from schools.models import NotificationKind, SchoolYear
-from schools.selectors import calendar as calendar_selectors
 from schools.services.notifications import notify
 
 from ..rules import reminders as rules
@@ -28,8 +27,7 @@ log = logging.getLogger("xiji.reminders")
 
 def _school_year(today: datetime.date) -> SchoolYear | None:
     """The school year the job reminds about: the one containing today (none between years)."""
-    year = calendar_selectors.current_school_year()
-    return year if year is not None and year.start_date <= today <= year.end_date else None
+    return selectors.school_year_of(today)
 
 
 def _when(due: datetime.date) -> str:
