@@ -2,8 +2,8 @@
 
 DELIVERY — compliance flags (issue #12): at up to three schools other than 西吉县第一小学 (whose own flagged session
 waits for its administrator, schools.demo), a class's teacher logs a session whose note reads like a make-up lesson;
-the school's administrator confirms it the next morning; the inspector (duxue) accepts one, finds a violation in
-another, and leaves the third waiting for the county. Played once: a replay finds the notes and writes nothing.
+the school's administrator confirms it the next morning; the inspector (duxue) finds a violation in the first, leaves
+the second waiting for the county and accepts the third. Played once: a replay finds the notes and writes nothing.
 """
 
 import datetime
@@ -14,12 +14,13 @@ from schools.services.sessions import session_confirm, session_log
 from xiji_afterschool.demo import DAY, DELIVERY, FIRST, DemoCounty, at
 
 from .models import FlagReview
+from .selectors import compliance as compliance_selectors
 from .services import compliance as compliance_services
 
 FLAGGED_NOTES = (
-    ("作业答疑后赶进度讲练数学习题", FlagReview.Outcome.ACCEPTED, "经核实为作业答疑和错题订正，未讲授新课，予以认可。"),
     ("给全班补课，讲授语文新课《秋天的雨》", FlagReview.Outcome.VIOLATION, "课后服务时间讲授新课，违反规定，请学校整改并在一周内书面说明。"),
     ("考前集中补课，讲解下一单元例题", "", ""),  # waits for the county
+    ("作业答疑后赶进度讲练数学习题", FlagReview.Outcome.ACCEPTED, "经核实为作业答疑和错题订正，未讲授新课，予以认可。"),
 )  # fmt: skip
 
 
@@ -34,7 +35,6 @@ def play(county: DemoCounty, phase: str) -> list[str]:
     settings = CountySettings.current()
     semesters = list(year.semesters.all())
     exceptions = dict(CalendarDay.objects.filter(school_year=year).values_list("date", "kind"))
-    reviewed = 0
     for service_class, (note, outcome, remark) in zip(classes, FLAGGED_NOTES, strict=False):
         stage = sessions_selectors.class_stage(service_class)
         timetables = sessions_selectors.timetables_for(
@@ -63,9 +63,11 @@ def play(county: DemoCounty, phase: str) -> list[str]:
         if outcome:
             with county.clock.at(at(day + DAY, 15, 10)):
                 compliance_services.flag_review(actor=inspector, session=session, outcome=outcome, note=remark)
-            reviewed += 1
-    flagged = Session.objects.exclude(flag="").filter(service_class__school_year=year).count()
-    return [f"compliance flags: {flagged} flagged sessions, {reviewed} reviewed by the county"]
+    counts = compliance_selectors.flag_counts(inspector, year)
+    return [
+        "合规提示 {flagged} 条：待学校确认 {waiting_school} · 待县级审核 {waiting_county} · 认可 {accepted} · "
+        "违规 {violations}".format(**counts)
+    ]
 
 
 def _unlogged_classes(county: DemoCounty, year) -> list[ServiceClass]:
