@@ -19,8 +19,8 @@ class FlagFilterForm(forms.Form):
         label=_("School"), queryset=School.objects.none(), required=False, empty_label=_("All schools")
     )
     state = forms.ChoiceField(label=_("State"), choices=STATE_CHOICES, required=False)
-    date_from = forms.DateField(label=_("From"), required=False, widget=DATE_WIDGET)
-    date_to = forms.DateField(label=_("To"), required=False, widget=DATE_WIDGET)
+    date_from = forms.DateField(label=_("Dates from"), required=False, widget=DATE_WIDGET)
+    date_to = forms.DateField(label=_("Dates to"), required=False, widget=DATE_WIDGET)
 
     def __init__(self, *args, townships, schools, **kwargs):
         super().__init__(*args, **kwargs)
