@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from schools.models import ActivityCategory, Notification, ServiceClass, Session
+from schools.models import ActivityCategory, Notification, Role, ServiceClass, Session
 from schools.services import sessions as sessions_services
 from xiji_afterschool.bureau.models import FlagReview
 from xiji_afterschool.bureau.selectors import compliance as selectors
@@ -19,7 +19,9 @@ from xiji_afterschool.bureau.services import compliance as services
 from xiji_afterschool.errors import DomainError
 
 from ..access.sessions import service_class_a
+from ..concurrency import at_once
 from ..conftest import events, messages_of, pages_in_english
+from ..factories import user_with_role
 
 pytestmark = pytest.mark.usefixtures("english")
 ACCEPTED, VIOLATION = FlagReview.Outcome.ACCEPTED, FlagReview.Outcome.VIOLATION
@@ -267,3 +269,26 @@ def test_the_digest_tells_the_bureau_once_a_day(world):
     assert told.dedupe_key == "flag-digest:2025-10-09" and "2 flagged sessions" in told.body
     assert not Notification.objects.filter(user=w.inspector).exists()
     assert services.send_flag_digest(today=day + datetime.timedelta(days=1)) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_four_reviewers_at_once_make_one_review(world):
+    """On PostgreSQL in real threads (tests/concurrency.py); on SQLite one after the other: one review, three clear
+    refusals, one history step, one notice to the school."""
+    w = world
+    session = flagged(w, confirmed=True)
+    reviewers = [w.bureau, w.inspector, user_with_role(Role.INSPECTOR), user_with_role(Role.BUREAU)]
+
+    def review(user):
+        return lambda: services.flag_review(
+            actor=user, session=Session.objects.get(pk=session.pk), outcome=VIOLATION, note=f"违规 {user.pk}"
+        )
+
+    results = at_once(*(review(user) for user in reviewers))
+    assert results.count("ok") == 1, results
+    refusals = [r for r in results if r != "ok"]
+    assert all(isinstance(r, DomainError) and "already reviewed this session" in r.message for r in refusals), results
+    assert FlagReview.objects.count() == 1
+    assert FlagReview.objects.get().reviewed_by == reviewers[results.index("ok")]
+    assert [e[0] for e in events(session)].count("county_violation") == 1
+    assert Notification.objects.filter(user=w.school_admin).count() == 1
