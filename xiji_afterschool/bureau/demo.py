@@ -2,7 +2,7 @@
 
 DELIVERY — compliance flags (issue #12): at up to three schools other than 西吉县第一小学 (whose own flagged session
 waits for its administrator, schools.demo), a class's teacher logs a session whose note reads like a make-up lesson;
-the school's administrator confirms it the next morning; the inspector (duxue) finds a violation in the first, leaves
+the school's administrator confirms it the next morning; the bureau (jiaotiju) finds a violation in the first, leaves
 the second waiting for the county and accepts the third. Played once: a replay finds the notes and writes nothing.
 """
 
@@ -31,7 +31,7 @@ def play(county: DemoCounty, phase: str) -> list[str]:
     if Session.objects.filter(content_note__in=[n for n, _o, _r in FLAGGED_NOTES]).exists():
         return []  # played already
     classes = _unlogged_classes(county, year)
-    inspector = county.user("duxue")
+    reviewer = county.user("jiaotiju")  # not duxue: the seed test deletes and restores that login
     settings = CountySettings.current()
     semesters = list(year.semesters.all())
     exceptions = dict(CalendarDay.objects.filter(school_year=year).values_list("date", "kind"))
@@ -62,8 +62,8 @@ def play(county: DemoCounty, phase: str) -> list[str]:
             session_confirm(actor=admin, session=session)
         if outcome:
             with county.clock.at(at(day + DAY, 15, 10)):
-                compliance_services.flag_review(actor=inspector, session=session, outcome=outcome, note=remark)
-    counts = compliance_selectors.flag_counts(inspector, year)
+                compliance_services.flag_review(actor=reviewer, session=session, outcome=outcome, note=remark)
+    counts = compliance_selectors.flag_counts(reviewer, year)
     return [
         "合规提示 {flagged} 条：待学校确认 {waiting_school} · 待县级审核 {waiting_county} · 认可 {accepted} · "
         "违规 {violations}".format(**counts)
