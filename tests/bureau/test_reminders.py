@@ -14,7 +14,7 @@ from xiji_afterschool.bureau.rules import reminders as rules
 from xiji_afterschool.bureau.selectors import reminders as selectors
 from xiji_afterschool.bureau.services import reminders as services
 
-from ..conftest import pages_in_english
+from ..conftest import pages_in_english, pretend_today
 from ..factories import SchoolFactory, user_with_role
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -155,10 +155,7 @@ def test_overdue_items_by_reader(world):
 def test_the_overdue_page(world, client, monkeypatch):
     w = world
     today = selectors.claim_due_date(w.school_year) + DAY
-    monkeypatch.setattr(selectors.timezone, "localdate", lambda *a, **kw: today)
-    from xiji_afterschool.bureau.views import reminders as views
-
-    monkeypatch.setattr(views.timezone, "localdate", lambda *a, **kw: today)
+    pretend_today(monkeypatch, today)
     pages_in_english(client)
     client.force_login(w.bureau)
     html = client.get(reverse("bureau:overdue-list")).content.decode()
