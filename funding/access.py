@@ -112,7 +112,7 @@ register(
         MenuEntry(AU, "funding:settlement-list", "settlement.view", _("Settlements"), 30),
         *(
             MenuEntry(role, "funding:model-class-list", "model_class.view", _("Model classes"), 95)
-            for role in (BU, Role.INSPECTOR, FI, AU)
+            for role in (BU, Role.INSPECTOR, FI, AU, Role.LEADERSHIP)
         ),
     ],
 )

@@ -150,6 +150,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "bureau.refresh_console_nightly_task",
         "schedule": crontab(hour=2, minute=30),  # R34: the console's numbers for every school, after the day's logs
     },
+    "send-deadline-reminders": {
+        "task": "bureau.send_deadline_reminders_task",
+        "schedule": crontab(hour=7, minute=30),  # issue 12 item 8: plans, claims… due in a week, tomorrow, overdue
+    },
+    "send-flag-digest": {
+        "task": "bureau.send_flag_digest_task",
+        "schedule": crontab(hour=7, minute=45),  # R12: confirmed flags waiting for the county's review, once a day
+    },
 }
 
 # Text messages (SMS): the one sender class (xiji_afterschool/sms.py says how a real provider plugs in).

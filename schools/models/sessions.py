@@ -28,7 +28,12 @@ class Session(TimeStampedModel):
 
     # A session starts recorded, or unconfirmed when logged late or its content note is flagged (R12).
     TRANSITIONS = {"confirm": ({Status.NEEDS_CONFIRMATION}, Status.CONFIRMED)}  # action: (sources, target)
-    ACTION_LABELS = {"confirm": _("Confirmed by the administrator")}
+    ACTION_LABELS = {
+        "confirm": _("Confirmed by the administrator"),
+        # the county's review of a flagged session (bureau.FlagReview), logged in the session's history
+        "county_accept": _("Accepted by the county"),
+        "county_violation": _("Found a violation by the county"),
+    }
     STATUS_STYLE = {Status.RECORDED: "secondary", Status.NEEDS_CONFIRMATION: "warning", Status.CONFIRMED: "success"}
 
     service_class = models.ForeignKey(ServiceClass, on_delete=models.PROTECT, related_name="sessions")

@@ -1,5 +1,6 @@
-"""The county console's actions and scopes: the homes, the console's summary figures (R3, R34), feedback (R33) and
-the pages it shows of other apps' records through those apps' actions (plan.review_queue, calendar.view…)."""
+"""The county console's actions and scopes: the homes, the console's summary figures (R3, R34), feedback (R33),
+compliance flags (R12) and overdue deadlines, and the pages it shows of other apps' records through those apps'
+actions (plan.review_queue, calendar.view…)."""
 
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -37,6 +38,11 @@ def _feedback_for_school(m):
 
 FEEDBACK_READERS = {BU, IN, LE}
 
+# ---- Compliance flags: the county reads every flagged session and its review; the leadership reads them too; a
+# township coordinator reads its township's. Only the bureau and inspectors review (once the school has confirmed).
+FLAG_READERS = frozenset({*COUNTY_READERS, LE, TC})
+COMPLIANCE_READ_RULES = {**same_rule({*COUNTY_READERS, LE}, ALL), TC: in_township("service_class__school__township")}
+
 register(
     app="bureau",
     actions={
@@ -52,6 +58,11 @@ register(
         "feedback.answer": {BU, SA},
         "feedback.close": {BU, SA},
         "feedback.refer": {BU},
+        # ---- Compliance flags
+        "compliance.view": FLAG_READERS,
+        "compliance.review": COUNTY_READERS,
+        # ---- Reminders: overdue deadlines (plan filing, annual claims, hooked kinds) on the console
+        "overdue.view": FLAG_READERS,
     },
     scopes={
         "bureau.SchoolFigures": FIGURES_SCOPE,
@@ -62,10 +73,20 @@ register(
             SA: _feedback_for_school,
             Role.PARENT: of_person("submitted_by"),
         },
+        # a flag review is read by whoever reads its session at the county or township level
+        "bureau.FlagReview": {
+            **same_rule({*COUNTY_READERS, LE}, ALL),
+            TC: in_township("session__service_class__school__township"),
+        },
     },
     action_scopes={
         # The leadership reads every school's numbers on the console, and no school record elsewhere.
         "console.view": {"schools.School": {LE: ALL}},
+        # the sessions behind the county's flag list (the leadership reads no session otherwise)
+        "compliance.view": {"schools.Session": COMPLIANCE_READ_RULES},
+        "compliance.review": {"schools.Session": same_rule(COUNTY_READERS, ALL)},
+        # the schools whose overdue items a reader sees
+        "overdue.view": {"schools.School": {**same_rule({*COUNTY_READERS, LE}, ALL), TC: in_township("township")}},
     },
     menu=[
         MenuEntry(BU, "bureau:home", "home.bureau", home=True),
@@ -74,6 +95,11 @@ register(
         *(MenuEntry(role, "bureau:console", "console.view", _("County console"), 10) for role in (BU, IN, FI)),
         MenuEntry(TC, "bureau:console", "console.view", _("Township console"), 10),
         *(MenuEntry(role, "bureau:plan-status", "plan.review_queue", _("Plan status"), 20) for role in COUNTY_READERS),
+        *(
+            MenuEntry(role, "bureau:compliance-list", "compliance.view", _("Compliance flags"), 30)
+            for role in (BU, IN, LE, TC)
+        ),
+        *(MenuEntry(role, "bureau:overdue-list", "overdue.view", _("Overdue"), 35) for role in (BU, IN, LE, TC)),
         MenuEntry(BU, "bureau:calendar", "calendar.view", _("Calendar"), 50),
         *(
             MenuEntry(role, "bureau:feedback-list", "feedback.list", pgettext_lazy("feedback", "Feedback"), 60)

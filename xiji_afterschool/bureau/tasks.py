@@ -1,10 +1,13 @@
-"""The console's background jobs: keep the summary tables current. Each takes ids and calls one service."""
+"""The county console's background jobs: keep the summary tables current, remind of deadlines, the flag digest.
+Each takes ids and calls one service, and is safe to run twice."""
 
 from celery import shared_task
 
 from schools.models import SchoolYear
 
+from .services import compliance as compliance_services
 from .services import console as console_services
+from .services import reminders as reminders_services
 
 
 @shared_task(name="bureau.refresh_console_task")
@@ -36,3 +39,15 @@ def refresh_school_figures_task(self, school_year_id: int, school_id: int) -> st
     except console_services.RefreshRunning as exc:
         raise self.retry(exc=exc) from exc
     return run.status
+
+
+@shared_task(name="bureau.send_deadline_reminders_task")
+def send_deadline_reminders_task() -> dict:
+    """Daily at 07:30 (CELERY_BEAT_SCHEDULE): remind the responsible people of deadlines, once per stage."""
+    return reminders_services.send_deadline_reminders()
+
+
+@shared_task(name="bureau.send_flag_digest_task")
+def send_flag_digest_task() -> int:
+    """Daily at 07:45 (CELERY_BEAT_SCHEDULE): tell the bureau how many confirmed compliance flags wait for review."""
+    return compliance_services.send_flag_digest()

@@ -1,4 +1,4 @@
-from .views import calendar, console, feedback, homes, plans
+from .views import calendar, compliance, console, feedback, homes, plans, reminders
 
 app_name = "bureau"
 urlpatterns = [
@@ -7,4 +7,6 @@ urlpatterns = [
     *calendar.urlpatterns,
     *plans.urlpatterns,
     *feedback.urlpatterns,
+    *compliance.urlpatterns,
+    *reminders.urlpatterns,
 ]

@@ -1,0 +1,13 @@
+"""Words for the overdue list (issue #12, item 8): each kind of deadline's label."""
+
+from django.utils.translation import gettext_lazy as _
+
+# Hooked kinds add their label here (or are shown by their name).
+KIND_LABELS = {
+    "plan_filing": _("School plan not filed"),
+    "annual_claim": _("Annual subsidy claim not submitted"),
+}
+
+
+def kind_label(kind: str) -> str:
+    return str(KIND_LABELS.get(kind, kind))
