@@ -93,6 +93,8 @@ class SchoolFigures(models.Model):
     flags = models.PositiveIntegerField(default=0)
     flags_confirmed = models.PositiveIntegerField(default=0)
     flags_waiting = models.PositiveIntegerField(default=0)
+    flags_accepted = models.PositiveIntegerField(default=0)  # reviewed by the county: accepted
+    flags_violations = models.PositiveIntegerField(default=0)  # reviewed by the county: a violation
 
     class Meta:
         verbose_name = _("school figures")

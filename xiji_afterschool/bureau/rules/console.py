@@ -26,6 +26,7 @@ SUMMED = (
     "sessions", "present_marks", "roll_marks",
     "claimed", "approved_amount", "allocated", "spent", "settled", "claims_first_review",
     "late_pickups", "open_hazards", "incidents", "flags", "flags_confirmed", "flags_waiting",
+    "flags_accepted", "flags_violations",
 )  # fmt: skip
 # Numbers that a period (a semester) narrows: summed from the weeks in it.
 WEEKLY = ("planned_hours", "delivered_hours", "sessions", "present_marks", "roll_marks", "late_pickups", "incidents")

@@ -44,7 +44,7 @@ from schools.rules import calendar as calendar_rules
 from schools.rules import delivery as delivery_rules
 from schools.rules import hours as hours_rules
 
-from ..models import ClassFigures, ConsoleRefresh, SchoolFigures, WeekFigures
+from ..models import ClassFigures, ConsoleRefresh, FlagReview, SchoolFigures, WeekFigures
 from ..rules import console as rules
 
 log = logging.getLogger(__name__)
@@ -236,6 +236,15 @@ def compute(*, school_year: SchoolYear, school_ids=None, today: datetime.date) -
         waiting=Count("pk", filter=Q(status=Session.Status.NEEDS_CONFIRMATION)),
     )
 
+    reviews = _count_by(
+        FlagReview.objects.filter(
+            session__service_class__school__in=ids, session__service_class__school_year=school_year
+        ),
+        "session__service_class__school",
+        accepted=Count("pk", filter=Q(outcome=FlagReview.Outcome.ACCEPTED)),
+        violations=Count("pk", filter=Q(outcome=FlagReview.Outcome.VIOLATION)),
+    )
+
     # Money.
     claims = _count_by(
         Claim.objects.filter(school__in=ids, school_year=school_year),
@@ -383,6 +392,7 @@ def compute(*, school_year: SchoolYear, school_ids=None, today: datetime.date) -
         money = claims.get(pk, {})
         fund = funds.get(pk, {})
         flag = flags.get(pk, {})
+        review = reviews.get(pk, {})
         n_applicants = counts.get("applicants", 0)
         n_placed = counts.get("placed", 0)
         school_rows.append(
@@ -431,6 +441,8 @@ def compute(*, school_year: SchoolYear, school_ids=None, today: datetime.date) -
                 flags=flag.get("n", 0),
                 flags_confirmed=flag.get("confirmed", 0),
                 flags_waiting=flag.get("waiting", 0),
+                flags_accepted=review.get("accepted", 0),
+                flags_violations=review.get("violations", 0),
             )
         )
     return {"schools": school_rows, "classes": class_rows, "weeks": week_rows}
