@@ -66,7 +66,11 @@ register(
         *(MenuEntry(role, "bureau:plan-status", "plan.review_queue", _("Plan status"), 20) for role in COUNTY_READERS),
         MenuEntry(Role.BUREAU, "bureau:calendar", "calendar.view", _("Calendar"), 50),
         # special inspections
-        *(MenuEntry(role, "bureau:inspection-list", "inspection.view", _("Inspections"), 30) for role in COUNTY_READERS),
+        *(
+            MenuEntry(role, "bureau:inspection-list", "inspection.view", _("Inspections"), 30)
+            for role in COUNTY_READERS
+        ),
         MenuEntry(Role.TOWNSHIP_COORDINATOR, "bureau:inspection-list", "inspection.view", _("Inspections"), 60),
+        MenuEntry(Role.SCHOOL_ADMIN, "bureau:inspection-list", "inspection.view", _("Inspections"), 90),
     ],
 )

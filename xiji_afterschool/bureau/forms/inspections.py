@@ -26,9 +26,7 @@ class ScheduleForm(forms.Form):
     school = forms.ModelChoiceField(label=_("School"), queryset=None)
     kind = forms.ChoiceField(label=_("Kind"), choices=Inspection.Kind.choices, widget=forms.RadioSelect)
     planned_date = forms.DateField(label=_("Day of the inspection"), widget=DATE_WIDGET)
-    inspectors = StaffMultipleChoiceField(
-        label=_("Inspectors"), queryset=None, widget=forms.CheckboxSelectMultiple
-    )
+    inspectors = StaffMultipleChoiceField(label=_("Inspectors"), queryset=None, widget=forms.CheckboxSelectMultiple)
     focus = forms.CharField(label=_("Focus (optional)"), max_length=200, required=False)
 
     def __init__(self, *args, schools, inspectors, **kwargs):
@@ -54,8 +52,12 @@ class ChecksForm(forms.Form):
                 label=_("Note"), max_length=300, required=False, initial=check.note
             )
 
-    def rows(self):
-        return [(check, self[f"result_{check.item}"], self[f"note_{check.item}"]) for check in self.checks]
+    def rows(self, hints: dict):
+        """(check, result field, note field, hint from the school's records) per item, in the checklist's order."""
+        return [
+            (check, self[f"result_{check.item}"], self[f"note_{check.item}"], hints.get(check.item))
+            for check in self.checks
+        ]
 
     @staticmethod
     def results_of(data: dict, checks) -> dict:

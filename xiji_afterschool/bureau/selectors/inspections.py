@@ -142,15 +142,19 @@ def check_hints(inspection: Inspection) -> dict[str, tuple[bool, str]]:
             else _("No session flagged."),
         ),
         CheckItem.HANDOVER_RECORDS: (
-            handovers, _("Hand-overs are recorded.") if handovers else _("No hand-over recorded this school year.")
+            handovers,
+            _("Hand-overs are recorded.") if handovers else _("No hand-over recorded this school year."),
         ),
         CheckItem.SAFETY_CHECKS: (
-            checks, _("Venue checks are recorded.") if checks else _("No venue check recorded this school year.")
+            checks,
+            _("Venue checks are recorded.") if checks else _("No venue check recorded this school year."),
         ),
         CheckItem.PAY_BY_WORKLOAD: (
-            pay, _("A pay run is approved.") if pay else _("No approved pay run this school year.")
+            pay,
+            _("A pay run is approved.") if pay else _("No approved pay run this school year."),
         ),
         CheckItem.DISCLOSURE: (
-            disclosed, _("A disclosure is published.") if disclosed else _("No disclosure published this school year.")
+            disclosed,
+            _("A disclosure is published.") if disclosed else _("No disclosure published this school year."),
         ),
     }

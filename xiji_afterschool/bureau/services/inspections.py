@@ -55,9 +55,7 @@ def school_admins(school: School):
 
 def inspector_choices():
     """The people who may be named as inspectors: active users holding the inspector role."""
-    return (
-        User.objects.filter(memberships__role=Role.INSPECTOR, is_active=True).distinct().order_by("full_name", "pk")
-    )
+    return User.objects.filter(memberships__role=Role.INSPECTOR, is_active=True).distinct().order_by("full_name", "pk")
 
 
 def sniff_photo(upload) -> str:
@@ -176,9 +174,7 @@ def inspection_record_checks(*, actor: User, inspection: Inspection, results: di
         if result not in InspectionCheck.Result.values:
             raise DomainError(_("Choose a result for every check item."))
         if item in with_findings and result != InspectionCheck.Result.FAIL:
-            raise DomainError(
-                _("“%(item)s” has a finding: it cannot pass.") % {"item": CheckItem(item).label}
-            )
+            raise DomainError(_("“%(item)s” has a finding: it cannot pass.") % {"item": CheckItem(item).label})
         check = checks[item]
         check.result = result
         check.note = (note or "").strip()[:300]
@@ -353,9 +349,7 @@ def inspection_close(*, actor: User, inspection: Inspection, note: str = "") -> 
     DomainError, TransitionNotAllowed."""
     permissions.require(actor, "inspection.manage", inspection)
     inspection = _locked(inspection)
-    waiting = Rectification.objects.filter(finding__inspection=inspection).exclude(
-        status=Rectification.Status.ACCEPTED
-    )
+    waiting = Rectification.objects.filter(finding__inspection=inspection).exclude(status=Rectification.Status.ACCEPTED)
     count = waiting.count()
     if count:
         raise DomainError(

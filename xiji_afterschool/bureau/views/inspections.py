@@ -117,18 +117,20 @@ def inspection_detail(request, pk):
     findings = list(selectors.findings_of(viewer=user, inspection=inspection))
     checks = inspection.checks.all()
     show_checks = may_manage or inspection.status in Inspection.ISSUED
+    checks_form = ChecksForm(checks=checks) if may_manage else None
     context = {
         "inspection": inspection,
         "inspectors": inspection.inspectors.all(),
         "events": inspection.events.select_related("actor") if show_checks else [],
         "checks": checks if show_checks else [],
-        "hints": selectors.check_hints(inspection) if may_manage else {},
+        "check_rows": checks_form.rows(selectors.check_hints(inspection))
+        if checks_form and inspection.status == status.IN_PROGRESS
+        else [],
         "findings": findings,
         "today": timezone.localdate(),
         "may_manage": may_manage,
-        "may_respond": may_respond and inspection.status in (
-            status.FINDINGS_ISSUED, status.RECTIFYING, status.REINSPECTED
-        ),
+        "may_respond": may_respond
+        and inspection.status in (status.FINDINGS_ISSUED, status.RECTIFYING, status.REINSPECTED),
         "may_verify": may_manage and inspection.status in (status.RECTIFYING, status.REINSPECTED),
         "can_start": may_manage and inspection.status == status.SCHEDULED,
         "can_cancel": may_manage and inspection.status == status.SCHEDULED,
@@ -136,7 +138,6 @@ def inspection_detail(request, pk):
         "can_reinspect": may_manage and inspection.status == status.RECTIFYING,
         "can_close": may_manage and inspection.status in (status.FINDINGS_ISSUED, status.REINSPECTED),
         "can_pdf": show_checks and inspection.status != status.CANCELLED,
-        "checks_form": ChecksForm(checks=checks) if may_manage else None,
         "finding_form": FindingForm(checks=checks) if may_manage else None,
         "reason_form": ReasonForm(),
         "reinspect_form": ReinspectForm(),
