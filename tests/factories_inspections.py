@@ -62,8 +62,9 @@ def issued(world, **kwargs) -> Inspection:
 def responded(world, **kwargs) -> Inspection:
     inspection = issued(world, **kwargs)
     rectification = inspection.findings.get().rectification
+    admin = world.school_admin if inspection.school_id == world.school_a.pk else world.other_school_admin
     services.rectification_respond(
-        actor=world.school_admin, rectification=rectification, response="已全额退还家长资料费", photo=png("done.png")
+        actor=admin, rectification=rectification, response="已全额退还家长资料费", photo=png("done.png")
     )
     inspection.refresh_from_db()
     return inspection
