@@ -6,6 +6,8 @@ import datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -249,3 +251,37 @@ def test_the_inspector_home_lists_what_is_due(world, client):
     assert [i.pk for i in pretend.context["upcoming"]] == [upcoming.pk]
     assert [r.finding.inspection_id for r in pretend.context["awaiting"]] == [overdue.pk]
     assert reverse("bureau:inspection-schedule") in pretend.content.decode()
+
+
+def test_an_inspection_not_started_can_be_cancelled_with_a_reason(world, english):
+    inspection = scheduled(world)
+    with pytest.raises(DomainError, match="why"):
+        services.inspection_cancel(actor=world.bureau, inspection=inspection, note=" ")
+    services.inspection_cancel(actor=world.bureau, inspection=inspection, note="县里统一调整督导时间")
+    inspection.refresh_from_db()
+    assert inspection.status == Inspection.Status.CANCELLED
+    with pytest.raises(DomainError):
+        services.inspection_start(actor=world.inspector, inspection=inspection)
+
+
+def test_the_school_sees_an_announced_inspection_but_not_its_checklist_before_issue(world, client):
+    inspection = scheduled(world, kind=Inspection.Kind.SCHEDULED)
+    services.inspection_start(actor=world.inspector, inspection=inspection)
+    services.inspection_record_checks(actor=world.inspector, inspection=inspection, results=all_checks_passed(world))
+    client.force_login(world.school_admin)
+    response = client.get(detail(inspection))
+    assert response.status_code == 200
+    assert list(response.context["checks"]) == [] and response.context["findings"] == []
+    assert not response.context["can_pdf"]
+
+
+def test_the_inspection_list_costs_the_same_for_one_or_many(world, client, django_assert_max_num_queries):
+    client.force_login(world.inspector)
+    scheduled(world)
+    url = reverse("bureau:inspection-list")
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(url).status_code == 200
+    issued(world, school=world.school_b)
+    responded(world)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        assert client.get(url).status_code == 200
