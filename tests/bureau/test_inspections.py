@@ -3,6 +3,7 @@ close with open rectifications, a checklist not finished), what a school sees of
 the report PDF, reminders and the console's counts."""
 
 import datetime
+import subprocess
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -12,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from schools.models import Notification, Role
+from tests.concurrency import at_once
 from tests.conftest import events, has_cjk_font, messages_of, pdf_text_and_fonts, pretend_today
 from tests.factories import user_with_role
 from tests.factories_inspections import all_checks_passed, issued, png, responded, scheduled, with_finding
@@ -197,6 +199,10 @@ def test_the_report_pdf_is_in_chinese_with_the_findings(world, client, tmp_path)
     assert "西吉县课后服务专项督导报告" in text
     assert world.school_a.name in text and "向家长收取课后服务资料费" in text
     assert has_cjk_font(fonts)
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(response.content)
+    images = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert len(images.strip().splitlines()) - 2 == 2  # the finding's photo and the school's answer's, as thumbnails
 
 
 def test_remind_rectifications_before_the_deadline_and_when_overdue_once_each(world, monkeypatch):
@@ -285,3 +291,23 @@ def test_the_inspection_list_costs_the_same_for_one_or_many(world, client, djang
     responded(world)
     with django_assert_max_num_queries(len(one.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_answers_of_the_school_at_once_both_count_and_move_the_inspection_once(world, media):
+    inspection = with_finding(world)
+    services.finding_add(
+        actor=world.inspector, inspection=inspection, check=inspection.checks.get(item=CheckItem.SAFETY_CHECKS),
+        description="消防通道堆放杂物", severity="minor", deadline=timezone.localdate(), photos=[png()],
+    )  # fmt: skip
+    services.inspection_issue(actor=world.inspector, inspection=inspection)
+    first, second = (Rectification.objects.get(pk=f.rectification.pk) for f in inspection.findings.order_by("pk"))
+    results = at_once(
+        lambda: services.rectification_respond(actor=world.school_admin, rectification=first, response="已退费"),
+        lambda: services.rectification_respond(actor=world.school_admin, rectification=second, response="已清理"),
+    )
+    assert results == ["ok", "ok"], results
+    inspection.refresh_from_db()
+    assert inspection.status == Inspection.Status.RECTIFYING
+    assert [e[0] for e in events(inspection)].count("respond") == 1
+    assert set(Rectification.objects.values_list("status", flat=True)) == {Rectification.Status.RESPONDED}

@@ -42,6 +42,9 @@ def inspection_report_context(inspection: Inspection, findings) -> dict:
                 "finding": finding,
                 "rectification": rectification,
                 "photos": [url for photo in finding.photos.all() if (url := thumbnail_data_url(photo.file))],
+                "response_photo": thumbnail_data_url(rectification.response_photo)
+                if rectification is not None and rectification.response_photo
+                else "",
             }
         )
     return {
