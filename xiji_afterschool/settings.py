@@ -158,6 +158,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "bureau.send_flag_digest_task",
         "schedule": crontab(hour=7, minute=45),  # R12: confirmed flags waiting for the county's review, once a day
     },
+    "remind-rectifications": {
+        "task": "bureau.remind_rectifications_task",
+        "schedule": crontab(hour=8, minute=0),  # R35: inspection rectifications due soon or overdue
+    },
 }
 
 # Text messages (SMS): the one sender class (xiji_afterschool/sms.py says how a real provider plugs in).

@@ -1,5 +1,5 @@
 """The county console's actions and scopes: the homes, the console's summary figures (R3, R34), feedback (R33),
-compliance flags (R12) and overdue deadlines, and the pages it shows of other apps' records through those apps'
+compliance flags (R12), overdue deadlines and special inspections (R35), and the pages it shows of other apps' records through those apps'
 actions (plan.review_queue, calendar.view…)."""
 
 from django.db.models import Q
@@ -17,6 +17,8 @@ from xiji_afterschool.permissions import (
     register,
     same_rule,
 )
+
+from .models import Inspection
 
 BU, IN, LE, FI, TC, SA = (
     Role.BUREAU, Role.INSPECTOR, Role.LEADERSHIP, Role.FINANCE, Role.TOWNSHIP_COORDINATOR, Role.SCHOOL_ADMIN
@@ -43,6 +45,35 @@ FEEDBACK_READERS = {BU, IN, LE}
 FLAG_READERS = frozenset({*COUNTY_READERS, LE, TC})
 COMPLIANCE_READ_RULES = {**same_rule({*COUNTY_READERS, LE}, ALL), TC: in_township("service_class__school__township")}
 
+
+# ---- Special inspections (督导, R35): a school sees an inspection of its own once the findings are issued, and a
+# scheduled one (计划督导) from the start because it is told; an unannounced one (随机督导) stays out of its sight
+# until the findings reach it.
+def _school_sees_inspection(prefix: str = ""):
+    def rule(m):
+        issued = Q(**{f"{prefix}status__in": Inspection.ISSUED})
+        announced = Q(
+            **{
+                f"{prefix}kind": Inspection.Kind.SCHEDULED,
+                f"{prefix}status__in": (Inspection.Status.SCHEDULED, Inspection.Status.IN_PROGRESS),
+            }
+        )
+        return Q(**{f"{prefix}school": m.school_id}) & (issued | announced)
+
+    return rule
+
+
+def _school_sees_findings(prefix: str):
+    # Findings and rectifications only once issued, whatever the kind: a draft finding is the inspectors' own.
+    return lambda m: Q(**{f"{prefix}school": m.school_id, f"{prefix}status__in": Inspection.ISSUED})
+
+
+def _inspection_scopes(prefix: str, school_rule) -> dict:
+    return {**same_rule({*COUNTY_READERS, LE}, ALL), TC: in_township(f"{prefix}school__township"), SA: school_rule}
+
+
+INSPECTION_READERS = {*COUNTY_READERS, LE, TC, SA}
+
 register(
     app="bureau",
     actions={
@@ -63,6 +94,10 @@ register(
         "compliance.review": COUNTY_READERS,
         # ---- Reminders: overdue deadlines (plan filing, annual claims, hooked kinds) on the console
         "overdue.view": FLAG_READERS,
+        # ---- Special inspections
+        "inspection.view": INSPECTION_READERS,
+        "inspection.manage": set(COUNTY_READERS),  # schedule, start, checklist, findings, issue, verify, close
+        "rectification.respond": {SA},
     },
     scopes={
         "bureau.SchoolFigures": FIGURES_SCOPE,
@@ -78,6 +113,11 @@ register(
             **same_rule({*COUNTY_READERS, LE}, ALL),
             TC: in_township("session__service_class__school__township"),
         },
+        "bureau.Inspection": _inspection_scopes("", _school_sees_inspection()),
+        "bureau.Finding": _inspection_scopes("inspection__", _school_sees_findings("inspection__")),
+        "bureau.Rectification": _inspection_scopes(
+            "finding__inspection__", _school_sees_findings("finding__inspection__")
+        ),
     },
     action_scopes={
         # The leadership reads every school's numbers on the console, and no school record elsewhere.
@@ -100,6 +140,9 @@ register(
             for role in (BU, IN, LE, TC)
         ),
         *(MenuEntry(role, "bureau:overdue-list", "overdue.view", _("Overdue"), 35) for role in (BU, IN, LE, TC)),
+        *(MenuEntry(role, "bureau:inspection-list", "inspection.view", _("Inspections"), 25) for role in (BU, IN, LE)),
+        MenuEntry(TC, "bureau:inspection-list", "inspection.view", _("Inspections"), 60),
+        MenuEntry(SA, "bureau:inspection-list", "inspection.view", _("Inspections"), 90),
         MenuEntry(BU, "bureau:calendar", "calendar.view", _("Calendar"), 50),
         *(
             MenuEntry(role, "bureau:feedback-list", "feedback.list", pgettext_lazy("feedback", "Feedback"), 60)

@@ -1,4 +1,5 @@
-"""The county console's background jobs: keep the summary tables current, remind of deadlines, the flag digest.
+"""The county console's background jobs: keep the summary tables current, remind of deadlines and rectifications,
+the flag digest.
 Each takes ids and calls one service, and is safe to run twice."""
 
 from celery import shared_task
@@ -7,6 +8,7 @@ from schools.models import SchoolYear
 
 from .services import compliance as compliance_services
 from .services import console as console_services
+from .services import inspections as inspections_services
 from .services import reminders as reminders_services
 
 
@@ -51,3 +53,10 @@ def send_deadline_reminders_task() -> dict:
 def send_flag_digest_task() -> int:
     """Daily at 07:45 (CELERY_BEAT_SCHEDULE): tell the bureau how many confirmed compliance flags wait for review."""
     return compliance_services.send_flag_digest()
+
+
+@shared_task(name="bureau.remind_rectifications_task")
+def remind_rectifications_task() -> int:
+    """Daily at 08:00 (CELERY_BEAT_SCHEDULE): schools hear of inspection rectifications due soon or overdue, once per
+    rectification and deadline."""
+    return inspections_services.remind_rectifications()

@@ -1,4 +1,4 @@
-from .views import calendar, compliance, console, feedback, homes, plans, reminders
+from .views import calendar, compliance, console, feedback, homes, inspections, plans, reminders
 
 app_name = "bureau"
 urlpatterns = [
@@ -9,4 +9,5 @@ urlpatterns = [
     *feedback.urlpatterns,
     *compliance.urlpatterns,
     *reminders.urlpatterns,
+    *inspections.urlpatterns,
 ]

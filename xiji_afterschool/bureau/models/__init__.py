@@ -3,15 +3,33 @@
 from .compliance import FLAG_STATE_STYLE, FlagReview, FlagState
 from .console import ClassFigures, ConsoleRefresh, SchoolFigures, WeekFigures
 from .feedback import Feedback, FeedbackEvent
+from .inspections import (
+    CheckItem,
+    Finding,
+    FindingPhoto,
+    Inspection,
+    InspectionCheck,
+    InspectionEvent,
+    Rectification,
+    RectificationEvent,
+)
 
 __all__ = [
     "FLAG_STATE_STYLE",
+    "CheckItem",
     "ClassFigures",
     "ConsoleRefresh",
     "Feedback",
     "FeedbackEvent",
+    "Finding",
+    "FindingPhoto",
     "FlagReview",
     "FlagState",
+    "Inspection",
+    "InspectionCheck",
+    "InspectionEvent",
+    "Rectification",
+    "RectificationEvent",
     "SchoolFigures",
     "WeekFigures",
 ]

@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import path
+from django.utils import timezone
 
 from funding.selectors import claims as claims_selectors
 from safety.selectors import alerts as alerts_selectors
@@ -12,6 +13,8 @@ from schools.selectors import calendar as calendar_selectors
 from schools.selectors import plans as plans_selectors
 from schools.selectors import roster as roster_selectors
 from xiji_afterschool import permissions
+
+from ..selectors import inspections as inspections_selectors
 
 
 def safety_numbers(viewer, school_year) -> dict:
@@ -48,10 +51,27 @@ def home(request):
 
 @login_required
 def inspector_home(request):
-    """Inspector: special inspections and findings (R35) arrive with their issue; schools list now."""
-    permissions.require(request.user, "home.inspector")
+    """Inspector: inspections today and coming, answers to verify, findings awaiting rectification, overdue
+    rectifications (R35), and the county's safety numbers."""
+    user = request.user
+    permissions.require(user, "home.inspector")
     school_year = calendar_selectors.current_school_year()
-    context = {"totals": roster_selectors.county_totals(), "safety": safety_numbers(request.user, school_year)}
+    today = timezone.localdate()
+    waiting = inspections_selectors.rectifications_waiting(viewer=user)
+    context = {
+        "today": today,
+        "school_year": school_year,
+        "upcoming": inspections_selectors.upcoming(viewer=user, today=today)[:20],
+        "to_verify": inspections_selectors.rectifications_to_verify(viewer=user)[:20],
+        "awaiting": waiting.filter(deadline__gte=today)[:20],
+        "overdue": waiting.filter(deadline__lt=today)[:20],
+        "counts": inspections_selectors.inspection_counts(viewer=user, school_year=school_year)
+        if school_year
+        else None,
+        "may_schedule": permissions.can(user, "inspection.manage"),
+        "totals": roster_selectors.county_totals(),
+        "safety": safety_numbers(user, school_year),
+    }
     return render(request, "bureau/homes/inspector_home.html", context)
 
 

@@ -1,0 +1,1 @@
+"""Template tags of the county console shown on other apps ' pages."""
