@@ -434,3 +434,33 @@ def test_console_workbook_download(computed, client):
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     county_row = list(book.worksheets[0].values)[1]
     assert county_row[0] == computed.school_year.name
+
+
+def test_inspections_and_flag_reviews_feed_the_console(county, media, monkeypatch):
+    """Findings and rectifications (R35) and the county's review of flags reach the school's figures."""
+    from xiji_afterschool.bureau.models import FlagReview, Rectification
+
+    from ..factories_inspections import issued, scheduled
+
+    w = county
+    inspection = issued(w, deadline=timezone.localdate() + datetime.timedelta(days=3))
+    scheduled(w, school=w.school_b)  # not yet issued: counted, no finding
+    flagged = Session.objects.filter(service_class=w.class_a, status=Session.Status.CONFIRMED).exclude(flag="").get()
+    FlagReview.objects.create(
+        session=flagged, outcome=FlagReview.Outcome.VIOLATION, note="讲授新课", reviewed_by=w.bureau
+    )
+    later = timezone.localdate() + datetime.timedelta(days=10)  # the rectification is now past its deadline
+    services.refresh(school_year=w.school_year, trigger="test", today=later)
+    a = SchoolFigures.objects.get(school=w.school_a, school_year=w.school_year)
+    b = SchoolFigures.objects.get(school=w.school_b, school_year=w.school_year)
+    open_rectifications = Rectification.objects.filter(finding__inspection=inspection).exclude(status="accepted")
+    assert (a.inspections, a.findings, a.rectifications_open) == (
+        1,
+        inspection.findings.count(),
+        open_rectifications.count(),
+    )
+    assert a.rectifications_overdue == a.rectifications_open == 1
+    assert (b.inspections, b.findings) == (1, 0)
+    assert (a.flags_accepted, a.flags_violations) == (0, 1)
+    row = selectors.school(viewer=w.bureau, school_year=w.school_year, school=w.school_a)["row"]
+    assert "rectifications" in row["attention"]

@@ -12,6 +12,7 @@ from funding.models import Claim, LedgerEntry, Settlement
 from safety.models import Hazard, Incident, LateAlert
 from schools.models import SchoolPlan, SchoolYear, ServiceClass, ServiceClassMember, Session
 
+from .models import Inspection, Rectification
 from .services import console as console_services
 
 _paused = False
@@ -34,6 +35,8 @@ WHERE = {
     LateAlert: lambda a: (_current_year_id(a.date), a.school_id),
     Incident: lambda i: (_current_year_id(i.occurred_at.date()), i.school_id),
     Hazard: lambda h: (_current_year_id(h.created_at.date()), h.school_id),
+    Inspection: lambda i: (i.school_year_id, i.school_id),
+    Rectification: lambda r: (r.finding.inspection.school_year_id, r.finding.inspection.school_id),
 }
 
 

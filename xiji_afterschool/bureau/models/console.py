@@ -95,6 +95,13 @@ class SchoolFigures(models.Model):
     flags_waiting = models.PositiveIntegerField(default=0)
     flags_accepted = models.PositiveIntegerField(default=0)  # reviewed by the county: accepted
     flags_violations = models.PositiveIntegerField(default=0)  # reviewed by the county: a violation
+    # Special inspections (R35): inspections of the year (not cancelled), closed ones, findings issued, and their
+    # rectifications not yet accepted (and of those, past their deadline)
+    inspections = models.PositiveIntegerField(default=0)
+    inspections_closed = models.PositiveIntegerField(default=0)
+    findings = models.PositiveIntegerField(default=0)
+    rectifications_open = models.PositiveIntegerField(default=0)
+    rectifications_overdue = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("school figures")

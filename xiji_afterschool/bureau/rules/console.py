@@ -27,6 +27,7 @@ SUMMED = (
     "claimed", "approved_amount", "allocated", "spent", "settled", "claims_first_review",
     "late_pickups", "open_hazards", "incidents", "flags", "flags_confirmed", "flags_waiting",
     "flags_accepted", "flags_violations",
+    "inspections", "inspections_closed", "findings", "rectifications_open", "rectifications_overdue",
 )  # fmt: skip
 # Numbers that a period (a semester) narrows: summed from the weeks in it.
 WEEKLY = ("planned_hours", "delivered_hours", "sessions", "present_marks", "roll_marks", "late_pickups", "incidents")
@@ -96,4 +97,6 @@ def needs_attention(row: dict) -> list[str]:
         out.append("hazards")
     if row["flags_waiting"]:
         out.append("flags")
+    if row["rectifications_overdue"]:
+        out.append("rectifications")
     return out

@@ -44,7 +44,16 @@ from schools.rules import calendar as calendar_rules
 from schools.rules import delivery as delivery_rules
 from schools.rules import hours as hours_rules
 
-from ..models import ClassFigures, ConsoleRefresh, FlagReview, SchoolFigures, WeekFigures
+from ..models import (
+    ClassFigures,
+    ConsoleRefresh,
+    Finding,
+    FlagReview,
+    Inspection,
+    Rectification,
+    SchoolFigures,
+    WeekFigures,
+)
 from ..rules import console as rules
 
 log = logging.getLogger(__name__)
@@ -245,6 +254,33 @@ def compute(*, school_year: SchoolYear, school_ids=None, today: datetime.date) -
         violations=Count("pk", filter=Q(outcome=FlagReview.Outcome.VIOLATION)),
     )
 
+    # Special inspections.
+    inspections = _count_by(
+        Inspection.objects.filter(school__in=ids, school_year=school_year).exclude(status=Inspection.Status.CANCELLED),
+        "school",
+        n=Count("pk"),
+        closed=Count("pk", filter=Q(status=Inspection.Status.CLOSED)),
+    )
+    findings = dict(
+        Finding.objects.filter(
+            inspection__school__in=ids, inspection__school_year=school_year, inspection__status__in=Inspection.ISSUED
+        )
+        .order_by()
+        .values("inspection__school")
+        .annotate(n=Count("pk"))
+        .values_list("inspection__school", "n")
+    )
+    rectifications = _count_by(
+        Rectification.objects.filter(
+            finding__inspection__school__in=ids,
+            finding__inspection__school_year=school_year,
+            finding__inspection__status__in=Inspection.ISSUED,
+        ).exclude(status=Rectification.Status.ACCEPTED),
+        "finding__inspection__school",
+        n=Count("pk"),
+        overdue=Count("pk", filter=Q(deadline__lt=to_date)),
+    )
+
     # Money.
     claims = _count_by(
         Claim.objects.filter(school__in=ids, school_year=school_year),
@@ -393,6 +429,8 @@ def compute(*, school_year: SchoolYear, school_ids=None, today: datetime.date) -
         fund = funds.get(pk, {})
         flag = flags.get(pk, {})
         review = reviews.get(pk, {})
+        inspected = inspections.get(pk, {})
+        rectifying = rectifications.get(pk, {})
         n_applicants = counts.get("applicants", 0)
         n_placed = counts.get("placed", 0)
         school_rows.append(
@@ -443,6 +481,11 @@ def compute(*, school_year: SchoolYear, school_ids=None, today: datetime.date) -
                 flags_waiting=flag.get("waiting", 0),
                 flags_accepted=review.get("accepted", 0),
                 flags_violations=review.get("violations", 0),
+                inspections=inspected.get("n", 0),
+                inspections_closed=inspected.get("closed", 0),
+                findings=findings.get(pk, 0),
+                rectifications_open=rectifying.get("n", 0),
+                rectifications_overdue=rectifying.get("overdue", 0),
             )
         )
     return {"schools": school_rows, "classes": class_rows, "weeks": week_rows}

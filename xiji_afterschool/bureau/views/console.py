@@ -18,11 +18,14 @@ from xiji_afterschool.exports import xlsx_response
 from .. import tasks
 from ..reports import console as reports
 from ..selectors import console as selectors
+from ..selectors import feedback as feedback_selectors
+from ..selectors import reminders as reminders_selectors
 
 # Pages of other apps a console number links to, by the action that opens them.
 LINKED_ACTIONS = (
     "coverage.view", "delivery.view", "claim.view", "ledger.view", "settlement.view", "hazard.view",
     "incident.view", "late_alert.view", "service_class.view", "session.view", "plan.review_queue",
+    "compliance.view", "inspection.view", "feedback.list", "overdue.view",
 )  # fmt: skip
 
 
@@ -143,14 +146,43 @@ def _sections(request, t: dict, school_year, *, school=None, township=None) -> l
               bool(t["open_hazards"])),
         _card(t["incidents"], _("Incidents"), url("incident.view", "safety:incident-list")),
         _card(t["flags"], _("Sessions flagged as possible new lessons (R12): %(c)s confirmed by the school, %(w)s waiting")
-              % {"c": t["flags_confirmed"], "w": t["flags_waiting"]}, warn=bool(t["flags_waiting"])),
+              % {"c": t["flags_confirmed"], "w": t["flags_waiting"]}, url("compliance.view", "bureau:compliance-list"),
+              bool(t["flags_waiting"])),
+        _card(f"{t['flags_accepted']} / {t['flags_violations']}", _("Flags reviewed by the county: accepted / violations"),
+              url("compliance.view", "bureau:compliance-list"), bool(t["flags_violations"])),
+    ]  # fmt: skip
+    inspections = [
+        _card(f"{t['inspections_closed']} / {t['inspections']}", _("Special inspections closed / this year"),
+              url("inspection.view", "bureau:inspection-list")),
+        _card(t["findings"], _("Findings issued"), url("inspection.view", "bureau:inspection-list")),
+        _card(t["rectifications_open"], _("Rectifications not yet accepted (%(n)s past their deadline)")
+              % {"n": t["rectifications_overdue"]}, url("inspection.view", "bureau:inspection-list"),
+              bool(t["rectifications_overdue"])),
     ]  # fmt: skip
     return [
         {"id": "service", "title": _("Service and coverage"), "cards": service},
         {"id": "delivery", "title": _("Delivery against plan"), "cards": delivery},
         {"id": "money", "title": _("Subsidy"), "cards": money_cards},
         {"id": "safety", "title": _("Safety and compliance"), "cards": safety},
+        {"id": "inspections", "title": _("Special inspections (督导)"), "cards": inspections},
     ]
+
+
+def _oversight(request, school_year) -> dict:
+    """What the county page shows besides the summary: overdue deadlines and feedback by theme (live counts of
+    small tables), each with its list."""
+    out = {}
+    if permissions.can(request.user, "overdue.view"):
+        out["overdue"] = len(reminders_selectors.overdue_items(request.user))
+    if permissions.can(request.user, "feedback.list"):
+        themes = feedback_selectors.feedback_counts(request.user, since=school_year.start_date)
+        out["feedback"] = feedback_selectors.feedback_response_stats(request.user, since=school_year.start_date)
+        out["feedback_chart"] = charts.bar_chart(
+            [charts.Bar(str(t["label"]), t["total"], note=_("%(n)s open") % {"n": t["open"]} if t["open"] else "",
+                        warn=bool(t["overdue"])) for t in themes],
+            title=_("Opinions, suggestions and complaints this school year, by theme"),
+        )  # fmt: skip
+    return out
 
 
 def _weekly_chart(weeks) -> str:
@@ -205,6 +237,7 @@ def county(request):
         data=data,
         total=data["total"],
         sections=_sections(request, data["total"], school_year),
+        oversight=_oversight(request, school_year),
         weekly_chart=_weekly_chart(data["weeks"]),
         group_chart=_group_chart(data["total"], data["groups"]),
         township_chart=charts.bar_chart(
