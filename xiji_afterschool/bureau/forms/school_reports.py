@@ -36,8 +36,8 @@ class FiguresForm(forms.Form):
 
     def __init__(self, *args, figures=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.figure_names = []
-        for figure in figures:
+        self.figure_names, self.figures = [], list(figures)
+        for figure in self.figures:
             self.figure_names.append(figure.name)
             self.fields[f"{figure.name}"] = forms.DecimalField(
                 label=FIGURES[figure.name], required=False, min_value=0, max_digits=14, decimal_places=2,
@@ -48,8 +48,8 @@ class FiguresForm(forms.Form):
             )
 
     def rows(self):
-        """(value field, reason field) per figure, in order, for the template."""
-        return [(self[name], self[f"{name}__reason"]) for name in self.figure_names]
+        """(figure, value field, reason field) per figure, in order, for the template."""
+        return [(figure, self[figure.name], self[f"{figure.name}__reason"]) for figure in self.figures]
 
     def values(self) -> dict:
         return {
