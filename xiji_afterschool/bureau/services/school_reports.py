@@ -12,7 +12,7 @@ import datetime
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from schools.models import NotificationKind, SchoolYear
@@ -47,7 +47,8 @@ def _require_open(window: ReportWindow) -> None:
 
 
 def _date(value: datetime.date) -> str:
-    return f"{value.year}年{value.month}月{value.day}日" if value else ""
+    """A date in the reader's language (2021年9月9日 in Chinese)."""
+    return formats.date_format(value) if value else ""
 
 
 # ---------------------------------------------------------------- windows
@@ -177,7 +178,7 @@ def report_correct(*, actor, report: SchoolReport, values: dict) -> SchoolReport
 
 
 @transaction.atomic
-def report_submit(*, actor, report: SchoolReport, note: str = "", now: datetime.datetime | None = None) -> SchoolReport:
+def report_submit(*, actor, report: SchoolReport, note: str = "") -> SchoolReport:
     """Submit to the township (village schools, teaching points) or straight to the bureau. Refused once the
     window is closed, and after `late_until` for a first submission; one after the deadline is marked late.
     Two submissions at once: one succeeds, the other is refused (compare-and-set on the status)."""
@@ -186,8 +187,7 @@ def report_submit(*, actor, report: SchoolReport, note: str = "", now: datetime.
     _require_state(report, "submit")
     window = report.window
     _require_open(window)
-    now = now or timezone.now()
-    today = timezone.localdate(now)
+    now, today = timezone.now(), timezone.localdate()
     resubmission = report.first_submitted_at is not None
     if not rules.may_submit(today=today, late_until=window.late_until, resubmission=resubmission):
         raise DomainError(
@@ -229,18 +229,16 @@ def report_file(*, actor, report: SchoolReport, note: str = "") -> SchoolReport:
 def report_return(*, actor, report: SchoolReport, note: str) -> SchoolReport:
     """Back to the school for correction, with a note: by the bureau (submitted or township-reviewed), or by the
     township (a village school's report it has not passed on yet)."""
-    if permissions.can(actor, "school_report.file", report):
-        pass
-    elif permissions.can(actor, "school_report.township_review", report):
-        if report.status != SchoolReport.Status.SUBMITTED:
-            raise DomainError(_("The township has passed this report on; only the bureau can return it now."))
-    else:
-        permissions.require(actor, "school_report.file", report)
+    by_bureau = permissions.can(actor, "school_report.file", report)
+    if not by_bureau:
+        permissions.require(actor, "school_report.township_review", report)
     note = (note or "").strip()
     if not note:
         raise DomainError(_("Say what the school must correct."))
     report = _locked(report)
     _require_state(report, "return")
+    if not by_bureau and report.status != SchoolReport.Status.SUBMITTED:
+        raise DomainError(_("The township has passed this report on; only the bureau can return it now."))
     workflow.transition(report, "return", actor=actor, note=note)
     return report
 
