@@ -113,7 +113,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('status', models.CharField(choices=[('draft', 'Not submitted'), ('submitted', 'Submitted'), ('township_reviewed', 'Reviewed by the township'), ('filed', 'Filed')], db_index=True, default='draft', max_length=20, verbose_name='status')),
+                ('status', models.CharField(choices=[('draft', 'Not submitted'), ('submitted', 'Submitted'), ('reviewed', 'Reviewed by the township'), ('filed', 'Filed')], db_index=True, default='draft', max_length=16, verbose_name='status')),
                 ('first_submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='first submitted at')),
                 ('is_late', models.BooleanField(default=False, verbose_name='submitted after the deadline')),
                 ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='submitted at')),

@@ -3,8 +3,8 @@ every school gets a report pre-filled from its own records; the school corrects 
 submits; the township reviews its village schools and teaching points; the bureau files (备案) or returns it.
 
 window: open --close--> closed
-report: draft --submit--> submitted --township_review--> township_reviewed --file--> filed
-        (central and other schools: submitted --file--> filed); submitted/township_reviewed --return--> draft
+report: draft --submit--> submitted --township_review--> reviewed --file--> filed
+        (central and other schools: submitted --file--> filed); submitted/reviewed --return--> draft
 A filed report never changes (the service refuses; on PostgreSQL a trigger refuses too).
 """
 
@@ -96,7 +96,7 @@ class SchoolReport(TimeStampedModel):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Not submitted")
         SUBMITTED = "submitted", _("Submitted")
-        TOWNSHIP_REVIEWED = "township_reviewed", _("Reviewed by the township")
+        TOWNSHIP_REVIEWED = "reviewed", _("Reviewed by the township")
         FILED = "filed", _("Filed")
 
     EDITABLE = (Status.DRAFT,)
@@ -123,7 +123,7 @@ class SchoolReport(TimeStampedModel):
 
     window = models.ForeignKey(ReportWindow, on_delete=models.PROTECT, related_name="reports", verbose_name=_("window"))
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="reports", verbose_name=_("school"))
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True)
     # The first submission decides lateness; a report returned for correction keeps it.
     first_submitted_at = models.DateTimeField(_("first submitted at"), null=True, blank=True)
     is_late = models.BooleanField(_("submitted after the deadline"), default=False)

@@ -4,8 +4,8 @@ township reviews its village schools and teaching points; the bureau files (å¤‡æ
 report never changes. Reminders go to the school's administrators 3 days before the deadline and once overdue.
 
 window: open --close--> closed
-report: draft --submit--> submitted [--township_review--> township_reviewed] --file--> filed
-        submitted / township_reviewed --return--> draft
+report: draft --submit--> submitted [--township_review--> reviewed] --file--> filed
+        submitted / reviewed --return--> draft
 """
 
 import datetime
