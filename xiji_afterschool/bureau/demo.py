@@ -82,10 +82,12 @@ class Reports:
                 continue
             if n == 2 and school.name != FIRST:
                 continue  # November: only the first school has reported so far
-            fate = (i + n) % 7
+            fate = (i + n + 1) % 7
             if fate == 6:
                 continue  # missing
             day = deadline + datetime.timedelta(days=2) if fate == 5 else deadline - datetime.timedelta(days=5 - i % 4)
+            if n == 2:
+                day = deadline - datetime.timedelta(days=6)  # November: the first school reported early
             clock = self.step(day, 15)
             if clock is None:
                 continue
