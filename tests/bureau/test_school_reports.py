@@ -426,7 +426,7 @@ def test_city_summary_has_three_sheets_whose_totals_agree(client, world, village
     response = client.get(reverse("bureau:report-window-city-summary", args=[window.pk]))
     assert response.status_code == 200
     by_township, names = _sheet_rows(response.content, "By township")
-    assert names == ["By township", "By school type", "Schools", "About"]
+    assert names == ["By township", "By school type", "Schools", "Notes"]
     by_type, _n = _sheet_rows(response.content, "By school type")
     schools, _n = _sheet_rows(response.content, "Schools")
     assert len(schools) == 1 + 3

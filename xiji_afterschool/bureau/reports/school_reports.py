@@ -28,7 +28,7 @@ def _values(row: dict) -> dict:
 
 def _status_text(report) -> str:
     text = report.get_status_display()
-    return f"{text}（{_('late')}）" if report.is_late else text
+    return f"{text}（{_('submitted late')}）" if report.is_late else text
 
 
 def statistics_rows(*, table: list[dict]) -> tuple[list[str], list[dict]]:
@@ -90,7 +90,7 @@ def _caption(window: ReportWindow) -> list:
     return [
         window.title,
         f"{window.period_start.isoformat()} – {window.period_end.isoformat()}",
-        _("Deadline") + f" {window.deadline.isoformat()}",
+        _("Due by %(day)s") % {"day": window.deadline.isoformat()},
     ]
 
 
@@ -120,7 +120,9 @@ def city_summary_workbook(*, window: ReportWindow, table: list[dict]) -> bytes:
         for township, rows in sorted(by_township.items(), key=lambda item: (item[0].code, item[0].pk))
     ]
     total = [_("County total"), len(values), *rules.total_row([f for _r, f in values]).values()]
-    _sheet(workbook, _("By township"), [_("Township"), _("Schools"), *figure_header], [*lines, total], first=True)
+    _sheet(
+        workbook, _("By township"), [_("Township"), _("Number of schools"), *figure_header], [*lines, total], first=True
+    )
 
     by_type = defaultdict(list)
     for report, figures in values:
@@ -130,12 +132,12 @@ def city_summary_workbook(*, window: ReportWindow, table: list[dict]) -> bytes:
         for kind, label in School.Type.choices
         if by_type.get(kind)
     ]
-    _sheet(workbook, _("By school type"), [_("School type"), _("Schools"), *figure_header], [*lines, total])
+    _sheet(workbook, _("By school type"), [_("School type"), _("Number of schools"), *figure_header], [*lines, total])
 
     header, lines = statistics_rows(table=table)
     _sheet(workbook, _("Schools"), header, [line for line in lines if line["kind"] == "school"])
 
-    notes = workbook.create_sheet(_("About")[:31])
+    notes = workbook.create_sheet(_("Notes")[:31])
     for text in [
         *_caption(window),
         _("Reported figures as submitted by the schools; money in yuan."),
