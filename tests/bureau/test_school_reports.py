@@ -8,7 +8,9 @@ import io
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -20,6 +22,7 @@ from schools.selectors import delivery as delivery_selectors
 from xiji_afterschool.bureau.models import ReportFigure, ReportWindow, SchoolReport, SchoolReportEvent
 from xiji_afterschool.bureau.models.school_reports import FIGURES
 from xiji_afterschool.bureau.reports import school_reports as reports
+from xiji_afterschool.bureau.rules import school_reports as rules
 from xiji_afterschool.bureau.selectors import school_reports as selectors
 from xiji_afterschool.bureau.services import school_reports as services
 from xiji_afterschool.errors import DomainError
@@ -158,8 +161,6 @@ def test_opening_refuses_bad_periods_duplicates_and_other_roles(world):
     _open(w)
     with pytest.raises(DomainError, match="already open"):
         _open(w)
-    from django.core.exceptions import PermissionDenied
-
     with pytest.raises(PermissionDenied):
         services.window_open(
             actor=w.inspector, kind="monthly", school_year=w.school_year, title="x", period_start=start,
@@ -268,8 +269,6 @@ def test_village_reports_go_through_the_township_central_ones_straight_to_the_bu
 
     with pytest.raises(DomainError, match="township must review"):
         services.report_file(actor=w.bureau, report=village_report)
-    from django.core.exceptions import PermissionDenied
-
     with pytest.raises(PermissionDenied):  # the township reviews village schools and teaching points only
         services.report_township_review(actor=w.township, report=central)
     with pytest.raises(DomainError, match="Say what the school must correct"):
@@ -441,8 +440,6 @@ def test_city_summary_has_three_sheets_whose_totals_agree(client, world, village
 
 
 def test_rules_total_weighted_rate():
-    from xiji_afterschool.bureau.rules import school_reports as rules
-
     rows = [
         {**dict.fromkeys(FIGURES), "served": Decimal(10), "attendance_rate": Decimal("90.0")},
         {**dict.fromkeys(FIGURES), "served": Decimal(30), "attendance_rate": Decimal("70.0")},
@@ -480,3 +477,22 @@ def test_reminders_fire_once_per_report_and_stage(world):
     assert not Notification.objects.filter(user=w.other_school_admin).exists()
     services.window_close(actor=w.bureau, window=window)
     assert services.remind_overdue_reports(today=deadline + datetime.timedelta(days=9)) == 0
+
+
+def test_pages_cost_the_same_whatever_the_number_of_schools(client, world):
+    w = world
+    client.force_login(w.bureau)
+
+    def cost(window) -> list[int]:
+        counts = []
+        for name in ("bureau:report-window-detail", "bureau:report-window-export", "bureau:report-window-city-summary"):
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(reverse(name, args=[window.pk])).status_code == 200
+            counts.append(len(queries))
+        return counts
+
+    small = cost(_open(w))
+    for i in range(4):
+        SchoolFactory(name=f"丙乡{i}小学", township=w.township_b)
+    large = cost(_open(w, kind=ReportWindow.Kind.SEMESTER))
+    assert small == large, (small, large)
