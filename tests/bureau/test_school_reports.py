@@ -19,6 +19,7 @@ from enrollment.selectors import coverage as coverage_selectors
 from funding.models import Fund
 from schools.models import Attendance, Notification, Role, School, Session
 from schools.selectors import delivery as delivery_selectors
+from xiji_afterschool.bureau import tasks
 from xiji_afterschool.bureau.models import ReportFigure, ReportWindow, SchoolReport, SchoolReportEvent
 from xiji_afterschool.bureau.models.school_reports import FIGURES
 from xiji_afterschool.bureau.reports import school_reports as reports
@@ -496,3 +497,10 @@ def test_pages_cost_the_same_whatever_the_number_of_schools(client, world):
         SchoolFactory(name=f"丙乡{i}小学", township=w.township_b)
     large = cost(_open(w, kind=ReportWindow.Kind.SEMESTER))
     assert small == large, (small, large)
+
+
+def test_the_reminder_job_runs_the_service(world, eager_celery):
+    w = world
+    _open(w, deadline=timezone.localdate() + datetime.timedelta(days=2))
+    assert tasks.remind_overdue_reports_task.delay().get() == 2  # both schools' administrators, due soon
+    assert tasks.remind_overdue_reports_task.delay().get() == 0
