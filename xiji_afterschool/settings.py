@@ -162,6 +162,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "bureau.remind_rectifications_task",
         "schedule": crontab(hour=8, minute=0),  # R35: inspection rectifications due soon or overdue
     },
+    "remind-school-reports": {
+        "task": "bureau.remind_overdue_reports_task",
+        "schedule": crontab(hour=8, minute=5),  # R34: school reports due within 3 days or overdue
+    },
 }
 
 # Text messages (SMS): the one sender class (xiji_afterschool/sms.py says how a real provider plugs in).

@@ -1,12 +1,12 @@
 """The county console's actions and scopes: the homes, the console's summary figures (R3, R34), feedback (R33),
-compliance flags (R12), overdue deadlines and special inspections (R35), and the pages it shows of other apps' records through those apps'
+compliance flags (R12), overdue deadlines, special inspections (R35), school reports (直报, R34), and the pages it shows of other apps' records through those apps'
 actions (plan.review_queue, calendar.view…)."""
 
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from schools.models import Role
+from schools.models import Role, School
 from xiji_afterschool.permissions import (
     ALL,
     COUNTY_READERS,
@@ -74,6 +74,15 @@ def _inspection_scopes(prefix: str, school_rule) -> dict:
 
 INSPECTION_READERS = {*COUNTY_READERS, LE, TC, SA}
 
+# ---- School reports (直报, R34): who reads windows and reports, who opens, corrects, reviews and files them.
+REPORT_COUNTY = {*COUNTY_READERS, LE}  # read every school's report
+
+
+def township_dependent_reports(m):
+    """A township reviews the reports of its village schools and teaching points only (R16: it plans for them)."""
+    return Q(school__township=m.township_id, school__school_type__in=School.DEPENDENT_TYPES)
+
+
 register(
     app="bureau",
     actions={
@@ -98,6 +107,14 @@ register(
         "inspection.view": INSPECTION_READERS,
         "inspection.manage": set(COUNTY_READERS),  # schedule, start, checklist, findings, issue, verify, close
         "rectification.respond": {SA},
+        # ---- School reports: windows opened and closed by the bureau; the school corrects and submits; the
+        # township reviews its village schools and teaching points; the bureau files or returns.
+        "report_window.view": {*REPORT_COUNTY, TC},
+        "report_window.manage": {BU},
+        "school_report.view": {SA, TC, *REPORT_COUNTY},
+        "school_report.edit": {SA},
+        "school_report.township_review": {TC},
+        "school_report.file": {BU},
     },
     scopes={
         "bureau.SchoolFigures": FIGURES_SCOPE,
@@ -118,6 +135,9 @@ register(
         "bureau.Rectification": _inspection_scopes(
             "finding__inspection__", _school_sees_findings("finding__inspection__")
         ),
+        # a window is the county's (a township sees its own schools' reports in it)
+        "bureau.ReportWindow": same_rule({*REPORT_COUNTY, TC}, ALL),
+        "bureau.SchoolReport": {SA: at_school(), TC: in_township(), **same_rule(REPORT_COUNTY, ALL)},
     },
     action_scopes={
         # The leadership reads every school's numbers on the console, and no school record elsewhere.
@@ -127,6 +147,7 @@ register(
         "compliance.review": {"schools.Session": same_rule(COUNTY_READERS, ALL)},
         # the schools whose overdue items a reader sees
         "overdue.view": {"schools.School": {**same_rule({*COUNTY_READERS, LE}, ALL), TC: in_township("township")}},
+        "school_report.township_review": {"bureau.SchoolReport": {TC: township_dependent_reports}},
     },
     menu=[
         MenuEntry(BU, "bureau:home", "home.bureau", home=True),
@@ -143,6 +164,14 @@ register(
         *(MenuEntry(role, "bureau:inspection-list", "inspection.view", _("Inspections"), 25) for role in (BU, IN, LE)),
         MenuEntry(TC, "bureau:inspection-list", "inspection.view", _("Inspections"), 60),
         MenuEntry(SA, "bureau:inspection-list", "inspection.view", _("Inspections"), 90),
+        *(
+            MenuEntry(role, "bureau:report-window-list", "report_window.view", _("School reports"), 27)
+            for role in (BU, IN, LE)
+        ),
+        *(
+            MenuEntry(role, "bureau:school-report-list", "school_report.view", _("School reports"), 62)
+            for role in (SA, TC)
+        ),
         MenuEntry(BU, "bureau:calendar", "calendar.view", _("Calendar"), 50),
         *(
             MenuEntry(role, "bureau:feedback-list", "feedback.list", pgettext_lazy("feedback", "Feedback"), 60)

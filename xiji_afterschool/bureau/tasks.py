@@ -1,5 +1,5 @@
-"""The county console's background jobs: keep the summary tables current, remind of deadlines and rectifications,
-the flag digest.
+"""The county console's background jobs: keep the summary tables current, remind of deadlines, reports and
+rectifications, the flag digest.
 Each takes ids and calls one service, and is safe to run twice."""
 
 from celery import shared_task
@@ -10,6 +10,7 @@ from .services import compliance as compliance_services
 from .services import console as console_services
 from .services import inspections as inspections_services
 from .services import reminders as reminders_services
+from .services import school_reports as school_reports_services
 
 
 @shared_task(name="bureau.refresh_console_task")
@@ -60,3 +61,10 @@ def remind_rectifications_task() -> int:
     """Daily at 08:00 (CELERY_BEAT_SCHEDULE): schools hear of inspection rectifications due soon or overdue, once per
     rectification and deadline."""
     return inspections_services.remind_rectifications()
+
+
+@shared_task(name="bureau.remind_overdue_reports_task")
+def remind_overdue_reports_task() -> int:
+    """Daily at 08:05 (CELERY_BEAT_SCHEDULE): school admins whose report is due within 3 days or overdue are told,
+    once per report and stage."""
+    return school_reports_services.remind_overdue_reports()

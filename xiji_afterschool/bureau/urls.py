@@ -1,4 +1,4 @@
-from .views import calendar, compliance, console, feedback, homes, inspections, plans, reminders
+from .views import calendar, compliance, console, feedback, homes, inspections, plans, reminders, school_reports
 
 app_name = "bureau"
 urlpatterns = [
@@ -10,4 +10,5 @@ urlpatterns = [
     *compliance.urlpatterns,
     *reminders.urlpatterns,
     *inspections.urlpatterns,
+    *school_reports.urlpatterns,
 ]

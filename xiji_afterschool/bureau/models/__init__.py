@@ -13,6 +13,7 @@ from .inspections import (
     Rectification,
     RectificationEvent,
 )
+from .school_reports import ReportFigure, ReportWindow, ReportWindowEvent, SchoolReport, SchoolReportEvent
 
 __all__ = [
     "FLAG_STATE_STYLE",
@@ -30,6 +31,11 @@ __all__ = [
     "InspectionEvent",
     "Rectification",
     "RectificationEvent",
+    "ReportFigure",
+    "ReportWindow",
+    "ReportWindowEvent",
     "SchoolFigures",
+    "SchoolReport",
+    "SchoolReportEvent",
     "WeekFigures",
 ]
