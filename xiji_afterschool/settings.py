@@ -152,19 +152,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     "send-deadline-reminders": {
         "task": "bureau.send_deadline_reminders_task",
-        "schedule": crontab(hour=7, minute=30),  # issue 12 item 8: plans, claims… due in a week, tomorrow, overdue
+        "schedule": crontab(hour=7, minute=30),  # plans, claims, reports, rectifications due soon or overdue
     },
     "send-flag-digest": {
         "task": "bureau.send_flag_digest_task",
         "schedule": crontab(hour=7, minute=45),  # R12: confirmed flags waiting for the county's review, once a day
-    },
-    "remind-rectifications": {
-        "task": "bureau.remind_rectifications_task",
-        "schedule": crontab(hour=8, minute=0),  # R35: inspection rectifications due soon or overdue
-    },
-    "remind-school-reports": {
-        "task": "bureau.remind_overdue_reports_task",
-        "schedule": crontab(hour=8, minute=5),  # R34: school reports due within 3 days or overdue
     },
 }
 

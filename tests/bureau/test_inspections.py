@@ -20,7 +20,7 @@ from tests.factories_inspections import all_checks_passed, issued, png, responde
 from xiji_afterschool.bureau.models import CheckItem, Finding, Inspection, InspectionCheck, Rectification
 from xiji_afterschool.bureau.selectors import inspections as selectors
 from xiji_afterschool.bureau.services import inspections as services
-from xiji_afterschool.bureau.tasks import remind_rectifications_task
+from xiji_afterschool.bureau.tasks import send_deadline_reminders_task
 from xiji_afterschool.errors import DomainError
 
 
@@ -216,7 +216,7 @@ def test_remind_rectifications_before_the_deadline_and_when_overdue_once_each(wo
     titles = list(Notification.objects.filter(user=world.school_admin, url=detail(inspection)).values_list("title"))
     assert len(titles) == 3  # issued, due soon, overdue
     pretend_today(monkeypatch, today + datetime.timedelta(days=30))
-    assert remind_rectifications_task.apply().get() == 0  # the beat's task: already told of the overdue one
+    assert send_deadline_reminders_task.apply().get()["rectification"] == 0  # the daily job: already told
 
 
 def test_inspection_counts_and_open_findings(world):

@@ -84,7 +84,9 @@ def test_a_school_without_an_administrator_is_its_townships_to_file(world):
 
 def test_nothing_is_reminded_between_school_years(world):
     w = world
-    assert services.send_deadline_reminders(today=w.school_year.end_date + DAY) == {"plan_filing": 0, "annual_claim": 0}
+    assert services.send_deadline_reminders(today=w.school_year.end_date + DAY) == {
+        "plan_filing": 0, "annual_claim": 0, "school_report": 0, "rectification": 0,
+    }  # fmt: skip
 
 
 # ---------------------------------------------------------------- the annual claim
@@ -104,7 +106,7 @@ def test_claim_reminders_go_to_schools_with_a_filed_plan_until_they_submit(world
 # ---------------------------------------------------------------- hooks, failures, the task
 
 
-def test_hooks_run_and_one_failure_does_not_stop_the_others(world, monkeypatch):
+def test_every_reminder_runs_and_one_failure_does_not_stop_the_others(world, monkeypatch):
     w = world
     ran = []
 
@@ -115,7 +117,7 @@ def test_hooks_run_and_one_failure_does_not_stop_the_others(world, monkeypatch):
         ran.append(today)
         return 3
 
-    monkeypatch.setattr(services, "HOOKS", [("broken", broken), ("reports", counted)])
+    monkeypatch.setattr(services, "REMINDERS", (*services.REMINDERS[:2], ("broken", broken), ("reports", counted)))
     day = w.school_year.plan_deadline - DAY
     assert services.send_deadline_reminders(today=day) == {
         "plan_filing": 1, "annual_claim": 0, "broken": -1, "reports": 3,
@@ -164,3 +166,22 @@ def test_the_overdue_page(world, client, monkeypatch):
     html = client.get(reverse("bureau:overdue-list")).content.decode()
     assert w.school_b.name not in html and "Annual subsidy claim not submitted" in html
     assert reverse("funding:claim-list") not in html  # a township may not open the claims: no dead link
+
+
+def test_overdue_rectifications_and_reports_are_listed(world, media):
+    """The overdue list reads every kind of deadline: an unanswered rectification past its deadline is there, for
+    the county and the school's township, with a link to its inspection; not for another township."""
+    from django.utils import timezone
+
+    from ..factories_inspections import issued
+
+    w = world
+    today = timezone.localdate()
+    inspection = issued(w, deadline=today + DAY)
+    later = today + 3 * DAY
+    kinds = {(i.kind, i.school, i.url) for i in selectors.overdue_items(w.bureau, today=later)}
+    assert ("rectification", w.school_a, reverse("bureau:inspection-detail", args=[inspection.pk])) in kinds
+    assert "rectification" in {i.kind for i in selectors.overdue_items(w.township, today=later)}
+    other = user_with_role(Role.TOWNSHIP_COORDINATOR, township=w.township_b)
+    assert "rectification" not in {i.kind for i in selectors.overdue_items(other, today=later)}
+    assert "rectification" not in {i.kind for i in selectors.overdue_items(w.bureau, today=today)}  # not yet due

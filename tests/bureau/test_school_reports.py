@@ -502,5 +502,5 @@ def test_pages_cost_the_same_whatever_the_number_of_schools(client, world):
 def test_the_reminder_job_runs_the_service(world, eager_celery):
     w = world
     _open(w, deadline=timezone.localdate() + datetime.timedelta(days=2))
-    assert tasks.remind_overdue_reports_task.delay().get() == 2  # both schools' administrators, due soon
-    assert tasks.remind_overdue_reports_task.delay().get() == 0
+    assert tasks.send_deadline_reminders_task.delay().get()["school_report"] == 2  # both schools' admins, due soon
+    assert tasks.send_deadline_reminders_task.delay().get()["school_report"] == 0

@@ -8,9 +8,7 @@ from schools.models import SchoolYear
 
 from .services import compliance as compliance_services
 from .services import console as console_services
-from .services import inspections as inspections_services
 from .services import reminders as reminders_services
-from .services import school_reports as school_reports_services
 
 
 @shared_task(name="bureau.refresh_console_task")
@@ -46,7 +44,8 @@ def refresh_school_figures_task(self, school_year_id: int, school_id: int) -> st
 
 @shared_task(name="bureau.send_deadline_reminders_task")
 def send_deadline_reminders_task() -> dict:
-    """Daily at 07:30 (CELERY_BEAT_SCHEDULE): remind the responsible people of deadlines, once per stage."""
+    """Daily at 07:30 (CELERY_BEAT_SCHEDULE): remind the responsible people of deadlines (plans, claims, school
+    reports, rectifications), once per stage."""
     return reminders_services.send_deadline_reminders()
 
 
@@ -54,17 +53,3 @@ def send_deadline_reminders_task() -> dict:
 def send_flag_digest_task() -> int:
     """Daily at 07:45 (CELERY_BEAT_SCHEDULE): tell the bureau how many confirmed compliance flags wait for review."""
     return compliance_services.send_flag_digest()
-
-
-@shared_task(name="bureau.remind_rectifications_task")
-def remind_rectifications_task() -> int:
-    """Daily at 08:00 (CELERY_BEAT_SCHEDULE): schools hear of inspection rectifications due soon or overdue, once per
-    rectification and deadline."""
-    return inspections_services.remind_rectifications()
-
-
-@shared_task(name="bureau.remind_overdue_reports_task")
-def remind_overdue_reports_task() -> int:
-    """Daily at 08:05 (CELERY_BEAT_SCHEDULE): school admins whose report is due within 3 days or overdue are told,
-    once per report and stage."""
-    return school_reports_services.remind_overdue_reports()

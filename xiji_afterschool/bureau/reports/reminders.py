@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 KIND_LABELS = {
     "plan_filing": _("School plan not filed"),
     "annual_claim": _("Annual subsidy claim not submitted"),
+    "school_report": _("School report not submitted"),
+    "rectification": _("Inspection rectification not answered"),
 }
 
 

@@ -1,9 +1,9 @@
 """Deadlines that remind (issue #12, item 8): what is still due, for the daily reminders and the console.
 
 Each kind of deadline has one function `(school_year, today) -> list[DueItem]` listing every item still open in the
-whole county, due or not yet due. `DUE` holds the console's own kinds; `DUE_HOOKS` is where other concerns' kinds
-(school reports, rectifications, rights requests) are appended by the integrator. `overdue_items(viewer)` reads
-every kind and keeps what is overdue and in the viewer's scope.
+whole county, due or not yet due: plan filing, the annual claim, school reports not submitted, inspection
+rectifications not answered. `DUE` lists them; `overdue_items(viewer)` reads every kind and keeps what is overdue and
+in the viewer's scope.
 """
 
 import datetime
@@ -18,6 +18,7 @@ from funding.models import Claim
 from schools.models import Membership, Role, School, SchoolPlan, SchoolYear, User
 from xiji_afterschool import permissions
 
+from ..models import Inspection, Rectification, ReportWindow, SchoolReport
 from ..rules import reminders as rules
 
 
@@ -69,11 +70,39 @@ def claim_items(school_year: SchoolYear, today: datetime.date) -> list[DueItem]:
     return [DueItem("annual_claim", s, due, url, "claim.view") for s in schools_without_annual_claim(school_year)]
 
 
+def report_items(school_year: SchoolYear, today: datetime.date) -> list[DueItem]:
+    """School reports of open windows not yet submitted (a returned one counts as submitted once: it is late only
+    if never sent)."""
+    reports = SchoolReport.objects.filter(
+        window__school_year=school_year, window__status=ReportWindow.Status.OPEN, first_submitted_at__isnull=True
+    ).select_related("school__township", "window")
+    return [
+        DueItem("school_report", r.school, r.window.deadline, reverse("bureau:school-report-detail", args=[r.pk]),
+                "school_report.view")
+        for r in reports
+    ]  # fmt: skip
+
+
+def rectification_items(school_year: SchoolYear, today: datetime.date) -> list[DueItem]:
+    """Rectifications of issued findings still waiting for the school's answer."""
+    waiting = Rectification.objects.filter(
+        finding__inspection__school_year=school_year,
+        finding__inspection__status__in=Inspection.ISSUED,
+        status__in=(Rectification.Status.OPEN, Rectification.Status.REOPENED),
+    ).select_related("finding__inspection__school__township")
+    return [
+        DueItem("rectification", r.finding.inspection.school, r.deadline,
+                reverse("bureau:inspection-detail", args=[r.finding.inspection_id]), "inspection.view")
+        for r in waiting
+    ]  # fmt: skip
+
+
 DUE: tuple[tuple[str, Callable[[SchoolYear, datetime.date], list[DueItem]]], ...] = (
     ("plan_filing", plan_items),
     ("annual_claim", claim_items),
+    ("school_report", report_items),
+    ("rectification", rectification_items),
 )
-DUE_HOOKS: list[tuple[str, Callable[[SchoolYear, datetime.date], list[DueItem]]]] = []
 
 
 def responsible_people(school: School) -> list[User]:
@@ -103,7 +132,7 @@ def overdue_items(viewer, today: datetime.date | None = None) -> list[DueItem]:
     visible = set(permissions.scope(viewer, School.objects.all(), action="overdue.view").values_list("pk", flat=True))
     items = [
         item
-        for _name, find in (*DUE, *DUE_HOOKS)
+        for _name, find in DUE
         for item in find(school_year, today)
         if rules.is_overdue(today, item.due) and item.school.pk in visible
     ]

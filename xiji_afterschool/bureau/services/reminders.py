@@ -1,8 +1,7 @@
 """Deadline reminders (issue #12, item 8): one daily job telling the responsible people what is due.
 
-`send_deadline_reminders()` walks `REMINDERS` (the console's own: plan filing, the annual claim) and then
-`HOOKS` (the integrator appends other concerns' reminder functions: school reports, rectifications, rights
-requests). Each function takes `today` and returns how many notifications it sent; each tells through `notify`
+`send_deadline_reminders()` walks `REMINDERS`: plan filing and the annual claim (here), school reports
+(services/school_reports.py) and inspection rectifications (services/inspections.py). Each function takes `today` and returns how many notifications it sent; each tells through `notify`
 with a dedupe key naming the item and the reminder stage (rules/reminders.py), so running the job twice, or two
 workers at once, tells nobody twice. One function failing is logged and does not stop the others.
 """
@@ -21,6 +20,8 @@ from schools.services.notifications import notify
 
 from ..rules import reminders as rules
 from ..selectors import reminders as selectors
+from . import inspections as inspections_services
+from . import school_reports as school_reports_services
 
 log = logging.getLogger("xiji.reminders")
 
@@ -89,9 +90,9 @@ def remind_annual_claim(*, today: datetime.date) -> int:
 REMINDERS: tuple[tuple[str, Callable[..., int]], ...] = (
     ("plan_filing", remind_plan_filing),
     ("annual_claim", remind_annual_claim),
+    ("school_report", school_reports_services.remind_overdue_reports),
+    ("rectification", inspections_services.remind_rectifications),
 )
-# Other concerns' reminder functions `(name, fn(*, today) -> int)`, appended by the integrator.
-HOOKS: list[tuple[str, Callable[..., int]]] = []
 
 
 def send_deadline_reminders(*, today: datetime.date | None = None) -> dict[str, int]:
@@ -99,7 +100,7 @@ def send_deadline_reminders(*, today: datetime.date | None = None) -> dict[str, 
     {name: -1} for one that failed (logged; the others still run)."""
     today = today or timezone.localdate()
     sent: dict[str, int] = {}
-    for name, remind in (*REMINDERS, *HOOKS):
+    for name, remind in REMINDERS:
         try:
             with transaction.atomic():
                 sent[name] = remind(today=today)
