@@ -14,3 +14,15 @@ def form_errors(form) -> str:
         label = form.fields[name].label if name in form.fields else ""
         parts += [f"{label}: {error}" if label else str(error) for error in errors]
     return " ".join(parts)
+
+
+def checked_text(value: str, *, required: str, max_length: int) -> str:
+    """A service's free-text input, stripped: `required` (the message) when empty, refused when too long."""
+    from django.utils.translation import gettext as _
+
+    value = (value or "").strip()
+    if not value:
+        raise DomainError(required)
+    if len(value) > max_length:
+        raise DomainError(_("At most %(max)s characters.") % {"max": max_length})
+    return value

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from schools.models import SCHOOL_ROLES, NotificationKind, Role, School, User
 from schools.services.notifications import notify
 from xiji_afterschool import permissions, uploads
-from xiji_afterschool.errors import DomainError
+from xiji_afterschool.errors import DomainError, checked_text
 from xiji_afterschool.workflow import log, start, transition
 
 from ..models import CheckCategory, Hazard, Rectification, RectificationPhoto, Referral, Venue, VenueCheckItem
@@ -33,12 +33,7 @@ def _url(hazard: Hazard) -> str:
 
 
 def _text(value: str, *, required: str, max_length: int = MAX_DESCRIPTION) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise DomainError(required)
-    if len(value) > max_length:
-        raise DomainError(_("At most %(max)s characters.") % {"max": max_length})
-    return value
+    return checked_text(value, required=required, max_length=max_length)
 
 
 def school_staff(school: School):
