@@ -33,7 +33,7 @@ def test_bar_chart_escapes_labels_and_links_and_marks_warnings():
     svg = bar_chart([Bar("<script>", 3, url="/x/?a=1&b=2", warn=True, note="3/9")], title="t & t")
     assert "<script>" not in str(svg)
     root = _parse(svg)  # well-formed XML after escaping
-    link = root.find(f"{NS}a")
+    link = root.find(f".//{NS}a")
     assert link.get("href") == "/x/?a=1&b=2"
     assert link.find(f"{NS}rect").get("fill") == WARN
     assert link.findall(f"{NS}text")[1].text == "3 3/9"
@@ -46,9 +46,16 @@ def test_weekly_chart_marks_weeks_behind_plan_and_draws_the_plan_line():
     assert [c.get("fill") for c in columns] == [PRIMARY, WARN, PRIMARY]
     heights = [int(c.get("height")) for c in columns]
     assert heights[2] > heights[0] > heights[1] > 0
-    points = root.find(f"{NS}polyline").get("points").split()
+    points = root.find(f".//{NS}polyline").get("points").split()
     assert len(points) == 6 and len({p.split(",")[1] for p in points}) == 1  # one level: 10 a week
     assert re.search(r"9/8: 4 / 10", root.find(f"{NS}desc").text)
+
+
+def test_the_title_is_written_above_the_drawing():
+    root = _parse(bar_chart([Bar("吉强镇", 5)], title="各乡镇覆盖率"))
+    caption = root.find(f"{NS}text")  # the first drawn text, outside the drawing's group
+    assert caption.text == "各乡镇覆盖率" and caption.get("font-weight") == "600"
+    assert root.find(f"{NS}g").get("transform") == "translate(0,24)"
 
 
 def test_empty_charts_still_render():

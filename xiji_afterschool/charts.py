@@ -40,16 +40,24 @@ def _number(value) -> str:
     return str(value)
 
 
+CAPTION = 24  # the visible title's band above the drawing
+
+
 def _svg(width: int, height: int, title: str, desc: str, body: list[str]) -> SafeString:
+    """The chart: its title written at the top (and as <title>), the drawing below it."""
     head = format_html(
         '<svg class="xiji-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" width="100%" role="img" '
-        'preserveAspectRatio="xMinYMin meet" font-family="inherit" font-size="13"><title>{}</title><desc>{}</desc>',
+        'preserveAspectRatio="xMinYMin meet" font-family="inherit" font-size="13"><title>{}</title><desc>{}</desc>'
+        '<text x="4" y="16" font-weight="600" fill="{}">{}</text><g transform="translate(0,{})">',
         width,
-        height,
+        height + CAPTION,
         title,
         desc,
+        INK,
+        title,
+        CAPTION,
     )
-    return mark_safe(head + "".join(body) + "</svg>")  # noqa: S308 — every piece is built by format_html or escape
+    return mark_safe(head + "".join(body) + "</g></svg>")  # noqa: S308 — every piece is built by format_html or escape
 
 
 def bar_chart(bars: list[Bar], *, title: str, unit: str = "", scale_max=None, target=None) -> SafeString:

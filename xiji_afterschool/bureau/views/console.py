@@ -154,7 +154,7 @@ def _sections(request, t: dict, school_year, *, school=None, township=None) -> l
     inspections = [
         _card(f"{t['inspections_closed']} / {t['inspections']}", _("Special inspections closed / this year"),
               url("inspection.view", "bureau:inspection-list")),
-        _card(t["findings"], _("Findings issued"), url("inspection.view", "bureau:inspection-list")),
+        _card(t["findings"], _("Findings issued to schools"), url("inspection.view", "bureau:inspection-list")),
         _card(t["rectifications_open"], _("Rectifications not yet accepted (%(n)s past their deadline)")
               % {"n": t["rectifications_overdue"]}, url("inspection.view", "bureau:inspection-list"),
               bool(t["rectifications_overdue"])),
@@ -178,7 +178,7 @@ def _oversight(request, school_year) -> dict:
         themes = feedback_selectors.feedback_counts(request.user, since=school_year.start_date)
         out["feedback"] = feedback_selectors.feedback_response_stats(request.user, since=school_year.start_date)
         out["feedback_chart"] = charts.bar_chart(
-            [charts.Bar(str(t["label"]), t["total"], note=_("%(n)s open") % {"n": t["open"]} if t["open"] else "",
+            [charts.Bar(str(t["label"]), t["total"], note=_("%(n)s waiting for an answer") % {"n": t["open"]} if t["open"] else "",
                         warn=bool(t["overdue"])) for t in themes],
             title=_("Opinions, suggestions and complaints this school year, by theme"),
         )  # fmt: skip
