@@ -464,3 +464,13 @@ def test_inspections_and_flag_reviews_feed_the_console(county, media, monkeypatc
     assert (a.flags_accepted, a.flags_violations) == (0, 1)
     row = selectors.school(viewer=w.bureau, school_year=w.school_year, school=w.school_a)["row"]
     assert "rectifications" in row["attention"]
+
+
+def test_a_refresh_that_cannot_run_never_fails_the_change(computed, eager_celery, django_capture_on_commit_callbacks):
+    """The teacher's session is saved even when the school's refresh, run eagerly, finds another one running."""
+    w = computed
+    assert cache.add(services._lock_key(w.school_year), "the nightly refresh", 60)
+    with django_capture_on_commit_callbacks(execute=True):
+        session = make_session(w.class_b, w.today, start=datetime.time(20, 0))
+    assert Session.objects.filter(pk=session.pk).exists()
+    assert not ConsoleRefresh.objects.filter(trigger="change").exists()

@@ -514,9 +514,13 @@ def school_changed(*, school_year_id: int, school_id: int) -> None:
 
     def queue():
         # Marked only once committed (a rolled-back change queues nothing and blocks nothing); one queued refresh
-        # per school at a time.
-        if cache.add(_pending_key(school_year_id, school_id), 1, CHANGE_DELAY_SECONDS * 10):
-            refresh_school_figures_task.apply_async((school_year_id, school_id), countdown=CHANGE_DELAY_SECONDS)
+        # per school at a time. The change itself is done: a refresh that cannot be queued (or, run eagerly,
+        # fails) is logged and left to the nightly one, never turned into an error for the person who saved.
+        try:
+            if cache.add(_pending_key(school_year_id, school_id), 1, CHANGE_DELAY_SECONDS * 10):
+                refresh_school_figures_task.apply_async((school_year_id, school_id), countdown=CHANGE_DELAY_SECONDS)
+        except Exception:
+            log.exception("console refresh of school %s not queued", school_id)
 
     transaction.on_commit(queue)
 
