@@ -20,6 +20,7 @@ DEMO_ROLES = {
     "caizheng": ("/funding/finance/", "核拨"),
     "duxue": ("/bureau/inspector/", "专项督导"),
     "renshe": ("/funding/hr/", "多劳多得"),
+    "lingdao": ("/bureau/console/", "全县工作台"),  # the county leadership reads the console
 }
 
 
