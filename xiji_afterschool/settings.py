@@ -135,7 +135,7 @@ AXES_LOCKOUT_CALLABLE = "schools.views.accounts.locked_out"
 AXES_RESET_ON_SUCCESS = False  # our user_logged_in receiver clears the account's counter only (schools/signals.py)
 AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failure kept (with whether it locked), beside axes' success log
 AXES_VERBOSE = False
-AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password"]
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "csrfmiddlewaretoken"]
 
 # Sessions: an idle limit and an absolute lifetime, each for staff and for parents (a user whose only role is
 # parent); xiji_afterschool/sessions.py enforces them. The cookie lives as long as the longest of them.
