@@ -39,7 +39,7 @@ if not DEBUG and (SECRET_KEY == PLACEHOLDER_SECRET_KEY or len(SECRET_KEY) < 50):
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "xiji_afterschool.adminapps.GuardedAdminConfig",  # django.contrib.admin with the second factor (adminsite.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "crispy_forms",
     "crispy_bootstrap5",
     "xiji_afterschool",
@@ -65,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "xiji_afterschool.sessions.SessionLimitsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -136,6 +139,10 @@ AXES_RESET_ON_SUCCESS = False  # our user_logged_in receiver clears the account'
 AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failure kept (with whether it locked), beside axes' success log
 AXES_VERBOSE = False
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "csrfmiddlewaretoken"]
+
+# The admin's second factor (TOTP, django-otp): on by default in production. Enrol: manage.py totp_enrol <username>.
+XIJI_ADMIN_OTP = env_bool("XIJI_ADMIN_OTP", not DEBUG)
+OTP_TOTP_ISSUER = "Xiji After-School"
 
 # Sessions: an idle limit and an absolute lifetime, each for staff and for parents (a user whose only role is
 # parent); xiji_afterschool/sessions.py enforces them. The cookie lives as long as the longest of them.

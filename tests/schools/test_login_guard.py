@@ -2,11 +2,16 @@
 /admin/login/, one account per normalised login, the client address from trusted proxies only, sign-in with the
 cache down, the idle and absolute session limits."""
 
+import re
+
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.core.cache import cache
+from django.core.management import CommandError, call_command
 from django.test import RequestFactory, override_settings
 from django.urls import reverse
+from django_otp.oath import totp as totp_code
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from schools.models import Role
 from xiji_afterschool import clients, sessions
@@ -37,9 +42,9 @@ def _login(client, username, password=PASSWORD, address="10.0.0.1", **extra):
     return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR=address, **extra)
 
 
-def _admin(client, username, password=PASSWORD, address="10.0.0.1", **extra):
-    data = {"username": username, "password": password, "next": "/admin/"}
-    return client.post(ADMIN_LOGIN, data, REMOTE_ADDR=address, **extra)
+def _admin(client, username, password=PASSWORD, address="10.0.0.1", **fields):
+    data = {"username": username, "password": password, "next": "/admin/", **fields}
+    return client.post(ADMIN_LOGIN, data, REMOTE_ADDR=address)
 
 
 def _signed_in(client) -> bool:
@@ -273,3 +278,54 @@ def test_signing_in_through_the_form_starts_the_clocks(client, staff, monkeypatc
     assert client.session[sessions.STARTED] == clock.now
     clock.advance(minutes=31)
     assert _home_status(client)[1].startswith(reverse("login"))
+
+
+# --- the admin's second factor --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def totp(superuser):
+    return TOTPDevice.objects.create(user=superuser, name="admin", confirmed=True)
+
+
+def _code(device) -> str:
+    return f"{totp_code(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):0{device.digits}d}"
+
+
+def test_with_the_second_factor_on_a_password_alone_does_not_open_the_admin(client, superuser, totp, settings):
+    settings.XIJI_ADMIN_OTP = True
+    page = _admin(client, "root")
+    assert page.status_code == 200 and 'name="otp_token"' in page.content.decode()
+    assert client.get("/admin/").status_code == 302
+    wrong = _admin(client, "root", otp_device=totp.persistent_id, otp_token="000000")
+    assert client.get("/admin/").status_code == 302, wrong.content.decode()[:200]
+    TOTPDevice.objects.filter(pk=totp.pk).update(throttling_failure_count=0, throttling_failure_timestamp=None)
+    ok = _admin(client, "root", otp_device=totp.persistent_id, otp_token=_code(totp))
+    assert ok.status_code == 302, re.findall(r"errornote[^<]*<[^<]*|errorlist[^\n]*", ok.content.decode())
+    assert client.get("/admin/").status_code == 200
+
+
+def test_with_the_second_factor_on_a_session_from_the_apps_login_is_not_let_into_the_admin(
+    client, superuser, totp, settings
+):
+    settings.XIJI_ADMIN_OTP = True
+    assert _login(client, "root").status_code == 302
+    assert client.get("/admin/").status_code == 302
+    settings.XIJI_ADMIN_OTP = False
+    assert client.get("/admin/").status_code == 200
+
+
+def test_a_wrong_password_on_the_second_factor_form_still_counts_for_the_throttle(client, superuser, totp, settings):
+    settings.XIJI_ADMIN_OTP = True
+    for i in range(5):
+        _admin(client, "root", "wrong", address=f"10.9.0.{i}", otp_device=totp.persistent_id, otp_token=_code(totp))
+    assert _admin(client, "root", address="10.9.1.1").status_code == 429
+
+
+def test_totp_enrol_prints_a_code_and_refuses_a_second_device(superuser, capsys):
+    call_command("totp_enrol", "root")
+    assert "otpauth://totp/" in capsys.readouterr().out
+    with pytest.raises(CommandError):
+        call_command("totp_enrol", "root")
+    call_command("totp_enrol", "root", "--replace")
+    assert TOTPDevice.objects.filter(user=superuser).count() == 1
