@@ -329,3 +329,13 @@ def test_totp_enrol_prints_a_code_and_refuses_a_second_device(superuser, capsys)
         call_command("totp_enrol", "root")
     call_command("totp_enrol", "root", "--replace")
     assert TOTPDevice.objects.filter(user=superuser).count() == 1
+
+
+def test_pages_carry_the_idle_limit_for_the_warning_before_sign_out(client, staff, parent):
+    client.force_login(staff)
+    page = client.get(reverse("bureau:home")).content.decode()
+    assert 'data-idle-seconds="1800"' in page and "js/idle-warning.js" in page
+    client.force_login(parent)
+    assert 'data-idle-seconds="604800"' in client.get(reverse("enrollment:parent-home")).content.decode()
+    client.logout()
+    assert "idle-warning" not in client.get(reverse("login")).content.decode()
