@@ -24,6 +24,13 @@ log = logging.getLogger("xiji.auth")
 
 STARTED, SEEN = "xiji_session_started", "xiji_session_seen"
 TOUCH_SECONDS = 60  # the last-use mark is written at most once a minute, so a page of requests costs one write
+# The stored session and its cookie outlive the idle limit by this much (a backstop, never the check): a person who
+# comes back within it is told why they were signed out instead of meeting a bare login page.
+GRACE_SECONDS = 3600
+
+
+def _expire_after(session, idle: int) -> None:
+    session.set_expiry(idle + GRACE_SECONDS)
 
 
 def is_parent_only(user) -> bool:
@@ -42,7 +49,7 @@ def start(request, user) -> None:
     now = int(time.time())
     request.session[STARTED] = now
     request.session[SEEN] = now
-    request.session.set_expiry(limits(user)[0])
+    _expire_after(request.session, limits(user)[0])
 
 
 class SessionLimitsMiddleware:
@@ -65,7 +72,7 @@ class SessionLimitsMiddleware:
         started, seen = session.get(STARTED), session.get(SEEN)
         if started is None or seen is None:  # a session from before these limits: its clocks start now
             session[STARTED], session[SEEN] = started or now, now
-            session.set_expiry(idle)
+            _expire_after(session, idle)
             return None
         if now - started > lifetime:
             reason = _("Your session has reached its time limit. Please sign in again.")
@@ -74,7 +81,7 @@ class SessionLimitsMiddleware:
         else:
             if now - seen >= TOUCH_SECONDS:
                 session[SEEN] = now
-                session.set_expiry(idle)  # the stored session and its cookie expire with the idle limit too
+                _expire_after(session, idle)
             return None
         log.info("session ended user_id=%s reason=%s", user.pk, "lifetime" if now - started > lifetime else "idle")
         logout(request)
