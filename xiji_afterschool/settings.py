@@ -1,6 +1,7 @@
 """Settings for Xiji After-School. Every knob is an environment variable (see .env.example)."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -38,13 +39,16 @@ if not DEBUG and (SECRET_KEY == PLACEHOLDER_SECRET_KEY or len(SECRET_KEY) < 50):
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "xiji_afterschool.adminapps.GuardedAdminConfig",  # django.contrib.admin with the second factor (adminsite.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "crispy_forms",
     "crispy_bootstrap5",
     "xiji_afterschool",
@@ -63,8 +67,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "xiji_afterschool.sessions.SessionLimitsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout flagged by the axes backend into the Chinese page
 ]
 
 ROOT_URLCONF = "xiji_afterschool.urls"
@@ -98,7 +105,11 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "schools.User"
-AUTHENTICATION_BACKENDS = ["schools.services.accounts.MobileOrUsernameBackend"]
+# The axes backend first: every login form (the app's /login/, /admin/login/, any later API) passes through it.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "schools.services.accounts.MobileOrUsernameBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -109,9 +120,37 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Failed-login throttle (per account and per client address).
-LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
-LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900"))
+# The client address: REMOTE_ADDR unless this many reverse proxies we run stand in front (each appends the address
+# it saw to X-Forwarded-For; the client is the one the outermost trusted proxy saw). Never a client-chosen header.
+XIJI_TRUSTED_PROXIES = int(os.environ.get("XIJI_TRUSTED_PROXIES", "0"))
+
+# Failed-login throttle (django-axes): per account (the normalised login: a mobile in any spelling is one account)
+# and per client address, the same counters for /login/ and /admin/login/. Counters live in the database, so a
+# Redis outage neither breaks sign-in nor lifts the throttle.
+AXES_FAILURE_LIMIT = int(os.environ.get("XIJI_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("XIJI_LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "schools.services.accounts.axes_username"
+AXES_CLIENT_IP_CALLABLE = "xiji_afterschool.clients.client_address"
+AXES_LOCKOUT_CALLABLE = "schools.views.accounts.locked_out"
+AXES_RESET_ON_SUCCESS = False  # our user_logged_in receiver clears the account's counter only (schools/signals.py)
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failure kept (with whether it locked), beside axes' success log
+AXES_VERBOSE = False
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "csrfmiddlewaretoken"]
+
+# The admin's second factor (TOTP, django-otp): on by default in production. Enrol: manage.py totp_enrol <username>.
+XIJI_ADMIN_OTP = env_bool("XIJI_ADMIN_OTP", not DEBUG)
+OTP_TOTP_ISSUER = "Xiji After-School"
+
+# Sessions: an idle limit and an absolute lifetime, each for staff and for parents (a user whose only role is
+# parent); xiji_afterschool/sessions.py enforces them. The cookie lives as long as the longest of them.
+XIJI_IDLE_MINUTES_STAFF = int(os.environ.get("XIJI_IDLE_MINUTES_STAFF", "30"))
+XIJI_IDLE_MINUTES_PARENT = int(os.environ.get("XIJI_IDLE_MINUTES_PARENT", str(7 * 24 * 60)))
+XIJI_SESSION_MAX_HOURS = int(os.environ.get("XIJI_SESSION_MAX_HOURS", "12"))
+XIJI_SESSION_MAX_HOURS_PARENT = int(os.environ.get("XIJI_SESSION_MAX_HOURS_PARENT", str(30 * 24)))
+SESSION_COOKIE_AGE = max(XIJI_SESSION_MAX_HOURS, XIJI_SESSION_MAX_HOURS_PARENT) * 3600
 
 # Redis: broker and cache when set; otherwise tasks run eagerly and the cache is local memory.
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()

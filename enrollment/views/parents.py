@@ -33,7 +33,7 @@ def register(request):
         except DomainError as exc:
             form.add_error("mobile", exc.message)
         else:
-            login(request, user)
+            login(request, user, backend="schools.services.accounts.MobileOrUsernameBackend")
             messages.success(request, _("Welcome! Your account is ready."))
             return redirect("enrollment:parent-home")
     return render(request, "enrollment/parents/register.html", {"form": form})

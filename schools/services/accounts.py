@@ -1,13 +1,15 @@
-"""Sign-in: the backend that finds parents by mobile and staff by username, and the failed-login throttle (counters in
-the cache: Redis in production)."""
+"""Sign-in: the backend that finds parents by mobile and staff by username, and the pieces that tie every login form
+to the one throttle (django-axes, counters in the database): the account a login names, and the sign-in receivers."""
 
 import logging
 
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
-from django.core.cache import cache
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+
+from xiji_afterschool import clients, sessions
 
 from ..models import Notification, User
 from ..rules import accounts as accounts_rules
@@ -52,32 +54,49 @@ class MobileOrUsernameBackend(ModelBackend):
         return user if self.user_can_authenticate(user) else None
 
 
-def _keys(identifier: str, address: str) -> list[str]:
-    return [
-        f"login-fail:acct:{accounts_rules.pseudonym(accounts_rules.normalize_login(identifier))}",
-        f"login-fail:addr:{accounts_rules.pseudonym(address)}",
-    ]
+def axes_username(request, credentials: dict | None = None) -> str | None:
+    """The account a login attempt names, for django-axes (AXES_USERNAME_CALLABLE): the normalised login, so a mobile
+    typed as `+86 139-...` or `139...` is one account on every login form."""
+    typed = (credentials or {}).get("username")
+    if typed is None and request is not None:
+        typed = request.POST.get("username")
+    return accounts_rules.normalize_login(typed) if typed else None
 
 
-def is_locked(identifier: str, address: str) -> bool:
-    limit = settings.LOGIN_FAILURE_LIMIT
-    return any((cache.get(k) or 0) >= limit for k in _keys(identifier, address))
+def lockout_minutes() -> int:
+    return max(1, int(settings.AXES_COOLOFF_TIME.total_seconds()) // 60)
 
 
-def record_failure(identifier: str, address: str) -> None:
-    for k in _keys(identifier, address):
-        cache.add(k, 0, timeout=settings.LOGIN_LOCKOUT_SECONDS)
-        try:
-            cache.incr(k)
-        except ValueError:  # expired between add and incr
-            cache.set(k, 1, timeout=settings.LOGIN_LOCKOUT_SECONDS)
+# Receivers of the sign-in signals (connected in SchoolsConfig.ready): every login form sends them, the admin's too.
+# Log lines name people and addresses only by pseudonym; axes keeps the rows (attempts, failure log, access log).
+
+
+def on_login_failed(sender, credentials, request=None, **kwargs):
+    if request is None:
+        return
     log.warning(
-        "login failed account=%s address=%s",
-        accounts_rules.pseudonym(accounts_rules.normalize_login(identifier)),
-        accounts_rules.pseudonym(address),
+        "login failed account=%s address=%s path=%s",
+        accounts_rules.pseudonym(axes_username(request, credentials) or ""),
+        accounts_rules.pseudonym(clients.client_address(request) or ""),
+        request.path,
     )
 
 
-def clear_failures(identifier: str) -> None:
-    # Only the account counter: a shared school address keeps its count against guessing.
-    cache.delete(_keys(identifier, "")[0])
+def on_locked_out(sender, request=None, username=None, ip_address=None, **kwargs):
+    log.warning(
+        "login locked account=%s address=%s path=%s",
+        accounts_rules.pseudonym(username or ""),
+        accounts_rules.pseudonym(ip_address or ""),
+        getattr(request, "path", ""),
+    )
+
+
+def on_logged_in(sender, request, user, **kwargs):
+    """A success clears the account's failure counter (not the address's: a shared school address keeps its count
+    against guessing) and starts the session's clocks."""
+    typed = axes_username(request, None) if request is not None and request.method == "POST" else None
+    accounts = {accounts_rules.normalize_login(user.get_username()), typed} - {None}
+    AccessAttempt.objects.filter(username__in=accounts).update(failures_since_start=0)
+    if request is not None and hasattr(request, "session"):
+        sessions.start(request, user)
+    log.info("login ok user_id=%s path=%s", user.pk, getattr(request, "path", ""))

@@ -2,7 +2,6 @@
 
 import logging
 
-from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -20,40 +19,35 @@ from ..services import accounts as services
 log = logging.getLogger("xiji.auth")
 
 
-def _client_address(request) -> str:
-    # Behind the reverse proxy the first X-Forwarded-For hop is the client; direct, REMOTE_ADDR.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    return forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR", "")
-
-
 def login_view(request):
+    """The app's sign-in. The throttle is django-axes' (the first authentication backend): a locked account or
+    address is refused even with the right password, and AxesMiddleware answers with `locked_out` below."""
     if request.user.is_authenticated:
         return redirect("home")
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        identifier, address = form.cleaned_data["username"], _client_address(request)
-        if services.is_locked(identifier, address):
-            minutes = max(1, settings.LOGIN_LOCKOUT_SECONDS // 60)
-            message = ngettext(
-                "Too many failed sign-in attempts. Please wait %(minutes)s minute and try again.",
-                "Too many failed sign-in attempts. Please wait %(minutes)s minutes and try again.",
-                minutes,
-            )
-            form.add_error(None, message % {"minutes": minutes})
+        user = authenticate(request, username=form.cleaned_data["username"], password=form.cleaned_data["password"])
+        if user is None:
+            form.add_error(None, _("The mobile number/username or password is not correct."))
         else:
-            user = authenticate(request, username=identifier, password=form.cleaned_data["password"])
-            if user is None:
-                services.record_failure(identifier, address)
-                form.add_error(None, _("The mobile number/username or password is not correct."))
-            else:
-                services.clear_failures(identifier)
-                login(request, user)
-                log.info("login ok user_id=%s", user.pk)
-                next_url = request.POST.get("next") or request.GET.get("next")
-                if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
-                    return redirect(next_url)
-                return redirect("home")
+            login(request, user)
+            next_url = request.POST.get("next") or request.GET.get("next")
+            if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+                return redirect(next_url)
+            return redirect("home")
     return render(request, "schools/accounts/login.html", {"form": form, "next": request.GET.get("next", "")})
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' lockout answer (AXES_LOCKOUT_CALLABLE) for every login form, /admin/login/ included: a page in
+    the reader's language saying how long to wait, status 429."""
+    minutes = services.lockout_minutes()
+    message = ngettext(
+        "Too many failed sign-in attempts. Please wait %(minutes)s minute and try again.",
+        "Too many failed sign-in attempts. Please wait %(minutes)s minutes and try again.",
+        minutes,
+    ) % {"minutes": minutes}
+    return render(request, "schools/accounts/locked.html", {"message": message}, status=429)
 
 
 @require_POST

@@ -73,8 +73,12 @@ def test_a_hundred_posts_from_one_address_create_at_most_the_limit(client, world
     assert set(statuses[rules.THROTTLE_LIMIT :]) == {429}
     refused = client.post(reverse("bureau:feedback-submit"), form(), REMOTE_ADDR="203.0.113.9")
     assert "Too many messages" in refused.content.decode()
-    # Another address is not held back; behind the proxy the first forwarded hop is the sender.
-    other = client.post(reverse("bureau:feedback-submit"), form(), HTTP_X_FORWARDED_FOR="198.51.100.7, 10.0.0.1")
+    # A forged X-Forwarded-For does not walk past it (no trusted proxy by default); another address is not held back.
+    forged = client.post(
+        reverse("bureau:feedback-submit"), form(), REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR="1.2.3.4"
+    )
+    assert forged.status_code == 429
+    other = client.post(reverse("bureau:feedback-submit"), form(), REMOTE_ADDR="198.51.100.7")
     assert other.status_code == 302 and Feedback.objects.count() == rules.THROTTLE_LIMIT + 1
 
 

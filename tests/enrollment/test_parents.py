@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -52,7 +53,7 @@ def test_parent_registers_with_a_mobile_number_and_is_signed_in(client, db):
     assert client.get(HOME).status_code == 200, "signed in"
     # and can sign in later with the mobile number
     client.logout()
-    assert client.login(username="13909541234", password=PASSWORD)
+    assert client.login(request=RequestFactory().post("/login/"), username="13909541234", password=PASSWORD)
 
 
 def test_a_typed_mobile_alone_never_opens_the_roster_guardians_children(client, world):

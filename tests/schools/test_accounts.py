@@ -53,7 +53,7 @@ def test_next_parameter_is_honoured_only_for_this_site(client, staff):
 
 
 def test_repeated_failures_lock_the_account_even_with_the_right_password(client, staff, settings):
-    settings.LOGIN_FAILURE_LIMIT = 3
+    settings.AXES_FAILURE_LIMIT = 3
     for i in range(3):
         _post(client, "jiaotiju", "wrong", address=f"10.0.0.{i}")  # different addresses: the account counter trips
     response = _post(client, "jiaotiju", address="10.9.9.9")
@@ -62,7 +62,7 @@ def test_repeated_failures_lock_the_account_even_with_the_right_password(client,
 
 
 def test_repeated_failures_from_one_address_lock_that_address_for_every_account(client, staff, parent, settings):
-    settings.LOGIN_FAILURE_LIMIT = 3
+    settings.AXES_FAILURE_LIMIT = 3
     for name in ["a1", "a2", "a3"]:
         _post(client, name, "wrong", address="10.7.7.7")
     locked = _post(client, "13912345678", address="10.7.7.7")
@@ -72,7 +72,7 @@ def test_repeated_failures_from_one_address_lock_that_address_for_every_account(
 
 
 def test_a_successful_login_resets_the_account_counter(client, staff, settings):
-    settings.LOGIN_FAILURE_LIMIT = 3
+    settings.AXES_FAILURE_LIMIT = 3
     _post(client, "jiaotiju", "wrong", address="10.0.1.1")
     _post(client, "jiaotiju", "wrong", address="10.0.1.2")
     assert _post(client, "jiaotiju", address="10.0.1.3").status_code == 302
