@@ -65,18 +65,20 @@ ABOVE_SCHOOL_ADMIN = [r for r in Role.values if r not in (*SCHOOL_ROLES, Role.PA
 def staff_of_school(m):
     """A school administrator resets the passwords of the staff of their own school (teachers, volunteers, the
     gate, care staff) who hold no other role and no role at another school."""
+    # The negated lookups come first: each then becomes its own NOT EXISTS over all the person's memberships
+    # (after the positive join Django would correlate them with that one membership row instead).
     return (
-        Q(NOT_ELEVATED, memberships__school=m.school_id, memberships__role__in=RESET_BY_SCHOOL)
-        & ~Q(memberships__role__in=ABOVE_SCHOOL_STAFF)
+        ~Q(memberships__role__in=ABOVE_SCHOOL_STAFF)
         & ~Q(memberships__school__lt=m.school_id)
         & ~Q(memberships__school__gt=m.school_id)
+        & Q(NOT_ELEVATED, memberships__school=m.school_id, memberships__role__in=RESET_BY_SCHOOL)
     )
 
 
 def school_administrators(m):
     """The bureau resets the password of a school administrator (who may also hold other roles of a school),
     never of someone holding a county or township role."""
-    return Q(NOT_ELEVATED, memberships__role=SA) & ~Q(memberships__role__in=ABOVE_SCHOOL_ADMIN)
+    return ~Q(memberships__role__in=ABOVE_SCHOOL_ADMIN) & Q(NOT_ELEVATED, memberships__role=SA)
 
 
 def dependent_schools_of_township(prefix=""):
