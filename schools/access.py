@@ -20,7 +20,7 @@ from xiji_afterschool.permissions import (
     same_rule,
 )
 
-from .models import Role, School
+from .models import SCHOOL_ROLES, Role, School
 
 SA, TC, CT = Role.SCHOOL_ADMIN, Role.TOWNSHIP_COORDINATOR, Role.CLASS_TEACHER
 SCHOOL_AND_SUPERVISORS = {SA, *SUPERVISORS}
@@ -46,6 +46,39 @@ def texts_of_school(m):
     return Q(notification__user__guardian__student_links__student__school=m.school_id) | Q(
         notification__user__memberships__school=m.school_id
     )
+
+
+# ---------------------------------------------------------------- password resets (issue 13 §2)
+
+# Whose password a school administrator may reset: the school's teaching and support staff; the bureau resets a
+# school administrator's. Never someone holding any other role (a county role, a school administrator's for the
+# school, another school's) nor a Django staff or superuser account: a reset must not reach above the resetter.
+RESET_BY_SCHOOL = (CT, Role.SERVICE_TEACHER, Role.VOLUNTEER, Role.GATE, Role.CARE_STAFF)
+
+
+NOT_ELEVATED = Q(is_superuser=False, is_staff=False, is_active=True)
+# Each negated lookup on memberships reads "holds no such membership" (Django makes it a subquery).
+ABOVE_SCHOOL_STAFF = [r for r in Role.values if r not in (*RESET_BY_SCHOOL, Role.PARENT)]
+ABOVE_SCHOOL_ADMIN = [r for r in Role.values if r not in (*SCHOOL_ROLES, Role.PARENT)]
+
+
+def staff_of_school(m):
+    """A school administrator resets the passwords of the staff of their own school (teachers, volunteers, the
+    gate, care staff) who hold no other role and no role at another school."""
+    # The negated lookups come first: each then becomes its own NOT EXISTS over all the person's memberships
+    # (after the positive join Django would correlate them with that one membership row instead).
+    return (
+        ~Q(memberships__role__in=ABOVE_SCHOOL_STAFF)
+        & ~Q(memberships__school__lt=m.school_id)
+        & ~Q(memberships__school__gt=m.school_id)
+        & Q(NOT_ELEVATED, memberships__school=m.school_id, memberships__role__in=RESET_BY_SCHOOL)
+    )
+
+
+def school_administrators(m):
+    """The bureau resets the password of a school administrator (who may also hold other roles of a school),
+    never of someone holding a county or township role."""
+    return ~Q(memberships__role__in=ABOVE_SCHOOL_ADMIN) & Q(NOT_ELEVATED, memberships__role=SA)
 
 
 def dependent_schools_of_township(prefix=""):
@@ -112,6 +145,9 @@ register(
         # The school sees which text messages to its families and staff failed, and sends one again.
         "text_message.view_failed": {SA},
         "text_message.resend": {SA},
+        # Passwords (issue 13 §2): everyone changes their own on /account/password/ (signed in, no action needed);
+        # a school administrator resets a teacher's, the bureau a school administrator's (action_scopes below).
+        "password.reset": {SA, Role.BUREAU},
     },
     scopes={
         "schools.School": {
@@ -182,6 +218,8 @@ register(
         # One's own inbox, whatever the role.
         "schools.Notification": same_rule(EVERY_ROLE, of_person("user")),
         "schools.TextMessage": {SA: texts_of_school},
+        # The record of password resets: the school's own for its administrator, every one for the bureau.
+        "schools.PasswordReset": {SA: at_school(), Role.BUREAU: ALL},
     },
     action_scopes={
         # A township coordinator sees every school of the township but writes timetables and plans only for the
@@ -192,7 +230,8 @@ register(
             "schools.Timetable": {TC: dependent_schools_of_township("school__")},
         }
         for action in ("timetable.edit", "plan.edit", "plan.submit", "plan.revise")
-    },
+    }
+    | {"password.reset": {"schools.User": {SA: staff_of_school, Role.BUREAU: school_administrators}}},
     menu=[
         MenuEntry(TC, "schools:township-home", "home.township", home=True),
         MenuEntry(SA, "schools:school-home", "home.school_admin", home=True),
@@ -211,5 +250,7 @@ register(
         MenuEntry(SA, "schools:student-list", "student.list", _("Students"), 40),
         MenuEntry(SA, "schools:text-message-failed", "text_message.view_failed", _("Failed text messages"), 90),
         MenuEntry(CT, "schools:teacher-today", "session.log", _("Today"), 20),
+        MenuEntry(SA, "schools:password-staff", "password.reset", _("Staff passwords"), 95),
+        MenuEntry(Role.BUREAU, "schools:password-staff", "password.reset", _("Staff passwords"), 95),
     ],
 )

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm
 
 from .models import (
     AdminClass,
@@ -32,9 +33,27 @@ class MembershipInline(admin.TabularInline):
     autocomplete_fields = ["school", "township"]
 
 
+class SetByAdminMixin:
+    """A password set in /admin/ is set by someone else: the person must change it at the next sign-in."""
+
+    def set_password_and_save(self, user, *args, **kwargs):
+        user.must_change_password = True
+        return super().set_password_and_save(user, *args, **kwargs)
+
+
+class AdminSetPasswordForm(SetByAdminMixin, AdminPasswordChangeForm):
+    pass
+
+
+class AdminCreationForm(SetByAdminMixin, AdminUserCreationForm):
+    pass
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    fieldsets = (*BaseUserAdmin.fieldsets, ("Xiji", {"fields": ("full_name", "mobile")}))
+    change_password_form = AdminSetPasswordForm
+    add_form = AdminCreationForm
+    fieldsets = (*BaseUserAdmin.fieldsets, ("Xiji", {"fields": ("full_name", "mobile", "must_change_password")}))
     list_display = ["username", "full_name", "mobile", "is_active", "is_staff"]
     search_fields = ["username", "full_name", "mobile"]
     inlines = [MembershipInline]

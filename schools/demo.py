@@ -45,6 +45,7 @@ from schools.models import (
     HoursMonth,
     Membership,
     Partner,
+    PasswordReset,
     Role,
     School,
     SchoolPlan,
@@ -66,11 +67,13 @@ from schools.models import (
 from schools.rules import calendar as calendar_rules
 from schools.rules import hours as hours_rules
 from schools.rules import roster as roster_rules
+from schools.selectors import passwords as passwords_selectors
 from schools.selectors import sessions as sessions_selectors
 from schools.services.activities import activity_save, partner_save
 from schools.services.calendar import calendar_day_set, school_year_save
 from schools.services.classes import service_class_save
 from schools.services.hours import hours_adjust, hours_month_close
+from schools.services.passwords import reset_password
 from schools.services.plans import (
     plan_file,
     plan_forward,
@@ -1223,12 +1226,26 @@ def play(county: DemoCounty, phase: str) -> list[str]:
         with county.clock.at(at(year.start_date + DAY * 19, 9, 40)):
             save_catalogue(first, actor_of[first.pk])
         form_classes(county, year)
+        save_password_reset(county, year)
         return setup_lines(county, year)
     if phase == DELIVERY:
         year = county.school_year()
         Delivery(county, year).play()
         return delivery_lines(year)
     return []
+
+
+def save_password_reset(county: DemoCounty, year: SchoolYear) -> None:
+    """A teacher who forgot their password: the school administrator resets it (issue 13 §2); it shows on the
+    school's "Staff passwords" page. Never one of the README's demo logins (their password stays Xiji-2021)."""
+    admin = county.user("xuexiao")
+    if PasswordReset.objects.filter(reset_by=admin).exists():
+        return
+    candidates = passwords_selectors.resettable_staff(viewer=admin).filter(username__startswith="t0")
+    teacher = candidates.order_by("-username").first()
+    if teacher is not None:
+        with county.clock.at(at(year.start_date + DAY * 23, 16, 20)):
+            reset_password(actor=admin, user=teacher)
 
 
 def setup_lines(county: DemoCounty, year: SchoolYear) -> list[str]:

@@ -6,6 +6,7 @@ from .views import (
     hours,
     imports,
     notifications,
+    passwords,
     plans,
     roster,
     sessions,
@@ -25,4 +26,5 @@ urlpatterns = [
     *hours.urlpatterns,
     *delivery.urlpatterns,
     *notifications.urlpatterns,
+    *passwords.urlpatterns,
 ]

@@ -25,6 +25,35 @@ _PDF_LOCK = threading.Lock()
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
+# OWASP's CSV/formula-injection rule: text starting with one of these is never a formula. openpyxl turns any str
+# starting with "=" into a formula cell; a student named =HYPERLINK(...) must stay a name.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def is_formula_like(value) -> bool:
+    """True for a str a spreadsheet could take as a formula (numbers, even negative, are never)."""
+    return isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
+
+
+def safe_cell_value(cell):
+    """Make an openpyxl cell whose value is formula-like hold literal text; return the cell.
+
+    The text is kept exactly (no added apostrophe in the data): the cell's type is set to string, so openpyxl writes
+    it as a shared string and reads it back as a str with data_type "s", and the cell carries Excel's quote-prefix
+    style, so Excel shows it as text and does not evaluate it even when the cell is edited. Every workbook this
+    project writes goes through it (write_xlsx_sheets, safe_append/safe_cells for the styled workbooks)."""
+    if is_formula_like(cell.value):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
+
+
+def safe_append(sheet, values) -> None:
+    """sheet.append(values) for a normal (not write-only) worksheet, with every cell of the new row made safe."""
+    sheet.append(values)
+    for cell in sheet[sheet.max_row]:
+        safe_cell_value(cell)
+
 
 def xlsx_response(content: bytes, filename: str) -> HttpResponse:
     """A workbook as a download; the file name may be Chinese (RFC 6266 filename*)."""
@@ -46,14 +75,14 @@ def write_xlsx_sheets(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequen
         sheet = workbook.create_sheet(title=str(title)[:31])
         header_cells = []
         for text in header:
-            cell = WriteOnlyCell(sheet, value=str(text))
+            cell = safe_cell_value(WriteOnlyCell(sheet, value=str(text)))
             cell.font = bold
             header_cells.append(cell)
         sheet.append(header_cells)
         for row in rows:
             out = []
             for value in row:
-                cell = WriteOnlyCell(sheet, value=value)
+                cell = safe_cell_value(WriteOnlyCell(sheet, value=value))
                 if isinstance(value, Decimal):
                     cell.number_format = "#,##0.00"
                 elif isinstance(value, datetime.date):

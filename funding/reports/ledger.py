@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from schools.models import School, SchoolYear, Stage
+from xiji_afterschool import exports
 
 from ..models import ZERO, Category, Claim, Fund, LedgerEntry, Settlement
 from ..selectors import ledger as selectors
@@ -185,11 +186,11 @@ def _number(value):
 
 def _sheet(workbook: Workbook, title: str, header: list[str], rows: list[list]) -> None:
     sheet = workbook.create_sheet(title)
-    sheet.append(header)
+    exports.safe_append(sheet, header)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(row)
+        exports.safe_append(sheet, row)
         for cell in sheet[sheet.max_row]:
             if isinstance(cell.value, Decimal):
                 cell.number_format = "#,##0.00"

@@ -12,6 +12,7 @@ from .classes import ServiceClass, ServiceClassMember
 from .hours import HoursAdjustment, HoursMonth
 from .imports import RosterImport
 from .notifications import Notification, NotificationKind, NotificationPreference, TextMessage
+from .passwords import PasswordReset
 from .plans import ActivityCategory, PlanAttachment, PlanSection, SchoolPlan, SchoolPlanEvent
 from .rates import SubsidyRate
 from .roster import (
@@ -56,6 +57,7 @@ __all__ = [
     "NotificationKind",
     "NotificationPreference",
     "Partner",
+    "PasswordReset",
     "PlanAttachment",
     "PlanSection",
     "Role",

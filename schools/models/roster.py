@@ -23,6 +23,9 @@ class User(AbstractUser):
     # When the mobile was proved to be this person's (a code sent to it, or the school's roster holding the same
     # number for this guardian). Text messages go only to a verified mobile.
     mobile_verified_at = models.DateTimeField(_("mobile verified at"), null=True, blank=True)
+    # Set when someone else set the password (a reset, /admin/): the person must choose their own at the next
+    # sign-in (schools.middleware.PasswordChangeRequiredMiddleware); cleared by the change-password page.
+    must_change_password = models.BooleanField(_("must change password"), default=False)
 
     objects = UserManager()
 

@@ -30,7 +30,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from xiji_afterschool import permissions
+from xiji_afterschool import exports, permissions
 from xiji_afterschool.errors import DomainError
 
 from ..models import AdminClass, Grade, Guardian, RosterImport, School, Student, StudentGuardian
@@ -436,7 +436,9 @@ def roster_import_template(*, actor, school: School) -> bytes:
     sheet = workbook.active
     sheet.title = _("Roster")
     for index, column in enumerate(COLUMNS, start=1):
-        cell = sheet.cell(row=1, column=index, value=str(column.label) + (" *" if column.required else ""))
+        cell = exports.safe_cell_value(
+            sheet.cell(row=1, column=index, value=str(column.label) + (" *" if column.required else ""))
+        )
         cell.font = bold
         cell.fill = PatternFill("solid", fgColor="E2EFDA")
         letter = get_column_letter(index)
@@ -455,13 +457,14 @@ def roster_import_template(*, actor, school: School) -> bytes:
     notes = workbook.create_sheet(_("Instructions"))
     notes.column_dimensions["A"].width = 22
     notes.column_dimensions["B"].width = 80
-    notes.append([_("Roster import of %(school)s") % {"school": school.name}])
+    exports.safe_append(notes, [_("Roster import of %(school)s") % {"school": school.name}])
     notes["A1"].font = Font(bold=True, size=13)
-    notes.append(
-        [_("Fill in one row per student on the first sheet, under its header row. Columns marked * are required.")]
+    exports.safe_append(
+        notes,
+        [_("Fill in one row per student on the first sheet, under its header row. Columns marked * are required.")],
     )
-    notes.append([])
-    notes.append([_("Column"), _("What to write")])
+    exports.safe_append(notes, [])
+    exports.safe_append(notes, [_("Column"), _("What to write")])
     for cell in notes[4]:
         cell.font = bold
     explanations = {
@@ -481,23 +484,24 @@ def roster_import_template(*, actor, school: School) -> bytes:
         "guardian_mobile": _("11 digits. A guardian already on file with this number is linked, not created again."),
     }
     for column in COLUMNS:
-        notes.append([str(column.label) + (" *" if column.required else ""), explanations[column.key]])
-    notes.append([])
-    notes.append([_("Example (do not copy it into the first sheet unless it is a real student):")])
+        exports.safe_append(notes, [str(column.label) + (" *" if column.required else ""), explanations[column.key]])
+    exports.safe_append(notes, [])
+    exports.safe_append(notes, [_("Example (do not copy it into the first sheet unless it is a real student):")])
     notes.cell(row=notes.max_row, column=1).font = bold
-    notes.append([str(c.label) for c in COLUMNS])
+    exports.safe_append(notes, [str(c.label) for c in COLUMNS])
     for cell in notes[notes.max_row]:
         cell.font = bold
     birth = datetime.date(2015, 3, 8)
     body = f"640422{birth:%Y%m%d}013"
-    notes.append(
+    exports.safe_append(
+        notes,
         ["马小明", str(Grade(3).label), 2, words["gender"][0], birth, body + roster_rules.id_number_check_char(body),
-         words["is_boarder"][1], "马文清", words["relation"][0], "13909540001"]
+         words["is_boarder"][1], "马文清", words["relation"][0], "13909540001"],
     )  # fmt: skip
     notes.cell(row=notes.max_row, column=5).number_format = "yyyy-mm-dd"
-    notes.append([])
-    notes.append([_("Every row is checked first, and each bad row is listed with its reason.")])
-    notes.append([_("Nothing is imported until every row is right; then all rows are imported at once.")])
+    exports.safe_append(notes, [])
+    exports.safe_append(notes, [_("Every row is checked first, and each bad row is listed with its reason.")])
+    exports.safe_append(notes, [_("Nothing is imported until every row is right; then all rows are imported at once.")])
     for row in notes.iter_rows(min_row=1, max_row=notes.max_row):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")

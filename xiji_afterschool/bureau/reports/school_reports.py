@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from schools.models import School
+from xiji_afterschool import exports
 
 from ..models import ReportWindow
 from ..models.school_reports import FIGURES
@@ -58,7 +59,7 @@ def statistics_rows(*, table: list[dict]) -> tuple[list[str], list[dict]]:
 
 
 def _append(sheet, cells, bold=False):
-    sheet.append(cells)
+    exports.safe_append(sheet, cells)
     for index, value in enumerate(cells, start=1):
         cell = sheet.cell(row=sheet.max_row, column=index)
         if bold:
@@ -101,7 +102,7 @@ def statistics_workbook(*, window: ReportWindow, table: list[dict]) -> bytes:
     _sheet(workbook, _("Statistics table"), header, lines, first=True)
     workbook.active.insert_rows(1)
     for index, text in enumerate(_caption(window), start=1):
-        workbook.active.cell(row=1, column=index, value=text).font = BOLD
+        exports.safe_cell_value(workbook.active.cell(row=1, column=index, value=text)).font = BOLD
     workbook.active.freeze_panes = "A3"
     return _save(workbook)
 
@@ -143,5 +144,5 @@ def city_summary_workbook(*, window: ReportWindow, table: list[dict]) -> bytes:
         _("Reported figures as submitted by the schools; money in yuan."),
         _("A rate in a total is the mean of the schools' rates weighted by the students served."),
     ]:
-        notes.append([text])
+        exports.safe_append(notes, [text])
     return _save(workbook)
