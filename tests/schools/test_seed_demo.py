@@ -16,7 +16,10 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db import models, transaction
 from django.db.models import Count, F, Q, Sum
-from django.test import override_settings
+from django.test import (
+    RequestFactory,  # the sign-in guard (axes) needs the request
+    override_settings,
+)
 from django.utils import timezone
 
 from enrollment.models import Agreement, AgreementText, Application
@@ -192,19 +195,22 @@ def test_guardians_have_valid_mobiles_and_each_student_exactly_one_primary_guard
 def test_every_printed_login_signs_in_and_holds_its_role(seeded):
     for username, (role, place) in LOGINS.items():
         assert username in seeded
-        user = authenticate(username=username, password=PASSWORD)
+        user = authenticate(RequestFactory().post("/login/"), username=username, password=PASSWORD)
         assert user is not None and user.username == username and user.full_name
         membership = Membership.objects.get(user=user)
         assert membership.role == role
         anchor = membership.school or membership.township or membership.department
         assert (anchor.name if anchor else None) == place
-    assert authenticate(username="13909540001", password=PASSWORD).mobile == "13909540001"
+    assert (
+        authenticate(RequestFactory().post("/login/"), username="13909540001", password=PASSWORD).mobile
+        == "13909540001"
+    )
     teacher = Membership.objects.get(user__username="banzhuren").admin_class
     assert (teacher.school.name, teacher.grade, teacher.number) == (FIRST, 3, 1)
     assert (
         Membership.objects.get(user__username="zhiyuanzhe").volunteer_kind == Membership.VolunteerKind.RETIRED_TEACHER
     )
-    admin = authenticate(username="admin", password=PASSWORD)
+    admin = authenticate(RequestFactory().post("/login/"), username="admin", password=PASSWORD)
     assert admin.is_superuser and not admin.memberships.exists()
     assert Membership.objects.count() >= 60  # the unprinted staff
 

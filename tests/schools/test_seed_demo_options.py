@@ -14,7 +14,10 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import models, transaction
-from django.test import override_settings
+from django.test import (
+    RequestFactory,  # the sign-in guard (axes) needs the request
+    override_settings,
+)
 from django.utils import timezone
 
 from enrollment.models import AgreementText, Application, ApplicationEvent
@@ -61,7 +64,9 @@ def test_only_the_first_schools_and_the_logins_schools_are_seeded(seeded):
     staff = Membership.objects.exclude(school=None)
     assert not staff.exclude(school__name__in=names).exists()
     for login in LOGINS:  # every printed login is there and signs in
-        assert authenticate(username=login.username, password=PASSWORD) is not None, login.username
+        assert authenticate(RequestFactory().post("/login/"), username=login.username, password=PASSWORD) is not None, (
+            login.username
+        )
     # The plans of the kept schools are played; the others' stories are not.
     assert set(SchoolPlan.objects.values_list("school__name", flat=True)) <= set(names)
     assert set(Claim.objects.values_list("school__name", flat=True)) <= set(names)
