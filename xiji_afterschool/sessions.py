@@ -1,4 +1,5 @@
-"""Sessions that end: an idle limit and an absolute lifetime, one pair for staff and one for parents.
+"""What a signed-in session may do: end (an idle limit and an absolute lifetime, one pair for staff and one for
+parents), and, while its person must change a password someone else set, nothing but that.
 
 A parent is a user whose only role is parent (a teacher who is also a parent is staff: the stricter limits apply).
 The session keeps when it began and when it was last used (epoch seconds); a request past either limit is signed
@@ -90,3 +91,20 @@ class SessionLimitsMiddleware:
         if request.method == "GET" and not request.path.startswith(target):
             target += "?" + urlencode({"next": request.get_full_path()})
         return redirect(target)
+
+
+class PasswordChangeRequiredMiddleware:
+    """Forced password change (issue 13 §2): a person whose password someone else set (a reset, /admin/) is sent to
+    the change-password page until they have chosen their own; only that page, signing out, the language switch and
+    static files stay reachable meanwhile."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and getattr(user, "must_change_password", False):
+            allowed = (reverse("schools:password-change"), reverse("logout"), "/i18n/", "/static/")
+            if not request.path.startswith(allowed):
+                return redirect("schools:password-change")
+        return self.get_response(request)

@@ -71,7 +71,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "xiji_afterschool.sessions.SessionLimitsMiddleware",
     # after the session limits: an expired session is signed out before it is sent to change its password
-    "schools.middleware.PasswordChangeRequiredMiddleware",
+    "xiji_afterschool.sessions.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a lockout flagged by the axes backend into the Chinese page
 ]

@@ -24,7 +24,7 @@ class User(AbstractUser):
     # number for this guardian). Text messages go only to a verified mobile.
     mobile_verified_at = models.DateTimeField(_("mobile verified at"), null=True, blank=True)
     # Set when someone else set the password (a reset, /admin/): the person must choose their own at the next
-    # sign-in (schools.middleware.PasswordChangeRequiredMiddleware); cleared by the change-password page.
+    # sign-in (xiji_afterschool.sessions.PasswordChangeRequiredMiddleware); cleared by the change-password page.
     must_change_password = models.BooleanField(_("must change password"), default=False)
 
     objects = UserManager()

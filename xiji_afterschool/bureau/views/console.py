@@ -47,7 +47,6 @@ def _year_and_period(request):
 
 
 def _context(request, school_year, period, choices, years, **extra) -> dict:
-    can = {action.replace(".", "_"): permissions.can(request.user, action) for action in LINKED_ACTIONS}
     return {
         "can_county": not selectors.school_level_only(viewer=request.user),
         "years": years,
@@ -57,7 +56,7 @@ def _context(request, school_year, period, choices, years, **extra) -> dict:
         "period_label": next(label for value, label, *_rest in choices if value == period),
         "query": f"year={school_year.pk}&period={period}",
         "refresh": selectors.last_refresh(school_year=school_year),
-        "can": can,
+        "can_open_class": permissions.can(request.user, "service_class.view"),
         "can_refresh": permissions.can(request.user, "console.refresh"),
         **extra,
     }
