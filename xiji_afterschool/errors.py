@@ -26,3 +26,21 @@ def checked_text(value: str, *, required: str, max_length: int) -> str:
     if len(value) > max_length:
         raise DomainError(_("At most %(max)s characters.") % {"max": max_length})
     return value
+
+
+def server_error(request):
+    """The 500 handler. A database that cannot be reached (restarting, failing over) answers 503 "try again"
+    with Retry-After instead of "something went wrong"; Django has already logged the error with its traceback.
+    Rendered without the request's context: the context processors would ask the unreachable database."""
+    import sys
+
+    from django.db import InterfaceError, OperationalError
+    from django.http import HttpResponse
+    from django.template import loader
+
+    error = sys.exc_info()[1]
+    if isinstance(error, (OperationalError, InterfaceError)):
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = "30"
+        return response
+    return HttpResponse(loader.get_template("500.html").render(), status=500)

@@ -102,6 +102,8 @@ DATABASES = {
         env="DATABASE_URL",
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        # A kept connection the database dropped (a restart) is replaced at the next request, not failed on.
+        conn_health_checks=True,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -175,6 +177,8 @@ else:
     CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Workers keep the project's log handlers (the day files) instead of installing Celery's own on the root.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = "Asia/Shanghai"
 # Periodic jobs, all in one place (times are Asia/Shanghai).
 CELERY_BEAT_SCHEDULE = {
@@ -253,12 +257,40 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
+# Logs (issue 13 §3): the console and one file a day, kept XIJI_LOG_RETENTION_DAYS (at least 180, the
+# Cybersecurity Law's minimum); personal numbers masked in every line; a 4xx is one line, a 5xx has its traceback.
+XIJI_LOG_DIR = os.environ.get("XIJI_LOG_DIR", str(BASE_DIR / "logs"))
+XIJI_LOG_RETENTION_DAYS = max(180, int(os.environ.get("XIJI_LOG_RETENTION_DAYS", "180")))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"one_line_4xx": {"()": "xiji_afterschool.logs.OneLineForClientErrors"}},
+    "formatters": {
+        "plain": {
+            "()": "xiji_afterschool.logs.RedactingFormatter",
+            "format": "%(asctime)s %(levelname)s %(process)d %(name)s %(message)s",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["one_line_4xx"]},
+        "file": {
+            "()": "xiji_afterschool.logs.DailyFileHandler",
+            "directory": XIJI_LOG_DIR,
+            "retention_days": XIJI_LOG_RETENTION_DAYS,
+            "formatter": "plain",
+            "filters": ["one_line_4xx"],
+        },
+    },
+    # Everything reaches the two handlers through the root (so pytest's caplog sees it too); the named loggers
+    # only set how much they say. Django's own handlers are replaced: every 5xx with its traceback, DEBUG off too.
+    "root": {"handlers": ["console", "file"], "level": "WARNING"},
     "loggers": {
-        "xiji": {"handlers": ["console"], "level": os.environ.get("XIJI_LOG_LEVEL", "INFO"), "propagate": True},
+        name: {"handlers": [], "level": level, "propagate": True}
+        for name, level in [
+            ("django", "INFO"),
+            ("celery", "INFO"),
+            ("axes", "INFO"),
+            ("xiji", os.environ.get("XIJI_LOG_LEVEL", "INFO")),
+        ]
     },
 }

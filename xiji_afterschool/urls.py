@@ -14,3 +14,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 # Uploaded and generated files are never served as /media/: downloads go through views that ask the policy.
+
+handler500 = "xiji_afterschool.errors.server_error"

@@ -56,7 +56,7 @@ from ..models import (
 )
 from ..rules import console as rules
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("xiji.bureau")
 LOCK_SECONDS = 15 * 60  # longer than a county refresh takes; a crashed holder's lock ends by itself
 ZERO = Decimal("0.00")
 CLAIMED = (Claim.Status.SUBMITTED, Claim.Status.PASSED, Claim.Status.APPROVED, Claim.Status.ALLOCATED)
