@@ -115,3 +115,13 @@ def test_the_command_refuses_a_role_that_could_lift_the_guards(app_role):
         call_command("db_roles", "--app-role", app_role)
     with pytest.raises(CommandError, match="must not be the owner"):
         call_command("db_roles", "--app-role", owner)
+    with connection.cursor() as cursor:
+        cursor.execute(f'ALTER ROLE "{app_role}" NOBYPASSRLS')
+        cursor.execute(f'CREATE ROLE "{app_role}_tables"')
+        cursor.execute(f'GRANT "{app_role}_tables" TO "{app_role}"')
+        cursor.execute(f'ALTER TABLE funding_fund OWNER TO "{app_role}_tables"')
+    with pytest.raises(CommandError, match="is a member of a role that does"):  # it could disable the fund's guard
+        call_command("db_roles", "--app-role", app_role)
+    with connection.cursor() as cursor:
+        cursor.execute(f'ALTER TABLE funding_fund OWNER TO "{owner}"')
+        cursor.execute(f'DROP ROLE "{app_role}_tables"')

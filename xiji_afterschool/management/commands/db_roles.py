@@ -69,13 +69,16 @@ class Command(BaseCommand):
             cursor.execute("SELECT pg_has_role(%s, %s, 'MEMBER')", [app_role, owner])
             if cursor.fetchone()[0]:
                 raise CommandError(f"role {app_role} is a member of the owner {owner}: it would own the tables")
-            cursor.execute(
-                "SELECT count(*) FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner "
-                "WHERE r.rolname = %s AND c.relnamespace = %s::regnamespace",
-                [app_role, schema],
+            cursor.execute(  # owning a table, or being a member of a role that does, would let it drop a trigger
+                "SELECT count(*) FROM pg_class c WHERE c.relnamespace = %s::regnamespace "
+                "AND pg_has_role(%s, c.relowner, 'MEMBER')",
+                [schema, app_role],
             )
             if cursor.fetchone()[0]:
-                raise CommandError(f"role {app_role} owns tables in {database}: reassign them to {owner} first")
+                raise CommandError(
+                    f"role {app_role} owns tables in {database} (or is a member of a role that does): "
+                    f"reassign them to {owner} first"
+                )
             if password is not None:
                 cursor.execute(sql.SQL("ALTER ROLE {} PASSWORD {}").format(role, sql.Literal(password)))
             names = {"role": role, "owner": sql.Identifier(owner), "db": sql.Identifier(database)}
