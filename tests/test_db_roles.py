@@ -88,13 +88,21 @@ def test_the_application_role_cannot_lift_the_guards(funded, app_role):  # noqa:
     assert (w.fund.spent, entry.amount) == (Decimal("120.00"), Decimal("120.00"))
 
 
-def test_the_command_is_idempotent_and_takes_back_a_stray_truncate(app_role):
+def test_the_command_is_idempotent_and_takes_back_a_stray_truncate(app_role, monkeypatch):
     with connection.cursor() as cursor:
         cursor.execute(f'GRANT TRUNCATE ON funding_ledgerentry TO "{app_role}"')
-    call_command("db_roles", "--app-role", app_role, stdout=open("/dev/null", "w"))
+    monkeypatch.setenv("XIJI_TEST_APP_PASSWORD", "s3cret-for-the-test")
+    call_command(
+        "db_roles", "--app-role", app_role, "--password-env", "XIJI_TEST_APP_PASSWORD", stdout=open("/dev/null", "w")
+    )
     with connection.cursor() as cursor:
         cursor.execute("SELECT has_table_privilege(%s, 'funding_ledgerentry', 'TRUNCATE')", [app_role])
         assert cursor.fetchone() == (False,)
+        cursor.execute("SELECT rolpassword IS NOT NULL FROM pg_authid WHERE rolname = %s", [app_role])
+        assert cursor.fetchone() == (True,)
+    monkeypatch.setenv("XIJI_TEST_APP_PASSWORD", "")
+    with pytest.raises(CommandError, match="XIJI_TEST_APP_PASSWORD is empty or unset"):
+        call_command("db_roles", "--app-role", app_role, "--password-env", "XIJI_TEST_APP_PASSWORD")
         # tables the owner creates later (a future migration) are the rows only, too
         cursor.execute("CREATE TABLE schools_later_table (id int)")
         cursor.execute(

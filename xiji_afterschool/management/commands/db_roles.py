@@ -18,9 +18,16 @@ Idempotent: privileges are revoked and granted again in one transaction, so a st
 import os
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 
 ROW_PRIVILEGES = "SELECT, INSERT, UPDATE, DELETE"
+
+
+def _as_owner(cursor, statement, refused: str) -> None:
+    try:
+        cursor.execute(statement)
+    except DatabaseError as exc:  # the transaction rolls back as the error leaves it
+        raise CommandError(f"{refused} ({str(exc).strip()})") from exc
 
 
 class Command(BaseCommand):
@@ -55,10 +62,13 @@ class Command(BaseCommand):
             )
             found = cursor.fetchone()
             if found is None:
-                cursor.execute(
+                _as_owner(
+                    cursor,
                     sql.SQL(
                         "CREATE ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT"
-                    ).format(role)
+                    ).format(role),
+                    f"{owner} may not create the role {app_role}: create it as the superuser (README), or give "
+                    f"{owner} CREATEROLE",
                 )
                 self.stdout.write(f"created role {app_role}")
             else:
@@ -80,7 +90,12 @@ class Command(BaseCommand):
                     f"reassign them to {owner} first"
                 )
             if password is not None:
-                cursor.execute(sql.SQL("ALTER ROLE {} PASSWORD {}").format(role, sql.Literal(password)))
+                _as_owner(
+                    cursor,
+                    sql.SQL("ALTER ROLE {} PASSWORD {}").format(role, sql.Literal(password)),
+                    f"{owner} may not set the password of {app_role}: set it as the superuser, or give {owner} "
+                    "CREATEROLE",
+                )
             names = {"role": role, "owner": sql.Identifier(owner), "db": sql.Identifier(database)}
             names["schema"] = sql.Identifier(schema)
             for statement in (
