@@ -327,8 +327,8 @@ def substitution_record(
     """The school records who stands in for a class's teacher on a day; they may then log that day's session.
 
     A substitute already recorded for that day is replaced while no session of that day is logged.
-    Raises PermissionDenied; DomainError for a day outside the school year, a substitute who is not staff of the
-    school or is the class's own teacher, an empty reason, or a day already logged.
+    Raises PermissionDenied; DomainError for a day outside the school year or in a closed month, a substitute who is
+    not staff of the school or is the class's own teacher, an empty reason, or a day already logged.
     """
     permissions.require(actor, "substitution.manage", service_class)
     reason = (reason or "").strip()
@@ -339,6 +339,7 @@ def substitution_record(
     year = service_class.school_year
     if not year.start_date <= date <= year.end_date:
         raise DomainError(_("Choose a day of the class's school year."))
+    _require_open_month(service_class.school_id, date)
     if substitute.pk == service_class.teacher_id:
         raise DomainError(_("The class's own teacher is not a substitute."))
     if not Membership.objects.filter(

@@ -4,7 +4,9 @@ import datetime
 from decimal import Decimal
 
 from funding.models import Category, Fund, LedgerEntry, SpendingPlan
+from schools.models import Stage
 
+from ..funding.builders_settlement import claim
 from .cases import Case, only
 from .settlement import READERS, READERS_REFUSED, school_a_year
 
@@ -12,13 +14,14 @@ ACTS = {**READERS_REFUSED, "school_admin": 302}
 
 
 def _entry(world, tmp_path):
-    fund = Fund.objects.create(
-        school=world.school_a, school_year=world.school_year, allocated=Decimal("100.00"), spent=Decimal("10.00")
-    )
+    """A spending entry of school_a's fund, its totals matching its ledger (PostgreSQL checks them, funding 0006)."""
+    claim(world, world.school_a, world.school_year, lines=((Stage.PRIMARY, 1, 2, 2),), approved="100.00", book=True)
+    fund = Fund.objects.get(school=world.school_a, school_year=world.school_year)
     world.entry = LedgerEntry.objects.create(
         fund=fund, kind=LedgerEntry.Kind.SPENDING, category=Category.CONSUMABLES, amount=Decimal("10.00"),
         date=world.school_year.start_date, description="文具", recorded_by=world.school_admin,
     )  # fmt: skip
+    Fund.objects.filter(pk=fund.pk).update(spent=Decimal("10.00"))
 
 
 def _plan(world, tmp_path):

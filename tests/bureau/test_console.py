@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from enrollment.models import Application
-from funding.models import Claim, Fund
+from funding.models import Claim, Fund, LedgerEntry
 from safety.models import Incident, LateAlert
 from schools.models import (
     Attendance,
@@ -105,7 +105,12 @@ def county(world, rate):
 
     claim(w.school_a, w.school_year, status=Claim.Status.ALLOCATED, amount=Decimal("1000.00"))
     claim(w.school_b, w.school_year, status=Claim.Status.SUBMITTED)
-    Fund.objects.filter(school=w.school_a, school_year=w.school_year).update(spent=Decimal("123.45"))
+    fund = Fund.objects.get(school=w.school_a, school_year=w.school_year)
+    LedgerEntry.objects.create(
+        fund=fund, kind=LedgerEntry.Kind.SPENDING, category="running", amount=Decimal("123.45"),
+        date=w.school_year.start_date, description="电费", recorded_by=w.school_admin,
+    )  # fmt: skip
+    Fund.objects.filter(pk=fund.pk).update(spent=Decimal("123.45"))  # with its entry: PostgreSQL checks (funding 0006)
 
     late_session = Session.objects.filter(service_class=w.class_a, date=days[4]).first()
     LateAlert.objects.create(school=w.school_a, student=w.child, date=days[4], session=late_session,

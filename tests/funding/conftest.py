@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 
 from funding.models import Claim, ClaimLine, Fund, LedgerEntry
 from schools.models import Stage
@@ -27,11 +28,12 @@ def funded(world, rate):
         allocated_on=world.autumn.start_date, voucher_no="XJCZ-TEST-0001",
     )  # fmt: skip
     claim.refresh_from_db()
-    fund = Fund.objects.create(school=world.school_a, school_year=year, allocated=Decimal("9960.00"))
-    LedgerEntry.objects.create(
-        fund=fund, kind=LedgerEntry.Kind.ALLOCATION, amount=Decimal("9960.00"), date=world.autumn.start_date,
-        description="年度补助拨付", voucher_no="XJCZ-TEST-0001", claim=claim, recorded_by=world.finance,
-    )  # fmt: skip
+    with transaction.atomic():  # on PostgreSQL the total must match the ledger at commit (funding 0006)
+        fund = Fund.objects.create(school=world.school_a, school_year=year, allocated=Decimal("9960.00"))
+        LedgerEntry.objects.create(
+            fund=fund, kind=LedgerEntry.Kind.ALLOCATION, amount=Decimal("9960.00"), date=world.autumn.start_date,
+            description="年度补助拨付", voucher_no="XJCZ-TEST-0001", claim=claim, recorded_by=world.finance,
+        )  # fmt: skip
     world.claim_allocated = claim
     world.fund = fund
     return world

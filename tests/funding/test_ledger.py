@@ -230,6 +230,54 @@ def test_the_database_refuses_spending_beyond_the_allocation_whatever_the_code_d
     assert fund_state(w.fund) == (Decimal("9960.00"), Decimal("0.00"), 1)
 
 
+def at_commit():
+    """Fire the deferred checks now, as COMMIT would (the test's transaction is never committed), then defer again."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+@pytest.mark.needs_postgres
+def test_the_database_keeps_the_fund_totals_to_the_ledger(funded):
+    """Migration funding 0006: a total moves only with its ledger entry; checked at commit, after both."""
+    w = funded
+    spent = spend(w, "300.00", category=Category.RUNNING)
+    ledger_reverse(actor=w.school_admin, entry=spent, reason="科目记错")
+    spend(w, "100.00")
+    at_commit()  # the services' compare-and-set and entries, in one transaction, pass
+    assert fund_state(w.fund) == (Decimal("9960.00"), Decimal("100.00"), 4)
+    with connection.cursor() as cursor:
+        for statement, params in (
+            ("UPDATE funding_fund SET spent = 0 WHERE id = %s", [w.fund.pk]),
+            ("UPDATE funding_fund SET allocated = allocated + 1000 WHERE id = %s", [w.fund.pk]),
+            (  # an entry without its total
+                "INSERT INTO funding_ledgerentry (fund_id, kind, category, amount, date, description, voucher_no,"
+                " recorded_by_id, created_at) VALUES (%s, 'spending', 'running', 50, %s, 'x', '', %s, now())",
+                [w.fund.pk, w.school_year.start_date, w.school_admin.pk],
+            ),
+        ):
+            with pytest.raises(IntegrityError, match="do not match its ledger"), transaction.atomic():
+                cursor.execute(statement, params)
+                at_commit()
+        # a total moved with a matching entry in the same transaction passes: the ledger shows it
+        with transaction.atomic():
+            cursor.execute("UPDATE funding_fund SET spent = spent + 50 WHERE id = %s", [w.fund.pk])
+            cursor.execute(statement, params)
+            at_commit()
+    assert fund_state(w.fund) == (Decimal("9960.00"), Decimal("150.00"), 5)
+
+
+@pytest.mark.needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_hand_typed_total_fails_at_commit(funded):
+    """Committed for real (no test transaction around it): the deferred check runs at COMMIT."""
+    w = funded
+    spend(w, "100.00")
+    with pytest.raises(IntegrityError, match="do not match its ledger"), connection.cursor() as cursor:
+        cursor.execute("UPDATE funding_fund SET spent = 0 WHERE id = %s", [w.fund.pk])  # autocommit: COMMIT now
+    assert fund_state(w.fund) == (Decimal("9960.00"), Decimal("100.00"), 2)
+
+
 def test_an_allocated_claim_books_money_into_the_fund(world, rate):
     w = world
     allocated = claim(w, w.school_a, w.school_year, lines=[(Stage.PRIMARY, 2, 10, 2)], approved="1100.50")
@@ -245,7 +293,7 @@ def test_an_allocated_claim_books_money_into_the_fund(world, rate):
 def test_fund_list_is_scoped_and_takes_a_fixed_number_of_queries(funded, django_assert_num_queries):
     w = funded
     for _i in range(5):
-        Fund.objects.create(school=SchoolFactory(), school_year=w.school_year, allocated=Decimal("100.00"))
+        Fund.objects.create(school=SchoolFactory(), school_year=w.school_year)
     Fund.objects.create(school=w.school_b, school_year=w.school_year)
     list(fund_list(viewer=w.finance))  # memberships are loaded once per user
     with django_assert_num_queries(1):

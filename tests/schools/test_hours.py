@@ -8,7 +8,7 @@ from unittest import mock
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import get_resolver, reverse
 from django.utils import timezone
@@ -292,6 +292,61 @@ def test_close_view(client, march, english):
 
 
 # ---------------------------------------------------------------- adjustments
+
+
+@pytest.mark.needs_postgres
+def test_the_database_keeps_a_closed_months_delivery(march):
+    """Migration schools 0010: raw SQL cannot change a closed month's sessions, roll, assistants or substitutes;
+    the open month next to it stays writable, and an adjustment is still the way to correct the closed one."""
+    w = march.world
+    march_session, april_session = march.sessions[0], Session.objects.get(date=D(2026, 4, 1))
+    student = StudentFactory(admin_class__school=w.school_a)
+    for session in (march_session, april_session):
+        Attendance.objects.create(session=session, student=student, mark=Attendance.Mark.PRESENT)
+    HoursMonth.objects.create(school=w.school_a, month=MARCH, closed_by=w.school_admin)
+    other_school = Session.objects.get(service_class__school=w.school_b)
+
+    def refused(statement, params):
+        with pytest.raises(IntegrityError, match="the month 2026-03 is closed"), transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(statement, params)
+
+    def accepted(statement, params):
+        with connection.cursor() as cursor:
+            cursor.execute(statement, params)
+            assert cursor.rowcount == 1
+
+    new_substitution = (
+        "INSERT INTO schools_substitution (service_class_id, date, substitute_id, reason, created_by_id, created_at,"
+        " updated_at) VALUES (%s, %s, %s, 'x', %s, now(), now())"
+    )
+    refused("UPDATE schools_session SET class_hours = 4 WHERE id = %s", [march_session.pk])
+    refused("UPDATE schools_session SET date = %s WHERE id = %s", [D(2026, 4, 2), march_session.pk])  # moved out
+    refused("UPDATE schools_session SET date = %s WHERE id = %s", [D(2026, 3, 31), april_session.pk])  # moved in
+    refused("DELETE FROM schools_session WHERE id = %s", [march.waiting.pk])
+    refused("UPDATE schools_attendance SET mark = 'absent' WHERE session_id = %s", [march_session.pk])
+    refused("DELETE FROM schools_attendance WHERE session_id = %s", [march_session.pk])
+    refused("DELETE FROM schools_sessionassistant WHERE session_id = %s", [march_session.pk])
+    refused(
+        "INSERT INTO schools_sessionassistant (session_id, person_id) VALUES (%s, %s)",
+        [march_session.pk, w.school_admin.pk],
+    )
+    refused(new_substitution, [march.class_a.pk, D(2026, 3, 20), march.sub.pk, w.school_admin.pk])
+    with pytest.raises(IntegrityError), transaction.atomic():  # through the ORM too
+        Session.objects.filter(pk=march_session.pk).delete()
+
+    accepted("UPDATE schools_session SET class_hours = 4 WHERE id = %s", [april_session.pk])
+    accepted("UPDATE schools_attendance SET mark = 'absent' WHERE session_id = %s", [april_session.pk])
+    accepted(new_substitution, [march.class_a.pk, D(2026, 4, 20), march.sub.pk, w.school_admin.pk])
+    accepted("UPDATE schools_session SET class_hours = 1 WHERE id = %s", [other_school.pk])  # its month is open
+    march_session.refresh_from_db()
+    assert march_session.class_hours == Decimal("1.1")
+    assert Attendance.objects.get(session=march_session).mark == Attendance.Mark.PRESENT
+    adjustment = services.hours_adjust(
+        actor=w.school_admin, school=w.school_a, person=march.teacher, month=MARCH,
+        role=R.RESPONSIBLE, class_hours=Decimal("-0.1"), sessions=0, reason="课时记多",
+    )  # fmt: skip
+    assert adjustment.pk
 
 
 def _adjust(march, **overrides):

@@ -622,6 +622,15 @@ def test_substitute_rules(w, english):
     assert Substitution.objects.get() == replaced and replaced.substitute == w.class_teacher
 
 
+def test_no_substitute_is_recorded_in_a_closed_month(w, english):
+    HoursMonth.objects.create(school=w.sc.school, month=w.today.replace(day=1), closed_by=w.school_admin)
+    with pytest.raises(DomainError, match="is closed; ask the administrator for an adjustment"):
+        services.substitution_record(
+            actor=w.school_admin, service_class=w.sc, date=w.today, substitute=w.volunteer, reason="培训"
+        )
+    assert not Substitution.objects.exists()
+
+
 # ---------------------------------------------------------------- two people at the same moment
 
 
