@@ -9,7 +9,8 @@ from .conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
-# Runs before any page script: every refusal the browser reports to the page, whatever the console says.
+# Runs before any page script: every refusal the browser reports to the page. Chromium writes its "Refused to …"
+# lines to its own log, which Playwright's console event does not always see; this listener sees each refusal.
 WATCH = """
 window.__cspViolations = [];
 document.addEventListener("securitypolicyviolation", function (e) {
