@@ -17,6 +17,7 @@ from schools.models import PlanAttachment, RosterExport, SchoolPlan
 from .access import extra_matrix
 from .access.cases import Case, only
 from .conftest import ACTORS
+from .inline_code import inline_code
 
 # Django's own admin is for superusers (support staff) and guards itself; it is checked once below.
 EXCLUDED_NAMESPACES = {"admin"}
@@ -188,6 +189,11 @@ def test_access(client, world, name, actor, tmp_path, settings):
     response = getattr(client, case.method)(url)
     expected = case.anonymous if user is None else case.ok.get(actor, case.default)
     assert response.status_code == expected, f"{actor} {case.method.upper()} {url}"
+    if user is not None:  # every answer to a signed-in reader, page or file, is never stored (tests/test_headers.py)
+        assert "no-store" in response["Cache-Control"] and "public" not in response["Cache-Control"], url
+        assert "'unsafe-inline'" not in response["Content-Security-Policy"], url
+    if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
+        assert inline_code(response.content.decode()) == [], f"{url} writes inline code the policy refuses"
     if user is None and expected == 302 and name not in {"login", "set_language", "enrollment:register"}:
         assert response["Location"].startswith(reverse("login")), "anonymous users are sent to sign in"
 

@@ -18,6 +18,17 @@ def percent_filter(value):
     return "—" if value is None or value == "" else f"{value}%"
 
 
+@register.filter(name="bar_width")
+def bar_width_filter(value):
+    """{{ share|bar_width }} -> bar-w-79: a progress bar's width as a class (static/css/xiji.css), since the
+    Content-Security-Policy refuses style="" attributes. Whole per cents, 0 to 100; nothing to show: 0."""
+    try:
+        number = round(float(value))
+    except (TypeError, ValueError, OverflowError):
+        number = 0
+    return f"bar-w-{min(max(number, 0), 100)}"
+
+
 @register.filter(name="relation")
 def relation_filter(value):
     """{{ "father"|relation }} -> 父亲: a stored guardian relation in the reader's language."""
