@@ -392,3 +392,36 @@ def test_the_demo_and_factory_prefixes_are_allocated_whole(prefix):
 def test_a_carrier_selection_prefix_does_not_smuggle_a_number_in():
     # phonenumbers takes 17951 off as a carrier-selection prefix; our shape refuses the 16 digits first.
     assert not rules.is_mobile("1795113909540001")
+
+
+# ---------------------------------------------------------------- what a deployment runs over its stored data
+
+
+def test_check_identifiers_lists_stored_values_the_rules_refuse(db):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    from tests.factories import GuardianFactory, StudentFactory, UserFactory
+
+    out = StringIO()
+    call_command("check_identifiers", stdout=out)
+    assert "All stored" in out.getvalue()
+
+    student = StudentFactory()
+    other = StudentFactory()
+    Student.objects.filter(pk=other.pk).update(id_number=make_id("000000", datetime.date(2013, 5, 17)))
+    Student.objects.filter(pk=student.pk).update(name="\u202e马明")
+    UserFactory(mobile="14012345678", username="old-number")
+    GuardianFactory(mobile="13909540077")
+    GuardianFactory(mobile="１３９０９５４００７７")  # stored before the rule: the same person twice
+    out = StringIO()
+    with pytest.raises(CommandError, match="stored value"), translation.override("en"):
+        call_command("check_identifiers", stdout=out)
+    text = out.getvalue()
+    assert f"schools.Student.name pk={student.pk}" in text and "U+202E" in text
+    assert f"schools.Student.id_number pk={other.pk} '000000********" in text and "id_region" in text
+    assert "schools.User.mobile" in text and "mobile_unallocated" in text
+    assert "schools.Guardian.mobile" in text and "the same value once normalised" in text
+    assert "'139****0077'" in text and "13909540077" not in text, "masked unless --unmasked"
+    assert "stored unnormalised, would be '139****0077'" in text
