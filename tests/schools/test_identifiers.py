@@ -75,6 +75,13 @@ def test_non_ascii_digits_of_a_mobile_become_ascii(raw):
     )
 
 
+def test_the_gate_keeps_the_last_four_of_a_full_width_id_in_ascii():
+    from safety.rules.gate import id_last4
+
+    assert id_last4(checked=True, value="００１ｘ") == "001X"
+    assert id_last4(checked=True, value=" 001x ") == "001X"
+
+
 def test_the_old_hole_is_closed_unicode_digits_never_pass_the_shape_unnormalised():
     # \d matched these before; the shape is now [0-9], so only the normalised value can pass.
     assert not rules._ID_SHAPE.match(make_id("640422", datetime.date(2013, 5, 17)).translate(WIDE))
