@@ -189,7 +189,7 @@ def normalize_name(raw: str) -> str:
     Refused characters are left in place for `validate_name` to refuse, not silently dropped.
     """
     text = unicodedata.normalize("NFC", raw or "").translate(_MIDDLE_DOTS)
-    return " ".join(re.split(r"[ \t\u3000\u00a0]+", text)).strip()
+    return " ".join(re.split(r"[ \t\r\n\u3000\u00a0]+", text)).strip()
 
 
 def validate_name(value: str) -> None:

@@ -227,6 +227,7 @@ def test_hui_names_middle_dots_and_rare_characters_stay_intact(name):
         ("马･阿里木", "马·阿里木"),  # U+FF65 half-width
         ("马  海燕", "马 海燕"),
         ("马\u3000海燕", "马 海燕"),
+        ("马\r\n海燕 ", "马 海燕"),  # pasted across a line break
         ("Jose\u0301", "José"),  # NFC
     ],
 )
