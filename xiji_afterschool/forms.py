@@ -1,7 +1,10 @@
-"""Form parts every app shares: the comment of a decision, a date picker, and a person chosen by name."""
+"""Form parts every app shares: the comment of a decision, a date picker, a person chosen by name, and a person's
+name typed in."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from schools.rules import roster as roster_rules
 
 NOTE_MAX_LENGTH = 2000
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # copied by each field that uses it
@@ -29,3 +32,17 @@ class StaffChoiceField(forms.ModelChoiceField):
 class StaffMultipleChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return person_label(obj)
+
+
+class PersonNameField(forms.CharField):
+    """A person's name as typed (a student, guardian, adult, visitor, signer): normalised by the roster's rule
+    (NFC, one middle dot, single spaces) and refused if it holds control, direction or zero-width characters."""
+
+    default_validators = [roster_rules.validate_name]
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", roster_rules.NAME_MAX_LENGTH)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        return roster_rules.normalize_name(super().to_python(value))

@@ -4,6 +4,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from xiji_afterschool.forms import PersonNameField
+
 from .parents import CHOOSE_RELATION
 
 MAX_AGREEMENT_CHARS = 20000
@@ -11,15 +13,12 @@ MAX_AGREEMENT_CHARS = 20000
 
 class _SignerFields(forms.Form):
     text_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    signer_name = forms.CharField(
+    signer_name = PersonNameField(
         label=_("Your full name, typed as your signature"),
         max_length=50,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     relation = forms.ChoiceField(label=_("You are the child's"), choices=CHOOSE_RELATION)
-
-    def clean_signer_name(self):
-        return " ".join(self.cleaned_data["signer_name"].split())
 
 
 class SignForm(_SignerFields):
@@ -39,7 +38,7 @@ class DeclineForm(_SignerFields):
 class PaperSignForm(_SignerFields):
     """代录: the agreement as the guardian signed it on paper."""
 
-    signer_name = forms.CharField(label=_("Guardian's name, as signed on paper"), max_length=50)
+    signer_name = PersonNameField(label=_("Guardian's name, as signed on paper"), max_length=50)
     relation = forms.ChoiceField(label=_("Guardian's relation to the child, as on paper"), choices=CHOOSE_RELATION)
     paper_original_on_file = forms.BooleanField(
         label=_("The signed paper application and agreement are kept on file at the school"),

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from schools.models import StudentGuardian, User
 from schools.rules import roster as roster_rules
+from xiji_afterschool.forms import PersonNameField
 
 RELATION_CHOICES = StudentGuardian.Relation.choices
 CHOOSE_RELATION = [("", _("— choose —")), *RELATION_CHOICES]  # no silent default where the answer matters
@@ -30,7 +31,7 @@ def clean_mobile(value: str) -> str:
 
 class RegisterForm(forms.Form):
     mobile = mobile_field(_("Mobile number"))
-    full_name = forms.CharField(
+    full_name = PersonNameField(
         label=_("Your full name"), max_length=50, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
     password1 = forms.CharField(
@@ -42,9 +43,6 @@ class RegisterForm(forms.Form):
 
     def clean_mobile(self):
         return clean_mobile(self.cleaned_data["mobile"])
-
-    def clean_full_name(self):
-        return " ".join(self.cleaned_data["full_name"].split())
 
     def clean(self):
         data = super().clean()

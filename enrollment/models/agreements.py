@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from schools.models import School, SchoolYear, Student, User
+from schools.rules import roster as roster_rules
 from xiji_afterschool.models import TimeStampedModel
 
 
@@ -41,7 +42,7 @@ class Agreement(TimeStampedModel):
     student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="agreements")
     text = models.ForeignKey(AgreementText, on_delete=models.PROTECT, related_name="agreements")
     decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices)
-    signer_name = models.CharField(_("signed by (typed name)"), max_length=50)
+    signer_name = models.CharField(_("signed by (typed name)"), max_length=50, validators=[roster_rules.validate_name])
     relation = models.CharField(_("relation to the child"), max_length=16)
     consent = models.BooleanField(_("consent given"), default=False)
     signed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("account"))

@@ -41,9 +41,14 @@ def parent_register(*, mobile: str, full_name: str, password: str) -> User:
         roster_rules.validate_mobile(mobile)
     except ValidationError:  # the form has already checked; a direct caller gets a readable refusal
         raise DomainError(_("Enter an 11-digit mainland mobile number starting with 13–19.")) from None
+    full_name = roster_rules.normalize_name(full_name)
+    try:
+        roster_rules.validate_name(full_name)
+    except ValidationError as exc:
+        raise DomainError(exc.messages[0]) from None
     if User.objects.filter(username__iexact=mobile).exists() or User.objects.filter(mobile=mobile).exists():
         raise _already_registered()
-    user = User(username=mobile, mobile=mobile, full_name=full_name.strip())
+    user = User(username=mobile, mobile=mobile, full_name=full_name)
     user.set_password(password)
     try:
         with transaction.atomic():

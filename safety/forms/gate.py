@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from schools.rules import roster as roster_rules
-from xiji_afterschool.forms import DATE_WIDGET, StaffChoiceField
+from xiji_afterschool.forms import DATE_WIDGET, PersonNameField, StaffChoiceField
 
 from ..models import EarlyLeave, Visit
 
@@ -23,7 +23,7 @@ def _mobile(value: str) -> str:
 
 
 class _VisitorFields(forms.Form):
-    name = forms.CharField(label=_("Visitor's name"), max_length=50)
+    name = PersonNameField(label=_("Visitor's name"), max_length=50)
     purpose = forms.ChoiceField(label=_("Purpose"), choices=Visit.Purpose.choices, widget=forms.RadioSelect)
     purpose_note = forms.CharField(label=_("Details"), max_length=100, required=False)
     id_checked = forms.BooleanField(label=_("ID checked"), required=False)
@@ -34,7 +34,7 @@ class _VisitorFields(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"maxlength": 4, "autocomplete": "off", "autocapitalize": "characters"}),
     )
-    host_name = forms.CharField(label=_("Visiting (whom)"), max_length=50, required=False)
+    host_name = PersonNameField(label=_("Visiting (whom)"), max_length=50, required=False)
     mobile = forms.CharField(
         label=_("Mobile (optional)"), max_length=20, required=False, widget=forms.TextInput(attrs={"inputmode": "tel"})
     )

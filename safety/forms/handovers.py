@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from schools.rules import roster as roster_rules
+from xiji_afterschool.forms import PersonNameField
 
 from ..models import Relation, SafetySettings
 from ..rules import handovers as rules
@@ -33,13 +34,18 @@ class ConsentForm(forms.Form):
     guardian = forms.TypedChoiceField(label=_("Guardian phoned"), coerce=int)
     phoned = forms.CharField(label=_("Number called"), max_length=20)
     said = forms.CharField(label=_("What the guardian said"), max_length=120)
-    name = forms.CharField(label=_("Adult's name"), max_length=50)
+    name = PersonNameField(label=_("Adult's name"), max_length=50)
     relation = forms.ChoiceField(label=_("Relation to the child"), choices=Relation.choices)
-    mobile = forms.CharField(label=_("Adult's mobile"), max_length=11, validators=[roster_rules.validate_mobile])
+    mobile = forms.CharField(label=_("Adult's mobile"), max_length=20)
 
     def __init__(self, *args, guardians=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["guardian"].choices = [(g.pk, f"{label} {g.name}") for g, label in guardians]
+
+    def clean_mobile(self):
+        value = roster_rules.normalize_mobile(self.cleaned_data["mobile"])
+        roster_rules.validate_mobile(value)
+        return value
 
     def clean_phoned(self):
         digits = "".join(ch for ch in self.cleaned_data["phoned"] if ch.isdigit())

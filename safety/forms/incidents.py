@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from xiji_afterschool.forms import DATE_WIDGET
+from xiji_afterschool.forms import DATE_WIDGET, PersonNameField
 
 from ..models import GuardianContact, Incident, IncidentFollowUp, InsuranceClaim
 
@@ -95,7 +95,7 @@ class FollowUpForm(forms.Form):
 class GuardianToldForm(forms.Form):
     told_at = _datetime_field(_("Told at"))
     how = forms.ChoiceField(label=_("How"), choices=GuardianContact.How.choices)
-    guardian_name = forms.CharField(label=_("Guardian told"), max_length=50)
+    guardian_name = PersonNameField(label=_("Guardian told"), max_length=50)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
 

@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from schools.rules import roster as roster_rules
-from xiji_afterschool.forms import StaffChoiceField
+from xiji_afterschool.forms import PersonNameField, StaffChoiceField
 
 from ..models import Relation, TravelArrangement
 
@@ -33,7 +33,7 @@ class MobileField(forms.CharField):
 
 
 class CollectorForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=50)
+    name = PersonNameField(label=_("Name"), max_length=50)
     relation = forms.ChoiceField(label=_("Relation to the child"), choices=Relation.choices)
     mobile = MobileField()
     valid_from = _date(_("Valid from"))
@@ -56,7 +56,7 @@ class CollectorForm(forms.Form):
 
 class DelegationForm(forms.Form):
     date = _date(_("Which day"))
-    name = forms.CharField(label=_("Name"), max_length=50)
+    name = PersonNameField(label=_("Name"), max_length=50)
     relation = forms.ChoiceField(label=_("Relation to the child"), choices=Relation.choices)
     mobile = MobileField()
     note = forms.CharField(label=_("Note"), max_length=100, required=False)
@@ -70,7 +70,7 @@ class WalkHomeForm(forms.Form):
     valid_from = _date(_("Valid from"))
     valid_until = _date(_("Valid until"))
     leave_by = forms.TimeField(label=_("Leaves school no later than"), required=False, widget=TIME_WIDGET)
-    signer_name = forms.CharField(label=_("Your name (signature)"), max_length=50)
+    signer_name = PersonNameField(label=_("Your name (signature)"), max_length=50)
     accepted = forms.BooleanField(label=_("I understand and accept the responsibility"), required=True)
 
     def __init__(self, *args, paper: bool = False, **kwargs):

@@ -32,12 +32,12 @@ class Visit(models.Model):
 
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="visits", verbose_name=_("school"))
     date = models.DateField(_("date"), db_index=True)  # the local day of time_in: the log is read by day
-    name = models.CharField(_("visitor"), max_length=50)
+    name = models.CharField(_("visitor"), max_length=50, validators=[roster_rules.validate_name])
     id_checked = models.BooleanField(_("identity document checked"), default=False)
     id_last4 = models.CharField(_("ID, last 4 characters"), max_length=4, blank=True)
     purpose = models.CharField(_("purpose"), max_length=12, choices=Purpose.choices)
     purpose_note = models.CharField(_("details"), max_length=100, blank=True)
-    host_name = models.CharField(_("visiting"), max_length=50, blank=True)
+    host_name = models.CharField(_("visiting"), max_length=50, validators=[roster_rules.validate_name], blank=True)
     host = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("visiting (staff)")
     )
@@ -119,7 +119,7 @@ class EarlyLeave(TimeStampedModel):
     guardian = models.ForeignKey(Guardian, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     collector = models.ForeignKey(Collector, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     delegation = models.ForeignKey(Delegation, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    adult_name = models.CharField(_("collected by"), max_length=50)
+    adult_name = models.CharField(_("collected by"), max_length=50, validators=[roster_rules.validate_name])
     adult_relation = models.CharField(_("relation"), max_length=30)
     adult_mobile = models.CharField(_("mobile number"), max_length=11, blank=True)
     status = models.CharField(

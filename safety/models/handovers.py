@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from schools.models import Guardian, School, Session, Student, User
+from schools.rules import roster as roster_rules
 from xiji_afterschool.models import TimeStampedModel
 
 from .pickups import BusRoute, Collector, Delegation, Dormitory, WalkHomePermission
@@ -90,7 +91,7 @@ class Handover(models.Model):
     bus_route = models.ForeignKey(BusRoute, on_delete=models.PROTECT, null=True, blank=True, related_name="handovers")
     dormitory = models.ForeignKey(Dormitory, on_delete=models.PROTECT, null=True, blank=True, related_name="handovers")
     # Who took the child, as written at the time (a listed adult may later be removed from the list).
-    recipient_name = models.CharField(_("taken by"), max_length=50, blank=True)
+    recipient_name = models.CharField(_("taken by"), max_length=50, validators=[roster_rules.validate_name], blank=True)
     recipient_relation = models.CharField(_("relation"), max_length=16, blank=True)
     recipient_mobile = models.CharField(_("mobile number"), max_length=11, blank=True)
     consent_note = models.CharField(_("guardian's consent by phone"), max_length=200, blank=True)

@@ -16,6 +16,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from schools.models import School, Student, User
+from schools.rules import roster as roster_rules
 from xiji_afterschool.models import TimeStampedModel, WorkflowEvent
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -108,7 +109,7 @@ class GuardianContact(models.Model):
     child = models.ForeignKey(IncidentChild, on_delete=models.PROTECT, related_name="contacts")
     told_at = models.DateTimeField(_("told at"))
     how = models.CharField(_("how"), max_length=10, choices=How.choices)
-    guardian_name = models.CharField(_("guardian told"), max_length=50)
+    guardian_name = models.CharField(_("guardian told"), max_length=50, validators=[roster_rules.validate_name])
     note = models.CharField(_("note"), max_length=200, blank=True)
     told_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("told by"))
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)

@@ -39,7 +39,7 @@ class Collector(TimeStampedModel):
     """An adult allowed to collect the child (接送人), from a date, until a date or until revoked."""
 
     student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="collectors", verbose_name=_("student"))
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("name"), max_length=50, validators=[roster_rules.validate_name])
     relation = models.CharField(_("relation"), max_length=16, choices=Relation.choices)
     mobile = models.CharField(_("mobile number"), max_length=11, validators=[roster_rules.validate_mobile])
     photo = models.FileField(_("photo"), upload_to="collectors/%Y/", blank=True)
@@ -81,7 +81,7 @@ class Delegation(TimeStampedModel):
         Student, on_delete=models.PROTECT, related_name="delegations", verbose_name=_("student")
     )
     date = models.DateField(_("date"))
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("name"), max_length=50, validators=[roster_rules.validate_name])
     relation = models.CharField(_("relation"), max_length=16, choices=Relation.choices)
     mobile = models.CharField(_("mobile number"), max_length=11, validators=[roster_rules.validate_mobile])
     note = models.CharField(_("note"), max_length=100, blank=True)
@@ -110,7 +110,7 @@ class WalkHomePermission(TimeStampedModel):
     leave_by = models.TimeField(_("leaves no later than"), null=True, blank=True)
     source = models.CharField(_("signed"), max_length=10, choices=Source.choices)
     paper_reference = models.CharField(_("paper request no."), max_length=40, blank=True)
-    signer_name = models.CharField(_("signed by (name)"), max_length=50)
+    signer_name = models.CharField(_("signed by (name)"), max_length=50, validators=[roster_rules.validate_name])
     signed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by"))
     signed_at = models.DateTimeField(_("signed at"))
     ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)

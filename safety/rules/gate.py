@@ -6,6 +6,7 @@ import re
 
 from django.utils.translation import gettext as _
 
+from schools.rules import roster as roster_rules
 from xiji_afterschool.errors import DomainError
 
 BACK_LIMIT = datetime.timedelta(hours=2)  # a live entry's time in: at most this far back (he forgot to tap)
@@ -16,7 +17,7 @@ ID_LAST4 = re.compile(r"^[0-9A-Z]{4}$")
 
 def id_last4(*, checked: bool, value: str) -> str:
     """The last four characters of the ID the gate looked at — and only those (the minimum personal data)."""
-    value = re.sub(r"\s", "", value or "").upper()
+    value = roster_rules.normalize_id_number(value)  # ASCII digits and X, as the roster stores IDs
     if not checked:
         if value:
             raise DomainError(_("Tick “ID checked” when you looked at the ID card."))

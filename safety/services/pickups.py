@@ -35,8 +35,10 @@ def _clean_or_refuse(obj, **kwargs) -> None:
 
 def _mobile(raw: str) -> str:
     mobile = roster_rules.normalize_mobile(raw or "")
-    if not roster_rules.is_mobile(mobile):
-        raise DomainError(_("Enter an 11-digit mainland mobile number starting with 13–19."))
+    try:
+        roster_rules.validate_mobile(mobile)
+    except ValidationError as exc:  # the shape, or a range no mobile is allocated in
+        raise DomainError(exc.messages[0]) from None
     return mobile
 
 

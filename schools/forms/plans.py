@@ -10,7 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from xiji_afterschool.forms import DATE_WIDGET
+from xiji_afterschool.forms import DATE_WIDGET, PersonNameField
 
 from ..models import ActivityCategory, Membership, SchoolPlan, Stage
 from .roster import SchoolFilterForm
@@ -19,7 +19,7 @@ TEXT = {"rows": 3}
 
 
 class LeadershipForm(forms.Form):
-    leader_name = forms.CharField(label=_("Group leader"), max_length=30)
+    leader_name = PersonNameField(label=_("Group leader"), max_length=30)
     leader_title = forms.CharField(label=_("Leader's post"), max_length=30, help_text=_("e.g. principal"))
     members = forms.CharField(
         label=_("Members"), widget=forms.Textarea(attrs=TEXT), max_length=1000, help_text=_("One per line: name, post.")

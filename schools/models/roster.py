@@ -16,7 +16,7 @@ from ..rules import roster as roster_rules
 class User(AbstractUser):
     """Staff sign in with a username; parents with their mobile number (also their username)."""
 
-    full_name = models.CharField(_("full name"), max_length=50, blank=True)
+    full_name = models.CharField(_("full name"), max_length=50, validators=[roster_rules.validate_name], blank=True)
     mobile = models.CharField(
         _("mobile number"), max_length=11, unique=True, null=True, blank=True, validators=[roster_rules.validate_mobile]
     )
@@ -333,7 +333,7 @@ class Student(TimeStampedModel):
     admin_class = models.ForeignKey(
         AdminClass, on_delete=models.PROTECT, related_name="students", verbose_name=_("administrative class")
     )
-    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50, validators=[roster_rules.validate_name])
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
     birth_date = models.DateField(_("birth date"))
     id_number = models.CharField(
@@ -370,7 +370,7 @@ class Student(TimeStampedModel):
 class Guardian(TimeStampedModel):
     """A parent or other guardian; has a login (user) once they register with the same mobile."""
 
-    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50, validators=[roster_rules.validate_name])
     mobile = models.CharField(_("mobile number"), max_length=11, unique=True, validators=[roster_rules.validate_mobile])
     user = models.OneToOneField(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="guardian", verbose_name=_("user account")

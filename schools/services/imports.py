@@ -264,15 +264,24 @@ def _parse_class_number(value) -> int | None:
     return int(text) if text.isdigit() and 0 < int(text) < 100 else None
 
 
+def _check_name(row: Row, key: str, name: str) -> None:
+    if len(name) > 50:
+        row.add(key, _("At most 50 characters."))
+        return
+    try:
+        roster_rules.validate_name(name)
+    except ValidationError as exc:
+        row.add(key, exc.messages[0])
+
+
 def _check_row(row: Row, *, classes: dict) -> None:
     """The checks of one row that need nothing but the row and the school's classes."""
     v = row.values
     for column in COLUMNS:
         if column.required and not _text(v.get(column.key)):
             row.add(column.key, _("This value is required."))
-    row.name = _text(v.get("name"))
-    if len(row.name) > 50:
-        row.add("name", _("At most 50 characters."))
+    row.name = roster_rules.normalize_name(_text(v.get("name")))
+    _check_name(row, "name", row.name)
 
     grade_text, number_text = _text(v.get("grade")), _text(v.get("class_number"))
     grade = _parse_grade(grade_text) if grade_text else None
@@ -340,9 +349,8 @@ def _check_row(row: Row, *, classes: dict) -> None:
     else:
         row.add("is_boarder", _("Write 是 or 否."))
 
-    row.guardian_name = _text(v.get("guardian_name"))
-    if len(row.guardian_name) > 50:
-        row.add("guardian_name", _("At most 50 characters."))
+    row.guardian_name = roster_rules.normalize_name(_text(v.get("guardian_name")))
+    _check_name(row, "guardian_name", row.guardian_name)
     relation_text = _text(v.get("relation"))
     row.relation = RELATIONS.get(_key(relation_text), "")
     if relation_text and not row.relation:

@@ -191,6 +191,10 @@ BAD_ROWS = {
     "relation": (_change(8, "邻居"), 3, "父亲"),
     "boarder": (_change(6, "maybe"), 3, "是 or 否"),
     "id_as_rounded_number": (_change(5, 640402201503080000.0), 3, "lost digits"),
+    "id_region_000000": (_change(5, id_number(datetime.date(2013, 2, 2), 1, True, region="000000")), 3, "region code"),
+    "mobile_unallocated": (_change(9, "14012345678"), 3, "No mainland mobile"),
+    "name_with_bidi_override": (_change(0, "\u202e马明"), 3, "invisible or control character (U+202E)"),
+    "guardian_name_with_zero_width_space": (_change(7, "马\u200b文"), 3, "invisible or control character (U+200B)"),
 }
 
 
@@ -243,6 +247,23 @@ def test_english_headers_and_values_import(world, school):
     li = Student.objects.get(name="Li Hong")
     assert (li.grade, li.birth_date, li.id_number, li.gender) == (4, datetime.date(2014, 9, 2), None, "F")
     assert li.guardian_links.get().relation == "other"
+
+
+def test_full_width_id_and_mobile_are_stored_in_ascii_and_names_intact(world, school):
+    """Typed on a Chinese keyboard in full-width mode: the same ID and mobile as ASCII, stored as ASCII; a Hui name
+    with a katakana middle dot gets U+00B7, a rare character (Extension B) stays."""
+    birth = datetime.date(2014, 9, 1)
+    ascii_id = id_number(birth, 7, True)
+    wide = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
+    rows = [pupil(1)]
+    rows[0][:6] = ["𠮷祥", "三年级", 2, "男", birth.isoformat(), ascii_id.translate(wide)]
+    rows[0][7], rows[0][9] = "穆罕默德・伊斯哈格", "＋８６ １３７－００００－０００１"
+    result = check(world, school, rows)
+    assert result.status == RosterImport.Status.READY, result.errors
+    apply(world, result)
+    student = Student.objects.get(id_number=ascii_id)
+    guardian = student.guardian_links.get().guardian
+    assert (student.name, guardian.name, guardian.mobile) == ("𠮷祥", "穆罕默德·伊斯哈格", "13700000001")
 
 
 def test_chinese_headers_with_required_marks_and_chinese_values_import(world, school):

@@ -6,6 +6,7 @@ from django.utils.translation import pgettext_lazy
 
 from schools.models import School
 from schools.rules import roster as roster_rules
+from xiji_afterschool.forms import PersonNameField
 
 from ..models import Feedback
 from ..rules import feedback as rules
@@ -24,7 +25,7 @@ class FeedbackForm(forms.Form):
         empty_label=_("— not about one school —"),
     )
     text = forms.CharField(label=_("Your message"), widget=forms.Textarea(attrs={"rows": 6}), max_length=2000)
-    name = forms.CharField(label=_("Name (optional)"), max_length=40, required=False)
+    name = PersonNameField(label=_("Name (optional)"), max_length=40, required=False)
     mobile = forms.CharField(
         label=_("Mobile (optional)"),
         max_length=20,
