@@ -98,10 +98,10 @@ def code_request(*, mobile: str, purpose: str, address: str | None) -> None:
         )
         code = None
         if purpose == MobileCode.Purpose.REGISTER:
-            registered = has_account(mobile)
+            serves = not has_account(mobile)  # a new number may register
         else:
-            registered = recoverable_user(mobile) is not None
-        if (purpose == MobileCode.Purpose.REGISTER) != registered:  # register a new number / recover an account
+            serves = recoverable_user(mobile) is not None  # a parent account may recover its password
+        if serves:
             code = rules.new_code()
             row.code_digest = rules.code_digest(_key(), mobile=mobile, purpose=purpose, code=code)
         row.save()

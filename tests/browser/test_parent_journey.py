@@ -175,11 +175,10 @@ def _journey(page, base_url, screenshot_dir, manage):
 
 ROSTER_GUARDIAN = """
 from schools.models import Guardian, User
-taken = User.objects.values_list("mobile", flat=True)
+taken = User.objects.filter(mobile__isnull=False).values_list("mobile", flat=True)  # NOT IN with a NULL: nothing
 g = (Guardian.objects.filter(user__isnull=True, student_links__isnull=False).exclude(mobile__in=taken)
      .order_by("-pk").first())
-print(g.mobile)
-print("|".join(sorted(g.student_links.values_list("student__name", flat=True))))
+print("GUARDIAN", g.mobile, "|".join(sorted(g.student_links.values_list("student__name", flat=True))))
 """
 
 
@@ -187,7 +186,8 @@ def test_a_roster_guardian_registers_with_an_sms_code_and_sees_the_children_at_o
     page, base_url, screenshot_dir, manage
 ):
     """The school holds this guardian's number: the code proves it, the children are there without a link code."""
-    mobile, names = manage.shell(ROSTER_GUARDIAN).split()
+    line = next(x for x in manage.shell(ROSTER_GUARDIAN).splitlines() if x.startswith("GUARDIAN "))
+    _, mobile, names = line.split(" ", 2)
     children = names.split("|")
     page.set_viewport_size(PHONE)
     page.goto(base_url + "/enrollment/register/")
