@@ -16,7 +16,7 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -55,6 +55,14 @@ def recoverable_user(mobile: str) -> User | None:
     return user if roles == {Role.PARENT} else None
 
 
+def _one_at_a_time(digest: str) -> None:
+    """Requests for one number wait for each other until the end of the transaction, so two at the same moment cannot
+    both pass the per-number limits (PostgreSQL: an advisory lock on the digest; SQLite has one writer anyway)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int(digest[:15], 16)])
+
+
 def _throttle(digest: str, address: str | None, now: datetime.datetime) -> None:
     """Refuse a request over the limits (DomainError). Counts every request, whatever was sent."""
     mine = MobileCode.objects.filter(mobile_digest=digest)
@@ -87,6 +95,7 @@ def code_request(*, mobile: str, purpose: str, address: str | None) -> None:
     now = timezone.now()
     digest = rules.mobile_digest(_key(), mobile)
     with transaction.atomic():
+        _one_at_a_time(digest)
         _throttle(digest, address, now)
         minutes = settings.XIJI_SMS_CODE_MINUTES
         row = MobileCode(
