@@ -225,3 +225,12 @@ def test_recovery_applies_the_password_rules(client, world):
 def test_a_signed_in_user_is_sent_to_the_change_password_page(client, world):
     client.force_login(world.parent)
     assert client.get(RECOVER_URL)["Location"] == reverse("schools:password-change")
+
+
+def test_the_console_sender_shows_the_code_for_the_demo_with_the_number_masked(db, settings, caplog):
+    settings.SMS_SENDER = "xiji_afterschool.sms.ConsoleSender"
+    with caplog.at_level(logging.INFO, logger="xiji.sms"):
+        services.code_request(mobile=MOBILE, purpose=REGISTER, address=None)
+    (record,) = [r for r in caplog.records if r.name == "xiji.sms"]
+    assert record.levelno == logging.INFO and "139****1234" in record.getMessage()
+    assert re.search(r"\b\d{6}\b", record.getMessage()) and MOBILE not in record.getMessage()
