@@ -578,8 +578,8 @@ APPLICATION_LABELS = {
 
 
 def verify_roster_mobile(user: User) -> bool:
-    """The demo's stand-in for the one-time code that will verify a mobile (issue 14): a parent's mobile counts as
-    verified when the school's roster Guardian holding the same number is linked to this account. Text messages go
+    """The seeded accounts' stand-in for the one-time SMS code (issue 14, schools.services.verification, which a
+    parent registering on the site goes through): a parent's mobile counts as verified when the school's roster Guardian holding the same number is linked to this account. Text messages go
     only to a verified mobile (schools.services.notifications); staff logins have no mobile and get the inbox only.
     Idempotent: an account already verified keeps its moment."""
     if (

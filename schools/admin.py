@@ -8,6 +8,7 @@ from .models import (
     Department,
     Guardian,
     Membership,
+    MobileCode,
     Notification,
     NotificationPreference,
     RosterExport,
@@ -190,3 +191,12 @@ class TextMessageAdmin(ReadOnlyAdmin):
 
 
 admin.site.register(NotificationPreference, ReadOnlyAdmin)
+
+
+@admin.register(MobileCode)
+class MobileCodeAdmin(ReadOnlyAdmin):
+    """The record of the one-time codes (issue 14): masked numbers, never a code."""
+
+    list_display = ["masked_mobile", "purpose", "created_at", "expires_at", "attempts", "used_at", "client_address"]
+    list_filter = ["purpose"]
+    exclude = ["mobile_digest", "code_digest"]

@@ -219,6 +219,13 @@ CELERY_BEAT_SCHEDULE = {
 
 # Text messages (SMS): the one sender class (xiji_afterschool/sms.py says how a real provider plugs in).
 SMS_SENDER = os.environ.get("XIJI_SMS_SENDER", "").strip() or "xiji_afterschool.sms.ConsoleSender"
+# One-time codes that prove a mobile (issue 14, schools/services/verification.py): how long a code lives, wrong tries
+# per code, and how many codes a mobile number and a client address may ask for.
+XIJI_SMS_CODE_MINUTES = int(os.environ.get("XIJI_SMS_CODE_MINUTES", "5"))
+XIJI_SMS_CODE_ATTEMPTS = int(os.environ.get("XIJI_SMS_CODE_ATTEMPTS", "5"))
+XIJI_SMS_CODE_INTERVAL_SECONDS = int(os.environ.get("XIJI_SMS_CODE_INTERVAL_SECONDS", "60"))  # per mobile
+XIJI_SMS_CODE_PER_MOBILE_DAY = int(os.environ.get("XIJI_SMS_CODE_PER_MOBILE_DAY", "5"))
+XIJI_SMS_CODE_PER_ADDRESS_HOUR = int(os.environ.get("XIJI_SMS_CODE_PER_ADDRESS_HOUR", "10"))
 
 # Internationalisation: Simplified Chinese first, English available.
 LANGUAGE_CODE = "zh-hans"

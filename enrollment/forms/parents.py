@@ -7,6 +7,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from schools.forms.verification import clean_mobile, code_field, mobile_field  # the first two: forms.applications too
 from schools.models import StudentGuardian, User
 from schools.rules import roster as roster_rules
 from xiji_afterschool.forms import PersonNameField
@@ -15,22 +16,9 @@ RELATION_CHOICES = StudentGuardian.Relation.choices
 CHOOSE_RELATION = [("", _("— choose —")), *RELATION_CHOICES]  # no silent default where the answer matters
 
 
-def mobile_field(label):
-    return forms.CharField(
-        label=label,
-        max_length=20,
-        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
-    )
-
-
-def clean_mobile(value: str) -> str:
-    value = roster_rules.normalize_mobile(value)
-    roster_rules.validate_mobile(value)
-    return value
-
-
 class RegisterForm(forms.Form):
     mobile = mobile_field(_("Mobile number"))
+    code = code_field()
     full_name = PersonNameField(
         label=_("Your full name"), max_length=50, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )

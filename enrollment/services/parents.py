@@ -1,18 +1,22 @@
-"""Parent accounts: register with a mobile number, link a child with the code from the Letter to Parents.
+"""Parent accounts: register with a mobile number proved by an SMS code, link a child with the code from the Letter
+to Parents.
 
-SMS verification of the mobile number is a deployment add-on (an SMS gateway contract per county): until it is
-switched on, whoever registers a mobile number first owns it, and a school roster guardian with that number is
-attached to the account at once. See the note on `parent_register`.
+Registration (issue 14): the number is proved by a one-time code (schools.services.verification), so the account's
+mobile is verified at once, and the school's roster guardian with that number (if it has no account yet) becomes the
+account's at once: that guardian's children appear on the parent's home with no link code. The link code stays for
+parents whose number the school does not hold (or holds another one).
 """
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from schools.models import Guardian, Membership, Role, Student, StudentGuardian, User
+from schools.models import Guardian, Membership, MobileCode, Role, Student, StudentGuardian, User
 from schools.rules import accounts as accounts_rules
 from schools.rules import roster as roster_rules
+from schools.services import verification as verification_services
 from xiji_afterschool import permissions
 from xiji_afterschool.errors import DomainError
 
@@ -22,20 +26,19 @@ LINK_FAILURE_WINDOW_SECONDS = 3600
 
 
 def _already_registered() -> DomainError:
+    # Only the holder of the number reads this (it follows a code sent to that number).
     return DomainError(
-        _("This mobile number is already registered. Please sign in; if you forgot the password, ask the school.")
+        _("This mobile number is already registered. Please sign in; if you forgot the password, recover it by SMS.")
     )
 
 
-@transaction.atomic
-def parent_register(*, mobile: str, full_name: str, password: str) -> User:
-    """Create a parent account (username = mobile) with the parent role.
+def parent_register(*, mobile: str, code: str, full_name: str, password: str) -> tuple[User, list[Student]]:
+    """Anyone (the public page): create a parent account (username = mobile, mobile verified now) with the parent role,
+    using the code sent to that mobile; attach the school's roster guardian with this number if it has no account.
 
-    The school's roster guardian with this mobile is NOT attached here: without SMS verification (a deployment
-    add-on) a typed number proves nothing. It is attached when the parent enters the link code of one of that
-    guardian's children (see `child_link`), which proves they hold the child's letter.
-    Raises DomainError (mobile already registered or invalid).
-    """
+    The code is used first, in its own transaction (a wrong code is counted even though nothing is created).
+    Returns the account and the children it was linked to. Raises DomainError (wrong or expired code, number invalid or
+    already registered)."""
     mobile = roster_rules.normalize_mobile(mobile)
     try:
         roster_rules.validate_mobile(mobile)
@@ -46,9 +49,15 @@ def parent_register(*, mobile: str, full_name: str, password: str) -> User:
         roster_rules.validate_name(full_name)
     except ValidationError as exc:
         raise DomainError(exc.messages[0]) from None
-    if User.objects.filter(username__iexact=mobile).exists() or User.objects.filter(mobile=mobile).exists():
+    verification_services.code_consume(mobile=mobile, purpose=MobileCode.Purpose.REGISTER, code=code)
+    return _create_parent(mobile=mobile, full_name=full_name, password=password)
+
+
+@transaction.atomic
+def _create_parent(*, mobile: str, full_name: str, password: str) -> tuple[User, list[Student]]:
+    if verification_services.has_account(mobile):
         raise _already_registered()
-    user = User(username=mobile, mobile=mobile, full_name=full_name)
+    user = User(username=mobile, mobile=mobile, full_name=full_name.strip(), mobile_verified_at=timezone.now())
     user.set_password(password)
     try:
         with transaction.atomic():
@@ -56,7 +65,19 @@ def parent_register(*, mobile: str, full_name: str, password: str) -> User:
     except IntegrityError:  # registered in the same instant
         raise _already_registered() from None
     Membership.objects.create(user=user, role=Role.PARENT)
-    return user
+    guardian = Guardian.objects.select_for_update().filter(mobile=mobile, user__isnull=True).first()
+    if guardian is None:
+        return user, []
+    _attach(guardian, user)
+    students = Student.objects.filter(guardian_links__guardian=guardian).order_by("name", "pk")
+    return user, list(students)
+
+
+def _attach(guardian: Guardian, user: User) -> None:
+    """The school's roster record of this guardian becomes the account's: its children (StudentGuardian links) are
+    the parent's from now on. The one place that attaches a roster guardian (registration and `child_link`)."""
+    guardian.user = user
+    guardian.save(update_fields=["user", "updated_at"])
 
 
 def _failure_key(user) -> str:
@@ -89,8 +110,7 @@ def _guardian_for(user, student: Student) -> tuple[Guardian, bool]:
     if by_mobile is not None:
         if by_mobile.user_id not in (None, user.pk) or not by_mobile.student_links.filter(student=student).exists():
             raise DomainError(_("Your mobile number is on file for another family. Please ask the school to link you."))
-        by_mobile.user = user
-        by_mobile.save(update_fields=["user", "updated_at"])
+        _attach(by_mobile, user)
         return by_mobile, True
     return Guardian.objects.create(name=user.full_name or user.username, mobile=user.mobile, user=user), False
 

@@ -1,4 +1,5 @@
-"""A parent's account: register (public) and link a child with the code of the Letter to Parents.
+"""A parent's account: register (public, the mobile proved by an SMS code) and link a child with the code of the
+Letter to Parents.
 
 Pages are short and phone-first: most parents use a cheap phone on a slow connection.
 """
@@ -10,7 +11,11 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 
+from schools.forms.verification import CodeRequestForm
+from schools.models import MobileCode
+from schools.services import verification as verification_services
 from xiji_afterschool import permissions
+from xiji_afterschool.clients import client_address
 from xiji_afterschool.errors import DomainError
 
 from ..forms.parents import ChildLinkForm, RegisterForm
@@ -20,23 +25,47 @@ from ..services import parents as services
 
 
 def register(request):
-    """Public: a parent creates an account with their mobile number (SMS verification is a deployment add-on)."""
+    """Public: a parent creates an account with their mobile number, proved by a code sent to it (issue 14). One page:
+    the number and "send the code" (step=send), then the code, the name and the password on the same page. The answer
+    to "send" is the same whether or not the number has an account."""
     if request.user.is_authenticated:
         return redirect("home")
-    form = RegisterForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            user = services.parent_register(
-                mobile=data["mobile"], full_name=data["full_name"], password=data["password1"]
-            )
-        except DomainError as exc:
-            form.add_error("mobile", exc.message)
-        else:
-            login(request, user, backend="schools.services.accounts.MobileOrUsernameBackend")
-            messages.success(request, _("Welcome! Your account is ready."))
-            return redirect("enrollment:parent-home")
-    return render(request, "enrollment/parents/register.html", {"form": form})
+    step = request.POST.get("step") if request.method == "POST" else None
+    request_form, form, notice = CodeRequestForm(request.POST if step == "send" else None), None, None
+    if step == "send":
+        if request_form.is_valid():
+            mobile = request_form.cleaned_data["mobile"]
+            try:
+                verification_services.code_request(
+                    mobile=mobile, purpose=MobileCode.Purpose.REGISTER, address=client_address(request)
+                )
+            except DomainError as exc:
+                request_form.add_error("mobile", exc.message)
+            else:
+                notice = verification_services.CODE_SENT
+                form = RegisterForm(initial={"mobile": mobile})
+    elif step == "register":
+        form = RegisterForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                user, children = services.parent_register(
+                    mobile=data["mobile"], code=data["code"], full_name=data["full_name"], password=data["password1"]
+                )
+            except DomainError as exc:
+                form.add_error("code", exc.message)
+            else:
+                login(request, user, backend="schools.services.accounts.MobileOrUsernameBackend")
+                messages.success(request, _("Welcome! Your account is ready."))
+                if children:
+                    names = "、".join(student.name for student in children)
+                    messages.success(
+                        request,
+                        _("The school has your number: %(names)s are linked to your account.") % {"names": names},
+                    )
+                return redirect("enrollment:parent-home")
+    context = {"request_form": request_form, "form": form, "notice": notice}
+    return render(request, "enrollment/parents/register.html", context)
 
 
 @login_required

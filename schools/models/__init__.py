@@ -36,6 +36,7 @@ from .roster import (
 )
 from .sessions import Attendance, Session, SessionAssistant, SessionEvent, Substitution
 from .timetables import Timetable, TimetableSlot
+from .verification import MobileCode
 
 __all__ = [
     "COUNTY_ROLES",
@@ -53,6 +54,7 @@ __all__ = [
     "HoursAdjustment",
     "HoursMonth",
     "Membership",
+    "MobileCode",
     "Notification",
     "NotificationKind",
     "NotificationPreference",

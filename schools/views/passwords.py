@@ -11,11 +11,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from xiji_afterschool import permissions
+from xiji_afterschool.clients import client_address
 from xiji_afterschool.errors import DomainError
 
-from ..forms.passwords import PasswordChangeForm
+from ..forms.passwords import PasswordChangeForm, PasswordRecoverForm
+from ..forms.verification import CodeRequestForm
+from ..models import MobileCode
 from ..selectors import passwords as selectors
 from ..services import passwords as services
+from ..services import verification as verification_services
 
 
 @never_cache
@@ -72,7 +76,44 @@ def password_reset(request, pk):
     return render(request, "schools/passwords/password_reset.html", {"person": person, "temporary": temporary})
 
 
+@never_cache
+@require_http_methods(["GET", "POST"])
+def password_recover(request):
+    """Public: a parent who forgot the password asks for a code to their number (step=send), then types the code and
+    a new password on the same page (step=recover). The answers never tell whether the number has an account."""
+    if request.user.is_authenticated:
+        return redirect("schools:password-change")
+    step = request.POST.get("step") if request.method == "POST" else None
+    request_form, form, notice = CodeRequestForm(request.POST if step == "send" else None), None, None
+    if step == "send":
+        if request_form.is_valid():
+            mobile = request_form.cleaned_data["mobile"]
+            try:
+                verification_services.code_request(
+                    mobile=mobile, purpose=MobileCode.Purpose.RECOVER, address=client_address(request)
+                )
+            except DomainError as exc:
+                request_form.add_error("mobile", exc.message)
+            else:
+                notice = verification_services.CODE_SENT
+                form = PasswordRecoverForm(initial={"mobile": mobile})
+    elif step == "recover":
+        form = PasswordRecoverForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.recover_password(mobile=data["mobile"], code=data["code"], new_password=data["new_password1"])
+            except DomainError as exc:
+                form.add_error("code", exc.message)
+            else:
+                messages.success(request, _("Your password is changed. Please sign in with it."))
+                return redirect("login")
+    context = {"request_form": request_form, "form": form, "notice": notice}
+    return render(request, "schools/passwords/password_recover.html", context)
+
+
 urlpatterns = [
+    path("account/password/recover/", password_recover, name="password-recover"),
     path("account/password/", password_change, name="password-change"),
     path("account/password/staff/", password_staff, name="password-staff"),
     path("account/password/staff/<int:pk>/reset/", password_reset, name="password-reset"),

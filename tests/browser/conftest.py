@@ -4,6 +4,7 @@ The server runs in its own process on its own database (a SQLite file, or a Post
 `xiji_browser` when DATABASE_URL points at PostgreSQL), so these tests see the app as a user does.
 """
 
+import json
 import os
 import socket
 import subprocess
@@ -76,6 +77,8 @@ def manage(tmp_path_factory) -> Manage:
     tmp = tmp_path_factory.mktemp("browser")
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_") and k != "REDIS_URL"}
     env.update(DATABASE_URL=_database_url(tmp), DJANGO_DEBUG="true", MEDIA_ROOT=str(tmp / "media"))
+    # Text messages (the one-time codes of registration, issue 14) go to a file the tests read: `sms_code`.
+    env.update(XIJI_SMS_SENDER="xiji_afterschool.sms.FileSender", XIJI_SMS_OUTBOX=str(tmp / "sms-outbox.jsonl"))
     command = [sys.executable, "manage.py"]
     subprocess.run([*command, "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
     subprocess.run([*command, "seed_demo"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
@@ -134,6 +137,15 @@ def screenshot_dir():
     path = Path(os.environ.get("SCREENSHOT_DIR", ROOT / "artifacts" / "screenshots"))
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def sms_code(manage: Manage, mobile: str) -> str:
+    """The latest one-time code the server sent to `mobile` (its FileSender's outbox)."""
+    outbox = Path(manage.env["XIJI_SMS_OUTBOX"])
+    lines = outbox.read_text(encoding="utf-8").splitlines() if outbox.exists() else []
+    codes = [m["code"] for m in map(json.loads, lines) if m["mobile"] == mobile and m["code"]]
+    assert codes, f"no code was sent to {mobile}"
+    return codes[-1]
 
 
 def sign_in(page, base_url, username, password="Xiji-2021"):

@@ -14,7 +14,7 @@ import zoneinfo
 import pytest
 from django.conf import settings
 
-from .conftest import PHONE, sign_in
+from .conftest import PHONE, sign_in, sms_code
 
 pytestmark = pytest.mark.browser
 
@@ -55,27 +55,32 @@ def _card(page, selector, text):
     return cards.first
 
 
-def test_parent_applies_online_and_sees_the_placement(page, base_url, screenshot_dir):
+def test_parent_applies_online_and_sees_the_placement(page, base_url, screenshot_dir, manage):
     page.set_viewport_size(PHONE)
     # The deadline of the seeded year is 30 September: the bureau reopens it until today for late joiners.
     today = datetime.datetime.now(zoneinfo.ZoneInfo(settings.TIME_ZONE)).date()  # the server's today
     _set_application_deadline(page, base_url, today)
     try:
-        _journey(page, base_url, screenshot_dir)
+        _journey(page, base_url, screenshot_dir, manage)
     finally:
         y = today.year if today.month >= 8 else today.year - 1
         _set_application_deadline(page, base_url, datetime.date(y, 9, 30))
 
 
-def _journey(page, base_url, screenshot_dir):
-    # 1. A new parent account, registered with a mobile number.
+def _journey(page, base_url, screenshot_dir, manage):
+    # 1. A new parent account, registered with a mobile number proved by the code texted to it (issue 14).
     page.goto(base_url + "/enrollment/register/")
     page.fill("input[name=mobile]", MOBILE)
+    _shot(page, screenshot_dir, "1-register")
+    page.click("main form button[name=step][value=send]")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("[data-code-sent]").count() == 1, page.inner_text("main")[:500]
+    page.fill("input[name=code]", sms_code(manage, MOBILE))
     page.fill("input[name=full_name]", NAME)
     page.fill("input[name=password1]", PASSWORD)
     page.fill("input[name=password2]", PASSWORD)
-    _shot(page, screenshot_dir, "1-register")
-    page.click("main form button[type=submit]")
+    _shot(page, screenshot_dir, "1-register-code")
+    page.click("main form button[name=step][value=register]")
     page.wait_for_load_state("networkidle")
     assert page.url.endswith("/enrollment/parent/"), page.inner_text("main")[:500]
 
@@ -166,3 +171,36 @@ def _journey(page, base_url, screenshot_dir):
     page.goto(application_url)
     assert class_name in page.inner_text("main")
     _shot(page, screenshot_dir, "9-history")
+
+
+ROSTER_GUARDIAN = """
+from schools.models import Guardian, User
+taken = User.objects.filter(mobile__isnull=False).values_list("mobile", flat=True)  # NOT IN with a NULL: nothing
+g = (Guardian.objects.filter(user__isnull=True, student_links__isnull=False).exclude(mobile__in=taken)
+     .order_by("-pk").first())
+print("GUARDIAN", g.mobile, "|".join(sorted(g.student_links.values_list("student__name", flat=True))))
+"""
+
+
+def test_a_roster_guardian_registers_with_an_sms_code_and_sees_the_children_at_once(
+    page, base_url, screenshot_dir, manage
+):
+    """The school holds this guardian's number: the code proves it, the children are there without a link code."""
+    line = next(x for x in manage.shell(ROSTER_GUARDIAN).splitlines() if x.startswith("GUARDIAN "))
+    _, mobile, names = line.split(" ", 2)
+    children = names.split("|")
+    page.set_viewport_size(PHONE)
+    page.goto(base_url + "/enrollment/register/")
+    page.fill("input[name=mobile]", mobile)
+    page.click("main form button[name=step][value=send]")
+    page.wait_for_load_state("networkidle")
+    page.fill("input[name=code]", sms_code(manage, mobile))
+    page.fill("input[name=full_name]", "马玉兰")
+    page.fill("input[name=password1]", PASSWORD)
+    page.fill("input[name=password2]", PASSWORD)
+    page.click("main form button[name=step][value=register]")
+    page.wait_for_load_state("networkidle")
+    assert page.url.endswith("/enrollment/parent/"), page.inner_text("main")[:500]
+    for child in children:
+        _card(page, "[data-child]", child)
+    _shot(page, screenshot_dir, "0-registered-children-linked")

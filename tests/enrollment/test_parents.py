@@ -2,6 +2,7 @@
 and the parent's home page (status, what changed, sign again, apply; a fixed number of queries)."""
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -18,6 +19,7 @@ from xiji_afterschool.errors import DomainError
 from ..access.parents import agreement_text, signed_application
 from ..conftest import messages_of, pretend_today
 from ..factories import GuardianFactory, StudentFactory, UserFactory, link_guardian, user_with_role
+from ..schools import sms_senders
 
 pytestmark = pytest.mark.usefixtures("english", "english_pages")
 
@@ -28,10 +30,25 @@ HOME = reverse("enrollment:parent-home")
 PASSWORD = "Huangtu-2021-gaoyuan"
 
 
-def register(client, **overrides):
+def send_code(client, mobile="139 0954 1234"):
+    return client.post(REGISTER, {"step": "send", "mobile": mobile})
+
+
+def register(client, *, code=None, **overrides):
+    """Ask for a code for the mobile (unless `code` is given), then register with the code the sender received."""
     data = {"mobile": "139 0954 1234", "full_name": "马  海燕", "password1": PASSWORD, "password2": PASSWORD}
     data.update(overrides)
-    return client.post(REGISTER, data)
+    if code is None:
+        send_code(client, data["mobile"])
+        code = sms_senders.CODES[-1][1] if sms_senders.CODES else "000000"
+    return client.post(REGISTER, {"step": "register", "code": code, **data})
+
+
+@pytest.fixture(autouse=True)
+def sender(settings):
+    settings.SMS_SENDER = "tests.schools.sms_senders.RecordingSender"
+    sms_senders.SENT.clear()
+    sms_senders.CODES.clear()
 
 
 # ---------------------------------------------------------------- registration
@@ -39,8 +56,11 @@ def register(client, **overrides):
 
 def test_register_page_is_public_and_short(client, db):
     page = client.get(REGISTER).content.decode()
-    assert page.count("<input") - page.count('type="hidden"') == 4  # mobile, name, password twice
-    assert 'inputmode="tel"' in page
+    assert page.count("<input") - page.count('type="hidden"') == 1  # the mobile; the rest once the code is sent
+    assert 'inputmode="tel"' in page and 'name="step" value="send"' in page
+    page = send_code(client).content.decode()
+    assert page.count("<input") - page.count('type="hidden"') == 5  # mobile, code, name, password twice
+    assert 'autocomplete="one-time-code"' in page and 'value="13909541234"' in page
 
 
 def test_parent_registers_with_a_mobile_number_and_is_signed_in(client, db):
@@ -48,27 +68,54 @@ def test_parent_registers_with_a_mobile_number_and_is_signed_in(client, db):
     assert response.status_code == 302 and response["Location"] == HOME
     user = User.objects.get(mobile="13909541234")
     assert (user.username, user.full_name) == ("13909541234", "马 海燕")
+    assert user.mobile_verified_at is not None, "the code proved the number: text messages may go to it"
     assert user.check_password(PASSWORD)
     assert list(Membership.objects.filter(user=user).values_list("role", "school")) == [(Role.PARENT, None)]
+    assert [mobile for mobile, _code in sms_senders.CODES] == ["13909541234"]
     assert client.get(HOME).status_code == 200, "signed in"
     # and can sign in later with the mobile number
     client.logout()
     assert client.login(request=RequestFactory().post("/login/"), username="13909541234", password=PASSWORD)
 
 
-def test_a_typed_mobile_alone_never_opens_the_roster_guardians_children(client, world):
-    """Without SMS, registering with someone's mobile proves nothing: the roster record stays unattached."""
+def test_without_the_code_sent_to_the_mobile_nothing_is_created(client, db):
+    send_code(client)
+    right = sms_senders.CODES[-1][1]
+    wrong = f"{(int(right) + 1) % 10**6:06d}"
+    response = register(client, code=wrong)
+    assert response.status_code == 200 and "The code is wrong or has expired" in response.content.decode()
+    assert User.objects.count() == 0
+    # A code sent to another number does not register this one.
+    send_code(client, "13909545555")
+    assert register(client, code=sms_senders.CODES[-1][1]).status_code == 200
+    assert User.objects.count() == 0
+
+
+def test_a_verified_mobile_of_a_roster_guardian_links_the_children_at_once(client, world):
+    """The school holds this mother's number for two children: the code proves it is hers, no link code needed."""
     guardian = link_guardian(world.child_a2, relation="mother")  # imported by the school, no account yet
+    StudentGuardian.objects.create(student=world.other_child, guardian=guardian, relation="mother", is_primary=False)
     response = register(client, mobile=guardian.mobile)
+    assert response["Location"] == HOME
     guardian.refresh_from_db()
-    assert guardian.user is None
-    assert "王小军" not in client.get(response["Location"]).content.decode()
+    user = User.objects.get(mobile=guardian.mobile)
+    assert guardian.user == user
+    home = client.get(HOME).content.decode()
+    assert world.child_a2.name in home and world.other_child.name in home
+    assert f"{world.other_child.name}、{world.child_a2.name}" in " ".join(messages_of(response)) or (
+        f"{world.child_a2.name}、{world.other_child.name}" in " ".join(messages_of(response))
+    )
+    # Linked the way a link code would have: the same StudentGuardian rows, now the account's.
+    assert set(StudentGuardian.objects.filter(guardian__user=user).values_list("student", flat=True)) == {
+        world.child_a2.pk,
+        world.other_child.pk,
+    }
 
 
 def test_the_roster_guardian_is_attached_by_the_code_of_one_of_its_children(client, world):
+    """An account whose number was never proved by SMS (opened before issue 14) still needs a child's link code."""
     guardian = link_guardian(world.child_a2, relation="mother")
-    register(client, mobile=guardian.mobile)
-    user = User.objects.get(mobile=guardian.mobile)
+    user = user_with_role(Role.PARENT, username=guardian.mobile, mobile=guardian.mobile)
     # The code of another family's child does not attach the roster record (nor create a second one).
     with pytest.raises(DomainError, match="another family"):
         services.child_link(actor=user, code=world.child_b.link_code, relation="mother")
@@ -86,15 +133,29 @@ def test_a_guardian_that_already_has_an_account_is_not_taken_over(client, world)
     register(client, mobile=guardian.mobile)
     guardian.refresh_from_db()
     assert guardian.user == owner
+    assert User.objects.filter(mobile=guardian.mobile).exists(), "the account is opened, without the children"
 
 
-def test_a_mobile_already_registered_is_refused_clearly(client, world):
+def test_a_mobile_already_registered_gets_the_same_answer_and_no_code(client, world):
     before = User.objects.count()
-    response = register(client, mobile=world.parent.mobile)
-    assert response.status_code == 200 and "already registered" in response.content.decode()
+    fresh = send_code(client, "13909548888").content.decode()
+    taken = send_code(client, world.parent.mobile).content.decode()
+    strip = lambda page, mobile: re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page).replace(mobile, "M")  # noqa: E731
+    assert strip(fresh, "13909548888") == strip(taken, world.parent.mobile), "nothing tells the two apart"
+    assert "already registered" not in taken
+    assert [mobile for mobile, _code in sms_senders.CODES] == ["13909548888"], "no code to the registered number"
+    assert sms_senders.SENT[-1][0] == world.parent.mobile and "already has an account" in sms_senders.SENT[-1][1]
+    response = register(client, mobile=world.parent.mobile, code="123456")
+    assert response.status_code == 200 and "The code is wrong or has expired" in response.content.decode()
     assert User.objects.count() == before
-    with pytest.raises(DomainError, match="already registered"):
-        services.parent_register(mobile=world.parent.mobile, full_name="某人", password=PASSWORD)
+
+
+def test_a_mobile_registered_after_its_code_was_sent_is_refused_to_the_codes_holder(client, world):
+    send_code(client, "13909547777")
+    code = sms_senders.CODES[-1][1]
+    user_with_role(Role.PARENT, username="13909547777", mobile="13909547777")  # in the same minute, elsewhere
+    response = register(client, mobile="13909547777", code=code)
+    assert response.status_code == 200 and "already registered" in response.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -115,11 +176,21 @@ def test_bad_registration_input_is_refused_and_writes_nothing(client, db, overri
     assert User.objects.count() == 0 and Membership.objects.count() == 0
 
 
+def test_a_code_survives_a_typo_in_the_password(client, db):
+    """The form is checked before the code is used: fixing the password needs no new code."""
+    send_code(client)
+    code = sms_senders.CODES[-1][1]
+    assert register(client, code=code, password2=PASSWORD + "x").status_code == 200
+    assert register(client, code=code)["Location"] == HOME
+
+
 def test_a_signed_in_user_is_sent_home_from_the_register_page(client, world):
     client.force_login(world.parent)
     assert client.get(REGISTER)["Location"] == reverse("home")
-    assert register(client, mobile="13909549999")["Location"] == reverse("home")
+    assert send_code(client, "13909549999")["Location"] == reverse("home")
+    assert register(client, mobile="13909549999", code="123456")["Location"] == reverse("home")
     assert not User.objects.filter(mobile="13909549999").exists()
+    assert sms_senders.SENT == []
 
 
 # ---------------------------------------------------------------- linking a child
