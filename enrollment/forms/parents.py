@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 
 from schools.forms.verification import clean_mobile, code_field, mobile_field  # the first two: forms.applications too
 from schools.models import StudentGuardian, User
-from schools.rules import roster as roster_rules
 from xiji_afterschool.forms import PersonNameField
 
 RELATION_CHOICES = StudentGuardian.Relation.choices
