@@ -2,14 +2,25 @@
 
 from celery import shared_task
 
+from xiji_afterschool import jobs
+
 from .rules import notifications as notifications_rules
+from .services import imports as imports_services
 from .services import notifications as notifications_services
 from .services import roster as roster_services
 
 
-@shared_task(name="schools.roster_export_task")
+@shared_task(name="schools.roster_export_task", **jobs.task_options())
 def roster_export_task(export_id: int) -> str:
+    """Build one roster workbook (a job: xiji_afterschool/jobs.py)."""
     return roster_services.roster_export_run(export_id=export_id).status
+
+
+@shared_task(name="schools.roster_import_task", **jobs.task_options())
+def roster_import_task(import_id: int) -> str:
+    """Check one uploaded roster (a job): the unpacked-size cap, the parse and every row, under the time limit;
+    the worker's memory is bounded by CELERY_WORKER_MAX_MEMORY_PER_CHILD."""
+    return imports_services.roster_import_check_run(import_id=import_id).status
 
 
 @shared_task(bind=True, name="schools.send_text_message_task", acks_late=True)

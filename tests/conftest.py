@@ -99,6 +99,38 @@ def eager_celery():
     celery_app.conf.task_always_eager = old
 
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def database_url_for_worker() -> str:
+    """The test database as a URL another process (a real Celery worker) can open."""
+    from django.db import connection
+
+    s = connection.settings_dict
+    if connection.vendor == "postgresql":
+        return (
+            f"postgres://{s['USER']}:{s['PASSWORD'] or ''}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+        )
+    assert connection.vendor == "sqlite" and not connection.is_in_memory_db(), (
+        "the worker test needs a database another process can open: run it with DATABASE_URL=postgres://…"
+    )
+    return f"sqlite:///{s['NAME']}"
+
+
+def start_celery_worker(media_root, queue: str) -> subprocess.Popen:
+    """A real `celery worker` process (solo pool) on the test database and `queue`, writing files to media_root.
+    Its output (text) is read with `.communicate()` once it is stopped. Tests marked `needs_redis` only."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url_for_worker(),
+        "MEDIA_ROOT": str(media_root),
+        "DJANGO_SETTINGS_MODULE": "xiji_afterschool.settings",
+    }
+    command = [sys.executable, "-m", "celery", "-A", "xiji_afterschool", "worker", "--pool=solo", "-Q", queue]
+    command += ["--loglevel=INFO", "--without-heartbeat", "--without-mingle", "--without-gossip"]
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
 def pretend_today(monkeypatch, day: datetime.date) -> datetime.date:
     """For the rest of the test timezone.localdate() answers `day` (given a value, it still converts that value)."""
     real = timezone.localdate

@@ -38,6 +38,11 @@ SCHOOL_A_VIEWERS_WITHOUT_RIGHT = {  # see school_a (parents: their child's schoo
 PLAN_VIEWERS = {"school_admin": 200, "township": 200, "bureau": 200, "inspector": 200}
 PLAN_REFUSED = {"school_admin": 302, "township": 403, "bureau": 403, "inspector": 403}
 
+
+def _failed_export(w, tmp_path):
+    RosterExport.objects.filter(pk=w.export_a.pk).update(status=RosterExport.Status.FAILED, error="queue down")
+
+
 MATRIX: dict[str, Case] = {
     "home": Case(ok={a: 302 for a in ACTORS}),
     "login": Case(ok={a: 302 for a in ACTORS}, anonymous=200),
@@ -74,6 +79,9 @@ MATRIX: dict[str, Case] = {
     ),
     "schools:roster-export-detail": only("school_admin", default=404, args=lambda w: [w.export_a.pk]),
     "schools:roster-export-download": only("school_admin", default=404, args=lambda w: [w.export_a.pk]),
+    "schools:roster-export-retry": only(
+        "school_admin", status=302, default=404, method="post", args=lambda w: [w.export_a.pk], setup=_failed_export
+    ),
     # Timetables (R4–R8)
     "schools:timetable-list": Case(
         args=lambda w: [w.school_a.pk], ok={**PLAN_VIEWERS, **SCHOOL_A_VIEWERS_WITHOUT_RIGHT}, default=404

@@ -180,10 +180,24 @@ else:
     CELERY_BROKER_URL = "memory://"
     CELERY_TASK_ALWAYS_EAGER = True
     CELERY_TASK_EAGER_PROPAGATES = True
+# Background jobs survive a crash (xiji_afterschool/jobs.py): a task is acknowledged when it ends, and a worker
+# killed mid-task gives its message back; the stale-job sweep below queues again a job whose worker died.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Workers keep the project's log handlers (the day files) instead of installing Celery's own on the root.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Redis hands an unacknowledged message to another worker after this long: longer than any job's time limit.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 3, "socket_timeout": 10}
+CELERY_BROKER_CONNECTION_TIMEOUT = 3  # requesting a job with Redis down answers within seconds
+# A worker process that grew past this (KiB) is replaced after its task: a heavy workbook cannot starve the next.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = int(os.environ.get("XIJI_WORKER_MAX_MEMORY_KB", str(400 * 1024)))
+XIJI_JOB_STALE_MINUTES = int(os.environ.get("XIJI_JOB_STALE_MINUTES", "5"))  # no heartbeat for this long: dead
+XIJI_JOB_MAX_ATTEMPTS = int(os.environ.get("XIJI_JOB_MAX_ATTEMPTS", "3"))  # runs before a job is FAILED for good
+XIJI_JOB_SOFT_TIME_LIMIT = int(os.environ.get("XIJI_JOB_SOFT_TIME_LIMIT", "300"))  # seconds; the job fails cleanly
+XIJI_JOB_TIME_LIMIT = XIJI_JOB_SOFT_TIME_LIMIT + 60  # then the worker process is killed (and the sweep takes over)
+# Roster import (parsed in a worker): an .xlsx is a zip; its unpacked size is checked before it is opened.
+XIJI_IMPORT_MAX_UNPACKED_MB = int(os.environ.get("XIJI_IMPORT_MAX_UNPACKED_MB", "20"))
 CELERY_TIMEZONE = "Asia/Shanghai"
 # Periodic jobs, all in one place (times are Asia/Shanghai).
 CELERY_BEAT_SCHEDULE = {
@@ -210,6 +224,10 @@ CELERY_BEAT_SCHEDULE = {
     "send-deadline-reminders": {
         "task": "bureau.send_deadline_reminders_task",
         "schedule": crontab(hour=7, minute=30),  # plans, claims, reports, rectifications due soon or overdue
+    },
+    "sweep-stale-jobs": {
+        "task": "xiji_afterschool.sweep_stale_jobs_task",
+        "schedule": crontab(minute="*/2"),  # a job whose worker died is queued again or failed, never "running"
     },
     "send-flag-digest": {
         "task": "bureau.send_flag_digest_task",

@@ -4,10 +4,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from schools.models import AdminClass, School, SchoolYear, User
+from xiji_afterschool.jobs import BackgroundJob
 from xiji_afterschool.models import TimeStampedModel
 
 
-class LetterBatch(TimeStampedModel):
+class LetterBatch(BackgroundJob, TimeStampedModel):
     """Letters to Parents for one administrative class, one per child with its link code, built by a Celery task."""
 
     class Status(models.TextChoices):
@@ -15,6 +16,8 @@ class LetterBatch(TimeStampedModel):
         RUNNING = "running", _("Being prepared")
         DONE = "done", _("Ready to download")
         FAILED = "failed", _("Failed")
+
+    JOB_TASK = "enrollment.tasks.letter_batch_task"
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="letter_batches")
     school_year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, related_name="+")
@@ -26,6 +29,8 @@ class LetterBatch(TimeStampedModel):
     file = models.FileField(_("file"), upload_to="letters/%Y/%m/", blank=True)
     error = models.CharField(_("error"), max_length=200, blank=True)
     language = models.CharField(_("language"), max_length=8, default="zh-hans")
+    # The site's origin the QR codes point to, as the requester reached it: a re-run has no request to ask.
+    base_url = models.CharField(_("site address"), max_length=200, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:

@@ -3,14 +3,13 @@
 import logging
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from schools.models import AdminClass
 from schools.selectors import calendar as calendar_selectors
-from xiji_afterschool import permissions
+from xiji_afterschool import jobs, permissions
 from xiji_afterschool.errors import DomainError
 from xiji_afterschool.exports import render_pdf
 
@@ -29,10 +28,8 @@ def letter_batch_request(*, actor, admin_class: AdminClass, base_url: str) -> Le
 
     `base_url` is the site's origin (scheme and host) the QR codes point to. Raises PermissionDenied, DomainError
     (no current school year, the school's plan is not filed, the class has no students). Enqueues
-    `letter_batch_task` after commit.
+    `letter_batch_task` after commit (`jobs.enqueue`: with the queue unavailable the batch is FAILED, with words).
     """
-    from .. import tasks  # tasks import services: import here to keep the module graph one-way
-
     permissions.require(actor, "letter.batch", admin_class)
     school_year = calendar_selectors.current_school_year()
     if school_year is None:
@@ -52,68 +49,63 @@ def letter_batch_request(*, actor, admin_class: AdminClass, base_url: str) -> Le
         requested_by=actor,
         total=total,
         language=translation.get_language() or settings.LANGUAGE_CODE,
+        base_url=base_url,
     )
-    transaction.on_commit(lambda: tasks.letter_batch_task.delay(batch.pk, base_url))
+    jobs.enqueue(batch)
     return batch
 
 
-def letter_batch_run(*, batch_id: int, base_url: str) -> LetterBatch:
-    """Build the PDF of one batch. Safe to run twice: only a queued batch is claimed.
+@transaction.atomic
+def letter_batch_retry(*, actor, batch: LetterBatch) -> LetterBatch:
+    """Queue a FAILED batch again (the retry button): the same right as asking for it. Raises PermissionDenied,
+    DomainError (not failed)."""
+    permissions.require(actor, "letter.batch", batch.admin_class)
+    return jobs.retry(batch)
+
+
+def letter_batch_run(*, batch_id: int, base_url: str | None = None) -> LetterBatch:
+    """Build the PDF of one batch. Safe to run twice and after a crash: the run claims the batch (`jobs.claim`)
+    and only the claiming attempt may finish it, so the batch becomes DONE once with one file.
 
     Not one transaction on purpose: the progress (`done`) is written as letters are prepared, so the requester's
-    page can show it while the job runs.
+    page can show it while the job runs; the PDF is stored whole, then the batch is finished.
     """
-    claimed = LetterBatch.objects.filter(pk=batch_id, status=LetterBatch.Status.PENDING).update(
-        status=LetterBatch.Status.RUNNING, updated_at=timezone.now()
-    )
     batch = LetterBatch.objects.select_related("school", "school_year", "admin_class", "requested_by").get(pk=batch_id)
-    if not claimed:
+    attempt = jobs.claim(batch)
+    if attempt is None:
         return batch
+    base_url = batch.base_url or base_url or ""  # a message queued before base_url was stored carries it
     # The requester's right is re-checked when the job runs: a role removed meanwhile stops it.
     if not permissions.can(batch.requested_by, "letter.batch", batch.admin_class):
-        return _finish(batch, status=LetterBatch.Status.FAILED, error=_("You may no longer print these letters."))
+        jobs.fail(batch, attempt, _("You may no longer print these letters."))
+        return batch
     try:
         with translation.override(batch.language):
             plan = selectors.filed_plan(school=batch.school, school_year=batch.school_year)
             if plan is None:
-                return _finish(batch, status=LetterBatch.Status.FAILED, error=_("The school's plan is not filed yet."))
+                jobs.fail(batch, attempt, _("The school's plan is not filed yet."))
+                return batch
             letter = reports.letter_context(
                 school=batch.school, school_year=batch.school_year, plan=plan, base_url=base_url
             )
             students = []
             for student in reports.letter_students(admin_class=batch.admin_class, base_url=base_url):
                 students.append(student)
-                if len(students) % PROGRESS_EVERY == 0:
-                    _progress(batch, done=len(students))
+                if len(students) % PROGRESS_EVERY == 0 and not jobs.beat(batch, attempt, done=len(students)):
+                    return batch  # the sweep gave the batch to another attempt: that one finishes it
             if not students:  # every child left the class since the request
-                return _finish(batch, status=LetterBatch.Status.FAILED, error=_("This class has no students."))
-            batch.total = batch.done = len(students)  # the class may have changed since the request
-            _progress(batch, done=batch.done, total=batch.total)
+                jobs.fail(batch, attempt, _("This class has no students."))
+                return batch
+            jobs.beat(batch, attempt, done=len(students), total=len(students))  # the class may have changed
             pdf = render_pdf("enrollment/letters/letter_batch_pdf.html", {"letter": letter, "students": students})
         admin_class = batch.admin_class
-        filename = (
-            f"letters-{batch.school.code}-{admin_class.grade}-{admin_class.number}-"
-            f"{timezone.localtime():%Y%m%d-%H%M%S}.pdf"
+        name = jobs.store_file(
+            batch, f"letters-{batch.school.code}-{admin_class.grade}-{admin_class.number}-{batch.pk}.pdf", pdf
         )
-        batch.file.save(filename, ContentFile(pdf), save=False)
-        return _finish(batch, status=LetterBatch.Status.DONE)
+        if not jobs.finish(batch, attempt, file=name, done=len(students), total=len(students)):
+            batch.file.storage.delete(name)  # another attempt owns the batch: its file is the one kept
+        return batch
     except Exception:
         log.exception("letter batch %s failed", batch_id)
-        return _finish(
-            batch, status=LetterBatch.Status.FAILED, error=_("The letters could not be made; please try again.")
-        )
-
-
-def _progress(batch: LetterBatch, *, done: int, total: int | None = None) -> None:
-    fields = {"done": done, "updated_at": timezone.now()}
-    if total is not None:
-        fields["total"] = total
-    LetterBatch.objects.filter(pk=batch.pk).update(**fields)
-
-
-def _finish(batch: LetterBatch, *, status: str, error: str = "") -> LetterBatch:
-    batch.status = status
-    batch.error = error
-    batch.finished_at = timezone.now()
-    batch.save(update_fields=["status", "error", "file", "total", "done", "finished_at", "updated_at"])
-    return batch
+        jobs.fail(batch, attempt, _("The letters could not be made; please try again."))
+        return batch

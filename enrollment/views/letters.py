@@ -6,14 +6,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from schools.selectors import calendar as calendar_selectors
 from schools.selectors import roster as roster_selectors
-from xiji_afterschool import permissions
+from xiji_afterschool import actions, permissions
 from xiji_afterschool.errors import DomainError
 from xiji_afterschool.exports import render_pdf
 
@@ -81,7 +81,9 @@ def letter_batch_create(request, admin_class_pk):
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("enrollment:letter-detail", school_pk=admin_class.school_id)
-    messages.success(request, _("The letters are being prepared. This page shows when they are ready."))
+    actions.job_requested(
+        request, batch, success=_("The letters are being prepared. This page shows when they are ready.")
+    )
     return redirect("enrollment:letter-batch-detail", pk=batch.pk)
 
 
@@ -101,6 +103,18 @@ def letter_batch_detail(request, pk):
 
 
 @login_required
+@require_POST
+def letter_batch_retry(request, pk):
+    batch = _batch(request, pk)
+    return actions.job_retry(
+        request,
+        batch,
+        call=lambda: services.letter_batch_retry(actor=request.user, batch=batch),
+        next_url=reverse("enrollment:letter-batch-detail", args=[batch.pk]),
+    )
+
+
+@login_required
 def letter_batch_download(request, pk):
     batch = _batch(request, pk)
     if batch.status != LetterBatch.Status.DONE or not batch.file:
@@ -114,5 +128,6 @@ urlpatterns = [
     path("letters/<int:school_pk>/letter.pdf", letter_pdf, name="letter-pdf"),
     path("letters/classes/<int:admin_class_pk>/batch/", letter_batch_create, name="letter-batch-create"),
     path("letters/batches/<int:pk>/", letter_batch_detail, name="letter-batch-detail"),
+    path("letters/batches/<int:pk>/retry/", letter_batch_retry, name="letter-batch-retry"),
     path("letters/batches/<int:pk>/download/", letter_batch_download, name="letter-batch-download"),
 ]

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from xiji_afterschool.jobs import BackgroundJob
 from xiji_afterschool.models import TimeStampedModel
 
 from ..rules import roster as roster_rules
@@ -420,7 +421,7 @@ class StudentGuardian(TimeStampedModel):
         return f"{self.guardian} → {self.student} ({self.get_relation_display()})"
 
 
-class RosterExport(TimeStampedModel):
+class RosterExport(BackgroundJob, TimeStampedModel):
     """A school roster workbook built by a Celery task; the requester downloads it when ready."""
 
     class Status(models.TextChoices):
@@ -428,6 +429,8 @@ class RosterExport(TimeStampedModel):
         RUNNING = "running", _("Being prepared")
         DONE = "done", _("Ready to download")
         FAILED = "failed", _("Failed")
+
+    JOB_TASK = "schools.tasks.roster_export_task"
 
     school = models.ForeignKey(
         School, on_delete=models.CASCADE, related_name="roster_exports", verbose_name=_("school")

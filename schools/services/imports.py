@@ -3,9 +3,12 @@
 Three steps, each its own entry point:
 - `roster_import_template`: the workbook a school fills in (headers in the current language, a sheet of
   instructions with an example row).
-- `roster_import_check`: the upload is parsed (openpyxl read-only) and EVERY row validated; the problems are
-  stored with their row numbers in the uploader's language, and the import is READY or HAS_ERRORS. Nothing
-  of the roster is written.
+- `roster_import_check`: the upload is stored (cheap checks only: size, type) and a job queued (issue #13, item
+  8: a crafted workbook must not tie up a web worker); `roster_import_check_run`, in the worker under a time
+  limit, refuses a zip whose unpacked size passes XIJI_IMPORT_MAX_UNPACKED_MB before opening it, parses it
+  (openpyxl read-only) with progress and validates EVERY row; the problems are stored with their row numbers in
+  the uploader's language, and the import is READY or HAS_ERRORS (FAILED for a file that cannot be read).
+  Nothing of the roster is written.
 - `roster_import_apply`: the stored file is read and validated again (the roster may have changed since the
   check), then every row is written in one transaction with bulk operations, or nothing is.
 
@@ -14,11 +17,13 @@ The parser accepts the Chinese and the English header names whatever the languag
 
 import datetime
 import io
+import logging
 import re
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -30,15 +35,18 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from xiji_afterschool import exports, permissions
+from xiji_afterschool import exports, jobs, permissions
 from xiji_afterschool.errors import DomainError
 
 from ..models import AdminClass, Grade, Guardian, RosterImport, School, Student, StudentGuardian
 from ..rules import roster as roster_rules
 
+log = logging.getLogger("xiji.schools")
+
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-MAX_UNPACKED_BYTES = 60 * 1024 * 1024  # an .xlsx is a zip: refuse a small file that unpacks into gigabytes
 MAX_ROWS = 5000  # the largest school of the county has about 3,000 students
+PROGRESS_EVERY = 200  # sheet rows between two progress writes
+# The unpacked-size cap is settings.XIJI_IMPORT_MAX_UNPACKED_MB (20 MB: a 5,000-row roster unpacks to about 2 MB).
 OLDEST_AGE, YOUNGEST_AGE = 25, 2  # years: a birth date outside this range is a typing mistake
 
 
@@ -154,8 +162,13 @@ class Row:
         self.problems.append(_("%(column)s: %(problem)s") % {"column": COLUMN_BY_KEY[column].label, "problem": message})
 
 
-def _open_workbook(data: bytes):
-    """The workbook of an uploaded file, or DomainError with a message the school can act on."""
+def _check_upload(data: bytes) -> None:
+    """The checks of an upload that unpack nothing (cheap enough for the request, repeated by the worker):
+    DomainError with a message the school can act on.
+
+    An .xlsx is a zip: the sizes its directory declares are added up BEFORE anything is unpacked, so a small file
+    that unpacks into hundreds of megabytes (issue #13: 116 KB → 59 MB) is refused without being parsed. A member
+    that unpacks past its declared size fails inside zipfile, which checks sizes and CRCs as it reads."""
     if not data:
         raise DomainError(_("The file is empty."))
     if len(data) > MAX_UPLOAD_BYTES:
@@ -164,20 +177,34 @@ def _open_workbook(data: bytes):
         raise DomainError(
             _("This is an old Excel 97-2003 (.xls) file. Open it in Excel or WPS and save it as .xlsx, then upload it.")
         )
-    not_xlsx = DomainError(
-        _("This file is not an Excel workbook (.xlsx). Download the template, fill it in and upload it.")
-    )
     if not data.startswith(b"PK\x03\x04"):
-        raise not_xlsx
+        raise _not_xlsx()
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
-                raise DomainError(_("The workbook is too large to read. Keep only the roster sheet and try again."))
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except Exception:  # BadZipFile, a truncated directory…
+        raise _not_xlsx() from None
+    if unpacked > max_unpacked_bytes():
+        raise DomainError(_("The workbook is too large to read. Keep only the roster sheet and try again."))
+
+
+def _not_xlsx() -> DomainError:
+    return DomainError(
+        _("This file is not an Excel workbook (.xlsx). Download the template, fill it in and upload it.")
+    )
+
+
+def max_unpacked_bytes() -> int:
+    return settings.XIJI_IMPORT_MAX_UNPACKED_MB * 1024 * 1024
+
+
+def _open_workbook(data: bytes):
+    """The workbook of an uploaded file (read-only), or DomainError with a message the school can act on."""
+    _check_upload(data)
+    try:
         return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except DomainError:
-        raise
     except Exception:  # openpyxl raises many kinds (BadZipFile, KeyError, InvalidFileException, XML errors)
-        raise not_xlsx from None
+        raise _not_xlsx() from None
 
 
 def _text(value) -> str:
@@ -188,15 +215,20 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-def _read_rows(data: bytes) -> list[Row]:
-    """The non-empty rows of the first sheet under its header row; raises DomainError on a file-level problem."""
+def _read_rows(data: bytes, progress=None) -> list[Row]:
+    """The non-empty rows of the first sheet under its header row; raises DomainError on a file-level problem.
+
+    `progress(done, total)` is called every PROGRESS_EVERY sheet rows (the worker's heartbeat and progress)."""
     workbook = _open_workbook(data)
     try:
         sheet = workbook.worksheets[0]
+        total = min(sheet.max_row or 0, MAX_ROWS + 1)  # as the sheet declares it; read-only mode may not know
         headers = _header_map()
         columns: dict[int, str] | None = None
         rows: list[Row] = []
         for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+            if progress is not None and number % PROGRESS_EVERY == 0:
+                progress(number, max(total, number))
             if not any(_text(c) for c in cells):
                 continue
             if columns is None:  # the first non-empty row is the header
@@ -523,27 +555,82 @@ def roster_import_template(*, actor, school: School) -> bytes:
 
 @transaction.atomic
 def roster_import_check(*, actor, school: School, upload) -> RosterImport:
-    """Store the uploaded workbook and validate every row: READY, or HAS_ERRORS with each bad row's reasons.
+    """Store the uploaded workbook and queue its check (`roster_import_task`): the import is PENDING, then the
+    worker makes it READY, or HAS_ERRORS with each bad row's reasons, or FAILED with why the file cannot be read.
 
-    Messages are in the active language (the uploader's). Writes no student or guardian.
-    Raises PermissionDenied; DomainError for a file that is not a readable .xlsx roster."""
+    Only the checks that need no unpacking run here. Raises PermissionDenied; DomainError for a file that is
+    empty, too large or not an .xlsx. With the queue unavailable the import is FAILED with words (`jobs.enqueue`).
+    Writes no student or guardian."""
     permissions.require(actor, "roster.import", school)
     if upload.size > MAX_UPLOAD_BYTES:  # before reading it into memory
         raise DomainError(_("The file is larger than 5 MB. A roster of a few thousand students is far smaller."))
     data = upload.read()
-    rows = _read_rows(data)
-    _validate(school=school, rows=rows)
-    problems = _problems(rows)
+    _check_upload(data)
     roster_import = RosterImport(
         school=school,
         uploaded_by=actor,
         original_name=(upload.name or "roster.xlsx")[-120:],
+        status=RosterImport.Status.PENDING,
+        language=translation.get_language() or "zh-hans",
+    )
+    roster_import.file.save(f"roster-{school.code}.xlsx", ContentFile(data), save=False)
+    roster_import.save()
+    jobs.enqueue(roster_import)
+    return roster_import
+
+
+@transaction.atomic
+def roster_import_retry(*, actor, roster_import: RosterImport) -> RosterImport:
+    """Check a FAILED import again (the retry button): the same right as uploading. Raises PermissionDenied,
+    DomainError (not failed)."""
+    permissions.require(actor, "roster.import", roster_import)
+    return jobs.retry(roster_import)
+
+
+def roster_import_check_run(*, import_id: int) -> RosterImport:
+    """The worker's check of one uploaded roster (safe to run twice and after a crash: `jobs.claim`). The file is
+    read, its unpacked size checked before it is opened, every row parsed (progress as it goes) and validated in
+    the uploader's language. A file-level problem ends FAILED with its message."""
+    roster_import = RosterImport.objects.select_related("school", "uploaded_by").get(pk=import_id)
+    attempt = jobs.claim(roster_import)
+    if attempt is None:
+        return roster_import
+    if not permissions.can(roster_import.uploaded_by, "roster.import", roster_import.school):
+        jobs.fail(roster_import, attempt, _("You may no longer import this school's roster."))
+        return roster_import
+
+    def progress(done: int, total: int) -> None:
+        jobs.beat(roster_import, attempt, progress_done=done, progress_total=total)
+
+    with translation.override(roster_import.language):
+        try:
+            with roster_import.file.open("rb") as handle:
+                data = handle.read(MAX_UPLOAD_BYTES + 1)
+            rows = _read_rows(data, progress=progress)
+            progress(len(rows), len(rows))
+            _validate(school=roster_import.school, rows=rows)
+            problems = _problems(rows)
+        except DomainError as exc:
+            jobs.fail(roster_import, attempt, exc.message)
+            return roster_import
+        except OSError:
+            jobs.fail(roster_import, attempt, _("The uploaded file is no longer available; please upload it again."))
+            return roster_import
+        except Exception:  # the soft time limit, or a bug: the page says so, the log has the trace
+            log.exception("roster import %s could not be checked", import_id)
+            jobs.fail(
+                roster_import,
+                attempt,
+                _("The workbook could not be read. Save it again in Excel or WPS and upload it."),
+            )
+            return roster_import
+    jobs.finish(
+        roster_import,
+        attempt,
         status=RosterImport.Status.HAS_ERRORS if problems else RosterImport.Status.READY,
         row_count=len(rows),
         errors=problems,
     )
-    roster_import.file.save(f"roster-{school.code}.xlsx", ContentFile(data), save=False)
-    roster_import.save()
     return roster_import
 
 

@@ -3,12 +3,11 @@
 import logging
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
-from xiji_afterschool import permissions
+from xiji_afterschool import jobs, permissions
 from xiji_afterschool.exports import write_xlsx
 
 from ..models import RosterExport, School
@@ -19,44 +18,46 @@ log = logging.getLogger("xiji.schools")
 
 @transaction.atomic
 def roster_export_request(*, actor, school: School) -> RosterExport:
-    """A school administrator asks for the roster workbook; a Celery task builds it after commit."""
-    from .. import tasks  # tasks import services: import here to keep the module graph one-way
-
+    """A school administrator asks for the roster workbook; a Celery task builds it after commit (`jobs.enqueue`:
+    with the queue unavailable the export is FAILED, with words). Raises PermissionDenied."""
     permissions.require(actor, "roster.export", school)
     export = RosterExport.objects.create(
         school=school, requested_by=actor, language=translation.get_language() or settings.LANGUAGE_CODE
     )
-    transaction.on_commit(lambda: tasks.roster_export_task.delay(export.pk))
+    jobs.enqueue(export)
     return export
+
+
+@transaction.atomic
+def roster_export_retry(*, actor, export: RosterExport) -> RosterExport:
+    """Queue a FAILED export again (the retry button): the same right as asking for it. Raises PermissionDenied,
+    DomainError (not failed)."""
+    permissions.require(actor, "roster.export", export.school)
+    return jobs.retry(export)
 
 
 def roster_export_run(*, export_id: int) -> RosterExport:
-    """Build the workbook of one export. Safe to run twice: only a waiting export is claimed."""
-    claimed = RosterExport.objects.filter(pk=export_id, status=RosterExport.Status.PENDING).update(
-        status=RosterExport.Status.RUNNING, updated_at=timezone.now()
-    )
+    """Build the workbook of one export. Safe to run twice and after a crash: only the attempt that claimed the
+    export (`jobs.claim`) may finish it, so it becomes DONE once with one file."""
     export = RosterExport.objects.select_related("school", "requested_by").get(pk=export_id)
-    if not claimed:
+    attempt = jobs.claim(export)
+    if attempt is None:
         return export
     # The requester's right is re-checked when the job runs: a role removed meanwhile stops it.
     if not permissions.can(export.requested_by, "roster.export", export.school):
-        return _finish(export, status=RosterExport.Status.FAILED, error=_("You may no longer export this roster."))
+        jobs.fail(export, attempt, _("You may no longer export this roster."))
+        return export
     try:
         with translation.override(export.language):
             header, rows = reports.roster_rows(school=export.school)
+            rows = list(rows)
+            jobs.beat(export, attempt)
             content = write_xlsx(title=export.school.name, header=header, rows=rows)
-        filename = f"roster-{export.school.code}-{timezone.localtime():%Y%m%d-%H%M%S}.xlsx"
-        export.file.save(filename, ContentFile(content), save=False)
-        export.row_count = export.school.students.count()
-        return _finish(export, status=RosterExport.Status.DONE)
+        name = jobs.store_file(export, f"roster-{export.school.code}-{export.pk}.xlsx", content)
+        if not jobs.finish(export, attempt, file=name, row_count=export.school.students.count()):
+            export.file.storage.delete(name)  # another attempt owns the export: its file is the one kept
+        return export
     except Exception:
         log.exception("roster export %s failed", export_id)
-        return _finish(export, status=RosterExport.Status.FAILED, error=_("The export failed; please try again."))
-
-
-def _finish(export: RosterExport, *, status: str, error: str = "") -> RosterExport:
-    export.status = status
-    export.error = error
-    export.finished_at = timezone.now()
-    export.save(update_fields=["status", "error", "file", "row_count", "finished_at", "updated_at"])
-    return export
+        jobs.fail(export, attempt, _("The export failed; please try again."))
+        return export

@@ -4,11 +4,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xiji_afterschool import permissions
+from xiji_afterschool import actions, permissions
 from xiji_afterschool.errors import DomainError
 from xiji_afterschool.exports import xlsx_response
 
@@ -50,7 +50,15 @@ def roster_import_upload(request, school_pk):
         except DomainError as exc:
             form.add_error("file", exc.message)
         else:
-            messages.info(request, _("The file has been uploaded and checked."))
+            roster_import.refresh_from_db()
+            if roster_import.is_failed:  # the queue could not be reached, or (run at once) the file is unreadable
+                messages.error(request, roster_import.error)
+            elif roster_import.is_waiting:
+                messages.info(
+                    request, _("The file has been uploaded. It is being checked; this page shows the result.")
+                )
+            else:
+                messages.info(request, _("The file has been uploaded and checked."))
             return redirect("schools:roster-import-detail", pk=roster_import.pk)
     recent = selectors.roster_import_list(viewer=request.user).filter(school=school)[:10]
     return render(
@@ -72,7 +80,22 @@ def roster_import_detail(request, pk):
             "bad_rows": bad_rows,
             "good_rows": max(roster_import.row_count - bad_rows, 0),
             "can_import": roster_import.status == RosterImport.Status.READY,
+            "percent": min(round(100 * roster_import.progress_done / roster_import.progress_total), 100)
+            if roster_import.progress_total
+            else 0,
         },
+    )
+
+
+@login_required
+@require_POST
+def roster_import_retry(request, pk):
+    roster_import = _roster_import(request, pk)
+    return actions.job_retry(
+        request,
+        roster_import,
+        call=lambda: services.roster_import_retry(actor=request.user, roster_import=roster_import),
+        next_url=reverse("schools:roster-import-detail", args=[roster_import.pk]),
     )
 
 
@@ -106,5 +129,6 @@ urlpatterns = [
     path("schools/<int:school_pk>/roster-import/template.xlsx", roster_import_template, name="roster-import-template"),
     path("schools/<int:school_pk>/roster-import/", roster_import_upload, name="roster-import-upload"),
     path("roster-imports/<int:pk>/", roster_import_detail, name="roster-import-detail"),
+    path("roster-imports/<int:pk>/retry/", roster_import_retry, name="roster-import-retry"),
     path("roster-imports/<int:pk>/import/", roster_import_confirm, name="roster-import-confirm"),
 ]

@@ -1,15 +1,14 @@
 """The roster: schools, students and the roster export."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xiji_afterschool import permissions
+from xiji_afterschool import actions, permissions
 
 from ..forms.roster import SchoolFilterForm, StudentSearchForm
 from ..models import RosterExport
@@ -74,14 +73,30 @@ def student_detail(request, pk):
 def roster_export_create(request, school_pk):
     school = get_object_or_404(selectors.school_list(viewer=request.user), pk=school_pk)
     export = services.roster_export_request(actor=request.user, school=school)
-    messages.success(request, _("The roster export has started. This page will show when it is ready."))
+    actions.job_requested(
+        request, export, success=_("The roster export has started. This page will show when it is ready.")
+    )
     return redirect("schools:roster-export-detail", pk=export.pk)
 
 
 @login_required
 def roster_export_detail(request, pk):
     export = get_object_or_404(selectors.roster_export_list(viewer=request.user), pk=pk)
-    return render(request, "schools/roster/roster_export_detail.html", {"export": export})
+    can_retry = permissions.can(request.user, "roster.export", export.school)
+    return render(request, "schools/roster/roster_export_detail.html", {"export": export, "can_retry": can_retry})
+
+
+@login_required
+@require_POST
+def roster_export_retry(request, pk):
+    export = get_object_or_404(selectors.roster_export_list(viewer=request.user), pk=pk)
+    permissions.require(request.user, "roster.export", export.school)
+    return actions.job_retry(
+        request,
+        export,
+        call=lambda: services.roster_export_retry(actor=request.user, export=export),
+        next_url=reverse("schools:roster-export-detail", args=[export.pk]),
+    )
 
 
 @login_required
@@ -102,5 +117,6 @@ urlpatterns = [
     path("students/", student_list, name="student-list"),
     path("students/<int:pk>/", student_detail, name="student-detail"),
     path("exports/<int:pk>/", roster_export_detail, name="roster-export-detail"),
+    path("exports/<int:pk>/retry/", roster_export_retry, name="roster-export-retry"),
     path("exports/<int:pk>/download/", roster_export_download, name="roster-export-download"),
 ]

@@ -53,6 +53,10 @@ def _write_file(w, tmp_path):
     (tmp_path / FILE_NAME).write_bytes(buffer.getvalue())
 
 
+def _failed(w, tmp_path):
+    RosterImport.objects.filter(pk=_roster_import(w).pk).update(status=RosterImport.Status.FAILED, error="queue down")
+
+
 MATRIX = {
     "schools:roster-import-template": Case(
         args=lambda w: [w.school_a.pk], ok={"school_admin": 200, **SCHOOL_A_WITHOUT_RIGHT}, default=404
@@ -68,5 +72,8 @@ MATRIX = {
         method="post",
         args=lambda w: [_roster_import(w).pk],
         setup=_write_file,
+    ),
+    "schools:roster-import-retry": only(
+        "school_admin", status=302, default=404, method="post", args=lambda w: [_roster_import(w).pk], setup=_failed
     ),
 }

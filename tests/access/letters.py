@@ -34,6 +34,10 @@ def _batch(w) -> LetterBatch:
     return batch
 
 
+def _failed_batch(w, tmp_path):
+    LetterBatch.objects.filter(pk=_batch(w).pk).update(status=LetterBatch.Status.FAILED, error="queue down")
+
+
 def _finished_batch(w, tmp_path):
     batch = _batch(w)
     batch.file.save("letters-test.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
@@ -52,6 +56,15 @@ MATRIX = {
         default=404,
     ),
     "enrollment:letter-batch-detail": only("class_teacher", "school_admin", default=404, args=lambda w: [_batch(w).pk]),
+    "enrollment:letter-batch-retry": only(
+        "class_teacher",
+        "school_admin",
+        status=302,
+        default=404,
+        method="post",
+        args=lambda w: [_batch(w).pk],
+        setup=_failed_batch,
+    ),
     "enrollment:letter-batch-download": only(
         "class_teacher", "school_admin", default=404, args=lambda w: [_batch(w).pk], setup=_finished_batch
     ),

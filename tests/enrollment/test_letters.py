@@ -23,6 +23,7 @@ from enrollment.reports import letters as reports
 from enrollment.selectors import letters as selectors
 from enrollment.services import letters as services
 from schools.models import PlanSection, Role, School, SchoolPlan, Student
+from xiji_afterschool import jobs
 from xiji_afterschool.errors import DomainError
 
 from ..conftest import has_cjk_font, pages_in_english, read_pdf
@@ -232,7 +233,7 @@ def test_class_teacher_prints_the_class_letters_through_the_worker(
     assert batch.finished_at is not None
 
     page = client.get(reverse("enrollment:letter-batch-detail", args=[batch.pk])).content.decode()
-    assert 'data-status="done"' in page and 'data-progress="2/2"' in page and 'http-equiv="refresh"' not in page
+    assert 'data-status="done"' in page and 'data-progress="2/2"' in page and "data-job-poll" not in page
     download = client.get(reverse("enrollment:letter-batch-download", args=[batch.pk]))
     assert download.status_code == 200 and "attachment" in download["Content-Disposition"]
     pdf = b"".join(download.streaming_content)
@@ -256,7 +257,9 @@ def test_detail_page_shows_progress_and_refreshes_while_running(client, world):
     client.force_login(world.school_admin)
     page = client.get(reverse("enrollment:letter-batch-detail", args=[batch.pk])).content.decode()
     assert 'data-status="running"' in page and 'data-progress="15/45"' in page
-    assert 'http-equiv="refresh" content="3"' in page and "bar-w-33" in page  # the bar 33% wide (static/css/xiji.css)
+    # It polls (static/js/job-poll.js, every 3 s, at most 200 times): no inline script, no meta refresh.
+    assert 'data-job-poll data-interval="3000" data-max-polls="200"' in page and "bar-w-33" in page
+    assert 'http-equiv="refresh"' not in page
     assert reverse("enrollment:letter-batch-download", args=[batch.pk]) not in page
     assert client.get(reverse("enrollment:letter-batch-download", args=[batch.pk])).status_code == 404
 
@@ -268,13 +271,14 @@ def test_progress_is_written_as_letters_are_prepared(world, media, monkeypatch):
     batch = services.letter_batch_request(actor=world.school_admin, admin_class=world.class_a1, base_url="http://x")
     assert batch.total == 12 and batch.done == 0
     seen = []
-    original = services._progress
+    original = jobs.beat
 
-    def spy(b, *, done, total=None):
-        original(b, done=done, total=total)
+    def spy(b, attempt, **progress):
+        alive = original(b, attempt, **progress)
         seen.append(LetterBatch.objects.get(pk=b.pk).done)  # what the requester's page reads meanwhile
+        return alive
 
-    monkeypatch.setattr(services, "_progress", spy)
+    monkeypatch.setattr(jobs, "beat", spy)
     batch = services.letter_batch_run(batch_id=batch.pk, base_url="http://x")
     assert seen == [5, 10, 12]
     assert batch.status == LetterBatch.Status.DONE and batch.done == batch.total == 12

@@ -1,19 +1,15 @@
 import io
 import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from schools.models import RosterExport
 from xiji_afterschool.celery import app as celery_app
 
-ROOT = Path(__file__).resolve().parents[2]
+from ..conftest import start_celery_worker
 
 
 def _sheet_rows(export):
@@ -46,12 +42,13 @@ def test_admin_exports_own_roster_and_downloads_it(
 def test_detail_page_says_when_ready(client, world, eager_celery, media, django_capture_on_commit_callbacks):
     client.force_login(world.school_admin)
     page = client.get(reverse("schools:roster-export-detail", args=[world.export_a.pk])).content.decode()
-    assert 'data-status="pending"' in page and 'http-equiv="refresh"' in page
+    assert 'data-status="pending"' in page and "data-job-poll" in page
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("schools:roster-export-create", args=[world.school_a.pk]))
     export = RosterExport.objects.exclude(pk=world.export_a.pk).get()
     page = client.get(reverse("schools:roster-export-detail", args=[export.pk])).content.decode()
     assert 'data-status="done"' in page and reverse("schools:roster-export-download", args=[export.pk]) in page
+    assert "data-job-poll" not in page
 
 
 def test_download_of_an_unfinished_export_is_404(client, world):
@@ -82,53 +79,14 @@ def test_other_school_admin_cannot_start_an_export(client, world):
     assert RosterExport.objects.count() == 1
 
 
-def _database_url_for_worker() -> str:
-    s = connection.settings_dict
-    if connection.vendor == "postgresql":
-        return (
-            f"postgres://{s['USER']}:{s['PASSWORD'] or ''}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-        )
-    assert connection.vendor == "sqlite" and not connection.is_in_memory_db(), (
-        "the worker test needs a database another process can open: run it with DATABASE_URL=postgres://…"
-    )
-    return f"sqlite:///{s['NAME']}"
-
-
 @pytest.mark.needs_redis
 @pytest.mark.django_db(transaction=True)
 def test_roster_export_round_trip_through_a_real_worker_on_redis(client, world, tmp_path, settings):
     """Enqueue through Redis, let a real `celery worker` process build the file, download it here."""
     assert not celery_app.conf.task_always_eager, "REDIS_URL is set, so tasks must go through the broker"
     settings.MEDIA_ROOT = tmp_path
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url_for_worker(),
-        "MEDIA_ROOT": str(tmp_path),
-        "DJANGO_SETTINGS_MODULE": "xiji_afterschool.settings",
-    }
     queue = f"test-{os.getpid()}"
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "xiji_afterschool",
-            "worker",
-            "--pool=solo",
-            "-Q",
-            queue,
-            "--loglevel=INFO",
-            "--without-heartbeat",
-            "--without-mingle",
-            "--without-gossip",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    worker = start_celery_worker(tmp_path, queue)
     old_queue = celery_app.conf.task_default_queue
     celery_app.conf.task_default_queue = queue
     try:
