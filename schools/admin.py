@@ -4,6 +4,7 @@ from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreation
 
 from .models import (
     AdminClass,
+    AuditRecord,
     CountySettings,
     Department,
     Guardian,
@@ -190,3 +191,11 @@ class TextMessageAdmin(ReadOnlyAdmin):
 
 
 admin.site.register(NotificationPreference, ReadOnlyAdmin)
+
+
+@admin.register(AuditRecord)
+class AuditRecordAdmin(ReadOnlyAdmin):
+    list_display = ["at", "action", "actor", "by_system", "object_type", "object_label", "school", "result"]
+    list_filter = ["result", "object_type"]
+    search_fields = ["action", "object_id", "actor__username"]
+    raw_id_fields = ["actor", "school"]

@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # after authentication: keeps the request (the person, the client's address) for the audit trail's writer
+    "xiji_afterschool.auditing.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "xiji_afterschool.sessions.SessionLimitsMiddleware",
     # after the session limits: an expired session is signed out before it is sent to change its password
