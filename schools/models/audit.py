@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ..rules import roster as roster_rules
 from .roster import School
 
 # The words for each action code the trail writes; a code not listed (a workflow's own step) is shown by the
@@ -132,6 +133,8 @@ class AuditRecord(models.Model):
         label = ACTION_LABELS.get(self.action)
         if label:
             return str(label)
+        if self.action.startswith("export."):
+            return _("Export or download: %(what)s") % {"what": self.action.removeprefix("export.")}
         if self.action.startswith("workflow.") and self.object_type:
             # a workflow step: the record model's own words for it ("workflow.claim.approve" → Claim's "approve")
             try:
@@ -147,7 +150,8 @@ class AuditRecord(models.Model):
     @property
     def who(self) -> str:
         if self.actor_id:
-            return str(self.actor)
+            name = str(self.actor)
+            return roster_rules.mask_mobile(name) if roster_rules.is_mobile(name) else name
         if self.by_system:
             return str(_("The system"))
         return self.login or "—"

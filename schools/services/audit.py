@@ -36,7 +36,8 @@ HIDDEN = "***"
 
 
 def _mask_name(value: str) -> str:
-    return value[:1] + "*" * max(1, len(value) - 1) if value else value
+    """The first character only (a surname), and never the length."""
+    return value[:1] + "**" if value else value
 
 
 # Personal fields and how a change of one is written (the field names used across the apps' models).
