@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
                 ('result', models.CharField(choices=[('ok', 'Done'), ('refused', 'Refused'), ('failed', 'Failed')], default='ok', max_length=8, verbose_name='result')),
                 ('client_address', models.GenericIPAddressField(blank=True, null=True, verbose_name='client address')),
                 ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='acted by')),
+                ('actor', models.ForeignKey(blank=True, null=True, db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='acted by')),
                 ('school', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='schools.school', verbose_name='school')),
             ],
             options={

@@ -7,6 +7,7 @@ fields that changed (`changes`: {field: [before, after]}, personal fields masked
 
 from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -31,15 +32,12 @@ ACTION_LABELS = {
     "membership.edit": _("Role changed"),
     "membership.delete": _("Role removed"),
     "session.record": _("Session recorded with its roll"),
-    "session.edit": _("Session record edited"),
-    "calendar.day_off": _("Day without service set"),
-    "calendar.day_on": _("Day without service removed"),
+    "calendar.day_set": _("Calendar day set (no service, or a make-up working day)"),
+    "calendar.day_remove": _("Calendar day removed"),
     "rate.set": _("Subsidy rate set"),
     "roster.import": _("Roster imported"),
-    "roster.student_create": _("Student added by import"),
     "roster.student_overwrite": _("Student overwritten by import"),
     "child.link": _("Child linked to a parent account"),
-    "child.unlink": _("Child unlinked from a parent account"),
     "service_class.create": _("Service class created"),
     "service_class.edit": _("Service class changed"),
     "activity.create": _("Activity created"),
@@ -81,16 +79,20 @@ class AuditRecord(models.Model):
         FAILED = "failed", _("Failed")
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    # The trail outlives an account: deleting a user leaves their records (and `login`, their name at the time), so
+    # the key is not a database constraint and a deletion does nothing here (the rows are append-only anyway).
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         null=True,
         blank=True,
         related_name="+",
         verbose_name=_("acted by"),
     )
     by_system = models.BooleanField(_("done by the system"), default=False)
-    # The login typed on a refused sign-in (no account acts then); empty otherwise. Never a password.
+    # The actor's login at the time, or the login typed on a refused sign-in (no account acts then); a mobile masked.
+    # Never a password.
     login = models.CharField(_("login"), max_length=150, blank=True)
     action = models.CharField(_("action"), max_length=40, db_index=True)
     object_type = models.CharField(_("object type"), max_length=60, blank=True, db_index=True)
@@ -149,8 +151,12 @@ class AuditRecord(models.Model):
 
     @property
     def who(self) -> str:
-        if self.actor_id:
-            name = str(self.actor)
+        try:
+            actor = self.actor if self.actor_id else None
+        except ObjectDoesNotExist:  # the account was deleted since: its login at the time stays
+            actor = None
+        if actor is not None:
+            name = str(actor)
             return roster_rules.mask_mobile(name) if roster_rules.is_mobile(name) else name
         if self.by_system:
             return str(_("The system"))

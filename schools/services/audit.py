@@ -176,7 +176,7 @@ def record(
     return AuditRecord.objects.create(
         actor=actor,
         by_system=system,
-        login=mask("username", login)[:150] if login else "",
+        login=mask("username", login or (actor.get_username() if actor is not None else ""))[:150],
         action=action[:40],
         object_type=object_type if object_type is not None else (obj._meta.label if obj is not None else ""),
         object_id=str(object_id if object_id is not None else (obj.pk if obj is not None else ""))[:40],
@@ -202,6 +202,7 @@ def record_many(entries: list[dict]) -> list[AuditRecord]:
             AuditRecord(
                 actor=actor,
                 by_system=actor is None,
+                login=mask("username", actor.get_username() if actor is not None else ""),
                 action=entry["action"][:40],
                 object_type=obj._meta.label if obj is not None else "",
                 object_id=str(obj.pk if obj is not None else "")[:40],
@@ -225,12 +226,6 @@ def workflow_step(*, obj, action: str, from_status: str, to_status: str, actor, 
         actor=actor,
         system=system,
     )
-
-
-def export(what: str, *, obj=None, rows: int | None = None, school=_DEFAULT, note: str = "") -> AuditRecord:
-    """An export or download of personal data ("export.roster", "export.letters"…)."""
-    text = note or (f"rows={rows}" if rows is not None else "")
-    return record(action=f"export.{what}", obj=obj, school=school, note=text)
 
 
 # ---------------------------------------------------------------- accounts and roles, wherever they are changed

@@ -58,7 +58,7 @@ def calendar_day_set(*, actor, school_year: SchoolYear, date: datetime.date, kin
         school_year=school_year, date=date, defaults={"kind": kind, "note": note}
     )
     audit_services.record(
-        action="calendar.day_off",
+        action="calendar.day_set",
         obj=day,
         actor=actor,
         school=None,
@@ -72,7 +72,7 @@ def calendar_day_set(*, actor, school_year: SchoolYear, date: datetime.date, kin
 def calendar_day_remove(*, actor, day: CalendarDay) -> None:
     permissions.require(actor, "calendar.manage")
     audit_services.record(
-        action="calendar.day_on",
+        action="calendar.day_remove",
         obj=day,
         actor=actor,
         school=None,
