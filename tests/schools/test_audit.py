@@ -427,9 +427,20 @@ def test_the_audit_record_check_allows_a_person_the_system_or_a_refused_anonymou
 
 def test_the_trail_outlives_a_deleted_account(world):
     user = UserFactory(username="linshi")
-    kept = audit_services.record(action="login.ok", actor=user)
+    kept, user_id = audit_services.record(action="login.ok", actor=user), user.pk
     user.delete()
     kept = AuditRecord.objects.select_related("actor").get(pk=kept.pk)
-    assert (kept.actor_id, kept.who) == (user.pk, "linshi")
+    assert (kept.actor_id, kept.who) == (user_id, "linshi")
     assert AuditRecord.objects.get(pk=kept.pk).who == "linshi"
-    assert AuditRecord.objects.filter(action="user.delete", object_id=str(user.pk)).count() == 1
+    assert AuditRecord.objects.filter(action="user.delete", object_id=str(user_id)).count() == 1
+
+
+def test_an_edit_in_admin_of_any_other_model_is_recorded_by_field_name_without_values(rf, world, superuser):
+    request = rf.post("/admin/schools/student/1/change/", REMOTE_ADDR=ADDRESS)
+    request.user = superuser
+    model_admin = admin.site._registry[Student]
+    with auditing.request_context(request):
+        model_admin.log_change(request, world.child, [{"changed": {"fields": ["Name", "Resident ID number"]}}])
+    record = only("admin.change")
+    assert (record.actor, record.client_address, record.school) == (superuser, ADDRESS, world.school_a)
+    assert record.note == "Name, Resident ID number" and world.child.name not in record.object_label
