@@ -148,6 +148,8 @@ register(
         # Passwords (issue 13 §2): everyone changes their own on /account/password/ (signed in, no action needed);
         # a school administrator resets a teacher's, the bureau a school administrator's (action_scopes below).
         "password.reset": {SA, Role.BUREAU},
+        # The audit trail (issue #13, 等保): the auditor and the bureau read it across every school.
+        "audit.view": {Role.AUDITOR, Role.BUREAU},
     },
     scopes={
         "schools.School": {
@@ -220,6 +222,8 @@ register(
         "schools.TextMessage": {SA: texts_of_school},
         # The record of password resets: the school's own for its administrator, every one for the bureau.
         "schools.PasswordReset": {SA: at_school(), Role.BUREAU: ALL},
+        # The audit trail: county departments, the whole county.
+        "schools.AuditRecord": same_rule({Role.AUDITOR, Role.BUREAU}, ALL),
     },
     action_scopes={
         # A township coordinator sees every school of the township but writes timetables and plans only for the
@@ -252,5 +256,7 @@ register(
         MenuEntry(CT, "schools:teacher-today", "session.log", _("Today"), 20),
         MenuEntry(SA, "schools:password-staff", "password.reset", _("Staff passwords"), 95),
         MenuEntry(Role.BUREAU, "schools:password-staff", "password.reset", _("Staff passwords"), 95),
+        MenuEntry(Role.AUDITOR, "schools:audit-list", "audit.view", _("Audit trail"), 90),
+        MenuEntry(Role.BUREAU, "schools:audit-list", "audit.view", _("Audit trail"), 96),
     ],
 )

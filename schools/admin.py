@@ -4,6 +4,7 @@ from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreation
 
 from .models import (
     AdminClass,
+    AuditRecord,
     CountySettings,
     Department,
     Guardian,
@@ -200,3 +201,11 @@ class MobileCodeAdmin(ReadOnlyAdmin):
     list_display = ["masked_mobile", "purpose", "created_at", "expires_at", "attempts", "used_at", "client_address"]
     list_filter = ["purpose"]
     exclude = ["mobile_digest", "code_digest"]
+
+
+@admin.register(AuditRecord)
+class AuditRecordAdmin(ReadOnlyAdmin):
+    list_display = ["at", "action", "actor", "by_system", "object_type", "object_label", "school", "result"]
+    list_filter = ["result", "object_type"]
+    search_fields = ["action", "object_id", "actor__username"]
+    raw_id_fields = ["actor", "school"]

@@ -1,5 +1,6 @@
 from .views import (
     activities,
+    audit,
     classes,
     delivery,
     homes,
@@ -27,4 +28,5 @@ urlpatterns = [
     *delivery.urlpatterns,
     *notifications.urlpatterns,
     *passwords.urlpatterns,
+    *audit.urlpatterns,
 ]

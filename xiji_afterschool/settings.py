@@ -73,6 +73,8 @@ MIDDLEWARE = [
     # after authentication: a signed-in reader's pages and every file are no-store (xiji_afterschool/headers.py)
     "xiji_afterschool.headers.SecurityHeadersMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # after authentication: keeps the request (the person, the client's address) for the audit trail's writer
+    "xiji_afterschool.auditing.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "xiji_afterschool.sessions.SessionLimitsMiddleware",
     # after the session limits: an expired session is signed out before it is sent to change its password

@@ -14,6 +14,7 @@ Each takes `actor` (the person) or `system=True` with `actor=None` (a scheduled 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import auditing
 from .errors import DomainError
 
 
@@ -42,11 +43,15 @@ def start(obj, *, actor, action: str = "create", note: str = "", system: bool = 
 
     `action` names the step where the workflow has its own word for it (a settlement is "file"d)."""
     obj.events.create(action=action, from_status="", to_status=obj.status, note=note, **_who(actor, system))
+    auditing.write_step(obj=obj, action=action, from_status="", to_status=obj.status, actor=actor, system=system)
 
 
 def log(obj, action: str, *, actor, note: str = "", system: bool = False) -> None:
     """Log a step that does not move the status (e.g. a pay run's shares recomputed): from and to are its status."""
     obj.events.create(action=action, from_status=obj.status, to_status=obj.status, note=note, **_who(actor, system))
+    auditing.write_step(
+        obj=obj, action=action, from_status=obj.status, to_status=obj.status, actor=actor, system=system
+    )
 
 
 def transition(obj, action: str, *, actor, note: str = "", system: bool = False, **extra_fields) -> None:
@@ -69,3 +74,4 @@ def transition(obj, action: str, *, actor, note: str = "", system: bool = False,
     if updated != 1:
         raise TransitionNotAllowed(action=action, status=obj.status, label=obj.get_status_display())
     obj.events.create(action=action, from_status=current, to_status=target, note=note, **who)
+    auditing.write_step(obj=obj, action=action, from_status=current, to_status=target, actor=actor, system=system)

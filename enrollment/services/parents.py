@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from schools.models import Guardian, Membership, MobileCode, Role, Student, StudentGuardian, User
 from schools.rules import accounts as accounts_rules
 from schools.rules import roster as roster_rules
+from schools.services import audit as audit_services
 from schools.services import verification as verification_services
 from xiji_afterschool import permissions
 from xiji_afterschool.errors import DomainError
@@ -139,6 +140,7 @@ def child_link(*, actor, code: str, relation: str) -> Student:
         )
     guardian, attached = _guardian_for(actor, student)
     if attached:  # the school's own record of this guardian: its links (this child included) are now the account's
+        _audit_link(actor=actor, student=student, guardian=guardian, relation=relation, note="guardian attached")
         return student
     if StudentGuardian.objects.filter(student=student, guardian=guardian).exists():
         raise DomainError(_("%(name)s is already linked to your account.") % {"name": student.name})
@@ -148,4 +150,16 @@ def child_link(*, actor, code: str, relation: str) -> Student:
             StudentGuardian.objects.create(student=student, guardian=guardian, relation=relation, is_primary=is_first)
     except IntegrityError:  # the same link, submitted twice at once
         raise DomainError(_("%(name)s is already linked to your account.") % {"name": student.name}) from None
+    _audit_link(actor=actor, student=student, guardian=guardian, relation=relation)
     return student
+
+
+def _audit_link(*, actor, student: Student, guardian: Guardian, relation: str, note: str = "") -> None:
+    audit_services.record(
+        action="child.link",
+        obj=student,
+        actor=actor,
+        school=student.school_id,
+        changes={"guardian": [None, guardian.pk], "account": [None, actor.pk], "relation": [None, relation]},
+        note=note,
+    )

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from schools.models import StudentGuardian
 from schools.selectors import calendar as calendar_selectors
 from schools.selectors import roster as roster_selectors
-from xiji_afterschool import permissions
+from xiji_afterschool import auditing, permissions
 from xiji_afterschool.clients import client_address
 from xiji_afterschool.errors import DomainError, form_errors
 from xiji_afterschool.exports import render_pdf
@@ -128,6 +128,7 @@ def agreement_resign(request, pk):
 
 
 @login_required
+@auditing.download("agreement", model="enrollment.Agreement")
 def agreement_pdf(request, pk):
     """The signed (or declined) agreement as a printable document: the child, the text, the signer and the time."""
     agreement = get_object_or_404(

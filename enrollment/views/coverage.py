@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from schools.forms.roster import SchoolFilterForm
 from schools.selectors import calendar as calendar_selectors
 from schools.selectors import roster as roster_selectors
-from xiji_afterschool import permissions
+from xiji_afterschool import auditing, permissions
 from xiji_afterschool.exports import write_xlsx, xlsx_response
 
 from ..selectors import coverage as selectors
@@ -59,6 +59,7 @@ def coverage_county(request):
 
 
 @login_required
+@auditing.download("coverage")
 def coverage_county_export(request):
     """The county table as an Excel workbook (same filters and scope as the page)."""
     _form, school_year, data = _county(request)

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from schools.selectors import calendar as calendar_selectors
 from schools.selectors import roster as roster_selectors
-from xiji_afterschool import actions, permissions
+from xiji_afterschool import actions, auditing, permissions
 from xiji_afterschool.errors import DomainError
 from xiji_afterschool.exports import render_pdf
 
@@ -58,6 +58,7 @@ def letter_detail(request, school_pk):
 
 
 @login_required
+@auditing.download("letter", model="schools.School", key="school_pk")
 def letter_pdf(request, school_pk):
     school, school_year, letter = _school_letter(request, school_pk)
     if letter is None:
@@ -115,6 +116,7 @@ def letter_batch_retry(request, pk):
 
 
 @login_required
+@auditing.download("letter_batch", model="enrollment.LetterBatch")
 def letter_batch_download(request, pk):
     batch = _batch(request, pk)
     if batch.status != LetterBatch.Status.DONE or not batch.file:

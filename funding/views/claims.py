@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from schools.models import School
 from schools.selectors import calendar as calendar_selectors
-from xiji_afterschool import permissions
+from xiji_afterschool import auditing, permissions
 from xiji_afterschool.actions import post_action
 from xiji_afterschool.errors import DomainError, form_errors
 from xiji_afterschool.exports import write_xlsx, xlsx_response
@@ -324,6 +324,7 @@ def claim_allocate(request, pk):
 
 
 @login_required
+@auditing.download("claims")
 def claim_export(request):
     """The claim list the viewer may see (with the page's filters) as Excel, amounts as numbers."""
     permissions.require(request.user, "claim.view")

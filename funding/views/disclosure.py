@@ -15,7 +15,7 @@ from django.views.decorators.http import condition, require_GET, require_POST
 
 from schools.models import School, Semester
 from schools.selectors import calendar as calendar_selectors
-from xiji_afterschool import permissions
+from xiji_afterschool import auditing, permissions
 from xiji_afterschool.errors import DomainError
 from xiji_afterschool.exports import render_pdf
 
@@ -76,6 +76,7 @@ def disclosure_detail(request, pk):
 
 
 @login_required
+@auditing.download("disclosure", model="funding.Disclosure")
 def disclosure_pdf(request, pk):
     disclosure = _fetch(request, pk)
     context = _figures_context(disclosure.school, disclosure.semester, disclosure.data)

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from schools.models import School, SchoolYear
 from schools.selectors import calendar as calendar_selectors
-from xiji_afterschool import permissions
+from xiji_afterschool import auditing, permissions
 from xiji_afterschool.errors import DomainError, form_errors
 from xiji_afterschool.exports import write_xlsx, xlsx_response
 
@@ -122,6 +122,7 @@ def ledger_reverse(request, pk):
 
 
 @login_required
+@auditing.download("ledger", model="schools.School", key="school_pk")
 def ledger_export(request, school_pk, year_pk):
     """The fund's entries as Excel, with totals that reconcile to the fund to the fen."""
     school, school_year = school_and_year(request, school_pk, year_pk, "ledger.view")
@@ -133,6 +134,7 @@ def ledger_export(request, school_pk, year_pk):
 
 
 @login_required
+@auditing.download("subsidy_report", model="schools.School", key="school_pk")
 def subsidy_report(request, school_pk, year_pk):
     """The audit report of one school's subsidy for one year (every claim with its inputs and lines, who did what,
     the settlement with its lines) as Excel: the same workbook as `manage.py subsidy_report --format xlsx`."""

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from schools.selectors import calendar as calendar_selectors
-from xiji_afterschool import permissions
+from xiji_afterschool import auditing, permissions
 from xiji_afterschool.actions import post_action
 from xiji_afterschool.errors import DomainError, form_errors
 from xiji_afterschool.exports import render_pdf, write_xlsx, xlsx_response
@@ -280,6 +280,7 @@ def pay_run_approve(request, pk):
 
 
 @login_required
+@auditing.download("pay_run", model="funding.PayRun")
 def pay_run_export(request, pk):
     run = _fetch_run(request, pk)
     header, rows = reports.pay_run_rows(run)
@@ -292,6 +293,7 @@ def pay_run_export(request, pk):
 
 
 @login_required
+@auditing.download("pay_slip", model="funding.PayShare")
 def pay_slip(request, pk):
     """One share as a PDF: a teacher's own once the run is approved; the school's, HR's and audit's (scope)."""
     share = get_object_or_404(selectors.pay_share_list(viewer=request.user), pk=pk)

@@ -8,7 +8,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xiji_afterschool import permissions, uploads
+from xiji_afterschool import auditing, permissions, uploads
 from xiji_afterschool.actions import post_action
 from xiji_afterschool.errors import DomainError, form_errors
 from xiji_afterschool.forms import CommentForm
@@ -89,6 +89,7 @@ def spending_plan_approve(request, pk):
 
 
 @login_required
+@auditing.download("spending_minutes", model="funding.SpendingPlan")
 def spending_plan_minutes(request, pk, which):
     """Download the office meeting's or the staff congress's minutes of a plan the viewer may read."""
     plan = get_object_or_404(selectors.spending_plan_list(viewer=request.user), pk=pk)

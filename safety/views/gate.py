@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from schools.models import AdminClass, School, User
-from xiji_afterschool import permissions, uploads
+from xiji_afterschool import auditing, permissions, uploads
 from xiji_afterschool.actions import post_action
 from xiji_afterschool.errors import DomainError, form_errors
 from xiji_afterschool.exports import render_pdf, write_xlsx, xlsx_response
@@ -210,6 +210,7 @@ def gate_log(request):
 
 
 @login_required
+@auditing.download("gate_log")
 def gate_log_export(request):
     """The gate log of one month as Excel (the school admin)."""
     school = _school_for(request, "visit.view_log")
@@ -225,6 +226,7 @@ def gate_log_export(request):
 
 
 @login_required
+@auditing.download("gate_sheet")
 def gate_sheet(request):
     """The printable gate sheet of a day (PDF): visitors and blank rows, early leaves, buses. The gate: today's."""
     school = _school_for(request, "gate_sheet.print")
@@ -239,6 +241,7 @@ def gate_sheet(request):
 
 
 @login_required
+@auditing.download("collector_photo", model="safety.Collector")
 def collector_photo(request, pk):
     """The photo of a listed adult allowed to collect a child of the gate's school today (nothing else)."""
     school = _school_for(request, "gate.view")

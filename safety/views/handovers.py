@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from schools.models import School, Student
-from xiji_afterschool import permissions
+from xiji_afterschool import auditing, permissions
 from xiji_afterschool.errors import DomainError, form_errors
 from xiji_afterschool.exports import render_pdf
 
@@ -206,6 +206,7 @@ def correct(request, pk):
 
 
 @login_required
+@auditing.download("handover_sheet")
 def sheet(request, pk):
     """The printable class hand-over sheet (§9) for when phones fail."""
     session = _session(request, pk)

@@ -10,7 +10,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xiji_afterschool import permissions, uploads
+from xiji_afterschool import auditing, permissions, uploads
 from xiji_afterschool.actions import post_action
 from xiji_afterschool.errors import DomainError, form_errors
 from xiji_afterschool.forms import CommentForm
@@ -219,6 +219,7 @@ def hazard_reply(request, pk):
 
 
 @login_required
+@auditing.download("hazard_photo", model="safety.RectificationPhoto")
 def hazard_photo(request, pk):
     """A rectification photo, to whoever may see its hazard (never served from MEDIA_URL)."""
     hazards = selectors.hazard_list(viewer=request.user)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xiji_afterschool import permissions
+from xiji_afterschool import auditing, permissions
 from xiji_afterschool.actions import post_action
 from xiji_afterschool.errors import DomainError, form_errors
 from xiji_afterschool.exports import write_xlsx, xlsx_response
@@ -57,6 +57,7 @@ def incident_list(request):
 
 
 @login_required
+@auditing.download("incidents")
 def incident_export(request):
     """The incident list (with the page's filter) as Excel; counts of children, never their names."""
     permissions.require(request.user, "incident.view")

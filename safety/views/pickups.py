@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from schools.models import School
-from xiji_afterschool import permissions, uploads
+from xiji_afterschool import auditing, permissions, uploads
 from xiji_afterschool.clients import client_address
 from xiji_afterschool.errors import DomainError, form_errors
 from xiji_afterschool.exports import write_xlsx, xlsx_response
@@ -126,6 +126,7 @@ def collector_revoke(request, pk):
 
 
 @login_required
+@auditing.download("collector_photo", model="safety.Collector")
 def collector_photo(request, pk):
     """The adult's photo, only to those who may open the child's pick-up page."""
     collector = get_object_or_404(selectors.collector_list(viewer=request.user), pk=pk)
@@ -272,6 +273,7 @@ def pickup_list(request):
 
 
 @login_required
+@auditing.download("pickups")
 def pickup_export(request):
     """The list as filtered, as an Excel workbook (names and relations; no mobiles, no codes)."""
     permissions.require(request.user, "pickup.list")

@@ -1,6 +1,7 @@
 """schools models, one module per concern; everything is importable from `schools.models`."""
 
 from .activities import Activity, Partner
+from .audit import AuditRecord
 from .calendar import (
     CalendarDay,
     CountySettings,
@@ -46,6 +47,7 @@ __all__ = [
     "ActivityCategory",
     "AdminClass",
     "Attendance",
+    "AuditRecord",
     "CalendarDay",
     "CountySettings",
     "Department",

@@ -9,11 +9,12 @@ from django.contrib.auth.backends import ModelBackend
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
-from xiji_afterschool import clients, sessions
+from xiji_afterschool import auditing, clients, sessions
 
-from ..models import Notification, User
+from ..models import AuditRecord, Notification, User
 from ..rules import accounts as accounts_rules
 from ..rules import roster as roster_rules
+from . import audit as audit_services
 
 log = logging.getLogger("xiji.auth")
 
@@ -71,9 +72,32 @@ def lockout_minutes() -> int:
 # Log lines name people and addresses only by pseudonym; axes keeps the rows (attempts, failure log, access log).
 
 
+def _audit(request, **fields) -> None:
+    """The audit record of a sign-in event, with the request's address (the receivers run inside a request, but the
+    admin's and tests' logins may come without the audit middleware's context)."""
+    if request is not None and auditing.current_request() is not request:
+        with auditing.request_context(request):
+            audit_services.record(**fields)
+    else:
+        audit_services.record(**fields)
+
+
+def _is_admin(request) -> bool:
+    return bool(request is not None and request.path.startswith("/admin/"))
+
+
 def on_login_failed(sender, credentials, request=None, **kwargs):
     if request is None:
         return
+    _audit(
+        request,
+        action="login.failed",
+        result=AuditRecord.Result.REFUSED,
+        actor=None,
+        system=False,
+        login=axes_username(request, credentials) or "",
+        note=request.path[:200],
+    )
     log.warning(
         "login failed account=%s address=%s path=%s",
         accounts_rules.pseudonym(axes_username(request, credentials) or ""),
@@ -83,6 +107,16 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
 
 
 def on_locked_out(sender, request=None, username=None, ip_address=None, **kwargs):
+    _audit(
+        request,
+        action="login.locked",
+        result=AuditRecord.Result.REFUSED,
+        actor=None,
+        system=False,
+        login=username or "",
+        address=ip_address or (clients.client_address(request) if request is not None else None),
+        note=getattr(request, "path", "")[:200],
+    )
     log.warning(
         "login locked account=%s address=%s path=%s",
         accounts_rules.pseudonym(username or ""),
@@ -99,4 +133,12 @@ def on_logged_in(sender, request, user, **kwargs):
     AccessAttempt.objects.filter(username__in=accounts).update(failures_since_start=0)
     if request is not None and hasattr(request, "session"):
         sessions.start(request, user)
+    _audit(
+        request,
+        action="admin.login" if _is_admin(request) else "login.ok",
+        actor=user,
+        obj=user,
+        school=None,
+        note=getattr(request, "path", "")[:200],
+    )
     log.info("login ok user_id=%s path=%s", user.pk, getattr(request, "path", ""))

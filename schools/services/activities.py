@@ -14,6 +14,7 @@ from xiji_afterschool import permissions
 from xiji_afterschool.errors import DomainError
 
 from ..models import Activity, ActivityCategory, Partner, School, User
+from . import audit as audit_services
 
 # R12: subject-type off-campus training institutions (学科类校外培训机构) may not take part in after-school
 # service. There is no Partner.Kind for them; this list catches one entered under another kind by its name.
@@ -64,6 +65,18 @@ def _clean(obj) -> None:
         raise DomainError(" ".join(exc.messages)) from None
 
 
+PARTNER_FIELDS = ["name", "kind", "contact"]
+ACTIVITY_FIELDS = ["name", "category", "partner", "description"]
+
+
+def _audit_save(kind: str, obj, *, actor, before: dict, fields: list[str]) -> None:
+    """The audit record of a created or changed partner or activity (nothing when an edit changed nothing)."""
+    changes = audit_services.diff(before, audit_services.snapshot(obj, fields))
+    if not before or changes:
+        action = f"{kind}.create" if not before else f"{kind}.edit"
+        audit_services.record(action=action, obj=obj, actor=actor, school=obj.school_id, changes=changes)
+
+
 @transaction.atomic
 def partner_save(
     *, actor: User, school: School, partner: Partner | None = None, name: str, kind: str, contact: str = ""
@@ -90,6 +103,7 @@ def partner_save(
         others = others.exclude(pk=partner.pk)
     if others.exists():
         raise DomainError(_("The school already has a partner called %(name)s.") % {"name": name})
+    before = {} if partner is None else audit_services.snapshot(partner, PARTNER_FIELDS)
     partner = partner or Partner(school=school)
     partner.name, partner.kind, partner.contact = name, kind, contact
     _clean(partner)
@@ -98,6 +112,7 @@ def partner_save(
             partner.save()
     except IntegrityError:
         raise DomainError(_("The school already has a partner called %(name)s.") % {"name": name}) from None
+    _audit_save("partner", partner, actor=actor, before=before, fields=PARTNER_FIELDS)
     return partner
 
 
@@ -133,6 +148,7 @@ def activity_save(
         others = others.exclude(pk=activity.pk)
     if others.exists():
         raise DomainError(_("The school already has an activity called %(name)s.") % {"name": name})
+    before = {} if activity is None else audit_services.snapshot(activity, ACTIVITY_FIELDS)
     activity = activity or Activity(school=school)
     activity.name, activity.category, activity.partner, activity.description = name, category, partner, description
     _clean(activity)
@@ -141,4 +157,5 @@ def activity_save(
             activity.save()
     except IntegrityError:
         raise DomainError(_("The school already has an activity called %(name)s.") % {"name": name}) from None
+    _audit_save("activity", activity, actor=actor, before=before, fields=ACTIVITY_FIELDS)
     return activity

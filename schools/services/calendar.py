@@ -14,6 +14,7 @@ from ..models import (
     SchoolYear,
     Semester,
 )
+from . import audit as audit_services
 
 # ---------------------------------------------------------------- the county calendar (bureau)
 
@@ -52,8 +53,17 @@ def calendar_day_set(*, actor, school_year: SchoolYear, date: datetime.date, kin
         raise DomainError(_("This date is outside the school year %(year)s.") % {"year": school_year})
     if kind == CalendarDay.Kind.MAKEUP_WORKDAY and date.isoweekday() < 6:
         raise DomainError(_("A make-up working day must fall on a Saturday or Sunday."))
+    before = CalendarDay.objects.filter(school_year=school_year, date=date).values("kind", "note").first() or {}
     day, _created = CalendarDay.objects.update_or_create(
         school_year=school_year, date=date, defaults={"kind": kind, "note": note}
+    )
+    audit_services.record(
+        action="calendar.day_set",
+        obj=day,
+        actor=actor,
+        school=None,
+        label=f"{school_year} {date.isoformat()}",
+        changes=audit_services.diff(before, {"kind": kind, "note": note}),
     )
     return day
 
@@ -61,6 +71,14 @@ def calendar_day_set(*, actor, school_year: SchoolYear, date: datetime.date, kin
 @transaction.atomic
 def calendar_day_remove(*, actor, day: CalendarDay) -> None:
     permissions.require(actor, "calendar.manage")
+    audit_services.record(
+        action="calendar.day_remove",
+        obj=day,
+        actor=actor,
+        school=None,
+        label=f"{day.school_year} {day.date.isoformat()}",
+        changes={"kind": [day.kind, None]},
+    )
     day.delete()
 
 

@@ -36,6 +36,7 @@ from ..models import (
     User,
 )
 from ..selectors import classes as selectors
+from . import audit as audit_services
 
 MIN_CAPACITY, MAX_CAPACITY = 1, 80  # the model's check constraint schools_serviceclass_capacity_1_80
 
@@ -51,6 +52,9 @@ def lock_service_classes(ids: Iterable[int]) -> dict[int, ServiceClass]:
     """Lock several classes in primary-key order (the one order every placement uses, so none can deadlock)."""
     rows = ServiceClass.objects.select_for_update().filter(pk__in=set(ids)).order_by("pk")
     return {sc.pk: sc for sc in rows}
+
+
+AUDITED_FIELDS = ["name", "kind", "activity", "teacher", "capacity"]
 
 
 @transaction.atomic
@@ -111,6 +115,10 @@ def service_class_save(
     if service_class is not None:
         _check_change_keeps_members(service_class, kind=kind, teacher=teacher, capacity=capacity, drawn=admin_classes)
 
+    is_new = service_class is None
+    before = {} if is_new else audit_services.snapshot(service_class, AUDITED_FIELDS)
+    if not is_new:
+        before["admin_classes"] = sorted(service_class.admin_classes.values_list("pk", flat=True))
     service_class = service_class or ServiceClass(school=school, school_year=school_year, created_by=actor)
     service_class.name, service_class.kind, service_class.activity = name, kind, activity
     service_class.teacher, service_class.capacity = teacher, capacity
@@ -127,6 +135,17 @@ def service_class_save(
             % {"school": school.name, "name": name}
         ) from exc
     service_class.admin_classes.set(admin_classes)
+    after = audit_services.snapshot(service_class, AUDITED_FIELDS)
+    after["admin_classes"] = sorted(ac.pk for ac in admin_classes)
+    changes = audit_services.diff(before, after)
+    if is_new or changes:
+        audit_services.record(
+            action="service_class.create" if is_new else "service_class.edit",
+            obj=service_class,
+            actor=actor,
+            school=school.pk,
+            changes=changes,
+        )
     return service_class
 
 

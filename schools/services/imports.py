@@ -40,6 +40,7 @@ from xiji_afterschool.errors import DomainError
 
 from ..models import AdminClass, Grade, Guardian, RosterImport, School, Student, StudentGuardian
 from ..rules import roster as roster_rules
+from . import audit as audit_services
 
 log = logging.getLogger("xiji.schools")
 
@@ -663,11 +664,13 @@ def roster_import_apply(*, actor, roster_import: RosterImport) -> RosterImport:
     else:
         try:
             with transaction.atomic():  # a savepoint, so a database refusal can be reported, not a 500
-                counts = _write(school=locked.school, rows=rows)
+                overwrites: list = []
+                counts = _write(school=locked.school, rows=rows, overwrites=overwrites)
                 _set_status(
                     locked, RosterImport.Status.READY, status=RosterImport.Status.IMPORTED, row_count=len(rows),
                     imported_at=timezone.now(), **counts,
                 )  # fmt: skip
+                _audit_import(actor=actor, roster_import=locked, counts=counts, overwrites=overwrites)
         except IntegrityError:
             # A concurrent change (another import, a guardian registering) took a number this file uses.
             raise DomainError(
@@ -686,8 +689,32 @@ def _set_status(roster_import: RosterImport, expected: str, **fields) -> None:
         raise DomainError(_("This file has already been imported. Upload it again to import it once more."))
 
 
-def _write(*, school: School, rows: list[Row]) -> dict:
-    """Write validated rows with bulk queries; returns the counts. The caller holds the transaction."""
+OVERWRITTEN_FIELDS = ["name", "admin_class", "is_boarder", "id_number"]
+
+
+def _audit_import(*, actor, roster_import: RosterImport, counts: dict, overwrites: list) -> None:
+    """One record for the import (its counts) and one per student on file whose fields the file overwrote, with the
+    fields before → after (masked), written in one insert."""
+    audit_services.record(
+        action="roster.import",
+        obj=roster_import,
+        actor=actor,
+        school=roster_import.school_id,
+        label=str(roster_import.school),
+        changes={name: [None, value] for name, value in counts.items()},
+    )
+    audit_services.record_many(
+        [
+            dict(action="roster.student_overwrite", obj=student, actor=actor, school=roster_import.school_id,
+                 changes=changes, note=f"import#{roster_import.pk}")
+            for student, changes in overwrites
+        ]
+    )  # fmt: skip
+
+
+def _write(*, school: School, rows: list[Row], overwrites: list | None = None) -> dict:
+    """Write validated rows with bulk queries; returns the counts, and appends (student, {field: [before, after]})
+    to `overwrites` for each student on file the rows changed. The caller holds the transaction."""
     now = timezone.now()
     by_id = {
         s.id_number: s
@@ -709,10 +736,14 @@ def _write(*, school: School, rows: list[Row]) -> dict:
             )  # fmt: skip
             to_create.append(student)
         else:
+            before = audit_services.snapshot(student, OVERWRITTEN_FIELDS)
             student.name, student.admin_class, student.is_boarder = row.name, row.admin_class, row.is_boarder
             student.id_number = row.id_number or student.id_number
             student.updated_at = now
             to_update[student.pk] = student
+            changes = audit_services.diff(before, audit_services.snapshot(student, OVERWRITTEN_FIELDS))
+            if changes and overwrites is not None:
+                overwrites.append((student, changes))
         student.full_clean(exclude=["school", "admin_class"], validate_unique=False, validate_constraints=False)
         student_of_row[row.number] = student
     Student.objects.bulk_update(

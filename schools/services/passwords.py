@@ -15,6 +15,7 @@ from xiji_afterschool.errors import DomainError
 from ..models import MobileCode, PasswordReset, Role, User
 from ..rules import passwords as rules
 from ..rules import roster as roster_rules
+from . import audit as audit_services
 from . import verification as verification_services
 
 log = logging.getLogger("xiji.auth")
@@ -36,6 +37,7 @@ def change_own_password(*, user: User, old_password: str, new_password: str) -> 
     user.set_password(new_password)
     user.must_change_password = False
     user.save(update_fields=["password", "must_change_password"])
+    audit_services.record(action="password.change", obj=user, actor=user, school=None)
     log.info("password changed user_id=%s", user.pk)
 
 
@@ -69,6 +71,7 @@ def reset_password(*, actor: User, user: User) -> str:
         role=Role.SCHOOL_ADMIN if school_id else Role.BUREAU,
         school_id=school_id,
     )
+    audit_services.record(action="password.reset", obj=user, actor=actor, school=school_id)
     log.info("password reset user_id=%s by user_id=%s", user.pk, actor.pk)
     return temporary
 

@@ -16,6 +16,7 @@ from xiji_afterschool.errors import DomainError
 from xiji_afterschool.money import parse_yuan, yuan
 
 from ..models import SubsidyRate, User
+from . import audit as audit_services
 
 # SubsidyRate.amount has max_digits=8, decimal_places=2.
 MAX_RATE = Decimal("999999.99")
@@ -54,8 +55,19 @@ def rate_set(*, actor: User, amount, effective_from: datetime.date, note: str = 
         )
     try:
         with transaction.atomic():  # a savepoint: two bureau users saving the same day at once
-            return SubsidyRate.objects.create(amount=value, effective_from=effective_from, note=note)
+            rate = SubsidyRate.objects.create(amount=value, effective_from=effective_from, note=note)
     except IntegrityError:
         raise DomainError(
             _("A rate already takes effect on %(day)s; choose another day.") % {"day": effective_from.isoformat()}
         ) from None
+    # The bureau person who set it: the rate row itself names no one (issue #13).
+    audit_services.record(
+        action="rate.set",
+        obj=rate,
+        actor=actor,
+        school=None,
+        label=f"{rate.effective_from.isoformat()} ¥{rate.amount}",
+        changes={"amount": [None, str(rate.amount)], "effective_from": [None, effective_from.isoformat()]},
+        note=note,
+    )
+    return rate

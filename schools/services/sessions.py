@@ -41,6 +41,7 @@ from ..models import (
     User,
 )
 from ..selectors import sessions as selectors
+from . import audit as audit_services
 from . import notifications as notifications_services
 
 MAX_CLASS_HOURS = Decimal("4")  # the model's check constraint: 0 < class-hours <= 4
@@ -274,6 +275,19 @@ def session_log(
     SessionAssistant.objects.bulk_create([SessionAssistant(session=session, person_id=pk) for pk in assistant_ids])
     Attendance.objects.bulk_create(
         [Attendance(session=session, student_id=sid, mark=mark, reason=reason) for sid, mark, reason in roll]
+    )
+    audit_services.record(
+        action="session.record",
+        obj=session,
+        actor=actor,
+        school=service_class.school_id,
+        changes={
+            "status": [None, session.status],
+            "present": [None, session.present],
+            "absent": [None, session.absent],
+            "on_leave": [None, session.on_leave],
+            "class_hours": [None, str(session.class_hours)],
+        },
     )
     _tell_guardians_of_absence(session, {sid: reason for sid, mark, reason in roll if mark == Attendance.Mark.ABSENT})
     return session

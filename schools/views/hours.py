@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from xiji_afterschool import permissions
+from xiji_afterschool import auditing, permissions
 from xiji_afterschool.errors import DomainError
 from xiji_afterschool.exports import write_xlsx, xlsx_response
 
@@ -113,6 +113,7 @@ def hours_person(request, school_pk, user_pk):
 
 @login_required
 @require_GET
+@auditing.download("hours", model="schools.School", key="school_pk")
 def hours_export(request, school_pk):
     """The school's month as an Excel workbook (class-hours as numbers), with the same rows the viewer sees."""
     school = _school(request, school_pk)

@@ -12,7 +12,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xiji_afterschool import permissions, uploads
+from xiji_afterschool import auditing, permissions, uploads
 from xiji_afterschool.actions import post_action
 from xiji_afterschool.errors import DomainError, form_errors
 from xiji_afterschool.exports import render_pdf
@@ -234,6 +234,7 @@ def plan_attachment_add(request, pk):
 
 
 @login_required
+@auditing.download("plan_attachment", model="schools.PlanAttachment")
 def plan_attachment_download(request, pk):
     attachment = get_object_or_404(selectors.plan_attachment_list(viewer=request.user), pk=pk)
     permissions.require(request.user, "plan.view", attachment.plan)
@@ -256,6 +257,7 @@ def plan_attachment_remove(request, pk):
 
 
 @login_required
+@auditing.download("plan_filing", model="schools.SchoolPlan")
 def plan_filing_pdf(request, pk):
     """The filing record (备案表) of a filed plan, as a county document."""
     plan = _fetch_plan(request, pk)

@@ -8,7 +8,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xiji_afterschool import actions, permissions
+from xiji_afterschool import actions, auditing, permissions
 
 from ..forms.roster import SchoolFilterForm, StudentSearchForm
 from ..models import RosterExport
@@ -100,6 +100,7 @@ def roster_export_retry(request, pk):
 
 
 @login_required
+@auditing.download("roster", model="schools.RosterExport")
 def roster_export_download(request, pk):
     export = get_object_or_404(selectors.roster_export_list(viewer=request.user), pk=pk)
     permissions.require(request.user, "roster.export", export.school)

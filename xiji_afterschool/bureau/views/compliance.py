@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from schools.models import Session
 from schools.selectors import calendar as calendar_selectors
 from schools.services import sessions as sessions_services
-from xiji_afterschool import permissions
+from xiji_afterschool import auditing, permissions
 from xiji_afterschool.actions import post_action
 from xiji_afterschool.exports import write_xlsx, xlsx_response
 
@@ -72,6 +72,7 @@ def _without_page(request) -> str:
 
 
 @login_required
+@auditing.download("compliance_flags")
 def flag_export(request):
     _form, school_year, sessions = _flag_list(request)
     header, rows = reports.flag_rows(sessions=sessions)

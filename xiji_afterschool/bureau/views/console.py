@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from schools.models import SchoolYear
 from schools.selectors import calendar as calendar_selectors
-from xiji_afterschool import charts, money, permissions
+from xiji_afterschool import auditing, charts, money, permissions
 from xiji_afterschool.exports import xlsx_response
 
 from .. import tasks
@@ -329,6 +329,7 @@ def refresh(request):
 
 
 @login_required
+@auditing.download("console")
 def export(request):
     """The console's numbers as a workbook (county, townships, schools): what `county_report --format xlsx` writes."""
     permissions.require(request.user, "console.view")

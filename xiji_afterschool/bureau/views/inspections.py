@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from schools.models import School
 from schools.selectors import calendar as calendar_selectors
-from xiji_afterschool import permissions, uploads
+from xiji_afterschool import auditing, permissions, uploads
 from xiji_afterschool.actions import post_action
 from xiji_afterschool.errors import DomainError, form_errors
 from xiji_afterschool.exports import render_pdf
@@ -334,6 +334,7 @@ def rectification_reopen(request, pk):
 
 
 @login_required
+@auditing.download("finding_photo")
 def finding_photo(request, pk):
     """A finding's photo, to whoever may see the finding (never served from MEDIA_URL)."""
     findings = permissions.scope(request.user, Finding.objects.all())
@@ -342,6 +343,7 @@ def finding_photo(request, pk):
 
 
 @login_required
+@auditing.download("rectification_photo")
 def rectification_photo(request, pk):
     """The photo of a school's answer, to whoever may see the rectification."""
     rectification = _fetch_rectification(request, pk)
@@ -351,6 +353,7 @@ def rectification_photo(request, pk):
 
 
 @login_required
+@auditing.download("inspection")
 def inspection_pdf(request, pk):
     """The inspection report (专项督导报告) as a county document."""
     inspection = _fetch(request, pk)

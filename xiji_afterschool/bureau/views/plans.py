@@ -11,7 +11,7 @@ from schools.forms.plans import PlanStatusFilterForm
 from schools.reports import plans as plans_reports
 from schools.selectors import calendar as calendar_selectors
 from schools.selectors import plans as plans_selectors
-from xiji_afterschool import permissions
+from xiji_afterschool import auditing, permissions
 from xiji_afterschool.exports import write_xlsx, xlsx_response
 
 
@@ -44,6 +44,7 @@ def plan_status(request):
 
 
 @login_required
+@auditing.download("plan_status")
 def plan_status_export(request):
     _form, school_year, rows = _plan_status(request)
     header, data = plans_reports.plan_status_rows(rows=rows)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from schools.selectors import calendar as calendar_selectors
-from xiji_afterschool import permissions
+from xiji_afterschool import auditing, permissions
 from xiji_afterschool.actions import post_action
 from xiji_afterschool.errors import DomainError, form_errors
 from xiji_afterschool.exports import xlsx_response
@@ -107,6 +107,7 @@ def _table(request, window):
 
 
 @login_required
+@auditing.download("school_reports")
 def window_export(request, pk):
     """The window's reports as the education statistics table (Excel): township subtotals and the county total."""
     window = _window(request, pk)
@@ -115,6 +116,7 @@ def window_export(request, pk):
 
 
 @login_required
+@auditing.download("school_reports_city")
 def window_city_summary(request, pk):
     """The county summary for the city (固原市): by township, by school type and the schools, one workbook."""
     window = _window(request, pk)
