@@ -10,6 +10,7 @@ from django.db import connection
 from django.test import Client, override_settings
 from django.urls import path
 
+from schools.models import AuditRecord
 from xiji_afterschool import logs
 from xiji_afterschool import urls as project_urls
 
@@ -60,10 +61,12 @@ def test_a_server_error_is_logged_with_its_traceback_and_no_personal_numbers(log
     assert "110105********1234" in text and "139****5678" in text
 
 
+@pytest.mark.django_db
 @override_settings(ROOT_URLCONF=__name__, DEBUG=False)
-def test_a_refusal_is_one_line(log_file):
+def test_a_refusal_is_one_line_and_one_audit_record(log_file):
     response = Client().get("/refused/")
     assert response.status_code == 403
+    assert AuditRecord.objects.filter(action="access.refused", note="/refused/").count() == 1
     lines = [line for line in log_file().splitlines() if line.strip()]
     assert len(lines) == 1, lines
     assert "Forbidden (Permission denied): /refused/" in lines[0]
