@@ -11,11 +11,9 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 
-from schools.forms.verification import CodeRequestForm
 from schools.models import MobileCode
-from schools.services import verification as verification_services
+from schools.views import verification as verification_views
 from xiji_afterschool import permissions
-from xiji_afterschool.clients import client_address
 from xiji_afterschool.errors import DomainError
 
 from ..forms.parents import ChildLinkForm, RegisterForm
@@ -30,40 +28,27 @@ def register(request):
     to "send" is the same whether or not the number has an account."""
     if request.user.is_authenticated:
         return redirect("home")
-    step = request.POST.get("step") if request.method == "POST" else None
-    request_form, form, notice = CodeRequestForm(request.POST if step == "send" else None), None, None
-    if step == "send":
-        if request_form.is_valid():
-            mobile = request_form.cleaned_data["mobile"]
-            try:
-                verification_services.code_request(
-                    mobile=mobile, purpose=MobileCode.Purpose.REGISTER, address=client_address(request)
+    request_form, form, notice = verification_views.code_step(
+        request, purpose=MobileCode.Purpose.REGISTER, form_class=RegisterForm, submit_step="register"
+    )
+    if form is not None and form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user, children = services.parent_register(
+                mobile=data["mobile"], code=data["code"], full_name=data["full_name"], password=data["password1"]
+            )
+        except DomainError as exc:
+            form.add_error("code", exc.message)
+        else:
+            login(request, user, backend="schools.services.accounts.MobileOrUsernameBackend")
+            messages.success(request, _("Welcome! Your account is ready."))
+            if children:
+                names = "、".join(student.name for student in children)
+                messages.success(
+                    request,
+                    _("The school has your number: %(names)s are linked to your account.") % {"names": names},
                 )
-            except DomainError as exc:
-                request_form.add_error("mobile", exc.message)
-            else:
-                notice = verification_services.CODE_SENT
-                form = RegisterForm(initial={"mobile": mobile})
-    elif step == "register":
-        form = RegisterForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                user, children = services.parent_register(
-                    mobile=data["mobile"], code=data["code"], full_name=data["full_name"], password=data["password1"]
-                )
-            except DomainError as exc:
-                form.add_error("code", exc.message)
-            else:
-                login(request, user, backend="schools.services.accounts.MobileOrUsernameBackend")
-                messages.success(request, _("Welcome! Your account is ready."))
-                if children:
-                    names = "、".join(student.name for student in children)
-                    messages.success(
-                        request,
-                        _("The school has your number: %(names)s are linked to your account.") % {"names": names},
-                    )
-                return redirect("enrollment:parent-home")
+            return redirect("enrollment:parent-home")
     context = {"request_form": request_form, "form": form, "notice": notice}
     return render(request, "enrollment/parents/register.html", context)
 

@@ -11,15 +11,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from xiji_afterschool import permissions
-from xiji_afterschool.clients import client_address
 from xiji_afterschool.errors import DomainError
 
 from ..forms.passwords import PasswordChangeForm, PasswordRecoverForm
-from ..forms.verification import CodeRequestForm
 from ..models import MobileCode
 from ..selectors import passwords as selectors
 from ..services import passwords as services
-from ..services import verification as verification_services
+from . import verification as verification_views
 
 
 @never_cache
@@ -83,31 +81,18 @@ def password_recover(request):
     a new password on the same page (step=recover). The answers never tell whether the number has an account."""
     if request.user.is_authenticated:
         return redirect("schools:password-change")
-    step = request.POST.get("step") if request.method == "POST" else None
-    request_form, form, notice = CodeRequestForm(request.POST if step == "send" else None), None, None
-    if step == "send":
-        if request_form.is_valid():
-            mobile = request_form.cleaned_data["mobile"]
-            try:
-                verification_services.code_request(
-                    mobile=mobile, purpose=MobileCode.Purpose.RECOVER, address=client_address(request)
-                )
-            except DomainError as exc:
-                request_form.add_error("mobile", exc.message)
-            else:
-                notice = verification_services.CODE_SENT
-                form = PasswordRecoverForm(initial={"mobile": mobile})
-    elif step == "recover":
-        form = PasswordRecoverForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.recover_password(mobile=data["mobile"], code=data["code"], new_password=data["new_password1"])
-            except DomainError as exc:
-                form.add_error("code", exc.message)
-            else:
-                messages.success(request, _("Your password is changed. Please sign in with it."))
-                return redirect("login")
+    request_form, form, notice = verification_views.code_step(
+        request, purpose=MobileCode.Purpose.RECOVER, form_class=PasswordRecoverForm, submit_step="recover"
+    )
+    if form is not None and form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.recover_password(mobile=data["mobile"], code=data["code"], new_password=data["new_password1"])
+        except DomainError as exc:
+            form.add_error("code", exc.message)
+        else:
+            messages.success(request, _("Your password is changed. Please sign in with it."))
+            return redirect("login")
     context = {"request_form": request_form, "form": form, "notice": notice}
     return render(request, "schools/passwords/password_recover.html", context)
 
