@@ -95,6 +95,11 @@ register(
     },
     menu=[
         MenuEntry(FI, "funding:finance-home", "home.finance", home=True),
+        # Teachers reach their own slips (volunteers are not paid from the teacher pool, R27).
+        *(
+            MenuEntry(role, "funding:pay-slip-mine", "pay_slip.view", _("My pay slips"), 55)
+            for role in (Role.SERVICE_TEACHER, Role.CLASS_TEACHER)
+        ),
         MenuEntry(HR, "funding:hr-home", "home.hr", home=True),
         MenuEntry(AU, "funding:auditor-home", "home.auditor", home=True),
         MenuEntry(BU, "funding:claim-list", "claim.view", _("Subsidy claims"), 70),

@@ -254,6 +254,7 @@ register(
         MenuEntry(SA, "schools:student-list", "student.list", _("Students"), 40),
         MenuEntry(SA, "schools:text-message-failed", "text_message.view_failed", _("Failed text messages"), 90),
         MenuEntry(CT, "schools:teacher-today", "session.log", _("Today"), 20),
+        *(MenuEntry(role, "schools:hours-mine", "hours.view", _("My hours"), 50) for role in SESSION_STAFF),
         MenuEntry(SA, "schools:password-staff", "password.reset", _("Staff passwords"), 95),
         MenuEntry(Role.BUREAU, "schools:password-staff", "password.reset", _("Staff passwords"), 95),
         MenuEntry(Role.AUDITOR, "schools:audit-list", "audit.view", _("Audit trail"), 90),

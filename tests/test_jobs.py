@@ -318,7 +318,7 @@ def test_the_import_page_shows_progress_while_checking_then_the_result(client, w
     client.force_login(world.school_admin)
     url = reverse("schools:roster-import-detail", args=[roster_import.pk])
     page = client.get(url).content.decode()
-    assert 'data-progress="200/800"' in page and "width: 25%" in page and "data-job-poll" in page
+    assert 'data-progress="200/800"' in page and "bar-w-25" in page and "data-job-poll" in page
     assert reverse("schools:roster-import-confirm", args=[roster_import.pk]) not in page
     _age(roster_import, heartbeat_at=6)
     roster_import = imports_services.roster_import_check_run(import_id=roster_import.pk)  # redelivered

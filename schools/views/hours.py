@@ -113,6 +113,20 @@ def hours_person(request, school_pk, user_pk):
 
 @login_required
 @require_GET
+def hours_mine(request):
+    """The menu's "My hours" for a teacher, class teacher or volunteer: their own month at the school where they run
+    sessions (the first one, by school, when they serve at several; the page links the others' months the same way)."""
+    permissions.require(request.user, "hours.view")
+    staff = [m for m in permissions.memberships(request.user) if m.role in permissions.SESSION_STAFF and m.school_id]
+    if not staff:
+        messages.info(request, _("You have no hours record: you run no sessions at any school."))
+        return redirect("home")
+    school_pk = min(m.school_id for m in staff)
+    return redirect("schools:hours-person", school_pk=school_pk, user_pk=request.user.pk)
+
+
+@login_required
+@require_GET
 @auditing.download("hours", model="schools.School", key="school_pk")
 def hours_export(request, school_pk):
     """The school's month as an Excel workbook (class-hours as numbers), with the same rows the viewer sees."""
@@ -189,6 +203,7 @@ def hours_adjust(request, school_pk):
 
 
 urlpatterns = [
+    path("hours/mine/", hours_mine, name="hours-mine"),
     path("schools/<int:school_pk>/hours/", hours_school, name="hours-school"),
     path("schools/<int:school_pk>/hours/people/<int:user_pk>/", hours_person, name="hours-person"),
     path("schools/<int:school_pk>/hours/export.xlsx", hours_export, name="hours-export"),

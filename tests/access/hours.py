@@ -67,6 +67,13 @@ MATRIX = {
         ok={a: 200 for a in ("service_teacher", "school_admin", "township", "bureau", "inspector")},
         default=404,
     ),
+    # "My hours" in the menu: session staff land on their own month; other readers of hours have none of their own
+    # and are sent home with a note (302 either way); everyone else is refused.
+    "schools:hours-mine": Case(
+        ok={a: 302 for a in ("class_teacher", "service_teacher", "volunteer", "school_admin", "township", "bureau")}
+        | {"inspector": 302, "other_school_admin": 302},
+        default=403,
+    ),
     "schools:hours-close": Case(
         method="post", args=lambda w: [w.school_a.pk], ok={**SCHOOL_A_SEEN, "school_admin": 302}, default=404
     ),

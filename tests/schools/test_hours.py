@@ -179,6 +179,20 @@ def test_person_page_scope(client, march):
     assert client.get(reverse("schools:hours-person", args=[w.school_a.pk, outsider.pk])).status_code == 404
 
 
+def test_my_hours_in_the_menu_leads_a_teacher_and_a_volunteer_to_their_own_month(client, world):
+    for person, pay_slips in ((world.service_teacher, True), (world.volunteer, False)):
+        client.force_login(person)
+        home = client.get(reverse("home"), follow=True).content.decode()
+        assert reverse("schools:hours-mine") in home
+        assert (reverse("funding:pay-slip-mine") in home) is pay_slips  # volunteers are not paid from the pool
+        response = client.get(reverse("schools:hours-mine"))
+        assert response.url == reverse("schools:hours-person", args=[world.school_a.pk, person.pk])
+        assert client.get(response.url).status_code == 200
+    client.force_login(world.school_admin)  # runs no sessions: sent home with a note, never to another's record
+    response = client.get(reverse("schools:hours-mine"), follow=True)
+    assert response.redirect_chain[0][0] == reverse("home")
+
+
 def test_school_page_shows_rows_totals_and_waiting(client, march):
     client.force_login(march.world.school_admin)
     response = client.get(reverse("schools:hours-school", args=[march.world.school_a.pk]) + "?month=2026-03")
