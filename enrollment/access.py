@@ -74,6 +74,7 @@ register(
     },
     menu=[
         MenuEntry(PA, "enrollment:parent-home", "home.parent", home=True),
+        MenuEntry(CT, "enrollment:class-home", "home.class_teacher", home=True),
         *(MenuEntry(role, "enrollment:coverage-county", "coverage.view", _("Coverage"), 30) for role in SUPERVISORS),
         MenuEntry(SA, "enrollment:review-school", "application.school_approve", _("Applications"), 10),
         MenuEntry(CT, "enrollment:review-class", "application.class_review", _("Class review"), 10),

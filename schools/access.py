@@ -239,7 +239,6 @@ register(
     menu=[
         MenuEntry(TC, "schools:township-home", "home.township", home=True),
         MenuEntry(SA, "schools:school-home", "home.school_admin", home=True),
-        MenuEntry(CT, "schools:class-home", "home.class_teacher", home=True),
         # After-school teachers and volunteers land on today's sessions.
         MenuEntry(Role.SERVICE_TEACHER, "schools:teacher-today", "session.log", home=True),
         MenuEntry(Role.VOLUNTEER, "schools:teacher-today", "session.log", home=True),

@@ -49,7 +49,7 @@ MATRIX: dict[str, Case] = {
     "logout": Case(method="post", ok={a: 302 for a in ACTORS}),
     "set_language": Case(method="post", ok={a: 302 for a in ACTORS}, anonymous=302),
     "schools:school-home": only("school_admin", "other_school_admin"),
-    "schools:class-home": only("class_teacher"),
+    "enrollment:class-home": only("class_teacher"),
     "schools:township-home": only("township"),
     "schools:school-list": only("township", "bureau", "inspector"),
     "schools:school-detail": Case(

@@ -80,7 +80,7 @@ def assert_private(response, what):
 
 PAGES = [  # (actor, URL name, args) — a home page of each kind of role, and pages with ID numbers or mobiles
     ("parent", "enrollment:parent-home", None),
-    ("class_teacher", "schools:class-home", None),
+    ("class_teacher", "enrollment:class-home", None),
     ("service_teacher", "schools:teacher-today", None),
     ("school_admin", "schools:school-home", None),
     ("school_admin", "schools:school-detail", lambda w: [w.school_a.pk]),

@@ -1,4 +1,5 @@
-"""The parent's home: each child with this year's application and its newest step (R14)."""
+"""The parent's home (each child with this year's application and its newest step, R14) and the class teacher's
+(their students with their applications, the number waiting for review, 代录 where there is nothing yet)."""
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
@@ -28,6 +29,17 @@ def parent_home(request):
     return render(request, "enrollment/homes/parent_home.html", context)
 
 
+@login_required
+def class_home(request):
+    permissions.require(request.user, "home.class_teacher")
+    classes = [m.admin_class for m in permissions.memberships_for(request.user, "home.class_teacher")]
+    school_year = calendar_selectors.current_school_year()
+    context = {"classes": classes, "school_year": school_year}
+    context |= selectors.class_home_rows(viewer=request.user, classes=classes, school_year=school_year)
+    return render(request, "enrollment/homes/class_home.html", context)
+
+
 urlpatterns = [
     path("parent/", parent_home, name="parent-home"),
+    path("class/", class_home, name="class-home"),
 ]

@@ -31,13 +31,18 @@ class ClaimClassesForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.stages = list(stages)
         for stage in self.stages:
+            label = _("Additional service classes: %(stage)s") if supplementary else _("Service classes: %(stage)s")
             self.fields[f"classes_{stage}"] = forms.IntegerField(
-                label=_("Service classes: %(stage)s") % {"stage": Stage(stage).label},
+                label=label % {"stage": Stage(stage).label},
                 min_value=0,
                 max_value=MAX_CLASSES,
                 widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": "1", "min": "0"}),
             )
         if supplementary:
+            for stage in self.stages:  # only the classes added, never the annual count again
+                self.fields[f"classes_{stage}"].help_text = _(
+                    "Only the classes added since the annual claim; 0 if none."
+                )
             self.fields["from_date"] = forms.DateField(label=_("Count service days from"), widget=DATE_WIDGET)
             self.fields["reason"] = forms.CharField(
                 label=_("Why the supplementary claim is needed"),

@@ -103,7 +103,7 @@ def claim_detail(request, pk):
         supplementary_form = ClaimClassesForm(
             stages=claim.school.stages,
             supplementary=True,
-            initial={**_lines_initial(claim), "from_date": timezone.localdate()},
+            initial={"from_date": timezone.localdate()},  # the classes added: typed, never the annual count
             prefix="supplement",
         )
     context = {
@@ -112,6 +112,7 @@ def claim_detail(request, pk):
         "formed": selectors.claim_formed_figures(claims=[claim])[claim.pk],
         "events": claim.events.all(),
         "supplements": claim.supplementary_claims.all(),
+        "supplement_waiting": claim.supplementary_claims.exclude(status__in=Claim.FIXED).first(),
         "can_edit": claim.is_editable and may_edit,
         "can_review": claim.status == status.SUBMITTED and may_review,
         "can_decide": claim.status == status.PASSED and may_approve,

@@ -40,14 +40,6 @@ def school_home(request):
 
 
 @login_required
-def class_home(request):
-    permissions.require(request.user, "home.class_teacher")
-    classes = [m.admin_class for m in permissions.memberships_for(request.user, "home.class_teacher")]
-    students = roster_selectors.student_list(viewer=request.user).filter(admin_class__in=classes)
-    return render(request, "schools/homes/class_home.html", {"classes": classes, "students": students})
-
-
-@login_required
 def township_home(request):
     permissions.require(request.user, "home.township")
     townships = [m.township for m in permissions.memberships_for(request.user, "home.township")]
@@ -69,6 +61,5 @@ def township_home(request):
 
 urlpatterns = [
     path("school/", school_home, name="school-home"),
-    path("class/", class_home, name="class-home"),
     path("township/", township_home, name="township-home"),
 ]

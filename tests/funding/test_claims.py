@@ -699,6 +699,25 @@ def test_the_supplementary_form_on_the_annual_claim_starts_a_draft(client, world
     assert supplement.supplements == annual and supplement.lines.get().service_classes == 2
 
 
+def test_the_supplementary_form_asks_for_the_added_classes_and_warns_of_one_in_progress(client, world):
+    annual = approved(world, draft(world))
+    client.force_login(world.school_admin)
+    response = client.get(reverse("funding:claim-detail", args=[annual.pk]))
+    form = response.context["supplementary_form"]
+    assert form["classes_primary"].value() is None  # never the annual count again
+    assert "Additional service classes" in form["classes_primary"].label
+    assert 'data-warning="supplement-waiting"' not in response.content.decode()
+    waiting = services.claim_supplementary_create(
+        actor=world.school_admin, annual=annual, classes={"primary": 1}, from_date=D(2027, 3, 1), reason="新增"
+    )
+    page = client.get(reverse("funding:claim-detail", args=[annual.pk])).content.decode()
+    assert 'data-warning="supplement-waiting"' in page
+    assert reverse("funding:claim-detail", args=[waiting.pk]) in page
+    approved(world, waiting)  # once it is approved, nothing is in progress
+    page = client.get(reverse("funding:claim-detail", args=[annual.pk])).content.decode()
+    assert 'data-warning="supplement-waiting"' not in page
+
+
 def test_a_supplementary_claim_can_be_allocated_beside_the_annual_one(world):
     annual = allocated(world, draft(world), voucher="V-ANNUAL")
     supplement = services.claim_supplementary_create(

@@ -17,7 +17,7 @@ def _page(client, user, name, *args, **params):
     "actor, home",
     [
         ("parent", "enrollment:parent-home"),
-        ("class_teacher", "schools:class-home"),
+        ("class_teacher", "enrollment:class-home"),
         ("service_teacher", "schools:teacher-today"),
         ("volunteer", "schools:teacher-today"),
         ("school_admin", "schools:school-home"),
@@ -37,7 +37,7 @@ def test_a_teacher_who_is_also_a_parent_sees_both_homes_in_the_menu(client, worl
     user_with_role(Role.PARENT, user=world.class_teacher)
     link_guardian(world.child_b, user=world.class_teacher, relation="mother")
     page = _page(client, world.class_teacher, "enrollment:parent-home")
-    assert reverse("schools:class-home") in page and reverse("enrollment:parent-home") in page
+    assert reverse("enrollment:class-home") in page and reverse("enrollment:parent-home") in page
     assert "杨小花" in page  # their own child at another school
     # Being a parent at school_b does not open school_b's class pages to them.
     assert client.get(reverse("schools:student-detail", args=[world.child_a2.pk])).status_code == 404
