@@ -22,7 +22,17 @@ def person_label(person) -> str:
     return person.full_name or person.username
 
 
-class StaffChoiceField(forms.ModelChoiceField):
+CHOOSE = _("Choose…")
+
+
+class ModelChoice(forms.ModelChoiceField):
+    """A choice of one record whose empty choice reads as words (“请选择…”), never Django's “---------”."""
+
+    def __init__(self, *args, empty_label=CHOOSE, **kwargs):
+        super().__init__(*args, empty_label=empty_label, **kwargs)
+
+
+class StaffChoiceField(ModelChoice):
     """One person of a school's staff, shown by full name (username when there is none)."""
 
     def label_from_instance(self, obj):

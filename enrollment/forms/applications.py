@@ -13,6 +13,7 @@ from schools.models import ActivityCategory
 from xiji_afterschool.forms import DATE_WIDGET
 
 from ..models import Application
+from ..rules import applications as applications_rules
 from .parents import CHOOSE_RELATION, clean_mobile, mobile_field
 
 PREFERENCE_SLOTS = 3  # ranked choices: three selects are easier on a phone than drag-and-drop
@@ -59,7 +60,9 @@ class ApplicationForm(forms.Form):
         super().__init__(*args, **kwargs)
         kinds = Application.ServiceKind
         allowed = (
-            [kinds.REGULAR, kinds.EVENING, kinds.EXTENDED] if student.is_boarder else [kinds.REGULAR, kinds.EXTENDED]
+            [kinds.REGULAR, kinds.EVENING, kinds.EXTENDED]
+            if applications_rules.evening_service_open_to(student)
+            else [kinds.REGULAR, kinds.EXTENDED]
         )
         self.fields["service_kind"].choices = [(k.value, k.label) for k in allowed]
         self.fields["service_kind"].initial = kinds.REGULAR

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext as _
 
 from schools.selectors import classes as classes_selectors
+from xiji_afterschool.forms import ModelChoice
 
 
 class IdListField(forms.Field):
@@ -27,7 +28,7 @@ class ApplyForm(forms.Form):
 
 
 class PlaceForm(forms.Form):
-    service_class = forms.ModelChoiceField(queryset=None)
+    service_class = ModelChoice(queryset=None)
 
     def __init__(self, *args, application, viewer, **kwargs):
         super().__init__(*args, **kwargs)

@@ -75,7 +75,7 @@ class Application(TimeStampedModel):
 
     class ServiceKind(models.TextChoices):
         REGULAR = "regular", _("Regular after-school service")
-        EVENING = "evening", _("Evening service for boarders")
+        EVENING = "evening", _("Evening service (boarders and senior high)")
         EXTENDED = "extended", _("Extended care (延时托管)")
 
     student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="applications", verbose_name=_("child"))

@@ -20,6 +20,7 @@ from xiji_afterschool.errors import DomainError
 from xiji_afterschool.workflow import log, transition
 
 from ..models import Agreement, Application
+from ..rules import applications as applications_rules
 from ..selectors import applications as selectors
 from . import placement
 from .agreements import Signature, agreement_record, current_text_or_refuse, full_clean_or_refuse, live_application
@@ -52,8 +53,10 @@ def _check_data(student: Student, data: dict) -> dict:
     unknown = set(data) - set(APPLICANT_FIELDS)
     if unknown:
         raise ValueError(f"not applicant fields: {sorted(unknown)}")
-    if data.get("service_kind") == Application.ServiceKind.EVENING and not student.is_boarder:
-        raise DomainError(_("Evening service is for boarders only."))
+    if data.get("service_kind") == Application.ServiceKind.EVENING and not applications_rules.evening_service_open_to(
+        student
+    ):
+        raise DomainError(_("Evening service is for boarders and senior-high pupils only."))
     if data.get("service_kind") == Application.ServiceKind.EXTENDED and not (data.get("extended_reason") or "").strip():
         raise DomainError(_("Please say why the child needs extended care."))
     return data

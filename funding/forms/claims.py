@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from schools.models import SchoolYear, Stage, Township
-from xiji_afterschool.forms import DATE_WIDGET
+from xiji_afterschool.forms import DATE_WIDGET, ModelChoice
 
 from ..models import Claim
 
@@ -12,10 +12,10 @@ MAX_CLASSES = 500
 
 
 class ClaimFilterForm(forms.Form):
-    school_year = forms.ModelChoiceField(
+    school_year = ModelChoice(
         label=_("School year"), queryset=SchoolYear.objects.all(), required=False, empty_label=_("All years")
     )
-    township = forms.ModelChoiceField(
+    township = ModelChoice(
         label=_("Township"), queryset=Township.objects.all(), required=False, empty_label=_("All townships")
     )
     status = forms.ChoiceField(

@@ -4,13 +4,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from schools.models import Semester, Township
+from xiji_afterschool.forms import ModelChoice
 
 
 class DisclosureCountyFilterForm(forms.Form):
-    township = forms.ModelChoiceField(
+    township = ModelChoice(
         label=_("Township"), queryset=Township.objects.all(), required=False, empty_label=_("All townships")
     )
-    semester = forms.ModelChoiceField(label=_("Semester"), queryset=Semester.objects.none(), required=False)
+    semester = ModelChoice(label=_("Semester"), queryset=Semester.objects.none(), required=False)
 
     def __init__(self, *args, school_year=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from schools.models import SchoolYear
-from xiji_afterschool.forms import DATE_WIDGET
+from xiji_afterschool.forms import DATE_WIDGET, ModelChoice
 
 from ..models import Category
 
@@ -53,7 +53,7 @@ class ReverseForm(forms.Form):
 class YearForm(forms.Form):
     """The school year a county table shows."""
 
-    year = forms.ModelChoiceField(
+    year = ModelChoice(
         label=_("School year"), queryset=SchoolYear.objects.order_by("-start_date"), required=False,
         empty_label=None,
     )  # fmt: skip

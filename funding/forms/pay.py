@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from schools.models import SchoolYear
 from schools.rules import hours as hours_rules
-from xiji_afterschool.forms import DATE_WIDGET
+from xiji_afterschool.forms import DATE_WIDGET, ModelChoice
 
 from ..models import PERFORMANCE_CEILING, PERFORMANCE_FLOOR
 
@@ -73,7 +73,7 @@ class MonthField(forms.CharField):
 
 
 class PayRunCreateForm(forms.Form):
-    school_year = forms.ModelChoiceField(label=_("School year"), queryset=SchoolYear.objects.order_by("-start_date"))
+    school_year = ModelChoice(label=_("School year"), queryset=SchoolYear.objects.order_by("-start_date"))
     first_month = MonthField(label=_("From month"))
     last_month = MonthField(label=_("To month"))
     pool = forms.DecimalField(

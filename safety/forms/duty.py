@@ -6,16 +6,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from schools.models import School
-from xiji_afterschool.forms import DATE_WIDGET
+from xiji_afterschool.forms import DATE_WIDGET, ModelChoice
 
 from ..selectors import duty as selectors
 
 
 class DutyDayForm(forms.Form):
-    duty_teacher = forms.ModelChoiceField(label=_("Duty teacher"), queryset=None, empty_label=_("Choose…"))
-    gate_keeper = forms.ModelChoiceField(
-        label=_("Gate keeper"), queryset=None, required=False, empty_label=_("Nobody named")
-    )
+    duty_teacher = ModelChoice(label=_("Duty teacher"), queryset=None, empty_label=_("Choose…"))
+    gate_keeper = ModelChoice(label=_("Gate keeper"), queryset=None, required=False, empty_label=_("Nobody named"))
     note = forms.CharField(label=_("Note"), max_length=100, required=False)
 
     def __init__(self, *args, school: School, **kwargs):

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from schools.rules import roster as roster_rules
-from xiji_afterschool.forms import DATE_WIDGET, PersonNameField, StaffChoiceField
+from xiji_afterschool.forms import DATE_WIDGET, ModelChoice, PersonNameField, StaffChoiceField
 
 from ..models import EarlyLeave, Visit
 
@@ -97,7 +97,7 @@ class DepartForm(forms.Form):
 
 class ChildSearchForm(forms.Form):
     q = forms.CharField(label=_("Child's name"), max_length=50, required=False)
-    admin_class = forms.ModelChoiceField(label=_("Class"), queryset=None, required=False, empty_label=_("All classes"))
+    admin_class = ModelChoice(label=_("Class"), queryset=None, required=False, empty_label=_("All classes"))
 
     def __init__(self, *args, classes, **kwargs):
         super().__init__(*args, **kwargs)
@@ -121,7 +121,7 @@ class MonthForm(forms.Form):
 class EarlyLeaveForm(forms.Form):
     """The class teacher's permission: the child and day first, then the adult from that day's list."""
 
-    student = forms.ModelChoiceField(label=_("Child"), queryset=None)
+    student = ModelChoice(label=_("Child"), queryset=None)
     date = forms.DateField(label=_("Date"), widget=DATE_WIDGET)
     leave_at = forms.TimeField(label=_("Leaves at"), widget=TIME_WIDGET)
     reason = forms.ChoiceField(label=_("Reason"), choices=EarlyLeave.Reason.choices)

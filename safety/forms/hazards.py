@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from xiji_afterschool.forms import DATE_WIDGET, NOTE_MAX_LENGTH, StaffChoiceField
+from xiji_afterschool.forms import DATE_WIDGET, NOTE_MAX_LENGTH, ModelChoice, StaffChoiceField
 
 from ..models import CheckCategory, Hazard, Referral
 
@@ -22,7 +22,7 @@ class HazardFilterForm(forms.Form):
 
 class ReportForm(forms.Form):
     category = forms.ChoiceField(label=_("Kind of hazard"), choices=CheckCategory.choices)
-    venue = forms.ModelChoiceField(label=_("Venue"), queryset=None, required=False)
+    venue = ModelChoice(label=_("Venue"), queryset=None, required=False)
     place = forms.CharField(label=_("Or the place"), max_length=60, required=False)
     description = _note(_("What is wrong"))
 

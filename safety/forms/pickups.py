@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from schools.rules import roster as roster_rules
-from xiji_afterschool.forms import PersonNameField, StaffChoiceField
+from xiji_afterschool.forms import ModelChoice, PersonNameField, StaffChoiceField
 
 from ..models import Relation, TravelArrangement
 
@@ -89,9 +89,9 @@ class WalkHomeForm(forms.Form):
 
 class TravelForm(forms.Form):
     kind = forms.ChoiceField(label=_("How the child leaves"), choices=TravelArrangement.Kind.choices)
-    bus_route = forms.ModelChoiceField(label=_("Bus route"), queryset=None, required=False)
+    bus_route = ModelChoice(label=_("Bus route"), queryset=None, required=False)
     bus_stop = forms.CharField(label=_("Stop"), max_length=40, required=False)
-    dormitory = forms.ModelChoiceField(label=_("Dormitory"), queryset=None, required=False)
+    dormitory = ModelChoice(label=_("Dormitory"), queryset=None, required=False)
     valid_from = _date(_("Valid from"))
 
     def __init__(self, *args, routes, dormitories, **kwargs):
@@ -139,7 +139,7 @@ SHOW_CHOICES = [
 
 
 class PickupFilterForm(forms.Form):
-    admin_class = forms.ModelChoiceField(label=_("Class"), queryset=None, required=False, empty_label=_("All classes"))
+    admin_class = ModelChoice(label=_("Class"), queryset=None, required=False, empty_label=_("All classes"))
     show = forms.ChoiceField(label=_("Show"), choices=SHOW_CHOICES, required=False)
 
     def __init__(self, *args, classes, **kwargs):

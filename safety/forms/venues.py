@@ -4,6 +4,8 @@ failed, with a note)."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from xiji_afterschool.forms import ModelChoice
+
 from ..models import CheckCategory, Venue
 from ..rules import venues as rules
 
@@ -15,7 +17,7 @@ class VenueForm(forms.Form):
 
     kind = forms.ChoiceField(label=_("Kind"), choices=Venue.Kind.choices)
     name = forms.CharField(label=_("Venue name"), max_length=60)
-    partner = forms.ModelChoiceField(label=_("Partner (outside venues)"), queryset=None, required=False)
+    partner = ModelChoice(label=_("Partner (outside venues)"), queryset=None, required=False)
     active = forms.BooleanField(label=_("In use"), required=False, initial=True)
 
     def __init__(self, *args, partners, editing: bool = False, **kwargs):

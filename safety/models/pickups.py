@@ -7,6 +7,7 @@ import secrets
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from schools.models import School, Student, User
 from schools.rules import roster as roster_rules
@@ -39,7 +40,7 @@ class Collector(TimeStampedModel):
     """An adult allowed to collect the child (接送人), from a date, until a date or until revoked."""
 
     student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="collectors", verbose_name=_("student"))
-    name = models.CharField(_("name"), max_length=50, validators=[roster_rules.validate_name])
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50, validators=[roster_rules.validate_name])
     relation = models.CharField(_("relation"), max_length=16, choices=Relation.choices)
     mobile = models.CharField(_("mobile number"), max_length=11, validators=[roster_rules.validate_mobile])
     photo = models.FileField(_("photo"), upload_to="collectors/%Y/", blank=True)
@@ -81,7 +82,7 @@ class Delegation(TimeStampedModel):
         Student, on_delete=models.PROTECT, related_name="delegations", verbose_name=_("student")
     )
     date = models.DateField(_("date"))
-    name = models.CharField(_("name"), max_length=50, validators=[roster_rules.validate_name])
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50, validators=[roster_rules.validate_name])
     relation = models.CharField(_("relation"), max_length=16, choices=Relation.choices)
     mobile = models.CharField(_("mobile number"), max_length=11, validators=[roster_rules.validate_mobile])
     note = models.CharField(_("note"), max_length=100, blank=True)

@@ -3,15 +3,18 @@
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from xiji_afterschool.forms import ModelChoice
 
 from ..models import ActivityCategory, Partner
 
 
 class ActivityForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=60)
+    name = forms.CharField(label=pgettext_lazy("thing", "Name"), max_length=60)
     # Only the plan's fifteen categories (R9–R11): a crafted value such as 补课 or 新授 is not a valid choice.
     category = forms.ChoiceField(label=_("Category"), choices=[("", _("Choose a category")), *ActivityCategory.choices])
-    partner = forms.ModelChoiceField(
+    partner = ModelChoice(
         label=_("Hosted by a partner"),
         queryset=Partner.objects.none(),
         required=False,
@@ -27,7 +30,7 @@ class ActivityForm(forms.Form):
 
 
 class PartnerForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=60)
+    name = forms.CharField(label=pgettext_lazy("thing", "Name"), max_length=60)
     kind = forms.ChoiceField(
         label=_("Kind"),
         choices=Partner.Kind.choices,

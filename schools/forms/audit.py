@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from xiji_afterschool.forms import DATE_WIDGET
+from xiji_afterschool.forms import DATE_WIDGET, ModelChoice
 
 from ..models import School
 from ..models.audit import ACTION_AREAS, AuditRecord
@@ -15,7 +15,7 @@ class AuditFilterForm(forms.Form):
     person = forms.CharField(
         label=_("Person"), required=False, max_length=50, help_text=_("Part of the login or the name.")
     )
-    school = forms.ModelChoiceField(
+    school = ModelChoice(
         label=_("School"), queryset=School.objects.none(), required=False, empty_label=_("All schools")
     )
     object_type = forms.ChoiceField(label=_("Object"), required=False)

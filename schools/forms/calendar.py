@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xiji_afterschool.forms import DATE_WIDGET
 
@@ -9,7 +10,7 @@ from ..models import CalendarDay
 
 
 class SchoolYearForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=20, help_text=_("e.g. 2026–2027"))
+    name = forms.CharField(label=pgettext_lazy("thing", "Name"), max_length=20, help_text=_("e.g. 2026–2027"))
     start_date = forms.DateField(label=_("First day"), widget=DATE_WIDGET)
     end_date = forms.DateField(label=_("Last day"), widget=DATE_WIDGET)
     autumn_start = forms.DateField(label=_("Autumn semester starts"), widget=DATE_WIDGET)

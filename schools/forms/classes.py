@@ -2,7 +2,7 @@
 capacity, classes, unique name)."""
 
 from django import forms
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from xiji_afterschool.forms import StaffChoiceField
 
@@ -12,7 +12,7 @@ from ..services import classes as classes_services
 
 
 class ServiceClassForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=40)
+    name = forms.CharField(label=pgettext_lazy("thing", "Name"), max_length=40)
     kind = forms.ChoiceField(label=gettext_lazy("Kind of service"), choices=ServiceClass.Kind.choices)
     activity = forms.ChoiceField(label=gettext_lazy("Activity"), choices=ActivityCategory.choices)
     teacher = StaffChoiceField(

@@ -3,11 +3,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from xiji_afterschool.forms import ModelChoice
+
 from ..models import School, Township
 
 
 class SchoolFilterForm(forms.Form):
-    township = forms.ModelChoiceField(
+    township = ModelChoice(
         label=_("Township"), queryset=Township.objects.all(), required=False, empty_label=_("All townships")
     )
     school_type = forms.ChoiceField(

@@ -12,6 +12,7 @@ from xiji_afterschool import permissions
 from ..models import (
     AdminClass,
     Grade,
+    Membership,
     Role,
     School,
     SchoolYear,
@@ -22,8 +23,10 @@ from ..models import (
 
 # ---------------------------------------------------------------- service classes (组班) and roster imports
 
-# Who may be a service class's responsible teacher: anyone teaching or running the programme at that school.
-TEACHER_ROLES = (Role.SERVICE_TEACHER, Role.VOLUNTEER, Role.CLASS_TEACHER, Role.SCHOOL_ADMIN)
+# Who may be a service class's responsible teacher: a teacher of that school — the plan: “每个班应安排1名教师” —,
+# a retired teacher who volunteers included; other volunteers (students, parents) assist, never responsible.
+TEACHER_ROLES = (Role.SERVICE_TEACHER, Role.CLASS_TEACHER, Role.SCHOOL_ADMIN)
+TEACHING_VOLUNTEER = Q(role=Role.VOLUNTEER, volunteer_kind=Membership.VolunteerKind.RETIRED_TEACHER)
 
 
 def occupying(day: datetime.date, prefix: str = "") -> Q:
@@ -33,11 +36,8 @@ def occupying(day: datetime.date, prefix: str = "") -> Q:
 
 def eligible_teachers(*, school: School) -> QuerySet[User]:
     """Active people who may be responsible for a service class of `school` (see TEACHER_ROLES)."""
-    return (
-        User.objects.filter(is_active=True, memberships__school=school, memberships__role__in=TEACHER_ROLES)
-        .distinct()
-        .order_by("full_name", "username")
-    )
+    teaching = Membership.objects.filter(Q(role__in=TEACHER_ROLES) | TEACHING_VOLUNTEER, school=school)
+    return User.objects.filter(is_active=True, pk__in=teaching.values("user_id")).order_by("full_name", "username")
 
 
 def service_class_list(*, viewer, school: School | None = None, school_year: SchoolYear | None = None, day=None):

@@ -96,8 +96,8 @@ def service_class_save(
     if teacher is not None and not selectors.eligible_teachers(school=school).filter(pk=teacher.pk).exists():
         raise DomainError(
             _(
-                "%(name)s cannot be responsible for the class: only after-school teachers, volunteers, class "
-                "teachers and administrators of %(school)s can."
+                "%(name)s cannot be responsible for the class: only teachers of %(school)s can (after-school "
+                "teachers, class teachers, administrators, retired teachers who volunteer); other volunteers assist."
             )
             % {"name": teacher.full_name or teacher.username, "school": school.name}
         )

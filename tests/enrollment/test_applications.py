@@ -9,7 +9,9 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
+from enrollment.forms.applications import ApplicationForm
 from enrollment.models import Agreement, AgreementText, Application, ApplicationEvent
+from enrollment.rules import applications as applications_rules
 from enrollment.services import agreements as agreement_services
 from enrollment.services import applications as services
 from enrollment.services.agreements import Signature
@@ -19,7 +21,7 @@ from xiji_afterschool.workflow import TransitionNotAllowed
 
 from ..access.parents import agreement_text, signed_application
 from ..conftest import messages_of, pretend_today
-from ..factories import StudentFactory, user_with_role
+from ..factories import AdminClassFactory, StudentFactory, user_with_role
 
 pytestmark = pytest.mark.usefixtures("english", "english_pages")
 
@@ -198,11 +200,22 @@ def test_boarders_may_ask_for_evening_service_and_day_pupils_may_not(w, client):
     # A forged post for the day pupil is refused by the form, and the service refuses it too.
     page = client.post(apply_url(w), {**app_data(service_kind="evening"), **sign_data(1), "step": "sign"})
     assert "Step 1 of 2" in page.content.decode() and not Application.objects.filter(student=w.child).exists()
-    with pytest.raises(DomainError, match="boarders only"):
+    with pytest.raises(DomainError, match="boarders and senior-high pupils only"):
         services.application_submit(
             actor=w.parent, student=w.child, data=service_data(service_kind="evening"), text_version=1,
             signature=SIGNATURE,
         )  # fmt: skip
+
+
+def test_every_senior_high_pupil_may_ask_for_evening_service(w):
+    """The plan: “初中住校生和高中学生主要是在晚间课后服务” — senior-high day pupils too, junior day pupils not."""
+    senior = StudentFactory(admin_class=AdminClassFactory(school=w.school_a, grade=10, number=1), is_boarder=False)
+    junior = StudentFactory(admin_class=AdminClassFactory(school=w.school_a, grade=8, number=1), is_boarder=False)
+    assert ("evening", "Evening service (boarders and senior high)") in ApplicationForm(student=senior).fields[
+        "service_kind"
+    ].choices
+    assert "evening" not in dict(ApplicationForm(student=junior).fields["service_kind"].choices)
+    assert applications_rules.evening_service_open_to(senior) and not applications_rules.evening_service_open_to(junior)
 
 
 def test_extended_care_needs_a_reason(w, client):

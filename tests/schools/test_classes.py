@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
-from schools.models import ActivityCategory, Role, ServiceClass, ServiceClassMember
+from schools.models import ActivityCategory, Membership, Role, ServiceClass, ServiceClassMember
 from schools.services import classes as services
 from xiji_afterschool.errors import DomainError
 
@@ -59,8 +59,18 @@ def test_admin_forms_a_class_mixing_grades_and_classes(world):
     )  # fmt: skip
     assert set(sc.admin_classes.all()) == {world.class_a1, class_a3}
     # every role that may be responsible at the school
-    for i, who in enumerate(["volunteer", "class_teacher", "school_admin"]):
+    for i, who in enumerate(["volunteer", "class_teacher", "school_admin"]):  # the volunteer: a retired teacher
         assert make_class(world, name=f"班{i}", teacher=who).teacher == getattr(world, who)
+
+
+@pytest.mark.parametrize("kind", [Membership.VolunteerKind.UNIVERSITY_STUDENT, Membership.VolunteerKind.PARENT])
+def test_a_volunteer_who_is_not_a_teacher_assists_but_is_never_responsible(world, kind):
+    """The plan: “每个班应安排1名教师” — a retired teacher may be the one responsible; other volunteers assist."""
+    world.student_volunteer = user_with_role(Role.VOLUNTEER, school=world.school_a)
+    Membership.objects.filter(user=world.student_volunteer).update(volunteer_kind=kind)
+    with pytest.raises(DomainError, match="other volunteers assist"):
+        make_class(world, teacher="student_volunteer")
+    assert not ServiceClass.objects.filter(teacher=world.student_volunteer).exists()
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,5 @@
 from django import template
+from django.utils import formats
 from django.utils.html import format_html
 
 from xiji_afterschool import money, permissions
@@ -27,6 +28,16 @@ def bar_width_filter(value):
     except (TypeError, ValueError, OverflowError):
         number = 0
     return f"bar-w-{min(max(number, 0), 100)}"
+
+
+@register.simple_tag
+def month_span(first, last):
+    """{% month_span run.first_month run.last_month %} -> 2026年9月, or 2026年9月 – 2026年12月: one month said once,
+    in the reader's language (never "2026-09 – 2026-09")."""
+    first_text = formats.date_format(first, "YEAR_MONTH_FORMAT")
+    if (first.year, first.month) == (last.year, last.month):
+        return first_text
+    return f"{first_text} – {formats.date_format(last, 'YEAR_MONTH_FORMAT')}"
 
 
 @register.filter(name="relation")

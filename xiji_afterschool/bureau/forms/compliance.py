@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from schools.models import School, Township
-from xiji_afterschool.forms import DATE_WIDGET
+from xiji_afterschool.forms import DATE_WIDGET, ModelChoice
 
 from ..models import FlagReview, FlagState
 
@@ -12,10 +12,10 @@ STATE_CHOICES = [("", _("Every state")), *FlagState.choices]
 
 
 class FlagFilterForm(forms.Form):
-    township = forms.ModelChoiceField(
+    township = ModelChoice(
         label=_("Township"), queryset=Township.objects.none(), required=False, empty_label=_("All townships")
     )
-    school = forms.ModelChoiceField(
+    school = ModelChoice(
         label=_("School"), queryset=School.objects.none(), required=False, empty_label=_("All schools")
     )
     state = forms.ChoiceField(label=_("State"), choices=STATE_CHOICES, required=False)

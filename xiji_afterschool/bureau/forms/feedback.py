@@ -6,7 +6,7 @@ from django.utils.translation import pgettext_lazy
 
 from schools.models import School
 from schools.rules import roster as roster_rules
-from xiji_afterschool.forms import PersonNameField
+from xiji_afterschool.forms import ModelChoice, PersonNameField
 
 from ..models import Feedback
 from ..rules import feedback as rules
@@ -18,7 +18,7 @@ class FeedbackForm(forms.Form):
         label=pgettext_lazy("feedback", "Kind"), choices=Feedback.Kind.choices, widget=forms.RadioSelect
     )
     theme = forms.ChoiceField(label=pgettext_lazy("feedback", "About"), choices=Feedback.Theme.choices)
-    school = forms.ModelChoiceField(
+    school = ModelChoice(
         label=_("School (optional)"),
         queryset=School.objects.select_related("township").order_by("township__code", "code"),
         required=False,

@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from safety.forms.hazards import MultipleFileInput, PhotosField
-from xiji_afterschool.forms import DATE_WIDGET, NOTE_MAX_LENGTH, StaffMultipleChoiceField
+from xiji_afterschool.forms import DATE_WIDGET, NOTE_MAX_LENGTH, ModelChoice, StaffMultipleChoiceField
 
 from ..models import CheckItem, Finding, Inspection, InspectionCheck
 
@@ -23,7 +23,7 @@ class InspectionFilterForm(forms.Form):
 
 
 class ScheduleForm(forms.Form):
-    school = forms.ModelChoiceField(label=_("School"), queryset=None)
+    school = ModelChoice(label=_("School"), queryset=None)
     kind = forms.ChoiceField(label=_("Kind"), choices=Inspection.Kind.choices, widget=forms.RadioSelect)
     planned_date = forms.DateField(label=_("Day of the inspection"), widget=DATE_WIDGET)
     inspectors = StaffMultipleChoiceField(label=_("Inspectors"), queryset=None, widget=forms.CheckboxSelectMultiple)
@@ -66,7 +66,7 @@ class ChecksForm(forms.Form):
 
 
 class FindingForm(forms.Form):
-    check_item = forms.ModelChoiceField(label=_("Check item"), queryset=None)
+    check_item = ModelChoice(label=_("Check item"), queryset=None)
     severity = forms.ChoiceField(label=_("Severity"), choices=Finding.Severity.choices)
     description = _note(_("What was found"))
     deadline = forms.DateField(label=_("Rectify by"), widget=DATE_WIDGET)

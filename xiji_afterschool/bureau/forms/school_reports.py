@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from schools.models import SchoolYear, Township
-from xiji_afterschool.forms import DATE_WIDGET
+from xiji_afterschool.forms import DATE_WIDGET, ModelChoice
 
 from ..models import ReportWindow
 from ..models.school_reports import FIGURES
@@ -12,7 +12,7 @@ from ..models.school_reports import FIGURES
 
 class WindowOpenForm(forms.Form):
     kind = forms.ChoiceField(label=_("Type"), choices=ReportWindow.Kind.choices)
-    school_year = forms.ModelChoiceField(label=_("School year"), queryset=SchoolYear.objects.order_by("-start_date"))
+    school_year = ModelChoice(label=_("School year"), queryset=SchoolYear.objects.order_by("-start_date"))
     title = forms.CharField(label=_("Title"), max_length=80)
     period_start = forms.DateField(label=_("Period from"), widget=DATE_WIDGET)
     period_end = forms.DateField(label=_("Period to"), widget=DATE_WIDGET)
@@ -26,7 +26,7 @@ class WindowOpenForm(forms.Form):
 
 
 class TownshipFilterForm(forms.Form):
-    township = forms.ModelChoiceField(
+    township = ModelChoice(
         label=_("Township"), queryset=Township.objects.all(), required=False, empty_label=_("All townships")
     )
 
