@@ -16,10 +16,12 @@ setup: $(VENV)/.installed
 	$(PY) manage.py compilemessages -l zh_Hans -v 0
 
 # 1. A running app on SQLite with Celery eager, a demo county and one login per role: http://127.0.0.1:8000/
+# Static files as production serves them: collected, compressed, cached (whitenoise; runserver's own is off).
 demo: setup
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py seed_demo
-	$(PY) manage.py runserver 0.0.0.0:8000
+	XIJI_COMPRESSED_STATIC=1 $(PY) manage.py collectstatic --noinput -v 0
+	XIJI_COMPRESSED_STATIC=1 $(PY) manage.py runserver 0.0.0.0:8000
 
 # 2. The whole test suite (browser tests run separately: `make browser`).
 test: setup

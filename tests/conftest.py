@@ -164,8 +164,10 @@ def pdf_text_and_fonts(pdf: bytes, tmp_path, name: str = "document.pdf") -> tupl
 
 
 def has_cjk_font(fonts: str) -> bool:
-    """pdffonts lists an embedded Noto Sans CJK SC (e.g. ABCDEF+Noto-Sans-CJK-SC)."""
-    return "NotoSansCJKSC" in fonts.replace("-", "").replace(" ", "")
+    """pdffonts lists an embedded Chinese font: WenQuanYi Micro Hei (e.g. ABCDEF+WenQuanYiMicroHei), or its fallback
+    Noto Sans CJK SC."""
+    names = fonts.replace("-", "").replace(" ", "")
+    return "WenQuanYiMicroHei" in names or "NotoSansCJKSC" in names
 
 
 @pytest.fixture

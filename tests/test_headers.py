@@ -3,6 +3,7 @@ Permissions-Policy, and `Cache-Control: no-store` on every page and file that ma
 disclosure pages keep their cache-friendly headers. The policy holds only if no template writes inline code: the
 templates are scanned here, and every page the access matrix renders is checked (tests/test_access_matrix.py)."""
 
+import gzip
 from pathlib import Path
 
 import pytest
@@ -206,3 +207,16 @@ def test_bar_width_is_a_class_from_0_to_100(value, expected):
 def test_every_bar_width_class_exists():
     css = (Path(settings.BASE_DIR) / "static" / "css" / "xiji.css").read_text(encoding="utf-8")
     assert all(f".bar-w-{n}{{width:{n}%}}" in css for n in range(101))
+
+
+@pytest.mark.django_db
+def test_pages_go_out_gzipped_with_their_headers_kept(client):
+    """Issue 15 §6: a slow phone gets every page compressed; the security headers survive the compression."""
+    plain = client.get(reverse("login"))
+    zipped = client.get(reverse("login"), HTTP_ACCEPT_ENCODING="gzip")
+    assert "Content-Encoding" not in plain and zipped["Content-Encoding"] == "gzip"
+    body = gzip.decompress(zipped.content).decode()
+    assert "<form" in body and 'name="csrfmiddlewaretoken"' in body
+    assert len(zipped.content) * 2 < len(plain.content)  # a 2.9 KB login page: 1.4 KB; larger pages gain more
+    assert "Content-Security-Policy" in zipped and "no-store" in zipped["Cache-Control"]
+    assert "Accept-Encoding" in zipped["Vary"]

@@ -97,7 +97,8 @@ def write_xlsx_sheets(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequen
 def render_pdf(template_name: str, context: dict) -> bytes:
     """Render a Django template (extending pdf/base.html) to PDF bytes, in the active language.
 
-    Chinese needs the Noto Sans CJK SC font installed (fonts-noto-cjk): without it WeasyPrint prints empty boxes
+    Chinese needs WenQuanYi Micro Hei (fonts-wqy-microhei; Noto Sans CJK SC as the fallback): without it WeasyPrint
+    prints empty boxes
     and still succeeds, so tests check the text and fonts of the result, not just its first bytes.
     """
     html = render_to_string(template_name, context)

@@ -62,6 +62,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so it compresses what every later middleware wrote: pages go out gzipped to a slow phone (issue 15 §6).
+    # Django's GZip pads each response with random bytes (Heal The Breach), and the CSRF token is masked per request.
+    "django.middleware.gzip.GZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -260,14 +263,19 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")
+# Static files compressed (gzip) and with hashed names cached for a year, by whitenoise: in production and in the
+# demo (`make demo` collects them first and sets XIJI_COMPRESSED_STATIC=1); plain files only for a developer's
+# runserver and the tests, which do not run collectstatic.
+XIJI_COMPRESSED_STATIC = env_bool("XIJI_COMPRESSED_STATIC", not DEBUG)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if XIJI_COMPRESSED_STATIC
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+WHITENOISE_USE_FINDERS = not XIJI_COMPRESSED_STATIC  # compressed: only what collectstatic wrote
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -163,6 +163,7 @@ def test_letter_pdf_is_chinese_with_the_school_times_and_deadline(client, world,
     client.force_login(world.parent)
     response = client.get(reverse("enrollment:letter-pdf", args=[world.school_a.pk]))
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert len(response.content) < 150 * 1024  # issue 15 §6: one small font program, about 3 s at 400 kbps
     pages, fonts = pdf_pages(response.content, tmp_path)
     text = "".join(pages)
     assert "甲乡中心小学" in text and world.plan_filed.filing_number in text
