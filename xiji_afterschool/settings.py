@@ -276,6 +276,10 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not XIJI_COMPRESSED_STATIC  # compressed: only what collectstatic wrote
+WHITENOISE_AUTOREFRESH = not XIJI_COMPRESSED_STATIC
+# Production links hashed names, cached for a year ("immutable"); the demo runs with DEBUG, where Django links the
+# plain names: an hour, then a cheap 304.
+WHITENOISE_MAX_AGE = 3600 if XIJI_COMPRESSED_STATIC else 0
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
