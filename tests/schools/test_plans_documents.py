@@ -7,6 +7,7 @@ catalog may lag behind, so the assertions are on data values and on labels taken
 
 import datetime
 import zoneinfo
+from unittest import mock
 
 import pytest
 from django.utils import timezone, translation
@@ -138,10 +139,11 @@ def make_plan(*, status=SchoolPlan.Status.FILED) -> SchoolPlan:
     if filed:
         steps.append(("file", "at_bureau", "filed", bureau, "同意备案。", at(2026, 9, 9, 15, 0)))
     for action, old, new, actor, note, when in steps:
-        event = SchoolPlanEvent.objects.create(
-            plan=plan, action=action, from_status=old, to_status=new, actor=actor, note=note
-        )
-        SchoolPlanEvent.objects.filter(pk=event.pk).update(created_at=when)  # created_at is auto_now_add
+        # created_at is auto_now_add and the row append-only (a trigger on PostgreSQL): written at `when`
+        with mock.patch.object(timezone, "now", lambda when=when: when):
+            SchoolPlanEvent.objects.create(
+                plan=plan, action=action, from_status=old, to_status=new, actor=actor, note=note
+            )
     return plan
 
 
