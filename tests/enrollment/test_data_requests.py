@@ -272,6 +272,8 @@ def test_bureau_sees_overdue_requests_by_school(world, client):
     page = client.get(reverse("enrollment:data-request-overdue")).content.decode()
     assert f'data-school="{w.school_a.pk}"' in page and f'data-school="{w.school_b.pk}"' in page
     assert w.child.name not in page, "the county's list carries no family's data"
+    home = client.get(reverse("bureau:home")).content.decode()
+    assert "data-data-requests-overdue" in home and 'rounded-pill">3</span>' in home
     # the console's overdue list counts them too
     kinds = [i.kind for i in reminders_selectors.overdue_items(w.bureau, today)]
     assert kinds.count("data_request") == 3
