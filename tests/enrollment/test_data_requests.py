@@ -9,6 +9,8 @@ import json
 import openpyxl
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,13 +18,13 @@ from enrollment.models import DataRequest
 from enrollment.rules import data_requests as rules
 from enrollment.selectors import data_requests as selectors
 from enrollment.services import data_requests as services
-from schools.models import AuditRecord, CalendarDay, Notification, Role
+from schools.models import AuditRecord, CalendarDay, Notification, Role, StudentGuardian
 from xiji_afterschool.bureau.selectors import reminders as reminders_selectors
 from xiji_afterschool.bureau.services import reminders as reminders_services
 from xiji_afterschool.workflow import TransitionNotAllowed
 
 from ..conftest import events, messages_of
-from ..factories import GuardianFactory, link_guardian, user_with_role
+from ..factories import GuardianFactory, SchoolYearFactory, link_guardian, user_with_role
 
 pytestmark = pytest.mark.usefixtures("english", "english_pages")
 
@@ -63,8 +65,6 @@ def test_reminder_stages():
 
 
 def test_the_due_date_reads_the_county_calendar(db):
-    from ..factories import SchoolYearFactory
-
     year = SchoolYearFactory(start_date=d(2026, 8, 1), end_date=d(2027, 7, 31))
     for day, kind in NATIONAL_DAY_2026.items():
         CalendarDay.objects.create(school_year=year, date=day, kind=kind)
@@ -78,8 +78,6 @@ def test_the_due_date_reads_the_county_calendar(db):
 def family(world):
     """`parent`'s child also has a mother with her own number; `other_parent`'s child is in the same class."""
     world.mother = GuardianFactory(name="王秀英", mobile="13909549999")
-    from schools.models import StudentGuardian
-
     StudentGuardian.objects.create(student=world.child, guardian=world.mother, relation="mother")
     world.guardian = world.parent.guardian
     return world
@@ -287,3 +285,24 @@ def test_the_daily_job_reminds_the_school_once_per_stage(world):
     assert sent["data_request"] == 1
     assert reminders_services.send_deadline_reminders(today=today)["data_request"] == 0, "told once"
     assert Notification.objects.filter(user=w.school_admin, dedupe_key=f"data-request:{request.pk}:overdue-0").exists()
+
+
+def test_my_data_and_the_school_list_read_a_fixed_number_of_queries(world, client):
+    w = world
+    client.force_login(w.parent)
+
+    def count(url):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    services.data_request_submit(actor=w.parent, kind="withdrawal", student=w.child, school=w.school_a)
+    first = count(reverse("enrollment:my-data"))
+    StudentGuardian.objects.create(student=w.child_a2, guardian=w.parent.guardian, relation="father")
+    for _ in range(3):
+        services.data_request_submit(actor=w.parent, kind="withdrawal", student=w.child_a2, school=w.school_a)
+    assert count(reverse("enrollment:my-data")) == first
+    client.force_login(w.school_admin)
+    listing = count(reverse("enrollment:data-request-list"))
+    services.data_request_submit(actor=w.parent, kind="withdrawal", school=w.school_a)
+    assert count(reverse("enrollment:data-request-list")) == listing
