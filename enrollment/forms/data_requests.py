@@ -13,7 +13,7 @@ class DataRequestForm(forms.Form):
 
     about = forms.ChoiceField(label=_("About"))
     kind = forms.ChoiceField(label=_("I ask the school to"), choices=DataRequest.Kind.choices, widget=forms.RadioSelect)
-    what_is_wrong = forms.CharField(label=_("What is wrong"), max_length=300, required=False)
+    what_is_wrong = forms.CharField(label=_("What is wrong now"), max_length=300, required=False)
     should_be = forms.CharField(label=_("What it should be"), max_length=300, required=False)
     details = forms.CharField(
         label=_("Details"),

@@ -73,7 +73,7 @@ def my_data_sections(data: dict, *, full: bool) -> list[Section]:
     )
     children = Section(
         "children",
-        _("Children"),
+        _("Your children"),
         [("child", _("Child")), ("school", _("School")), ("class", _("Class")), ("gender", _("Gender")),
          ("birth_date", _("Birth date")), ("id_number", _("Resident ID number")), ("boarder", _("Boarder"))],
     )  # fmt: skip
@@ -159,7 +159,7 @@ def my_data_sections(data: dict, *, full: bool) -> list[Section]:
         "pickup_adults",
         _("Pick-up adults you listed"),
         [("child", _("Child")), ("kind", _("Kind")), ("name", _("Name")), ("relation", _("Relation")),
-         ("mobile", _("Mobile number")), ("from", _("From")), ("until", _("Until")), ("ended", _("Ended"))],
+         ("mobile", _("Mobile number")), ("from", _("Valid from")), ("until", _("Valid until")), ("ended", _("Ended"))],
     )  # fmt: skip
     for c in data["collectors"]:
         pickups.rows.append(

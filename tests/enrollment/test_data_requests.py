@@ -123,10 +123,10 @@ def test_excel_copy_has_a_sheet_per_kind_of_data(family, client):
     response = client.get(reverse("enrollment:my-data-xlsx"))
     assert response.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames[:4] == ["You", "Children", "Guardians of each child", "Applications"]
+    assert book.sheetnames[:4] == ["You", "Your children", "Guardians of each child", "Applications"]
     you = list(book["You"].values)
     assert you[0][:2] == ("Name", "Mobile number") and you[1][1] == w.guardian.mobile
-    children = [row[0] for row in list(book["Children"].values)[1:]]
+    children = [row[0] for row in list(book["Your children"].values)[1:]]
     assert children == [w.child.name]
     mobiles = {row[2]: row[3] for row in list(book["Guardians of each child"].values)[1:]}
     assert mobiles == {"Father": w.guardian.mobile, "Mother": "139****9999"}
