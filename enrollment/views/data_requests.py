@@ -16,9 +16,10 @@ from xiji_afterschool import auditing, exports, permissions, workflow
 from xiji_afterschool.errors import DomainError, form_errors
 
 from ..forms.data_requests import AnswerForm, DataRequestForm
-from ..models import DataRequest
+from ..models import Application, DataRequest
 from ..reports import data_requests as reports
 from ..rules import data_requests as rules
+from ..selectors import applications as applications_selectors
 from ..selectors import data_requests as selectors
 from ..services import data_requests as services
 
@@ -112,11 +113,19 @@ def data_request_detail(request, pk):
     data_request = get_object_or_404(selectors.data_request_detail(viewer=request.user), pk=pk)
     permissions.require(request.user, "data_request.view", data_request)
     can_answer = data_request.is_open and permissions.can(request.user, "data_request.answer", data_request)
+    applications = []
+    if can_answer and data_request.student_id:  # a withdrawal is done by withdrawing the live application
+        applications = list(
+            applications_selectors.application_list(viewer=request.user)
+            .filter(student_id=data_request.student_id)
+            .exclude(status=Application.Status.WITHDRAWN)
+        )
     context = {
         "data_request": data_request,
         "history": list(data_request.events.all()),
         "overdue": data_request.is_open and rules.is_overdue(timezone.localdate(), data_request.due_date),
         "can_answer": can_answer,
+        "applications": applications,
         "form": AnswerForm() if can_answer else None,
         "actions": workflow.allowed_actions(data_request),
     }

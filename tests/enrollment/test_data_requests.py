@@ -23,6 +23,7 @@ from xiji_afterschool.bureau.selectors import reminders as reminders_selectors
 from xiji_afterschool.bureau.services import reminders as reminders_services
 from xiji_afterschool.workflow import TransitionNotAllowed
 
+from ..access.parents import signed_application
 from ..conftest import events, messages_of
 from ..factories import GuardianFactory, SchoolYearFactory, link_guardian, user_with_role
 
@@ -306,3 +307,15 @@ def test_my_data_and_the_school_list_read_a_fixed_number_of_queries(world, clien
     listing = count(reverse("enrollment:data-request-list"))
     services.data_request_submit(actor=w.parent, kind="withdrawal", school=w.school_a)
     assert count(reverse("enrollment:data-request-list")) == listing
+
+
+def test_the_school_answering_a_withdrawal_is_pointed_to_the_childs_application(world, client):
+    w = world
+    app = signed_application(w)
+    request = services.data_request_submit(actor=w.parent, kind="withdrawal", student=w.child, school=w.school_a)
+    client.force_login(w.school_admin)
+    page = client.get(reverse("enrollment:data-request-detail", args=[request.pk])).content.decode()
+    assert f'data-application="{app.pk}"' in page and "Withdraw the child's application first" in page
+    client.force_login(w.parent)
+    page = client.get(reverse("enrollment:data-request-detail", args=[request.pk])).content.decode()
+    assert "data-application" not in page and "Answer the family" not in page
