@@ -10,7 +10,18 @@ from collections import Counter
 from django.apps import apps
 from django.db.models import Count, Max, Min, Prefetch, QuerySet
 
-from schools.models import Attendance, CalendarDay, Guardian, Notification, School, Student, StudentGuardian
+from schools.models import (
+    Attendance,
+    CalendarDay,
+    Guardian,
+    Membership,
+    Notification,
+    Role,
+    School,
+    Student,
+    StudentGuardian,
+    User,
+)
 from schools.selectors import roster as roster_selectors
 from xiji_afterschool import permissions
 
@@ -182,9 +193,7 @@ def _consents_of(model, *, parent, ids):
     return qs.distinct().order_by("pk")[:500]
 
 
-def school_admins(school: School) -> list:
+def school_admins(school: School) -> list[User]:
     """Who answers a school's requests: its active administrators."""
-    from schools.models import Membership, Role, User
-
     users = Membership.objects.filter(role=Role.SCHOOL_ADMIN, school=school).values("user")
     return list(User.objects.filter(pk__in=users, is_active=True).order_by("pk"))
