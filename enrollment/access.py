@@ -41,6 +41,13 @@ register(
         "agreement.publish": {SA},
         "agreement.view": {PA, CT, SA},
         "coverage.view": {SA, *SUPERVISORS},
+        # The guardian's rights (issue #14, item 5): a copy of what is held about the family, and requests to
+        # correct, delete or withdraw consent, answered by the school within 15 working days.
+        "my_data.view": {PA},
+        "data_request.create": {PA},  # object: the child (a Student the parent sees), or none for their own data
+        "data_request.view": {PA, CT, SA},
+        "data_request.answer": {SA},
+        "data_request.overdue": {TC, *COUNTY_READERS},  # open requests past due, by school: no personal data
     },
     scopes={
         "enrollment.Application": {
@@ -62,6 +69,8 @@ register(
             Role.BUREAU: ALL,
         },
         "enrollment.LetterBatch": {CT: of_class("admin_class"), SA: at_school()},
+        # A parent sees the requests they made; the class teacher their class's children's; the school its own.
+        "enrollment.DataRequest": {PA: of_person("requester"), CT: of_class("student__admin_class"), SA: at_school()},
     },
     action_scopes={
         # A class teacher prints letters and enters paper applications only for their own class, though they see
@@ -71,6 +80,10 @@ register(
         # A parent or class teacher sees the mobile of the applications they made; the school admin every one.
         # whoever submitted the application: online as a parent, or entered from paper as a class teacher
         "application.view_contact": {"enrollment.Application": same_rule({PA, CT}, of_person("applicant"))},
+        # The county and the township see overdue requests (school, kind, dates) and nothing else of them.
+        "data_request.overdue": {
+            "enrollment.DataRequest": {TC: in_township(), **same_rule(COUNTY_READERS, ALL)},
+        },
     },
     menu=[
         MenuEntry(PA, "enrollment:parent-home", "home.parent", home=True),
@@ -78,5 +91,13 @@ register(
         *(MenuEntry(role, "enrollment:coverage-county", "coverage.view", _("Coverage"), 30) for role in SUPERVISORS),
         MenuEntry(SA, "enrollment:review-school", "application.school_approve", _("Applications"), 10),
         MenuEntry(CT, "enrollment:review-class", "application.class_review", _("Class review"), 10),
+        *(
+            MenuEntry(role, "enrollment:data-request-list", "data_request.view", _("Data requests"), 70)
+            for role in (CT, SA)
+        ),
+        *(
+            MenuEntry(role, "enrollment:data-request-overdue", "data_request.overdue", _("Overdue data requests"), 36)
+            for role in COUNTY_READERS
+        ),
     ],
 )

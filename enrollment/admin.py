@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from .models import Agreement, AgreementText, Application, ApplicationEvent, LetterBatch
+from .models import (
+    Agreement,
+    AgreementText,
+    Application,
+    ApplicationEvent,
+    DataRequest,
+    DataRequestEvent,
+    LetterBatch,
+)
 
 
 @admin.register(AgreementText)
@@ -38,3 +46,21 @@ class ApplicationEventAdmin(admin.ModelAdmin):
 class LetterBatchAdmin(admin.ModelAdmin):
     list_display = ["admin_class", "status", "done", "total", "created_at"]
     readonly_fields = [f.name for f in LetterBatch._meta.fields]
+
+
+@admin.register(DataRequest)
+class DataRequestAdmin(admin.ModelAdmin):
+    """A family's request and the school's answer are a record of the family's rights: read-only here."""
+
+    list_display = ["pk", "school", "kind", "status", "submitted_at", "due_date", "answered_at"]
+    list_filter = ["status", "kind"]
+    readonly_fields = [f.name for f in DataRequest._meta.fields]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DataRequestEvent)
+class DataRequestEventAdmin(admin.ModelAdmin):
+    list_display = ["request", "action", "from_status", "to_status", "actor", "by_system", "created_at"]
+    readonly_fields = [f.name for f in DataRequestEvent._meta.fields]

@@ -24,9 +24,10 @@ from heapq import heappop, heappush
 from django.db.models import Count
 from django.utils import timezone
 
-from enrollment.models import Agreement, AgreementText, Application
+from enrollment.models import Agreement, AgreementText, Application, DataRequest
 from enrollment.rules.placement import is_suitable, placement_start_date
 from enrollment.selectors.agreements import current_agreement_text, informed_items, needs_new_signature
+from enrollment.selectors.data_requests import request_targets
 from enrollment.selectors.placement import placement_board, placement_classes
 from enrollment.services.agreements import (
     Signature,
@@ -41,6 +42,7 @@ from enrollment.services.applications import (
     application_submit,
     application_withdraw,
 )
+from enrollment.services.data_requests import data_request_answer, data_request_submit
 from enrollment.services.parents import child_link
 from enrollment.services.placement import activate_due_placements, application_place, placement_apply
 from enrollment.services.review import (
@@ -604,7 +606,36 @@ def play(county: DemoCounty, phase: str) -> list[str]:
     year = county.school_year()
     if not AgreementText.objects.filter(school_year=year, school__code__startswith=REGION).exists():
         YearStory(county, year).play()
+    if demo_parent is not None:
+        data_requests_story(county, county.user_object(demo_parent))
     return summary_lines(year)
+
+
+def data_requests_story(county: DemoCounty, parent: User) -> None:
+    """The demo parent's requests about their data (issue #14, item 5): a correction of the child's birth date sent
+    five weeks ago and answered “done” by the school; a request to delete an old pick-up adult's number sent four
+    weeks ago, still open and so past its 15 working days (the bureau's overdue list shows it). Written once."""
+    targets = [t for t in request_targets(parent=parent) if t[2] is not None]
+    if not targets or DataRequest.objects.filter(requester=parent).exists():
+        return
+    _value, _label, child, school = targets[0]
+    admin = county.admins([school]).get(school.pk)
+    now = county.clock.now
+    with county.clock.at(working_moment(timezone.localdate(now) - 35 * DAY, county.rng)):
+        corrected = data_request_submit(
+            actor=parent, kind=DataRequest.Kind.CORRECTION, student=child, school=school,
+            what_is_wrong=f"出生日期登记为 {child.birth_date:%Y-%m-%d}", should_be="应以户口簿为准，已带户口簿到学校核对",
+        )  # fmt: skip
+    if admin is not None:
+        with county.clock.at(working_moment(timezone.localdate(now) - 28 * DAY, county.rng)):
+            data_request_answer(
+                actor=admin, request=corrected, done=True, answer="已核对户口簿，花名册中的出生日期已通过导入更正。"
+            )
+    with county.clock.at(working_moment(timezone.localdate(now) - 28 * DAY, county.rng)):
+        data_request_submit(
+            actor=parent, kind=DataRequest.Kind.DELETION, student=child, school=school,
+            details="去年登记的接送人（孩子舅舅）已不再接送，请删除他的姓名和手机号。",
+        )  # fmt: skip
 
 
 def summary_lines(year: SchoolYear) -> list[str]:
@@ -613,6 +644,7 @@ def summary_lines(year: SchoolYear) -> list[str]:
     statuses = dict(apps.values_list("status").annotate(n=Count("id")).order_by())
     schools = apps.values("school").distinct().count()
     agreements = Agreement.objects.filter(text__school_year=year, student__school__code__startswith=REGION)
+    requests = DataRequest.objects.filter(**in_county)
     return [
         f"课后服务申请 {apps.count()} 份（{schools} 所学校，代录 {apps.filter(entered_by__isnull=False).count()} 份）："
         + " · ".join(f"{APPLICATION_LABELS[s]} {statuses.get(s, 0)}" for s in AS),
@@ -620,4 +652,5 @@ def summary_lines(year: SchoolYear) -> list[str]:
         f"签署 {agreements.filter(decision=Agreement.Decision.SIGNED).count()} · "
         f"不同意 {agreements.filter(decision=Agreement.Decision.DECLINED).count()}",
         f"插班生 {LATE_JOINER['name']}（{FIRST} 三年级1班）家长信编码 {LATE_JOINER['link_code']}：尚未申请",
+        f"家长数据权利申请 {requests.count()} 件（待答复 {requests.filter(status__in=DataRequest.OPEN).count()}）",
     ]

@@ -1,4 +1,4 @@
-from .views import agreements, applications, coverage, homes, letters, parents, placement, review
+from .views import agreements, applications, coverage, data_requests, homes, letters, parents, placement, review
 
 app_name = "enrollment"
 urlpatterns = [
@@ -10,4 +10,5 @@ urlpatterns = [
     *review.urlpatterns,
     *placement.urlpatterns,
     *coverage.urlpatterns,
+    *data_requests.urlpatterns,
 ]

@@ -2,6 +2,15 @@
 
 from .agreements import Agreement, AgreementText
 from .applications import Application, ApplicationEvent
+from .data_requests import DataRequest, DataRequestEvent
 from .letters import LetterBatch
 
-__all__ = ["Agreement", "AgreementText", "Application", "ApplicationEvent", "LetterBatch"]
+__all__ = [
+    "Agreement",
+    "AgreementText",
+    "Application",
+    "ApplicationEvent",
+    "DataRequest",
+    "DataRequestEvent",
+    "LetterBatch",
+]

@@ -85,7 +85,7 @@ def test_a_school_without_an_administrator_is_its_townships_to_file(world):
 def test_nothing_is_reminded_between_school_years(world):
     w = world
     assert services.send_deadline_reminders(today=w.school_year.end_date + DAY) == {
-        "plan_filing": 0, "annual_claim": 0, "school_report": 0, "rectification": 0,
+        "plan_filing": 0, "annual_claim": 0, "school_report": 0, "rectification": 0, "data_request": 0,
     }  # fmt: skip
 
 

@@ -22,8 +22,9 @@ from django.test import (
 )
 from django.utils import timezone
 
-from enrollment.models import Agreement, AgreementText, Application
+from enrollment.models import Agreement, AgreementText, Application, DataRequest
 from enrollment.rules.placement import is_suitable, placement_start_date
+from enrollment.selectors import data_requests as data_requests_selectors
 from enrollment.selectors.placement import placement_classes
 from funding.models import (
     ZERO,
@@ -436,6 +437,18 @@ def test_the_demo_parent_has_an_attending_child_and_a_returned_application(seede
     assert declined.count() >= 1
     assert not Application.objects.filter(student__in=declined.values("student")).exists()
     assert not declined.filter(student__guardian_links__guardian__user=parent).exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_parent_has_an_answered_and_an_overdue_data_request(seeded):
+    parent = User.objects.get(username="13909540001")
+    done, open_ = DataRequest.objects.filter(requester=parent).order_by("pk")
+    assert (done.kind, done.status, done.answered_by.username) == ("correction", "done", "xuexiao")
+    assert [e.action for e in done.events.all()] == ["submit", "complete"]
+    assert (open_.kind, open_.status) == ("deletion", "submitted") and open_.due_date < AS_OF
+    bureau = User.objects.get(username="jiaotiju")
+    rows = data_requests_selectors.overdue_by_school(viewer=bureau, today=AS_OF)
+    assert [(r["school"].name, r["count"]) for r in rows] == [(FIRST, 1)]
 
 
 @pytest.mark.django_db

@@ -8,6 +8,7 @@ KIND_LABELS = {
     "annual_claim": _("Annual subsidy claim not submitted"),
     "school_report": _("School report not submitted"),
     "rectification": _("Inspection rectification not answered"),
+    "data_request": _("Family's data request not answered"),
 }
 
 

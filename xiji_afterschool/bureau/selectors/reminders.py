@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from enrollment.selectors import data_requests as data_requests_selectors
 from funding.models import Claim
 from schools.models import Membership, Role, School, SchoolPlan, SchoolYear, User
 from xiji_afterschool import permissions
@@ -97,11 +98,22 @@ def rectification_items(school_year: SchoolYear, today: datetime.date) -> list[D
     ]  # fmt: skip
 
 
+def data_request_items(school_year: SchoolYear, today: datetime.date) -> list[DueItem]:
+    """Families' requests about their data (issue #14, item 5) still waiting for the school's answer, whatever the
+    school year: the 15 working days run across years."""
+    url = reverse("enrollment:data-request-overdue")
+    return [
+        DueItem("data_request", r.school, r.due_date, url, "data_request.overdue")
+        for r in data_requests_selectors.open_requests_all()
+    ]
+
+
 DUE: tuple[tuple[str, Callable[[SchoolYear, datetime.date], list[DueItem]]], ...] = (
     ("plan_filing", plan_items),
     ("annual_claim", claim_items),
     ("school_report", report_items),
     ("rectification", rectification_items),
+    ("data_request", data_request_items),
 )
 
 

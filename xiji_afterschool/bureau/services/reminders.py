@@ -1,7 +1,8 @@
 """Deadline reminders (issue #12, item 8): one daily job telling the responsible people what is due.
 
 `send_deadline_reminders()` walks `REMINDERS`: plan filing and the annual claim (here), school reports
-(services/school_reports.py) and inspection rectifications (services/inspections.py). Each function takes `today` and returns how many notifications it sent; each tells through `notify`
+(services/school_reports.py), inspection rectifications (services/inspections.py) and families' data requests
+(enrollment/services/data_requests.py). Each function takes `today` and returns how many notifications it sent; each tells through `notify`
 with a dedupe key naming the item and the reminder stage (rules/reminders.py), so running the job twice, or two
 workers at once, tells nobody twice. One function failing is logged and does not stop the others.
 """
@@ -15,6 +16,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from enrollment.services import data_requests as data_requests_services
 from schools.models import NotificationKind, SchoolYear
 from schools.services.notifications import notify
 
@@ -92,6 +94,7 @@ REMINDERS: tuple[tuple[str, Callable[..., int]], ...] = (
     ("annual_claim", remind_annual_claim),
     ("school_report", school_reports_services.remind_overdue_reports),
     ("rectification", inspections_services.remind_rectifications),
+    ("data_request", data_requests_services.data_requests_remind),
 )
 
 

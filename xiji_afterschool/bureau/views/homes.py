@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
 
+from enrollment.selectors import data_requests as data_requests_selectors
 from funding.selectors import claims as claims_selectors
 from safety.selectors import alerts as alerts_selectors
 from safety.selectors import hazards as hazards_selectors
@@ -38,6 +39,9 @@ def home(request):
         "school_year": school_year,
         "safety": safety_numbers(request.user, school_year),
         "claims_first_review": claims_selectors.claim_queue(viewer=request.user).count(),
+        "data_requests_overdue": data_requests_selectors.overdue_requests(
+            viewer=request.user, today=timezone.localdate()
+        ).count(),
     }
     if school_year:
         status = plans_selectors.plan_status(viewer=request.user, school_year=school_year)

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enrollment', '0004_merge_jobs_audit_names'),
+        ('enrollment', '0006_data_request_events_append_only'),
     ]
 
     operations = [
