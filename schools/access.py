@@ -100,6 +100,7 @@ register(
         "student.view": {Role.PARENT, CT, *SCHOOL_AND_SUPERVISORS},
         # The whole resident ID number and guardian mobiles: only the school that keeps the roster.
         "student.view_identifiers": {SA},
+        "student.edit": {SA},  # corrects the roster (a guardian's correction request): its own school's students
         "roster.export": {SA},
         "roster.import": {SA},
         # The county calendar and milestones (R18): set by the bureau, read by every school.

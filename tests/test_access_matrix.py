@@ -77,6 +77,12 @@ MATRIX: dict[str, Case] = {
         ok={a: 200 for a in ("parent", "class_teacher", "school_admin", "township", "bureau", "inspector")},
         default=404,
     ),
+    # Only the child's school corrects the roster; those who see the child without the right: 403; the rest: 404.
+    "schools:student-edit": Case(
+        args=lambda w: [w.child.pk],
+        ok={"school_admin": 200} | {a: 403 for a in ("parent", "class_teacher", "township", "bureau", "inspector")},
+        default=404,
+    ),
     "schools:roster-export-detail": only("school_admin", default=404, args=lambda w: [w.export_a.pk]),
     "schools:roster-export-download": only("school_admin", default=404, args=lambda w: [w.export_a.pk]),
     "schools:roster-export-retry": only(

@@ -40,6 +40,7 @@ ACTION_LABELS = {
     "rate.set": _("Subsidy rate set"),
     "roster.import": _("Roster imported"),
     "roster.student_overwrite": _("Student overwritten by import"),
+    "roster.student_edit": _("Student's roster data corrected"),
     "child.link": _("Child linked to a parent account"),
     "service_class.create": _("Service class created"),
     "service_class.edit": _("Service class changed"),

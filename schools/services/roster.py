@@ -3,15 +3,18 @@
 import logging
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from xiji_afterschool import jobs, permissions
+from xiji_afterschool.errors import DomainError
 from xiji_afterschool.exports import write_xlsx
 
-from ..models import RosterExport, School
+from ..models import RosterExport, School, Student
 from ..reports import roster as reports
+from . import audit as audit_services
 
 log = logging.getLogger("xiji.schools")
 
@@ -61,3 +64,36 @@ def roster_export_run(*, export_id: int) -> RosterExport:
         log.exception("roster export %s failed", export_id)
         jobs.fail(export, attempt, _("The export failed; please try again."))
         return export
+
+
+# The fields the school corrects on the student's page; the audit record keeps each change (the ID number masked).
+EDITABLE_FIELDS = ["name", "gender", "birth_date", "id_number", "admin_class", "is_boarder"]
+
+
+@transaction.atomic
+def student_update(*, actor, student: Student, **fields) -> Student:
+    """Correct a student's roster data (a guardian's correction request, a typo of the import). The class must be of
+    the student's school and the ID number nobody else's; nothing is written when either is wrong."""
+    permissions.require(actor, "student.edit", student)
+    student = Student.objects.select_for_update().get(pk=student.pk)
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    admin_class = fields.get("admin_class", student.admin_class)
+    if admin_class.school_id != student.school_id:
+        raise DomainError(_("Choose a class of the student's own school."))
+    id_number = fields.get("id_number", student.id_number)
+    if id_number and Student.objects.filter(id_number=id_number).exclude(pk=student.pk).exists():
+        raise DomainError(_("Another student already has this ID number. Check the number with the family."))
+    before = audit_services.snapshot(student, EDITABLE_FIELDS)
+    for name, value in fields.items():
+        setattr(student, name, value)
+    try:
+        student.full_clean(exclude=["link_code"])
+    except ValidationError as exc:
+        raise DomainError(" ".join(exc.messages)) from exc
+    student.save(update_fields=[*fields, "updated_at"])
+    changes = audit_services.diff(before, audit_services.snapshot(student, EDITABLE_FIELDS))
+    if changes:
+        audit_services.record(action="roster.student_edit", obj=student, changes=changes, actor=actor)
+    return student

@@ -1,5 +1,6 @@
 """The roster: schools, students and the roster export."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
@@ -9,8 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xiji_afterschool import actions, auditing, permissions
+from xiji_afterschool.errors import DomainError
 
-from ..forms.roster import SchoolFilterForm, StudentSearchForm
+from ..forms.roster import SchoolFilterForm, StudentForm, StudentSearchForm
 from ..models import RosterExport
 from ..selectors import roster as selectors
 from ..services import roster as services
@@ -69,6 +71,25 @@ def student_detail(request, pk):
 
 
 @login_required
+def student_edit(request, pk):
+    """The school corrects a student's roster data; after saving, back to the student's page."""
+    student = get_object_or_404(selectors.student_list(viewer=request.user), pk=pk)
+    permissions.require(request.user, "student.edit", student)
+    initial = {name: getattr(student, name) for name in services.EDITABLE_FIELDS}
+    form = StudentForm(request.POST or None, initial=initial, school=student.school)
+    if request.method == "POST" and form.is_valid():
+        changed = {name: form.cleaned_data[name] for name in form.changed_data}
+        try:
+            services.student_update(actor=request.user, student=student, **changed)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The roster data of %(name)s is saved.") % {"name": form.cleaned_data["name"]})
+            return redirect("schools:student-detail", pk=student.pk)
+    return render(request, "schools/roster/student_edit.html", {"student": student, "form": form})
+
+
+@login_required
 @require_POST
 def roster_export_create(request, school_pk):
     school = get_object_or_404(selectors.school_list(viewer=request.user), pk=school_pk)
@@ -117,6 +138,7 @@ urlpatterns = [
     path("schools/<int:school_pk>/roster-export/", roster_export_create, name="roster-export-create"),
     path("students/", student_list, name="student-list"),
     path("students/<int:pk>/", student_detail, name="student-detail"),
+    path("students/<int:pk>/edit/", student_edit, name="student-edit"),
     path("exports/<int:pk>/", roster_export_detail, name="roster-export-detail"),
     path("exports/<int:pk>/retry/", roster_export_retry, name="roster-export-retry"),
     path("exports/<int:pk>/download/", roster_export_download, name="roster-export-download"),
