@@ -21,6 +21,7 @@ school), so it is bulk-inserted like an import would, validated on a sample by t
 """
 
 import datetime
+import itertools
 import random
 from collections import defaultdict
 from dataclasses import dataclass
@@ -734,8 +735,9 @@ EMERGENCY = (
 class PlanWriter:
     """Writes the current year's plans through the plan services, as the users entitled to each step."""
 
-    def __init__(self, school_year: SchoolYear, schools: list[School], actor_of: dict, bureau: User):
-        self.year, self.actor_of, self.bureau = school_year, actor_of, bureau
+    def __init__(self, school_year: SchoolYear, schools: list[School], actor_of: dict, bureau: User, clock):
+        self.year, self.actor_of, self.bureau, self.clock = school_year, actor_of, bureau, clock
+        self.moments = iter(())
         self.y = school_year.start_date.year
         by_pk = {s.pk: s for s in schools}
         self.coordinator = {s.township_id: actor_of[s.pk] for s in schools if s.is_dependent}
@@ -816,31 +818,55 @@ class PlanWriter:
             },
         }
 
+    def story_moments(self, school: School, story: str):
+        """The story's clock for one plan, a few hours a step: a plan filed this year was written, sent up and filed
+        in August, before the 31 August deadline; one still on its way was sent up in the last days."""
+        offset = int(school.code[-3:]) % 12 if school.code[-3:].isdigit() else 0
+        if story in ("filed", "refiled", "revised"):
+            start = at(datetime.date(self.y, 8, 6 + offset), 9)
+        else:
+            start = self.clock.now - datetime.timedelta(days=8 - offset % 5, hours=offset)
+        return (start + datetime.timedelta(hours=5 * i) for i in itertools.count())
+
+    def step(self):
+        """The next moment of the plan's story (`with self.step(): service(...)`)."""
+        return self.clock.at(next(self.moments))
+
     def save_section(self, plan: SchoolPlan, key: str, data: dict) -> None:
         form = build_form(key, school=plan.school, data=data)
         if not form.is_valid():
             raise CommandError(f"{plan.school.name} {key}: {form.errors.as_text()}")
-        plan_section_save(actor=self.actor_of[plan.school_id], plan=plan, key=key, cleaned_data=form.cleaned_data)
+        with self.step():
+            plan_section_save(actor=self.actor_of[plan.school_id], plan=plan, key=key, cleaned_data=form.cleaned_data)
 
     # -- the stories
 
     def submit(self, plan: SchoolPlan) -> SchoolPlan:
-        return plan_submit(actor=self.actor_of[plan.school_id], plan=plan)
+        with self.step():
+            return plan_submit(actor=self.actor_of[plan.school_id], plan=plan)
 
     def to_bureau(self, plan: SchoolPlan) -> SchoolPlan:
         plan = self.submit(plan)
         if plan.status == PS.AT_TOWNSHIP:
             coordinator = self.coordinator[plan.school.township_id]
-            plan = plan_forward(actor=coordinator, plan=plan, note="已审核，同意报送县教体局。")
+            with self.step():
+                plan = plan_forward(actor=coordinator, plan=plan, note="已审核，同意报送县教体局。")
         return plan
 
     def file(self, plan: SchoolPlan) -> SchoolPlan:
-        return plan_file(actor=self.bureau, plan=plan, note="同意备案。")
+        with self.step():
+            return plan_file(actor=self.bureau, plan=plan, note="同意备案。")
+
+    def send_back(self, actor, plan: SchoolPlan, note: str) -> SchoolPlan:
+        with self.step():
+            return plan_return(actor=actor, plan=plan, note=note)
 
     def write(self, school: School, story: str) -> None:
         data = self.sections(school)
         actor = self.actor_of[school.pk]
-        plan = plan_start(actor=actor, school=school, school_year=self.year)
+        self.moments = self.story_moments(school, story)
+        with self.step():
+            plan = plan_start(actor=actor, school=school, school_year=self.year)
         keys = [s.key for s in SECTIONS if s.form is not None]
         if story.startswith("draft:"):
             for key in keys[: int(story.split(":")[1])]:
@@ -856,19 +882,23 @@ class PlanWriter:
             self.submit(plan)
         elif story == "township_return":
             plan = self.submit(plan)
-            plan_return(actor=self.coordinator[school.township_id], plan=plan, note=TOWNSHIP_RETURN)
+            self.send_back(self.coordinator[school.township_id], plan, TOWNSHIP_RETURN)
         elif story == "at_bureau":
             self.to_bureau(plan)
         elif story == "returned":
-            plan_return(actor=self.bureau, plan=self.to_bureau(plan), note=BUREAU_RETURN)
+            self.send_back(self.bureau, self.to_bureau(plan), BUREAU_RETURN)
         elif story == "refiled":
-            plan = plan_return(actor=self.bureau, plan=self.to_bureau(plan), note=INSURANCE_RETURN)
+            plan = self.send_back(self.bureau, self.to_bureau(plan), INSURANCE_RETURN)
             self.save_section(plan, "safety", {**data["safety"], "insured": True})
             self.file(self.to_bureau(plan))
         elif story in ("filed", "revised"):
             plan = self.file(self.to_bureau(plan))
             if story == "revised":  # the October refinement (R17): a second parent survey after a month of service
-                draft = plan_revise(actor=actor, plan=plan)
+                self.moments = (
+                    at(datetime.date(self.y, 10, 16), 9) + datetime.timedelta(hours=3 * i) for i in itertools.count()
+                )
+                with self.step():
+                    draft = plan_revise(actor=actor, plan=plan)
                 survey = data["survey"]
                 more = survey["families_asked"] - survey["families_wanting"]
                 self.save_section(
@@ -891,12 +921,11 @@ def save_plans(county: DemoCounty, school_year: SchoolYear, schools: list[School
     idempotent: once any plan of the year exists, nothing is written."""
     if SchoolPlan.objects.filter(school_year=school_year, school__in=schools).exists():
         return
-    writer = PlanWriter(school_year, schools, actor_of, county.user("jiaotiju"))
+    writer = PlanWriter(school_year, schools, actor_of, county.user("jiaotiju"), county.clock)
     by_name = {s.name: s for s in schools}
-    with county.clock.at(county.clock.now):
-        for name, story in PLAN_STORIES:
-            if name in by_name:
-                writer.write(by_name[name], story)
+    for name, story in PLAN_STORIES:  # each step at its moment of the story (PlanWriter.story_moments)
+        if name in by_name:
+            writer.write(by_name[name], story)
 
 
 # ---------------------------------------------------------------- the catalogue, the service classes, the delivery

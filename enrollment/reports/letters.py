@@ -72,7 +72,8 @@ def letter_context(*, school: School, school_year: SchoolYear, plan: SchoolPlan,
         "safety_rows": [
             row for row in plans_rules.display_rows("safety", stored.get("safety") or {}, school=school) if row[1]
         ],
-        "today": timezone.localdate(),
+        # Issued when the plan it describes was filed, so the date fits the application deadline it names.
+        "issued_on": timezone.localtime(plan.filed_at).date() if plan.filed_at else timezone.localdate(),
         "disclosure_url": base_url.rstrip("/") + reverse(PUBLIC_DISCLOSURE_URL_NAME, args=[school.pk]),
         "feedback_url": f"{base_url.rstrip('/')}{reverse(PUBLIC_FEEDBACK_URL_NAME)}?{urlencode({'school': school.pk})}",
     }

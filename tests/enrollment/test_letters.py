@@ -431,3 +431,10 @@ def test_time_to_render_a_45_letter_class(world, media, tmp_path, capsys):
             f"\n[letters] 45-letter class batch: {seconds:.2f} s wall, {cpu_seconds:.2f} s CPU, "
             f"{len(pages)} pages, {batch.file.size // 1024} KiB"
         )
+
+
+def test_the_letter_is_dated_when_its_plan_was_filed_not_when_it_is_printed(db):
+    """Issue 15 §7: a letter printed in December that asks for applications by 30 September is dated in August."""
+    plan = SchoolPlanFactory(filed=True, filed_at=timezone.make_aware(datetime.datetime(2026, 8, 27, 15, 0)))
+    context = reports.letter_context(school=plan.school, school_year=plan.school_year, plan=plan)
+    assert context["issued_on"] == datetime.date(2026, 8, 27)
