@@ -231,6 +231,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "xiji_afterschool.sweep_stale_jobs_task",
         "schedule": crontab(minute="*/2"),  # a job whose worker died is queued again or failed, never "running"
     },
+    "retention-sweep": {
+        "task": "schools.retention_sweep_task",
+        "schedule": crontab(
+            hour=3, minute=15
+        ),  # issue #14: delete or anonymise what is kept longer than the county says
+    },
     "send-flag-digest": {
         "task": "bureau.send_flag_digest_task",
         "schedule": crontab(hour=7, minute=45),  # R12: confirmed flags waiting for the county's review, once a day
@@ -260,6 +266,11 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")
+# Files on disk are readable by the service account only (issue #14 item 4): every stored file (uploads, exports,
+# letters: FileSystemStorage applies both modes on save) and every folder made for one. Files written by code outside
+# the storage (the log files, a command's output) are opened with the same mode.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
