@@ -74,6 +74,16 @@ def current_days() -> dict[str, int]:
 
 
 @transaction.atomic
+def settings_defaults() -> int:
+    """Write the rules' default for every class without a row (migration 0013 writes them; a flushed database, the
+    demo); never changes a row the bureau set. Returns how many were written."""
+    written = 0
+    for key in rules.KEYS:
+        written += RetentionSetting.objects.get_or_create(key=key, defaults={"days": rules.default_days(key)})[1]
+    return written
+
+
+@transaction.atomic
 def settings_update(*, actor, values: dict[str, int]) -> list[str]:
     """The bureau sets the days of one or more classes; each change is audited. Returns the changed keys. Raises
     DomainError (in words) for an unknown class or days outside the class's bounds; nothing is saved then."""
