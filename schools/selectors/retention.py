@@ -1,6 +1,8 @@
 """Reads of the retention settings and runs (issue #14 item 4): the bureau's and the auditor's page."""
 
+from django.conf import settings
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from xiji_afterschool import permissions
 
@@ -30,9 +32,21 @@ def setting_rows(*, viewer) -> list[dict]:
                 "why": rules.why_minimum(key),
                 "updated_by": row.updated_by if row else None,
                 "updated_at": row.updated_at if row and row.updated_by_id else None,
+                "note": _logs_note(key, row.days if row else rules.default_days(key)),
             }
         )
     return rows
+
+
+def _logs_note(key: str, days: int) -> str:
+    """The log handler also removes day files after XIJI_LOG_RETENTION_DAYS (the server's environment): a county
+    period longer than that is cut short, and the page says so."""
+    server_days = settings.XIJI_LOG_RETENTION_DAYS
+    if key != rules.LOGS or server_days >= days:
+        return ""
+    return _("The server removes log files after %(days)s days (XIJI_LOG_RETENTION_DAYS): ask for it to be raised.") % {
+        "days": server_days
+    }
 
 
 def recent_runs(*, viewer) -> QuerySet[RetentionRun]:

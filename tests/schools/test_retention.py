@@ -333,3 +333,11 @@ def test_the_auditor_reads_but_cannot_change(client, world):
     assert 'name="exports"' not in page and 'data-class="exports"' in page
     assert client.post(reverse("schools:retention"), {"exports": "3"}).status_code == 403
     assert RetentionSetting.objects.get(key="exports").days == 7
+
+
+def test_the_page_says_when_the_server_cuts_the_log_period_short(client, world, english_pages, settings):
+    client.force_login(world.bureau)
+    settings.XIJI_LOG_RETENTION_DAYS = 180  # the county keeps logs 1095 days
+    assert "XIJI_LOG_RETENTION_DAYS" in client.get(reverse("schools:retention")).content.decode()
+    settings.XIJI_LOG_RETENTION_DAYS = 1095
+    assert "XIJI_LOG_RETENTION_DAYS" not in client.get(reverse("schools:retention")).content.decode()
