@@ -341,3 +341,34 @@ def test_the_page_says_when_the_server_cuts_the_log_period_short(client, world, 
     assert "XIJI_LOG_RETENTION_DAYS" in client.get(reverse("schools:retention")).content.decode()
     settings.XIJI_LOG_RETENTION_DAYS = 1095
     assert "XIJI_LOG_RETENTION_DAYS" not in client.get(reverse("schools:retention")).content.decode()
+
+
+def test_attendance_keeps_a_child_for_thirty_years_then_the_child_is_anonymised(world):
+    from decimal import Decimal
+
+    from schools.models import ActivityCategory, Attendance, ServiceClass, Session
+
+    service_class = ServiceClass.objects.create(
+        school=world.school_a, school_year=world.school_year, name="三年级作业辅导班",
+        activity=ActivityCategory.HOMEWORK, teacher=world.service_teacher, capacity=40, created_by=world.school_admin,
+    )  # fmt: skip
+    session = Session.objects.create(
+        service_class=service_class, date=timezone.localdate(), start_time=datetime.time(16),
+        end_time=datetime.time(18), class_hours=Decimal("2"), activity_category=ActivityCategory.HOMEWORK,
+        content_note="作业辅导", teacher=world.service_teacher, teacher_role=Session.TeacherRole.RESPONSIBLE,
+        logged_by=world.service_teacher,
+    )  # fmt: skip
+    Attendance.objects.create(session=session, student=world.child, mark=Attendance.Mark.PRESENT)
+    withdrawn = application(world.child, status=Application.Status.WITHDRAWN)
+
+    run = services.sweep(now=later(29 * 365))  # the application is long due; the attendance is not
+    withdrawn.refresh_from_db()
+    assert withdrawn.pickup_person == ANON
+    assert Student.objects.get(pk=world.child.pk).name == "马小明"
+    assert run.counts["attendance"] == 0
+
+    run = services.sweep(now=later(30 * 365 + 10))
+    child = Student.objects.get(pk=world.child.pk)
+    assert child.name == ANON and child.id_number is None
+    assert Attendance.objects.filter(student=child).count() == 1  # the mark stays: the money rests on it
+    assert run.counts["applicants_closed"] + run.counts["attendance"] == 1
