@@ -11,8 +11,10 @@ from xiji_afterschool.models import TimeStampedModel
 from ..rules import retention as rules
 
 
-class RetentionSetting(TimeStampedModel):
-    """How many days one class of data is kept (the defaults are written by migration 0013)."""
+class RetentionSetting(models.Model):
+    """How many days one class of data is kept. The defaults are written by migration 0013 with no date (not a
+    TimeStampedModel: a default was set by no one at no time); `updated_at` and `updated_by` say the bureau's last
+    change."""
 
     class Key(models.TextChoices):
         EXPORTS = rules.EXPORTS, rules.CLASSES[rules.EXPORTS][0]
@@ -30,6 +32,7 @@ class RetentionSetting(TimeStampedModel):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    updated_at = models.DateTimeField(_("last changed"), null=True, blank=True)
 
     class Meta:
         ordering = ["pk"]

@@ -31,7 +31,7 @@ def setting_rows(*, viewer) -> list[dict]:
                 "most": most,
                 "why": rules.why_minimum(key),
                 "updated_by": row.updated_by if row else None,
-                "updated_at": row.updated_at if row and row.updated_by_id else None,
+                "updated_at": row.updated_at if row else None,
                 "note": _logs_note(key, row.days if row else rules.default_days(key)),
             }
         )

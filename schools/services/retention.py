@@ -30,6 +30,7 @@ as of a moment already swept does nothing, and a later sweep finds nothing alrea
 """
 
 import datetime
+import itertools
 import logging
 import os
 from pathlib import Path
@@ -105,6 +106,7 @@ def settings_update(*, actor, values: dict[str, int]) -> list[str]:
         old = row.days
         row.days = int(values[key])
         row.updated_by = actor
+        row.updated_at = timezone.now()
         row.save(update_fields=["days", "updated_by", "updated_at"])
         audit.record(
             action="retention.set", obj=row, changes={key: [old, row.days]}, school=None, label=key, actor=actor
@@ -160,7 +162,7 @@ def _upload_roots(model) -> list[str]:
     upload_to = model._meta.get_field("file").upload_to
     if callable(upload_to):
         return []
-    parts = [p for p in str(upload_to).split("/") if p and "%" not in p]
+    parts = list(itertools.takewhile(lambda p: "%" not in p, [p for p in str(upload_to).split("/") if p]))
     return ["/".join(parts)] if parts else []
 
 
