@@ -151,6 +151,9 @@ register(
         "password.reset": {SA, Role.BUREAU},
         # The audit trail (issue #13, 等保): the auditor and the bureau read it across every school.
         "audit.view": {Role.AUDITOR, Role.BUREAU},
+        # How long each class of data is kept (issue #14): set by the bureau, read by the auditor too.
+        "retention.view": {Role.BUREAU, Role.AUDITOR},
+        "retention.manage": {Role.BUREAU},
     },
     scopes={
         "schools.School": {
@@ -225,6 +228,9 @@ register(
         "schools.PasswordReset": {SA: at_school(), Role.BUREAU: ALL},
         # The audit trail: county departments, the whole county.
         "schools.AuditRecord": same_rule({Role.AUDITOR, Role.BUREAU}, ALL),
+        # Retention: county-wide settings and runs.
+        "schools.RetentionSetting": same_rule({Role.AUDITOR, Role.BUREAU}, ALL),
+        "schools.RetentionRun": same_rule({Role.AUDITOR, Role.BUREAU}, ALL),
     },
     action_scopes={
         # A township coordinator sees every school of the township but writes timetables and plans only for the
@@ -259,5 +265,7 @@ register(
         MenuEntry(Role.BUREAU, "schools:password-staff", "password.reset", _("Staff passwords"), 95),
         MenuEntry(Role.AUDITOR, "schools:audit-list", "audit.view", _("Audit trail"), 90),
         MenuEntry(Role.BUREAU, "schools:audit-list", "audit.view", _("Audit trail"), 96),
+        MenuEntry(Role.BUREAU, "schools:retention", "retention.view", _("Data retention"), 97),
+        MenuEntry(Role.AUDITOR, "schools:retention", "retention.view", _("Data retention"), 91),
     ],
 )

@@ -12,6 +12,8 @@ from .models import (
     MobileCode,
     Notification,
     NotificationPreference,
+    RetentionRun,
+    RetentionSetting,
     RosterExport,
     RosterImport,
     School,
@@ -209,3 +211,14 @@ class AuditRecordAdmin(ReadOnlyAdmin):
     list_filter = ["result", "object_type"]
     search_fields = ["action", "object_id", "actor__username"]
     raw_id_fields = ["actor", "school"]
+
+
+# Retention (issue #14): read here; the periods are changed on the bureau's page (checked and audited there).
+@admin.register(RetentionSetting)
+class RetentionSettingAdmin(ReadOnlyAdmin):
+    list_display = ["key", "days", "updated_by", "updated_at"]
+
+
+@admin.register(RetentionRun)
+class RetentionRunAdmin(ReadOnlyAdmin):
+    list_display = ["ran_at", "counts", "created_at"]

@@ -70,6 +70,7 @@ from schools.rules import hours as hours_rules
 from schools.rules import roster as roster_rules
 from schools.selectors import passwords as passwords_selectors
 from schools.selectors import sessions as sessions_selectors
+from schools.services import retention as retention_services
 from schools.services.activities import activity_save, partner_save
 from schools.services.calendar import calendar_day_set, school_year_save
 from schools.services.classes import service_class_save
@@ -1242,6 +1243,7 @@ def play(county: DemoCounty, phase: str) -> list[str]:
         with county.clock.at(county.clock.now):
             save_roster(drawn)
             CountySettings.current()  # the county's defaults: 2 class-hours a day, pick-up from 17:30
+            retention_services.settings_defaults()  # issue #14: how long each class of data is kept
         if not SubsidyRate.objects.filter(effective_from=RATE_FROM).exists():
             with county.clock.at(at(RATE_FROM - DAY * 12, 10)):  # a rate starts on a future day (the bureau)
                 rate_set(actor=county.user("jiaotiju"), amount=RATE, effective_from=RATE_FROM, note=RATE_NOTE)

@@ -7,6 +7,7 @@ from xiji_afterschool import jobs
 from .rules import notifications as notifications_rules
 from .services import imports as imports_services
 from .services import notifications as notifications_services
+from .services import retention as retention_services
 from .services import roster as roster_services
 
 
@@ -49,3 +50,10 @@ def release_held_text_messages_task() -> int:
     for pk in due:
         send_text_message_task.delay(pk)
     return len(due)
+
+
+@shared_task(name="schools.retention_sweep_task")
+def retention_sweep_task() -> dict:
+    """Every night (CELERY_BEAT_SCHEDULE): delete or anonymise what the county's retention settings say is due, and
+    record the run. Returns the counts per data class."""
+    return retention_services.sweep().counts

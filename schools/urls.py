@@ -9,6 +9,7 @@ from .views import (
     notifications,
     passwords,
     plans,
+    retention,
     roster,
     sessions,
     timetables,
@@ -29,4 +30,5 @@ urlpatterns = [
     *notifications.urlpatterns,
     *passwords.urlpatterns,
     *audit.urlpatterns,
+    *retention.urlpatterns,
 ]

@@ -7,6 +7,8 @@ rolled back when it ends, and gets its own copy of the Python objects. test_a_po
 proves it.
 """
 
+import re
+
 import pytest
 from django.apps import apps
 from django.core.files.base import ContentFile
@@ -178,6 +180,12 @@ def test_every_url_is_in_the_access_matrix():
     assert set(MATRIX) - names == set(), "MATRIX names URLs that no longer exist"
 
 
+def leads_on(html: str) -> bool:
+    """The page's own content (<main>, not the menu) holds a link somewhere or a form to act with."""
+    main = html[html.find("<main") : html.rfind("</main>")]
+    return bool(re.search(r'<a\s[^>]*href="(?!#)[^"]+"', main) or "<form" in main)
+
+
 def _finished_export(export):
     export.file.save("roster-test.xlsx", ContentFile(b"PK test"), save=False)
     export.status = RosterExport.Status.DONE
@@ -208,6 +216,8 @@ def test_access(client, world, name, actor, tmp_path, settings):
         assert "'unsafe-inline'" not in response["Content-Security-Policy"], url
     if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
         assert inline_code(response.content.decode()) == [], f"{url} writes inline code the policy refuses"
+        if user is not None:  # issue 15 §2: no dead end — the page itself offers a link or an action, not only the menu
+            assert leads_on(response.content.decode()), f"{url} as {actor}: the page offers no link or action"
     if user is None and expected == 302 and name not in {"login", "set_language", "enrollment:register"}:
         assert response["Location"].startswith(reverse("login")), "anonymous users are sent to sign in"
 

@@ -47,12 +47,18 @@ class DailyFileHandler(logging.FileHandler):
 
     def __init__(self, directory, retention_days: int = 180, prefix: str = "xiji"):
         self.directory = Path(directory)
-        self.directory.mkdir(parents=True, exist_ok=True)
+        self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.retention_days = retention_days
         self.prefix = prefix
         self.day = datetime.date.today()
         super().__init__(self._path(self.day), encoding="utf-8", delay=True)
         self.prune()
+
+    def _open(self):
+        """The day's file readable by the service account only (issue #14 item 4)."""
+        from .private_files import open_private
+
+        return open_private(self.baseFilename, "a", encoding=self.encoding)
 
     def _path(self, day: datetime.date) -> str:
         return str(self.directory / f"{self.prefix}-{day.isoformat()}.log")

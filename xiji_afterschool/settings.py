@@ -234,6 +234,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "xiji_afterschool.sweep_stale_jobs_task",
         "schedule": crontab(minute="*/2"),  # a job whose worker died is queued again or failed, never "running"
     },
+    "retention-sweep": {
+        "task": "schools.retention_sweep_task",
+        "schedule": crontab(
+            hour=3, minute=15
+        ),  # issue #14: delete or anonymise what is kept longer than the county says
+    },
     "send-flag-digest": {
         "task": "bureau.send_flag_digest_task",
         "schedule": crontab(hour=7, minute=45),  # R12: confirmed flags waiting for the county's review, once a day
@@ -267,6 +273,11 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")
 # demo (`make demo` collects them first and sets XIJI_COMPRESSED_STATIC=1); plain files only for a developer's
 # runserver and the tests, which do not run collectstatic.
 XIJI_COMPRESSED_STATIC = env_bool("XIJI_COMPRESSED_STATIC", not DEBUG)
+# Files on disk are readable by the service account only (issue #14 item 4): every stored file (uploads, exports,
+# letters: FileSystemStorage applies both modes on save) and every folder made for one. Files written by code outside
+# the storage (the log files, a command's output) are opened with the same mode.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -321,7 +332,7 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 # Logs (issue 13 §3): the console and one file a day, kept XIJI_LOG_RETENTION_DAYS (at least 180, the
 # Cybersecurity Law's minimum); personal numbers masked in every line; a 4xx is one line, a 5xx has its traceback.
 XIJI_LOG_DIR = os.environ.get("XIJI_LOG_DIR", str(BASE_DIR / "logs"))
-XIJI_LOG_RETENTION_DAYS = max(180, int(os.environ.get("XIJI_LOG_RETENTION_DAYS", "180")))
+XIJI_LOG_RETENTION_DAYS = max(180, int(os.environ.get("XIJI_LOG_RETENTION_DAYS", "1095")))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

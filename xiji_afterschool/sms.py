@@ -37,6 +37,8 @@ from django.utils.module_loading import import_string
 
 from schools.rules.roster import mask_mobile
 
+from .private_files import open_private
+
 log = logging.getLogger("xiji.sms")
 
 
@@ -62,7 +64,7 @@ class FileSender:
         if not path:
             raise SmsError("XIJI_SMS_OUTBOX is not set")
         reference = f"file-{uuid.uuid4().hex[:12]}"
-        with open(path, "a", encoding="utf-8") as outbox:
+        with open_private(path, "a") as outbox:
             outbox.write(json.dumps({"mobile": mobile, "text": text, "code": code, "reference": reference}) + "\n")
         return reference
 

@@ -18,6 +18,7 @@ class LetterBatch(BackgroundJob, TimeStampedModel):
         FAILED = "failed", _("Failed")
 
     JOB_TASK = "enrollment.tasks.letter_batch_task"
+    RETENTION = "letters"  # schools/rules/retention.py: deleted with its PDF once its school year has ended
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="letter_batches")
     school_year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, related_name="+")

@@ -16,6 +16,7 @@ from .notifications import Notification, NotificationKind, NotificationPreferenc
 from .passwords import PasswordReset
 from .plans import ActivityCategory, PlanAttachment, PlanSection, SchoolPlan, SchoolPlanEvent
 from .rates import SubsidyRate
+from .retention import RetentionRun, RetentionSetting
 from .roster import (
     COUNTY_ROLES,
     SCHOOL_ROLES,
@@ -64,6 +65,8 @@ __all__ = [
     "PasswordReset",
     "PlanAttachment",
     "PlanSection",
+    "RetentionRun",
+    "RetentionSetting",
     "Role",
     "RosterExport",
     "RosterImport",

@@ -49,6 +49,8 @@ ACTION_LABELS = {
     "partner.create": _("Partner created"),
     "partner.edit": _("Partner changed"),
     "export.audit": _("Audit trail exported"),
+    "retention.set": _("Retention period changed"),
+    "retention.sweep": _("Data past its retention period deleted or anonymised"),
 }
 
 WORKFLOW_GENERIC = {"create": _("Created")}
@@ -70,6 +72,7 @@ ACTION_AREAS = {
     "activity": _("Activities"),
     "partner": _("Partners"),
     "export": _("Exports and downloads"),
+    "retention": _("Data retention"),
     "workflow": _("Workflow steps"),
 }
 

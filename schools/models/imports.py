@@ -22,6 +22,7 @@ class RosterImport(BackgroundJob, TimeStampedModel):
         IMPORTED = "imported", _("Imported")
 
     JOB_TASK = "schools.tasks.roster_import_task"
+    RETENTION = "imports"  # rules/retention.py: deleted with its upload after the county's period
 
     STATUS_STYLE = {
         Status.PENDING: "secondary",

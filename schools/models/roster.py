@@ -431,6 +431,7 @@ class RosterExport(BackgroundJob, TimeStampedModel):
         FAILED = "failed", _("Failed")
 
     JOB_TASK = "schools.tasks.roster_export_task"
+    RETENTION = "exports"  # rules/retention.py: deleted with its workbook after the county's period
 
     school = models.ForeignKey(
         School, on_delete=models.CASCADE, related_name="roster_exports", verbose_name=_("school")

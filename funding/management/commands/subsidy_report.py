@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from funding.reports import ledger as ledger_reports
 from schools.models import School, SchoolYear
+from xiji_afterschool.private_files import open_private
 
 FORMATS = ("json", "xlsx")
 
@@ -43,14 +44,16 @@ class Command(BaseCommand):
         if format == "json":
             text = json.dumps(report, ensure_ascii=False, indent=2)
             if output:
-                Path(output).write_text(text + "\n", encoding="utf-8")
+                with open_private(output, "w") as f:
+                    f.write(text + "\n")
                 self.stdout.write(str(Path(output).resolve()))
             else:
                 self.stdout.write(text)
             return
         path = Path(output or f"subsidy-{found.code}-{year}.xlsx")
         try:
-            path.write_bytes(ledger_reports.subsidy_workbook(report))
+            with open_private(path, "wb") as f:
+                f.write(ledger_reports.subsidy_workbook(report))
         except OSError as exc:
             raise CommandError(f"Cannot write {path}: {exc.strerror}.") from None
         self.stdout.write(str(path.resolve()))

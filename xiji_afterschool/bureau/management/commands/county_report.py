@@ -13,6 +13,7 @@ from schools.models import SchoolYear, Township
 from xiji_afterschool.bureau.reports import console as reports
 from xiji_afterschool.bureau.selectors import console as selectors
 from xiji_afterschool.bureau.services import console as services
+from xiji_afterschool.private_files import open_private
 
 
 def _row(summary: dict) -> dict:
@@ -51,7 +52,7 @@ class Command(BaseCommand):
         with translation.override("zh-hans"):
             data = selectors.county_for_system(school_year=school_year, period=period, township=place)
             if format == "xlsx":
-                with open(output, "wb") as f:
+                with open_private(output, "wb") as f:
                     f.write(reports.workbook(data=data, school_year=school_year, period=period))
                 self.stdout.write(f"{output}: {len(data['schools'])} schools")
                 return
@@ -75,7 +76,7 @@ class Command(BaseCommand):
             }
         text = json.dumps(report, ensure_ascii=False, indent=2)
         if output:
-            with open(output, "w", encoding="utf-8") as f:
+            with open_private(output, "w") as f:
                 f.write(text)
         else:
             self.stdout.write(text)
