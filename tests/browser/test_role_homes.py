@@ -11,7 +11,7 @@ pytestmark = pytest.mark.browser
 # username -> (path the role lands on, text its home page must show)
 DEMO_ROLES = {
     "13909540001": ("/enrollment/parent/", "我的孩子"),
-    "banzhuren": ("/class/", "我的班级"),
+    "banzhuren": ("/enrollment/class/", "我的班级"),
     "jiaoshi": ("/today/", "今日"),
     "zhiyuanzhe": ("/today/", "今日"),
     "xuexiao": ("/school/", "西吉县第一小学"),
