@@ -131,7 +131,7 @@ def minutes_pdf(*, school: School, title: str, day: datetime.date, resolution: s
     body = "".join(f"<p>{escape(line)}</p>" for line in lines)
     html = (
         '<html><head><meta charset="utf-8"><style>@page{size:A4;margin:25mm}'
-        'body{font-family:"Noto Sans CJK SC",sans-serif;font-size:11pt;line-height:1.7}'
+        'body{font-family:"WenQuanYi Micro Hei","Noto Sans CJK SC",sans-serif;font-size:11pt;line-height:1.7}'
         "h1{font-size:16pt;text-align:center}</style></head><body>"
         f"<h1>{escape(school.name)}{escape(title)}</h1>"
         f"<p>时间：{day.year}年{day.month}月{day.day}日　　文号：{escape(resolution)}</p>{body}</body></html>"

@@ -946,7 +946,7 @@ SERVICE_CLASSES = (
     (FIRST, ClassPlan("五六年级数学答疑小组", AC.TUTORING, "zhiyuanzhe", 30, (5, 6))),
     (FIRST, ClassPlan("低年级经典诵读班", AC.READING, "t0033", 40, (1, 2, 3))),
     (FIRST, ClassPlan("篮球社", AC.SPORTS, "t0041", 30, (4, 5, 6))),
-    (FIRST, ClassPlan("延时托管班", AC.CUSTODY, "t0027", 20, (), SCK.EXTENDED)),
+    (FIRST, ClassPlan("延时托管班", AC.CUSTODY, "t0011", 20, (), SCK.EXTENDED)),
     ("西吉县第二小学", ClassPlan("一至三年级作业辅导班", AC.HOMEWORK, "t0012", 30, (1, 2, 3))),
     ("西吉县第二小学", ClassPlan("四至六年级阅读班", AC.READING, "t0018", 30, (4, 5, 6))),
     ("兴隆镇中心小学", ClassPlan("课后服务班", AC.HOMEWORK, "t0014", 30)),
