@@ -39,7 +39,7 @@ def test_class_teacher_approves_from_the_queue_in_two_screens(page, base_url, sc
     screens = Screens(page, screenshot_dir, "review")
 
     # Screen 1: the queue, each application with its own approve button.
-    page.click("a[href$='/review/class/']")
+    page.click("main a[href$='/review/class/']")
     screens.shot()
     cards = page.locator(".card[id^=application-]")
     assert cards.count() >= 2
