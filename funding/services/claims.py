@@ -177,6 +177,13 @@ def _one_annual_message(school: School, school_year: SchoolYear) -> str:
     }
 
 
+def annual_claim_preview(*, school: School, school_year: SchoolYear, classes: dict[str, int]) -> dict:
+    """What `claim_create` would compute now, written nowhere: the school home offers the due claim with its amount.
+    The caller has checked the viewer may claim for the school. Raises DomainError (no rate, no semesters…)."""
+    classes = _clean_classes(school, classes)
+    return _compute(school=school, school_year=school_year, from_date=_first_service_day(school_year), classes=classes)
+
+
 @transaction.atomic
 def claim_create(*, actor: User, school: School, school_year: SchoolYear, classes: dict[str, int]) -> Claim:
     """Start the school's annual claim for the year as a draft, counting every planned service day.

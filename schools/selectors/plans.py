@@ -36,6 +36,24 @@ def plan_list(
     )
 
 
+def review_queue(*, viewer, school_year: SchoolYear) -> QuerySet[SchoolPlan]:
+    """The bureau's queue: the year's plans waiting for filing, the longest waiting first."""
+    return plan_list(viewer=viewer, school_year=school_year, status=SchoolPlan.Status.AT_BUREAU).order_by(
+        "submitted_at", "pk"
+    )
+
+
+def review_queue_neighbours(*, viewer, plan: SchoolPlan) -> dict:
+    """Where a plan stands in the bureau's queue: how many wait and the next one after it (for the plan page's
+    "next" link); {"waiting": 0, "next": None} for a plan of another year or status."""
+    queue = list(review_queue(viewer=viewer, school_year=plan.school_year).values_list("pk", flat=True)[:500])
+    others = [pk for pk in queue if pk != plan.pk]
+    after = queue[queue.index(plan.pk) + 1 :] if plan.pk in queue else others
+    next_pk = (after or others or [None])[0]
+    next_plan = plan_list(viewer=viewer).filter(pk=next_pk).first() if next_pk else None
+    return {"waiting": len(queue), "next": next_plan}
+
+
 def plan_detail(*, viewer) -> QuerySet[SchoolPlan]:
     return (
         plan_list(viewer=viewer)

@@ -188,6 +188,7 @@ class LogPage:
     substitution: Substitution | None
     late: bool  # logging it now needs the administrator's confirmation
     logged: list[Session] = field(default_factory=list)
+    previous: Session | None = None  # the class's last session before the day: what was done is offered again
 
 
 def log_page(*, service_class: ServiceClass, day: datetime.date, today: datetime.date) -> LogPage:
@@ -218,6 +219,18 @@ def log_page(*, service_class: ServiceClass, day: datetime.date, today: datetime
         .first(),
         late=(today - day).days > settings.late_log_days,
         logged=list(Session.objects.filter(service_class=service_class, date=day).order_by("start_time")),
+        previous=previous_session(service_class=service_class, day=day),
+    )
+
+
+def previous_session(*, service_class: ServiceClass, day: datetime.date) -> Session | None:
+    """The class's newest session before `day`: the log page offers its activity and what was done again, so the
+    teacher does not type the same 服务内容 every day."""
+    return (
+        Session.objects.filter(service_class=service_class, date__lt=day)
+        .select_related("activity")
+        .order_by("-date", "-start_time")
+        .first()
     )
 
 
@@ -245,6 +258,14 @@ class TeacherDay:
     today: datetime.date
     rows: list[DayRow]  # today's classes
     unlogged: list[DayRow]  # service days of the last week still without a session, newest first
+
+    @property
+    def next(self) -> DayRow | None:
+        """The session to log next: today's first class still to log, else the newest unlogged day."""
+        for row in self.rows:
+            if row.session_id is None and row.problem is None and not row.substitute_name:
+                return row
+        return self.unlogged[0] if self.unlogged else None
 
 
 def teacher_day(*, viewer, today: datetime.date) -> TeacherDay:

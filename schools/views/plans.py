@@ -33,6 +33,7 @@ def plan_list(request):
     """Plans the user may see. For the bureau this is the review queue (default: under review)."""
     permissions.require(request.user, "plan.view")
     params = request.GET.copy()
+    filed_pk = params.pop("filed", [""])[-1]  # the plan just filed: shown above the queue, with its record
     if not params and permissions.can(request.user, "plan.review_queue"):
         params["status"] = SchoolPlan.Status.AT_BUREAU
     form = PlanFilterForm(params)
@@ -47,7 +48,13 @@ def plan_list(request):
         overdue=filters.get("overdue", False),
     )
     page = Paginator(plans, 50).get_page(request.GET.get("page"))
-    return render(request, "schools/plans/plan_list.html", {"form": form, "page": page, "school_year": school_year})
+    next_plan = filed = None
+    if permissions.can(request.user, "plan.review_queue") and school_year is not None:
+        next_plan = selectors.review_queue(viewer=request.user, school_year=school_year).first()
+    if filed_pk.isdigit():
+        filed = selectors.plan_list(viewer=request.user, status=SchoolPlan.Status.FILED).filter(pk=filed_pk).first()
+    context = {"form": form, "page": page, "school_year": school_year, "next_plan": next_plan, "filed": filed}
+    return render(request, "schools/plans/plan_list.html", context)
 
 
 @login_required
@@ -101,6 +108,7 @@ def plan_detail(request, pk):
         "sections": sections,
         "can_edit": can_edit,
         "actions": [(a, SchoolPlan.BUTTON_LABELS[a]) for a in actions],
+        "decide_on_top": "submit" not in actions,  # a reviewer decides first, without scrolling past the plan
         "missing": services.missing_sections(plan) if plan.is_editable else [],
         "timetable_gaps": services.timetable_snapshot(plan)["missing"] if plan.is_editable else [],
         "can_revise": plan.status == SchoolPlan.Status.FILED
@@ -108,6 +116,9 @@ def plan_detail(request, pk):
         and permissions.can(user, "plan.revise", plan),
         "decision_form": CommentForm(),
         "attachment_form": AttachmentForm(),
+        "queue": selectors.review_queue_neighbours(viewer=user, plan=plan)
+        if permissions.can(user, "plan.review_queue")
+        else None,
         "events": plan.events.all(),
     }
     return render(request, "schools/plans/plan_detail.html", context)
@@ -182,7 +193,23 @@ def plan_return(request, pk):
 @login_required
 @require_POST
 def plan_file(request, pk):
-    return _transition(request, pk, services.plan_file, _("The plan has been filed."), "plan.file")
+    """File the plan, then back to the bureau's queue: the plan just filed on top, the next one ready below."""
+    plan = _fetch_plan(request, pk)
+    permissions.require(request.user, "plan.file", plan)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The comment is too long."))
+        return redirect("schools:plan-detail", pk=plan.pk)
+    try:
+        plan = services.plan_file(actor=request.user, plan=plan, note=form.cleaned_data["note"])
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("schools:plan-detail", pk=plan.pk)
+    messages.success(
+        request,
+        _("%(school)s: the plan has been filed (%(number)s).") % {"school": plan.school, "number": plan.filing_number},
+    )
+    return redirect(reverse("schools:plan-list") + f"?filed={plan.pk}")
 
 
 @login_required

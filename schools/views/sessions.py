@@ -94,7 +94,7 @@ def session_log(request, service_class_pk):
                 )
                 if session.status == session.Status.NEEDS_CONFIRMATION:
                     messages.info(request, _("It waits for the administrator's confirmation."))
-                return redirect("schools:teacher-today")
+                return redirect("schools:teacher-today")  # back to the day, with the next session at the top
             messages.error(request, _("Check the fields marked below."))
         except DomainError as exc:
             messages.error(request, exc.message)
@@ -105,13 +105,16 @@ def session_log(request, service_class_pk):
     except PermissionDenied:
         may_log = False
     if request.method != "POST":
+        previous = page.previous  # what the class did last time, offered again: the teacher edits, not retypes
         form = SessionLogForm(
             initial={
                 "date": day,
                 "start_time": page.slot.start_time if page.slot else None,
                 "end_time": page.slot.end_time if page.slot else None,
                 "class_hours": page.class_hours,
-                "activity_category": service_class.activity,
+                "activity_category": previous.activity_category if previous else service_class.activity,
+                "activity": previous.activity_id if previous else None,
+                "content_note": previous.content_note if previous else "",
             },
             service_class=service_class,
             actor=request.user,

@@ -154,3 +154,35 @@ def sign_in(page, base_url, username, password="Xiji-2021"):
     page.fill("input[name=password]", password)
     page.click("#login-form button[type=submit]")
     page.wait_for_load_state("networkidle")
+
+
+class Screens:
+    """The screens of a journey, counted as the issue counts them (#15 item 1): every main-frame navigation after
+    the journey's first page (the page the user is on after signing in; the sign-in itself is not counted), up to
+    its goal. A form's POST and the redirect that answers it are one navigation: one screen. Each screen is saved as
+    `<journey>-<n>.png` in the screenshot directory (`-0` is the first page)."""
+
+    def __init__(self, page, screenshot_dir: Path, journey: str):
+        self.page, self.dir, self.journey = page, screenshot_dir, journey
+        self.urls: list[str] = []
+        page.on("framenavigated", self._navigated)
+        self.shot()
+
+    def _navigated(self, frame):
+        if frame == self.page.main_frame:
+            self.urls.append(frame.url)
+
+    @property
+    def count(self) -> int:
+        return len(self.urls)
+
+    def shot(self) -> None:
+        """Wait for the current screen and save it; it must not scroll sideways on a phone."""
+        self.page.wait_for_load_state("networkidle")
+        wide = self.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+        assert wide, f"{self.journey}-{self.count}: the page must not scroll sideways at {self.page.viewport_size}"
+        self.page.screenshot(path=str(self.dir / f"{self.journey}-{self.count}.png"), full_page=True)
+
+    def stop(self) -> int:
+        self.page.remove_listener("framenavigated", self._navigated)
+        return self.count

@@ -356,3 +356,23 @@ def test_two_bulk_approvals_of_the_same_class_at_once_approve_each_application_o
     assert sum(isinstance(r, DomainError) for r in results) == 1, results
     assert [status_of(a) for a in apps] == [S.CLASS_APPROVED] * 3
     assert ApplicationEvent.objects.filter(application__in=apps).count() == 3
+
+
+# ---------------------------------------------------------------- the class teacher's journey (issue #15 item 1)
+
+
+def test_class_home_to_queue_to_approved_in_two_screens_with_a_way_back(w, client):
+    """Class home → the queue (each waiting application with its own approve button) → approved, on the queue."""
+    client.force_login(w.class_teacher)
+    home = client.get(reverse("enrollment:class-home")).content.decode()
+    assert reverse("enrollment:review-class") in home and 'data-count="waiting"' in home
+    queue = client.get(reverse("enrollment:review-class")).content.decode()
+    approve = reverse("enrollment:application-class-approve", args=[w.app.pk])
+    assert f'formaction="{approve}"' in queue  # one step from the queue
+    assert f'href="{reverse("home")}"' in queue  # and a way back
+    response = client.post(approve, {"note": ""}, follow=True)
+    assert response.redirect_chain == [(reverse("enrollment:review-class"), 302)]
+    assert status_of(w.app) == S.CLASS_APPROVED
+    assert "Nothing is waiting for your review." in response.content.decode() or w.app.pk not in [
+        a.pk for a in response.context["page"].object_list
+    ]

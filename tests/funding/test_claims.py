@@ -892,3 +892,47 @@ def test_prefill_takes_the_newest_filed_plan_version(world):
     PlanSection.objects.create(plan=newer, key="funding", data={"classes_primary": 5})
     assert selectors.claim_prefill(school=world.school_a, school_year=world.school_year)["classes"] == {"primary": 5}
     assert ServiceClass.objects.count() == 0
+
+
+# ---------------------------------------------------------------- the school home offers the claim (issue #15 item 1)
+
+
+def test_the_school_home_offers_the_due_claim_computed_and_one_post_starts_it(client, world, english):
+    PlanSection.objects.create(plan=world.plan_filed, key="funding", data={"classes_primary": 4})
+    client.force_login(world.school_admin)
+    home = client.get(reverse("schools:school-home")).content.decode()
+    offer = home[home.index('data-part="claim-offer"') :]
+    preview = services.annual_claim_preview(
+        school=world.school_a, school_year=world.school_year, classes={"primary": 4}
+    )
+    assert f"¥{preview['requested_amount']:,.2f}" in offer
+    (line,) = preview["lines"]
+    assert f"4 × {line['planned_days']} × {line['class_hours_per_day']} × ¥{line['rate']:,.2f}" in offer
+    assert reverse("funding:claim-start", args=[world.school_a.pk]) in offer
+    assert not Claim.objects.exists()  # offering writes nothing
+    # The button starts exactly the claim offered.
+    client.post(reverse("funding:claim-start", args=[world.school_a.pk]))
+    claim = Claim.objects.get(school=world.school_a)
+    assert claim.requested_amount == preview["requested_amount"]
+    # Once started, the home shows the claim and the way to check and submit it, no second offer.
+    home = client.get(reverse("schools:school-home")).content.decode()
+    offer = home[home.index('data-part="claim-offer"') :]
+    assert reverse("funding:claim-detail", args=[claim.pk]) in offer
+    assert reverse("funding:claim-start", args=[world.school_a.pk]) not in offer
+    assert "Check and submit the claim" in offer
+
+
+def test_the_offer_says_what_is_missing_and_is_only_for_the_schools_claimant(client, world, english):
+    client.force_login(world.school_admin)
+    home = client.get(reverse("schools:school-home")).content.decode()
+    offer = home[home.index('data-part="claim-offer"') :]
+    assert "file the school plan with its funding estimate" in offer
+    assert reverse("funding:claim-start", args=[world.school_a.pk]) not in offer
+    # No rate in force: the service's own reason, no button, nothing written.
+    PlanSection.objects.create(plan=world.plan_filed, key="funding", data={"classes_primary": 4})
+    SubsidyRate.objects.all().delete()
+    home = client.get(reverse("schools:school-home")).content.decode()
+    offer = home[home.index('data-part="claim-offer"') :]
+    assert "No subsidy rate is in force" in offer
+    assert reverse("funding:claim-start", args=[world.school_a.pk]) not in offer
+    assert not Claim.objects.exists()

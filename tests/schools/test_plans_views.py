@@ -268,3 +268,63 @@ def test_plan_pages_run_a_fixed_number_of_queries(client, world, django_assert_m
     with django_assert_max_num_queries(12):
         client.get(reverse("bureau:plan-status"))
     assert SchoolPlanEvent.objects.count() == 0
+
+
+# ---------------------------------------------------------------- the bureau's filing journey (issue #15 item 1)
+
+
+def test_the_bureau_decides_at_the_top_files_and_lands_back_on_the_queue_with_the_next_plan(client, world, rate):
+    SchoolPlan.objects.filter(pk=world.plan.pk).update(
+        status=SchoolPlan.Status.AT_BUREAU, submitted_at=timezone.now() - datetime.timedelta(days=2)
+    )
+    waiting = SchoolPlan.objects.create(
+        school=world.school_b, school_year=world.school_year, version=1, status=SchoolPlan.Status.AT_BUREAU,
+        submitted_at=timezone.now() - datetime.timedelta(days=1), created_by=world.other_school_admin,
+    )  # fmt: skip
+    client.force_login(world.bureau)
+    # The bureau's home: the plan waiting longest, one tap away.
+    home = client.get(reverse("bureau:home")).content.decode()
+    assert f'data-next-plan="{world.plan.pk}"' in home
+    # The plan: the decision above the plan's sections, the way back to the queue and on to the next plan.
+    page = client.get(reverse("schools:plan-detail", args=[world.plan.pk])).content.decode()
+    assert page.index('id="decision"') < page.index('id="section-leadership"')
+    assert reverse("schools:plan-file", args=[world.plan.pk]) in page
+    assert "2 waiting" in page or "2 份待审" in page
+    assert f'data-next="{waiting.pk}"' in page
+    # Filing lands on the queue: the plan just filed on top with its record, the next plan ready.
+    response = client.post(reverse("schools:plan-file", args=[world.plan.pk]), {"note": ""}, follow=True)
+    world.plan.refresh_from_db()
+    assert world.plan.status == SchoolPlan.Status.FILED
+    assert response.redirect_chain == [(reverse("schools:plan-list") + f"?filed={world.plan.pk}", 302)]
+    queue = response.content.decode()
+    assert f'data-filed="{world.plan.pk}"' in queue and world.plan.filing_number in queue
+    assert reverse("schools:plan-filing-pdf", args=[world.plan.pk]) in queue
+    assert f'data-next="{waiting.pk}"' in queue
+    assert reverse("schools:plan-detail", args=[waiting.pk]) in queue
+
+
+def test_a_refused_filing_stays_on_the_plan_and_a_school_decides_at_the_bottom(client, world, rate):
+    client.force_login(world.bureau)
+    # Not at the bureau (a draft): refused, back on the plan with no filing.
+    response = client.post(reverse("schools:plan-file", args=[world.plan.pk]), {"note": ""})
+    assert response.status_code in (302, 403)
+    world.plan.refresh_from_db()
+    assert world.plan.status != SchoolPlan.Status.FILED
+    if response.status_code == 302:
+        assert response["Location"] == reverse("schools:plan-detail", args=[world.plan.pk])
+    # The school submitting its own plan reads it first: the decision stays below the sections, a way home above.
+    client.force_login(world.school_admin)
+    page = client.get(reverse("schools:plan-detail", args=[world.plan.pk])).content.decode()
+    assert page.index('id="section-leadership"') < page.index('id="decision"')
+    assert 'data-part="queue"' not in page and f'href="{reverse("home")}"' in page
+
+
+def test_a_filed_query_parameter_shows_only_a_filed_plan_the_viewer_may_see(client, world):
+    client.force_login(world.bureau)
+    page = client.get(reverse("schools:plan-list") + f"?filed={world.plan.pk}").content.decode()
+    assert "data-filed" not in page  # a draft is not "just filed"
+    page = client.get(reverse("schools:plan-list") + "?filed=abc").content.decode()
+    assert "data-filed" not in page
+    client.force_login(world.other_school_admin)
+    page = client.get(reverse("schools:plan-list") + f"?filed={world.plan_filed.pk}").content.decode()
+    assert "data-filed" not in page  # another school's plan

@@ -667,3 +667,53 @@ def test_the_log_page_says_so_when_the_viewer_may_not_log_that_day(w, client, en
             f"mark-{w.other_child.pk}": "present"}  # fmt: skip
     assert client.post(url, post).status_code == 403
     assert nothing_written()
+
+
+# ---------------------------------------------------------------- the journey (issue #15 item 1): next, pre-fill
+
+
+def test_saving_lands_on_today_with_the_next_session_ready(w, client):
+    """Logging today's session from the today page: back on today, where the next day to log is on top."""
+    client.force_login(w.service_teacher)
+    day = client.get(reverse("schools:teacher-today")).context["day"]
+    assert (day.next.service_class, day.next.day) == (w.sc, w.today)  # today's class first
+    post = {
+        "date": w.today.isoformat(), "start_time": "16:00", "end_time": "18:00", "class_hours": "2",
+        "activity_category": "homework", "content_note": "作业辅导",
+        f"mark-{w.child.pk}": "present", f"mark-{w.other_child.pk}": "present",
+    }  # fmt: skip
+    response = client.post(reverse("schools:session-log", args=[w.sc.pk]), post, follow=True)
+    assert response.redirect_chain == [(reverse("schools:teacher-today"), 302)]
+    day = response.context["day"]
+    # Today is logged, so the next is the newest unlogged day of the last week, offered at the top of the page.
+    assert day.rows[0].session_id is not None
+    assert (day.next.service_class, day.next.day) == (w.sc, day.unlogged[0].day)
+    html = response.content.decode()
+    next_url = reverse("schools:session-log", args=[w.sc.pk]) + f"?date={day.next.day.isoformat()}"
+    assert html.index('id="next"') < html.index('section class="card mb-3"')
+    assert next_url in html[html.index('id="next"') :]
+
+
+def test_nothing_left_to_log_says_so(w, client):
+    for n in (0, 1, 2, 5, 6, 7):
+        log(w, date=days_ago(w, n))
+    client.force_login(w.service_teacher)
+    response = client.get(reverse("schools:teacher-today"))
+    assert response.context["day"].next is None
+    assert 'data-next="none"' in response.content.decode()
+
+
+def test_the_log_page_fills_in_what_the_class_did_last_time(w, client):
+    activity = Activity.objects.create(school=w.school_a, name="趣味数学", category=ActivityCategory.HOMEWORK)
+    log(w, date=days_ago(w, 7), content_note="旧的内容")
+    log(w, date=days_ago(w, 1), content_note="完成数学作业，订正错题", activity=activity)
+    client.force_login(w.service_teacher)
+    response = client.get(reverse("schools:session-log", args=[w.sc.pk]))
+    form = response.context["form"]
+    assert form.initial["content_note"] == "完成数学作业，订正错题"  # the newest session before the day
+    assert form.initial["activity"] == activity.pk and form.initial["activity_category"] == ActivityCategory.HOMEWORK
+    html = response.content.decode()
+    assert "完成数学作业，订正错题</textarea>" in html and f'data-prefilled="{days_ago(w, 1).isoformat()}"' in html
+    # Logging a day before any session of the class: nothing to offer, the field is empty.
+    response = client.get(reverse("schools:session-log", args=[w.sc.pk]) + f"?date={days_ago(w, 8).isoformat()}")
+    assert response.context["form"].initial["content_note"] == "" and "data-prefilled" not in response.content.decode()

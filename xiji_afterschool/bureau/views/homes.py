@@ -48,6 +48,7 @@ def home(request):
         context["plans_waiting"] = plans_selectors.plan_list(
             viewer=request.user, school_year=school_year, status="at_bureau"
         ).count()
+        context["next_plan"] = plans_selectors.review_queue(viewer=request.user, school_year=school_year).first()
         context["schools_without_filed_plan"] = sum(1 for row in status if row["filed"] is None)
         context["schools_overdue"] = sum(1 for row in status if row["overdue"])
     return render(request, "bureau/homes/home.html", context)  # the console's numbers: on its own pages
