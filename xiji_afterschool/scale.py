@@ -56,6 +56,7 @@ from schools.models.activities import ActivityCategory
 from schools.rules import calendar as calendar_rules
 from schools.rules import roster as roster_rules
 from schools.selectors import sessions as sessions_selectors
+from xiji_afterschool.bureau.services import console as console_services
 from xiji_afterschool.demo import REGION, DemoCounty
 
 T = School.Type
@@ -118,7 +119,7 @@ def birth_date(rng: random.Random, y: int, grade: int) -> datetime.date:
     """A pupil of `grade` in the school year beginning in August of y: grade 1 turns 6 by 1 September of y (born
     September y-7 to August y-6); one in ten started a year late. Kindergarten grades are -2..0."""
     late = rng.random() < 0.1
-    return datetime.date(y - 7 - grade - late, 9, 2) + datetime.timedelta(days=rng.randrange(365))
+    return datetime.date(y - 6 - grade - late, 9, 2) + datetime.timedelta(days=rng.randrange(365))
 
 
 class Bulk:
@@ -426,13 +427,19 @@ class Bulk:
         staff = self.save_staff(schools)
         service_classes = self.save_service(schools, staff)
         self.save_sessions(service_classes)
+        lines = []
+        if service_classes:  # the console's numbers again, now with the bulk schools (as the nightly job would)
+            year = self.county.school_year()
+            run = console_services.refresh(school_year=year, trigger="scale", today=self.county.today)
+            lines.append(f"县级监测平台：{year.name} 学年 {run.schools} 所学校的数据已重新汇总。")
         in_county = {"school__code__startswith": REGION}
         return [
+            *lines,
             f"规模数据（批量）：学校 {School.objects.filter(code__startswith=REGION).count()} · "
             f"学生 {Student.objects.filter(**in_county).count()} · "
             f"课后服务班 {ServiceClass.objects.filter(**in_county).count()} · "
             f"课次 {Session.objects.filter(service_class__school__code__startswith=REGION).count()} · "
-            f"考勤记录 {Attendance.objects.count()}"
+            f"考勤记录 {Attendance.objects.count()}",
         ]
 
 
