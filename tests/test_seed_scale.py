@@ -1,7 +1,7 @@
 """seed_demo --scale: the bulk county added around the demo county, at a tiny size (issue #16 item 1).
 
-One seed serves the module, on PostgreSQL (COPY, the triggers): `--as-of 2025-09-12 --schools 3 --scale 2`, a few
-weeks into a past school year, so the demo part stays small. The demo county keeps its logins and story; the bulk
+One seed serves the module, on PostgreSQL (COPY, the triggers): `--as-of 2025-10-15 --schools 3 --scale 2`, six
+weeks into a past school year (the date test_seed_demo_options.py plays to), so the demo part stays small. The demo county keeps its logins and story; the bulk
 part doubles its schools and pupils with valid resident IDs, service classes, sessions and their rolls."""
 
 import datetime
@@ -23,7 +23,7 @@ from xiji_afterschool.scale import FIRST_CODE
 
 pytestmark = pytest.mark.needs_postgres
 
-AS_OF = datetime.date(2025, 9, 12)
+AS_OF = datetime.date(2025, 10, 15)
 AS_OF_END = timezone.make_aware(datetime.datetime.combine(AS_OF, datetime.time(23, 59, 59)))
 BULK = {"code__gte": f"{REGION}{FIRST_CODE:04d}"}
 
