@@ -4,12 +4,12 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/xiji_county REDIS_URL=redis://127.0.0.1:6379/0 \\
         .venv-bench/bin/python bench/load.py --serve --users 40 --seconds 60
 
-`--serve` starts gunicorn (the app's .venv, `--workers`, production settings: DEBUG off, no SSL redirect, a
-throwaway secret key) on 127.0.0.1:`--port` against DATABASE_URL and REDIS_URL, and stops it at the end; without it,
+`--serve` collects the static files and starts gunicorn (the app's .venv, `--workers`, production settings: DEBUG
+off, no SSL redirect, a throwaway secret key) on 127.0.0.1:`--port` against DATABASE_URL and REDIS_URL, and stops it at the end; without it,
 `--host` names a server already running. Only a loopback address is accepted (127.0.0.0/8, localhost, ::1). The run
 is bounded: `--users` simulated people, spawned at `--spawn-rate` a second, for `--seconds`, then it stops by itself.
 
-The mix (issue #16): teachers 50 % (today's page, a session, their hours), parents 30 % (home, their data), school
+The mix (issue #16): teachers 50 % (today's page, a session, notifications), parents 30 % (home, their data), school
 staff 15 % (school home, hours record, service classes, school review), bureau 5 % (home, console, delivery,
 coverage). Each person signs in once with a demo login (password Xiji-2021) and then reads pages with a second's
 think time; every request is a read, so the database is the same after the run. Prints, per role and in all:
@@ -33,7 +33,7 @@ from locust.env import Environment
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "Xiji-2021"  # noqa: S105 — the published password of the demo logins
-ROLES = ("teacher", "parent", "school", "bureau")
+ROLES = ("teacher", "parent", "school", "bureau", "login")  # sign-ins apart: one per person, slow by design
 SESSION_LINK = re.compile(r'href="(/sessions/\d+/)"')
 
 
@@ -44,14 +44,18 @@ class Person(HttpUser):
     role = ""
 
     def on_start(self):
-        self.client.get("/login/", name=f"{self.role} login")
+        self.client.get("/login/", name=f"login {self.role}")
+        self.plain_cookies()
         token = self.client.cookies.get("csrftoken", "")
         self.client.post(
             "/login/",
             {"username": self.username, "password": PASSWORD, "csrfmiddlewaretoken": token},
             headers={"Referer": self.host + "/login/"},
-            name=f"{self.role} login",
+            name=f"login {self.role}",
         )
+        self.plain_cookies()
+
+    def plain_cookies(self):
         for cookie in self.client.cookies:  # production marks them Secure; this run is plain HTTP on loopback
             cookie.secure = False
 
@@ -77,8 +81,8 @@ class Teacher(Person):
             self.read(self.sessions[0], "session page")
 
     @task(1)
-    def hours(self):
-        self.read("/hours/mine/", "my hours")
+    def notifications(self):
+        self.read("/notifications/", "notifications")
 
 
 class Parent(Person):
@@ -147,6 +151,9 @@ def serve(port: int, workers: int) -> subprocess.Popen:
         "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY", "bench-" + "x" * 60),
         "XIJI_LOG_LEVEL": "WARNING",
     }
+    python = str(ROOT / ".venv/bin/python")
+    collect = [python, "manage.py", "collectstatic", "--noinput", "-v", "0"]  # production serves hashed names
+    subprocess.run(collect, cwd=ROOT, env=env, check=True)  # noqa: S603 — our own manage.py, fixed arguments
     command = [str(ROOT / ".venv/bin/gunicorn"), "xiji_afterschool.wsgi", "-b", f"127.0.0.1:{port}",
                "-w", str(workers), "--log-level", "warning"]  # fmt: skip
     server = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603 — our own gunicorn, fixed arguments
@@ -174,7 +181,7 @@ def report(env: Environment, seconds: float) -> None:
     merged = {role: {"n": 0, "errors": 0, "times": {}} for role in (*ROLES, "all")}
     for (name, _method), entry in env.stats.entries.items():
         role = name.split()[0]
-        for key in (role, "all"):
+        for key in (role, "all") if role != "login" else (role,):
             row = merged[key]
             row["n"] += entry.num_requests
             row["errors"] += entry.num_failures
