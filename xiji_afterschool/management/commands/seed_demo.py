@@ -1,9 +1,12 @@
-"""`python manage.py seed_demo [--as-of YYYY-MM-DD] [--schools N]`: a believable demo of Xiji County (西吉县).
+"""`python manage.py seed_demo [--as-of YYYY-MM-DD] [--schools N] [--scale county|N]`: a believable demo of Xiji County (西吉县).
 
 An orchestrator: every app plays its part of the school year through its services in `<app>/demo.py`, in the
 order and with the contract, clock and options described in xiji_afterschool/demo.py; this command opens the one
 transaction, calls them phase by phase, and prints the logins (password Xiji-2021) and their summary lines.
 Idempotent: a second run with the same arguments writes nothing.
+
+`--scale county` (Xiji's size: ~250 schools, 55,000 pupils) or `--scale N` (N times the demo county) then adds the
+rest of the county around it in bulk (xiji_afterschool/scale.py), in the same transaction: for benchmarks.
 """
 
 import datetime
@@ -18,6 +21,7 @@ from funding import demo as funding_demo
 from safety import demo as safety_demo
 from schools import demo as schools_demo
 from xiji_afterschool import demo
+from xiji_afterschool import scale as bulk
 from xiji_afterschool.bureau import demo as bureau_demo
 from xiji_afterschool.bureau import signals as bureau_signals
 
@@ -30,6 +34,12 @@ def as_of_date(value: str) -> datetime.date:
         return datetime.date.fromisoformat(value)
     except ValueError:
         raise CommandError(f"--as-of takes a date as YYYY-MM-DD, not {value!r}") from None
+
+
+def scale_arg(value: str) -> str:
+    if value == "county" or (value.isdigit() and int(value) >= 2):
+        return value
+    raise CommandError(f"--scale takes county or a whole number 2 or more, not {value!r}")
 
 
 def rows() -> int:
@@ -49,8 +59,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--schools", type=int, metavar="N", help="only the first N schools (always the logins' schools)"
         )
+        parser.add_argument(
+            "--scale", type=scale_arg, metavar="county|N",
+            help="then add, in bulk, the rest of a county of Xiji's size (county) or N times the demo county",
+        )  # fmt: skip
 
-    def handle(self, *args, as_of=None, schools=None, **options):
+    def handle(self, *args, as_of=None, schools=None, scale=None, **options):
         if as_of is not None and as_of > timezone.localdate():
             raise CommandError("--as-of cannot be a day in the future: the demo plays what has happened.")
         if schools is not None and schools < 1:
@@ -69,6 +83,9 @@ class Command(BaseCommand):
             for phase in demo.PHASES:
                 for app in APPS:
                     lines += app.play(county, phase)
+            if scale is not None:
+                with county.clock.at(county.clock.now):
+                    lines += bulk.Bulk(county, scale, out=self.stdout.write).run()
         written = rows() - before
         self.stdout.write(
             f"西吉县演示数据：新写入 {written} 行。" if written else "西吉县演示数据已完整，未写入任何内容。"
