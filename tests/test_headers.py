@@ -198,7 +198,7 @@ def test_a_view_own_no_store_header_is_kept(rf):
 @pytest.mark.parametrize(
     ("value", "expected"),
     [(0, "bar-w-0"), (37, "bar-w-37"), ("79.6", "bar-w-80"), (100, "bar-w-100"), (140, "bar-w-100"), (-5, "bar-w-0"),
-     (None, "bar-w-0"), ("", "bar-w-0")],
+     (None, "bar-w-0"), ("", "bar-w-0"), ("12.5", "bar-w-13"), ("nan", "bar-w-0"), ("inf", "bar-w-0")],
 )  # fmt: skip
 def test_bar_width_is_a_class_from_0_to_100(value, expected):
     assert bar_width_filter(value) == expected

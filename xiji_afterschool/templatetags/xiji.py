@@ -1,3 +1,5 @@
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
 from django import template
 from django.utils import formats
 from django.utils.html import format_html
@@ -23,9 +25,9 @@ def percent_filter(value):
 def bar_width_filter(value):
     """{{ share|bar_width }} -> bar-w-79: a progress bar's width as a class (static/css/xiji.css), since the
     Content-Security-Policy refuses style="" attributes. Whole per cents, 0 to 100; nothing to show: 0."""
-    try:
-        number = round(float(value))
-    except (TypeError, ValueError, OverflowError):
+    try:  # Decimal, half up, as every other rounding here (no float: 12.5 is 13, not 12)
+        number = int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    except (InvalidOperation, ValueError, OverflowError):  # "", None, "abc", NaN, infinity
         number = 0
     return f"bar-w-{min(max(number, 0), 100)}"
 
