@@ -7,6 +7,9 @@ class XijiAfterschoolConfig(AppConfig):
 
     def ready(self):
         # Every app's access.py registers its actions, scopes and menu entries; a wrong table refuses to start.
-        from . import permissions
+        from . import permissions, privacy
 
         permissions.load()
+        # Every app's privacy.py registers its personal fields (issue #14 item 3); a field that does not exist, or an
+        # action or scope the access table lacks, refuses to start.
+        privacy.load()

@@ -1,0 +1,36 @@
+"""The county console's personal fields (issue #14 item 3), registered with the one register,
+xiji_afterschool/privacy.py: feedback from the public (意见建议与投诉). The console's figures, inspections and school
+reports hold numbers and the state of schools, not people."""
+
+from xiji_afterschool.privacy import CONSENT_ADULT, OTHER_ADULT, UNSET, PersonalData, register
+
+register(
+    app="bureau",
+    entries=[
+        PersonalData(
+            "bureau.Feedback",
+            ("sender", "name", "mobile", "text"),
+            OTHER_ADULT,
+            "意见建议与投诉：反映人自愿留下姓名和电话，以便答复；可匿名反映",
+            CONSENT_ADULT,
+            UNSET,
+        ),
+        PersonalData(
+            "bureau.Feedback",
+            ("answer", "referral_note"),
+            OTHER_ADULT,
+            "对反映人的答复、转市场监管局的说明",
+            CONSENT_ADULT,
+            UNSET,
+        ),
+        PersonalData(
+            "bureau.FeedbackEvent",
+            "note",
+            OTHER_ADULT,
+            "意见建议与投诉的办理记录",
+            CONSENT_ADULT,
+            UNSET,
+            seen_through="bureau.Feedback",
+        ),
+    ],
+)
