@@ -39,10 +39,17 @@ register(
         ),
         PersonalData(
             "enrollment.Application",
-            ("service_kind", "extended_reason", "pickup_difficulty", "preferences", "withdrawal_effective"),
+            (
+                "service_kind",
+                "extended_reason",
+                "pickup_difficulty",
+                "preferences",
+                "withdrawal_effective",
+                "paper_original_on_file",
+            ),
             CHILD,
             "《自愿参加课后服务工作申请表》：确实有接送困难、需要延时托管的原因，想参加的活动；家长申请、班级审核、"
-            "学校统一实施",
+            "学校统一实施；纸质申请由学校代录并存档原件",
             CONSENT_GUARDIAN,
             r.APPLICANTS_CLOSED,
             note="撤回的申请期满后删除原因，只保留人数和优先群体用于统计",

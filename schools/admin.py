@@ -57,7 +57,13 @@ class AdminCreationForm(SetByAdminMixin, AdminUserCreationForm):
 class UserAdmin(BaseUserAdmin):
     change_password_form = AdminSetPasswordForm
     add_form = AdminCreationForm
-    fieldsets = (*BaseUserAdmin.fieldsets, ("Xiji", {"fields": ("full_name", "mobile", "must_change_password")}))
+    # Django's fieldsets without first_name, last_name and email (the model keeps none of them).
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        ("Xiji", {"fields": ("full_name", "mobile", "must_change_password")}),
+        ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        ("Important dates", {"fields": ("last_login", "date_joined")}),
+    )
     list_display = ["username", "full_name", "mobile", "is_active", "is_staff"]
     search_fields = ["username", "full_name", "mobile"]
     inlines = [MembershipInline]

@@ -132,7 +132,7 @@ PASSWORD_MAX_LENGTH = int(os.environ.get("PASSWORD_MAX_LENGTH", "128"))
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
-        "OPTIONS": {"user_attributes": ("username", "full_name", "mobile", "email")},
+        "OPTIONS": {"user_attributes": ("username", "full_name", "mobile")},
     },
     {"NAME": "schools.rules.passwords.NotIdentifierValidator"},
     {"NAME": "schools.rules.passwords.ComplexityValidator", "OPTIONS": {"min_length": 8, "min_classes": 3}},

@@ -2,7 +2,10 @@
 
 import secrets
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -14,8 +17,29 @@ from xiji_afterschool.models import TimeStampedModel
 from ..rules import roster as roster_rules
 
 
+class UserManager(DjangoUserManager):
+    """Django's manager without the e-mail address: the system keeps none (issue #14 item 3, the minimum)."""
+
+    def _create_user_object(self, username, email, password, **extra_fields):
+        if email:
+            raise ValueError("the system keeps no e-mail address")
+        if not username:
+            raise ValueError("The given username must be set")
+        user = self.model(username=self.model.normalize_username(username), **extra_fields)
+        user.password = make_password(password)
+        return user
+
+
 class User(AbstractUser):
-    """Staff sign in with a username; parents with their mobile number (also their username)."""
+    """Staff sign in with a username; parents with their mobile number (also their username).
+
+    One name (`full_name`), no e-mail: Django's first_name, last_name and email are removed (issue #14 item 3). Nothing
+    used them — names are written whole in Chinese, and messages go by SMS to a verified mobile."""
+
+    first_name = None
+    last_name = None
+    email = None  # EMAIL_FIELD stays "email": Django's token generator reads it with getattr, and finds None
+    REQUIRED_FIELDS = []
 
     full_name = models.CharField(_("full name"), max_length=50, validators=[roster_rules.validate_name], blank=True)
     mobile = models.CharField(
@@ -39,6 +63,13 @@ class User(AbstractUser):
 
     def get_full_name(self):
         return self.full_name or self.username
+
+    def get_short_name(self):
+        return self.full_name or self.username
+
+    def clean(self):
+        # AbstractUser.clean also normalises the e-mail address, which this model does not have.
+        AbstractBaseUser.clean(self)
 
 
 class Department(TimeStampedModel):

@@ -49,9 +49,6 @@ MASKS = {
     "username": lambda v: roster_rules.mask_mobile(str(v or "")),  # a parent's username is their mobile
     "name": lambda v: _mask_name(str(v or "")),
     "full_name": lambda v: _mask_name(str(v or "")),
-    "first_name": lambda v: _mask_name(str(v or "")),
-    "last_name": lambda v: _mask_name(str(v or "")),
-    "email": lambda v: HIDDEN if v else "",
     "birth_date": lambda v: str(v)[:4] if v else v,  # the year only
     "address": lambda v: HIDDEN if v else "",
     "link_code": lambda v: HIDDEN if v else "",
@@ -237,7 +234,6 @@ USER_FIELDS = (
     "username",
     "full_name",
     "mobile",
-    "email",
     "is_active",
     "is_staff",
     "is_superuser",
