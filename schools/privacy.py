@@ -36,9 +36,9 @@ register(
         PersonalData(
             "schools.User",
             "full_name",
-            STAFF,
+            ACCOUNT,
             "在课表、点名、交接、审批记录中标明经办人；家长账号显示家长姓名",
-            HR,
+            f"{HR}（教职工）；{CONTRACT.removeprefix('《个人信息保护法》')}（家长）",
             ACCOUNT_TERM,
             seen_by="本人；看到其经办记录的人员",
         ),

@@ -69,7 +69,8 @@ class PersonalData:
 
     `whole_for`: an action whose roles see the value whole; the other roles that see the row see it masked.
     `seen_through`: the model whose scope decides who sees the row, when the model has none of its own.
-    `seen_by`: words for who sees it when the access engine cannot say (the person themselves, the system only).
+    `seen_by`: words for who sees it when the access engine cannot say (the person themselves, the system only); they
+    replace the model's scope unless `seen_through` is also given.
     """
 
     model: str  # "app_label.Model"
@@ -199,6 +200,8 @@ def audience(entry: PersonalData) -> Audience:
 
     from . import permissions
 
+    if entry.seen_by and not entry.seen_through:  # words say it better than the model's scope (e.g. one's own account)
+        return Audience(whole=(), masked=(), words=entry.seen_by)
     rules = permissions.SCOPES.get(entry.seen_through or entry.model, {})
     seeing = [r for r in Role.values if r in rules]
     if entry.whole_for:
@@ -234,3 +237,57 @@ def by_category() -> list[tuple[str, list[PersonalData]]]:
 def gaps() -> list[PersonalData]:
     """Entries with no retention period yet (kept until the county sets one): what the person in charge must settle."""
     return [e for e in ENTRIES if e.retention == UNSET]
+
+
+# ---------------------------------------------------------------- one row per entry, for the page and the document
+
+
+@dataclass(frozen=True)
+class Row:
+    entry: PersonalData
+    model_words: str  # the model's verbose name, in the current language
+    field_words: tuple[tuple[str, str], ...]  # (field name, its verbose name)
+    whole: tuple[str, ...]  # role labels that see the fields whole
+    masked: tuple[str, ...]  # role labels that see the rows but the fields masked or not at all
+    seen_by: str
+    retention: str
+    days: int | None
+    gap: bool
+
+
+def days_words(days: int) -> str:
+    """365 → "365 天（约 1 年）"; 7 → "7 天"."""
+    if days >= 365 and days % 365 == 0:
+        return f"{days} 天（约 {days // 365} 年）"
+    return f"{days} 天"
+
+
+def rows(days: dict[str, int] | None = None) -> list[Row]:
+    """Every entry with its words resolved: role labels from the access engine, the retention class's label and days
+    (`days`: the county's settings, or the rules' defaults when None is given by the document)."""
+    from django.apps import apps
+
+    from schools.models import Role
+    from schools.rules import retention as retention_rules
+
+    if days is None:
+        days = {key: retention_rules.default_days(key) for key in retention_rules.KEYS}
+    out = []
+    for entry in ENTRIES:
+        model = apps.get_model(entry.model)
+        seen = audience(entry)
+        words, period = retention_words(entry, days)
+        out.append(
+            Row(
+                entry=entry,
+                model_words=str(model._meta.verbose_name),
+                field_words=tuple((n, str(model._meta.get_field(n).verbose_name)) for n in entry.fields),
+                whole=tuple(str(Role(r).label) for r in seen.whole),
+                masked=tuple(str(Role(r).label) for r in seen.masked),
+                seen_by=seen.words,
+                retention=words,
+                days=period,
+                gap=entry.retention == UNSET,
+            )
+        )
+    return out
