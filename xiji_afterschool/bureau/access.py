@@ -115,6 +115,9 @@ register(
         "school_report.edit": {SA},
         "school_report.township_review": {TC},
         "school_report.file": {BU},
+        # ---- The register of personal information (issue #14 item 3): the bureau's person in charge of personal
+        # information reads it; the auditor too.
+        "privacy.view": {BU, Role.AUDITOR},
     },
     scopes={
         "bureau.SchoolFigures": FIGURES_SCOPE,
@@ -177,6 +180,8 @@ register(
             MenuEntry(role, "bureau:feedback-list", "feedback.list", pgettext_lazy("feedback", "Feedback"), 60)
             for role in (BU, IN, LE, SA)
         ),
+        MenuEntry(BU, "bureau:privacy", "privacy.view", _("Personal data register"), 98),
+        MenuEntry(Role.AUDITOR, "bureau:privacy", "privacy.view", _("Personal data register"), 92),
         MenuEntry(Role.PARENT, "bureau:feedback-mine", "feedback.mine", pgettext_lazy("feedback", "Feedback"), 60),
     ],
 )

@@ -1,4 +1,15 @@
-from .views import calendar, compliance, console, feedback, homes, inspections, plans, reminders, school_reports
+from .views import (
+    calendar,
+    compliance,
+    console,
+    feedback,
+    homes,
+    inspections,
+    plans,
+    privacy,
+    reminders,
+    school_reports,
+)
 
 app_name = "bureau"
 urlpatterns = [
@@ -11,4 +22,5 @@ urlpatterns = [
     *reminders.urlpatterns,
     *inspections.urlpatterns,
     *school_reports.urlpatterns,
+    *privacy.urlpatterns,
 ]
