@@ -239,6 +239,17 @@ def gaps() -> list[PersonalData]:
     return [e for e in ENTRIES if e.retention == UNSET]
 
 
+def gap_models(rows_: Iterable["Row"]) -> list["Row"]:
+    """The first row of each model that has fields with no retention period, in the register's order."""
+    seen: set[str] = set()
+    out = []
+    for row in rows_:
+        if row.gap and row.entry.model not in seen:
+            seen.add(row.entry.model)
+            out.append(row)
+    return out
+
+
 # ---------------------------------------------------------------- one row per entry, for the page and the document
 
 

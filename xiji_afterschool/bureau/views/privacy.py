@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import path
 
-from xiji_afterschool import permissions
+from xiji_afterschool import permissions, privacy
 
 from ..selectors import privacy as selectors
 
@@ -14,7 +14,7 @@ from ..selectors import privacy as selectors
 def privacy_register(request):
     permissions.require(request.user, "privacy.view")
     groups = selectors.register_by_category(viewer=request.user)
-    gaps = [row for _category, rows in groups for row in rows if row.gap]
+    gaps = privacy.gap_models(row for _category, rows in groups for row in rows)
     fields = sum(len(row.entry.fields) for _category, rows in groups for row in rows)
     return render(
         request,

@@ -74,13 +74,13 @@ def privacy_register() -> str:
                     f"| {_cell(_kept(row))} |"
                 )
             lines.append("")
-        gaps = [r for r in all_rows if r.gap]
+        gaps = privacy.gap_models(all_rows)
         if gaps:
-            lines += ["## 待确定保存期限", ""]
-            lines += [
-                f"- {row.model_words}（`{row.entry.model}`）：{'、'.join(w for _n, w in row.field_words)}"
-                for row in gaps
-            ]
+            lines += ["## 待确定保存期限", "", "以下记录目前不自动删除或匿名化，需县里确定保存期限：", ""]
+            for row in gaps:
+                same = [r for r in all_rows if r.gap and r.entry.model == row.entry.model]
+                fields = "、".join(w for r in same for _n, w in r.field_words)
+                lines.append(f"- {row.model_words}（`{row.entry.model}`）：{fields}")
             lines.append("")
     return "\n".join(lines)
 
