@@ -8,6 +8,7 @@ from xiji_afterschool.privacy import (
     ACCOUNT_TERM,
     CHILD,
     CONSENT_ADULT,
+    CONSENT_GUARDIAN,
     CONTRACT,
     DUTY,
     GUARDIAN,
@@ -121,6 +122,15 @@ register(
             r.ATTENDANCE,
             seen_through="schools.Session",
             note="保存期满后学生信息匿名，考勤标记保留（经费依据）",
+        ),
+        PersonalData(
+            "schools.ServiceClassMember",
+            ("start_date", "end_date"),
+            CHILD,
+            "服务班名单：孩子从哪天到哪天在哪个服务班（点名、交接、经费结算的依据）",
+            CONSENT_GUARDIAN,
+            r.ATTENDANCE,
+            seen_through="schools.ServiceClass",
         ),
         PersonalData(
             "schools.Session",

@@ -260,6 +260,11 @@ def test_unused_account_fields_are_gone():
     user = apps.get_model("schools.User")
     names = {f.name for f in user._meta.get_fields()}
     assert not names & {"first_name", "last_name", "email"}
+    with pytest.raises(ValueError, match="no e-mail"):
+        user.objects.create_user("clerk", email="clerk@example.org", password="x-Secret-2026")
+    made = user.objects._create_user_object("clerk", None, "x-Secret-2026", full_name="张三")  # nothing saved
+    assert made.get_full_name() == "张三" and made.check_password("x-Secret-2026")
+    made.clean()  # Django's clean would normalise an e-mail address; ours keeps to the username
 
 
 # ---------------------------------------------------------------- the committed register
