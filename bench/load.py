@@ -20,6 +20,7 @@ import argparse
 import ipaddress
 import os
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -151,6 +152,9 @@ def serve(port: int, workers: int) -> subprocess.Popen:
         "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY", "bench-" + "x" * 60),
         "XIJI_LOG_LEVEL": "WARNING",
     }
+    with socket.socket() as probe:  # another server on the port would answer in gunicorn's place: refuse to measure it
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            sys.exit(f"127.0.0.1:{port} is already in use by another server: choose a free --port")
     python = str(ROOT / ".venv/bin/python")
     collect = [python, "manage.py", "collectstatic", "--noinput", "-v", "0"]  # production serves hashed names
     subprocess.run(collect, cwd=ROOT, env=env, check=True)  # noqa: S603 — our own manage.py, fixed arguments
@@ -158,6 +162,8 @@ def serve(port: int, workers: int) -> subprocess.Popen:
                "-w", str(workers), "--log-level", "warning"]  # fmt: skip
     server = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603 — our own gunicorn, fixed arguments
     for _ in range(60):
+        if server.poll() is not None:
+            sys.exit("gunicorn stopped before answering (see its log above)")
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=2)
             return server

@@ -8,6 +8,10 @@ demo county, then the rest of Xiji in bulk). Both runs print the same table, one
 requested as, the status, the query count and the median time of REPEAT requests (after one to warm up); for the
 county pages also the floor, the median time of a hand-written SQL query computing the same numbers from the raw
 tables, and the page's time over it. BENCH_REPEAT (default 5) sets the repeats. Every request is a read (GET).
+
+On PostgreSQL each page's "sql ms" is the time of its own queries (the rest is Python and templates), and "seq
+scans" names the big tables (over BIG_TABLE rows, default 20,000) that EXPLAIN shows a sequential scan of in any of
+the page's queries: the roll table (schools_attendance) must never appear there.
 """
 
 import os
@@ -26,7 +30,7 @@ import django
 django.setup()
 logging.disable(logging.INFO)  # the sign-in lines of each login
 
-from django.db import connection  # noqa: E402
+from django.db import DatabaseError, connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
@@ -37,6 +41,7 @@ from schools.models import Attendance, School, SchoolYear, ServiceClass, Session
 from xiji_afterschool.demo import FIRST, PARENT_MOBILE, REGION, school_year_start, year_name  # noqa: E402
 
 REPEAT = int(os.environ.get("BENCH_REPEAT", "5"))
+BIG_TABLE = int(os.environ.get("BENCH_BIG_TABLE", "20000"))
 
 # The floors: the numbers a county page shows, computed straight from the raw tables by one query.
 DELIVERY_FLOOR = """
@@ -79,6 +84,40 @@ def floor_ms(sql: str, params: dict) -> float:
     return median_ms(run)
 
 
+def big_tables() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace "
+            "AND reltuples > %s",
+            [BIG_TABLE],
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def seq_scans(queries, big: set[str]) -> set[str]:
+    """The big tables some query of the page reads with a sequential scan, by EXPLAIN (plans only, no execution)."""
+    found = set()
+
+    def walk(node):
+        if node.get("Node Type") == "Seq Scan" and node.get("Relation Name") in big:
+            found.add(node["Relation Name"])
+        for child in node.get("Plans", ()):
+            walk(child)
+
+    with connection.cursor() as cursor:
+        for query in queries:
+            sql = query["sql"]
+            if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
+                continue  # cursors, savepoints, session writes
+            try:
+                cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
+            except DatabaseError:  # a query logged with inlined parameters that do not parse back: say so
+                found.add("(a query not explained)")
+                continue
+            walk(cursor.fetchone()[0][0]["Plan"])
+    return found
+
+
 def pages(year) -> list[tuple]:
     """(label, username, url, floor SQL or None)."""
     first = School.objects.get(code__startswith=REGION, name=FIRST)
@@ -116,7 +155,12 @@ def main():
         f"classes, {Session.objects.count()} sessions, {Attendance.objects.count()} roll marks"
     )
     print(size)
-    print(f"{'page':<20} {'login':<12} {'status':>6} {'queries':>7} {'median ms':>10} {'floor ms':>9} {'ratio':>7}")
+    pg = connection.vendor == "postgresql"
+    big = big_tables() if pg else set()
+    print(
+        f"{'page':<20} {'login':<12} {'status':>6} {'queries':>7} {'median ms':>10} {'sql ms':>7} "
+        f"{'floor ms':>9} {'ratio':>7}  seq scans (tables > {BIG_TABLE:,} rows)"
+    )
     clients = {}
     for label, username, url, floor in pages(year):
         if username not in clients:
@@ -128,10 +172,15 @@ def main():
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url)
         ms = median_ms(lambda url=url, client=client: client.get(url))
-        line = f"{label:<20} {username:<12} {response.status_code:>6} {len(queries):>7} {ms:>10.1f}"
-        if floor and connection.vendor == "postgresql":
+        sql_ms = sum(float(q["time"]) for q in queries) * 1000
+        line = f"{label:<20} {username:<12} {response.status_code:>6} {len(queries):>7} {ms:>10.1f} {sql_ms:>7.1f}"
+        if floor and pg:
             floor_time = floor_ms(floor, {"year": year.pk})
             line += f" {floor_time:>9.1f} {ms / floor_time:>7.1f}"
+        else:
+            line += f" {'':>9} {'':>7}"
+        if pg:
+            line += "  " + (", ".join(sorted(seq_scans(queries, big))) or "-")
         print(line, flush=True)
 
 

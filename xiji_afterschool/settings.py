@@ -116,6 +116,12 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# PostgreSQL session settings of every connection (libpq's `options`), a deployment's to change. JIT off by default:
+# the short page queries never gain from it, and where a misestimate lifts one past jit_above_cost it paid 55 ms of
+# compiling for 7 ms of work (issue 16; docs/scaling.md). Add e.g. "-c work_mem=16MB" where a report sorts to disk.
+DATABASE_SESSION_OPTIONS = os.environ.get("DATABASE_SESSION_OPTIONS", "-c jit=off").strip()
+if DATABASE_SESSION_OPTIONS and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = DATABASE_SESSION_OPTIONS
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "schools.User"

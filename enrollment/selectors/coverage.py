@@ -31,6 +31,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from schools.models import Grade, School, SchoolPlan, SchoolYear, ServiceClass, Student
+from schools.selectors import roster as roster_selectors
 from xiji_afterschool import permissions
 
 from ..models import Application
@@ -174,7 +175,9 @@ def county_coverage(*, viewer, school_year: SchoolYear, township_id: int | None 
     if school_type:
         schools = schools.filter(school_type=school_type)
     schools = list(
-        schools.select_related("township").annotate(student_count=Count("students")).order_by("township__code", "code")
+        schools.select_related("township")
+        .annotate(student_count=roster_selectors.student_count())  # an index-only count per school, no join
+        .order_by("township__code", "code")
     )
     ids = [s.pk for s in schools]
     applied = {

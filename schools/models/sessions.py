@@ -77,7 +77,14 @@ class Session(TimeStampedModel):
                 name="schools_session_substitute_reason",
             ),
         ]
-        indexes = [models.Index(fields=["teacher", "date"], name="schools_session_teacher_date")]
+        indexes = [
+            models.Index(fields=["teacher", "date"], name="schools_session_teacher_date"),
+            # The county's delivery and the weeks-behind check read one school year's (or four weeks') counted
+            # sessions of every class: an index-only range scan on the date instead of every year's sessions.
+            models.Index(
+                fields=["date"], include=["service_class", "status", "class_hours"], name="schools_session_date_cover"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.service_class} {self.date:%Y-%m-%d} {self.start_time:%H:%M}"
@@ -116,8 +123,10 @@ class Attendance(models.Model):
         ABSENT = "absent", _("Absent")
         LEAVE = "leave", _("On leave")
 
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="roll")
-    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="attendance")
+    # No single-column indexes: (session, student) and (student, session) below lead with each of them, and the
+    # roll is the largest table (written on every roll save).
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="roll", db_index=False)
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="attendance", db_index=False)
     mark = models.CharField(_("attendance"), max_length=8, choices=Mark.choices)
     reason = models.CharField(_("reason"), max_length=100, blank=True)
 

@@ -22,9 +22,15 @@ def service_class_stage(service_class: ServiceClass) -> str:
     (classes mixing stages follow the younger one), or, drawing from none, the school's first stage.
     Uses prefetched `admin_classes` and `school`."""
     grades = [a.grade for a in service_class.admin_classes.all()]
-    if grades:
-        return Grade.stage_of(min(grades))
-    return service_class.school.stages[0]
+    return stage_of_youngest(min(grades) if grades else None, service_class.school)
+
+
+def stage_of_youngest(youngest_grade: int | None, school) -> str:
+    """`service_class_stage` from the lowest grade the class draws from (None: from no administrative class), as a
+    query's Min() gives it: no administrative class row loaded per service class."""
+    if youngest_grade is not None:
+        return Grade.stage_of(youngest_grade)
+    return school.stages[0]
 
 
 def share(delivered: Decimal, planned) -> Decimal | None:
@@ -40,15 +46,26 @@ def complete_weeks(today: datetime.date, count: int = BEHIND_WEEKS_CHECKED) -> l
     return [this_monday - datetime.timedelta(weeks=k) for k in range(count, 0, -1)]
 
 
-def weeks_behind(stage: str, mondays, service_days: set, served: set) -> list[dict]:
-    """Weeks in which the stage served fewer distinct service days than its mode asks (5, senior high 6), or than
-    the calendar allowed that week (a holiday week asks only its service days)."""
+def week_expectations(stage: str, mondays, service_days: set) -> list[tuple]:
+    """(monday, the week's service days, days expected) for each week: what `weeks_behind` compares a class's served
+    days with. Computed once per stage, it makes the check of many classes a set intersection per week."""
     per_week = len(ServiceMode.for_stage(stage).weekdays)
     out = []
     for monday in mondays:
-        week = {monday + datetime.timedelta(days=k) for k in range(7)}
-        expected = min(per_week, len(week & service_days))
-        got = len(week & service_days & served)
+        week = {monday + datetime.timedelta(days=k) for k in range(7)} & service_days
+        out.append((monday, week, min(per_week, len(week))))
+    return out
+
+
+def weeks_behind(stage: str, mondays, service_days: set, served: set, expectations: list | None = None) -> list[dict]:
+    """Weeks in which the stage served fewer distinct service days than its mode asks (5, senior high 6), or than
+    the calendar allowed that week (a holiday week asks only its service days). `expectations`: the stage's
+    `week_expectations`, when the caller checks many classes."""
+    if expectations is None:
+        expectations = week_expectations(stage, mondays, service_days)
+    out = []
+    for monday, week, expected in expectations:
+        got = len(week & served)
         if expected and got < expected:
             out.append(
                 {

@@ -5,8 +5,9 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Min, QuerySet, Sum
 
 from xiji_afterschool import permissions
 
@@ -64,15 +65,15 @@ class SchoolDelivery:
     classes: list[ClassDelivery]
     behind_weeks: list[dict]  # {"start", "end", "stage", "stage_label", "expected", "served"}
 
-    @property
+    @cached_property  # read by the sort and the template: summed once
     def planned(self) -> int:
         return sum(c.planned for c in self.classes)
 
-    @property
+    @cached_property  # read by the sort and the template: summed once
     def delivered(self) -> Decimal:
         return hours_rules.hours(sum((c.delivered for c in self.classes), hours_rules.ZERO))
 
-    @property
+    @cached_property  # read by the sort and the template: summed once
     def share(self) -> Decimal | None:
         return rules.share(self.delivered, self.planned)
 
@@ -85,13 +86,20 @@ class SchoolDelivery:
         """Distinct weeks in which some class served fewer days than its mode asks."""
         return len({w["start"] for w in self.behind_weeks})
 
-    @property
+    @cached_property  # read by the sort and the template: summed once
     def idle_classes(self) -> list[ClassDelivery]:
         return [c for c in self.classes if c.idle]
 
 
-def _deliveries(schools: list[School], school_year: SchoolYear, today: datetime.date) -> list[SchoolDelivery]:
-    """Planned vs delivered per service class and school, and the weeks behind the mode: six queries in all."""
+def _deliveries(
+    schools: list[School], school_year: SchoolYear, today: datetime.date, *, with_teacher: bool = False
+) -> list[SchoolDelivery]:
+    """Planned vs delivered per service class and school, and the weeks behind the mode: six queries in all.
+
+    Made for the county's ~1,700 classes and a year of sessions: each class's stage comes from one Min() over its
+    administrative classes (no prefetch), the sessions are read within the school year's dates (the session's
+    date index, not every year ever recorded), and the 4-week check compares each class's served days with the
+    stage's weeks computed once."""
     semesters = list(school_year.semesters.all())
     exceptions = calendar_rules.calendar_exceptions(school_year)
     per_day = CountySettings.current().class_hours_per_day
@@ -102,11 +110,18 @@ def _deliveries(schools: list[School], school_year: SchoolYear, today: datetime.
     by_pk = {s.pk: s for s in schools}
     classes = (
         ServiceClass.objects.filter(school__in=list(by_pk), school_year=school_year)
-        .prefetch_related("admin_classes")
+        .annotate(youngest_grade=Min("admin_classes__grade"))
         .order_by("school", "name")
     )
+    # The school page names each class's teacher; the county table only counts classes.
+    classes = classes.select_related("teacher") if with_teacher else classes.only("school_id", "name")
+    # A session lies within its class's school year (the session service refuses others): bounding the dates lets
+    # the date index pick this year's sessions out of every year's.
     sessions = Session.objects.filter(
-        service_class__school__in=list(by_pk), service_class__school_year=school_year, status__in=hours_rules.COUNTED
+        service_class__school__in=list(by_pk),
+        service_class__school_year=school_year,
+        status__in=hours_rules.COUNTED,
+        date__gte=school_year.start_date,
     )
     delivered = {
         row["service_class_id"]: hours_rules.hours(row["h"])
@@ -117,8 +132,9 @@ def _deliveries(schools: list[School], school_year: SchoolYear, today: datetime.
 
     rows = {pk: SchoolDelivery(school=school, classes=[], behind_weeks=[]) for pk, school in by_pk.items()}
     for service_class in classes:
-        service_class.school = by_pk[service_class.school_id]  # no query per class for the school's stages
-        stage = rules.service_class_stage(service_class)
+        school = by_pk[service_class.school_id]
+        service_class.school = school  # no query per class for the school
+        stage = rules.stage_of_youngest(service_class.youngest_grade, school)
         rows[service_class.school_id].classes.append(
             ClassDelivery(
                 service_class=service_class,
@@ -130,16 +146,18 @@ def _deliveries(schools: list[School], school_year: SchoolYear, today: datetime.
     served = defaultdict(set)  # service class pk -> dates with a counted session
     for class_pk, day in served_pairs:
         served[class_pk].add(day)
-    service_day_sets = {stage: set(days) for stage, days in days_of.items()}
+    expectations = {stage: rules.week_expectations(stage, weeks, set(days)) for stage, days in days_of.items()}
     for row in rows.values():
         # Each class keeps the mode, not the school as a whole: one class serving every day does not cover three
         # that served none. A school with no class is behind in every week its first stage should have served.
         for c in row.classes:
-            for week in rules.weeks_behind(c.stage, weeks, service_day_sets[c.stage], served[c.service_class.pk]):
+            for week in rules.weeks_behind(
+                c.stage, weeks, set(), served[c.service_class.pk], expectations=expectations[c.stage]
+            ):
                 row.behind_weeks.append({**week, "service_class": c.service_class})
         if not row.classes:
             stage = row.school.stages[0]
-            row.behind_weeks += rules.weeks_behind(stage, weeks, service_day_sets[stage], set())
+            row.behind_weeks += rules.weeks_behind(stage, weeks, set(), set(), expectations=expectations[stage])
         row.behind_weeks.sort(key=lambda w: (w["start"], w["stage"], str(w.get("service_class", ""))))
     return [rows[s.pk] for s in schools]
 
@@ -154,7 +172,7 @@ def year_weeks(*, school: School, school_year: SchoolYear) -> dict:
 def delivery_school(*, school: School, school_year: SchoolYear, today: datetime.date) -> SchoolDelivery:
     """One school's service classes of the year, planned vs delivered to date, and its weeks behind the mode.
     The caller fetched the school through the viewer's scope and checked "delivery.view" on it."""
-    return _deliveries([school], school_year, today)[0]
+    return _deliveries([school], school_year, today, with_teacher=True)[0]
 
 
 def delivery_schools(*, viewer) -> QuerySet[School]:

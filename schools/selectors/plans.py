@@ -68,9 +68,14 @@ def plan_attachment_list(*, viewer) -> QuerySet[PlanAttachment]:
     return permissions.scope(viewer, PlanAttachment.objects.all()).select_related("plan", "plan__school")
 
 
-def plan_status(*, viewer, school_year: SchoolYear, township_id=None, school_type="", only_missing=False) -> list[dict]:
-    """R3: every school the viewer sees with its latest plan version and its filed version, in three queries."""
-    schools = roster_selectors.school_list(viewer=viewer, township_id=township_id, school_type=school_type)
+def plan_status(
+    *, viewer, school_year: SchoolYear, township_id=None, school_type="", only_missing=False, with_student_count=False
+) -> list[dict]:
+    """R3: every school the viewer sees with its latest plan version and its filed version, in three queries
+    (`with_student_count`: each school's students too, for the township's home)."""
+    schools = roster_selectors.school_list(
+        viewer=viewer, township_id=township_id, school_type=school_type, with_student_count=with_student_count
+    )
     plans = SchoolPlan.objects.filter(school_year=school_year, school__in=schools.values("pk")).order_by("version")
     latest, filed = {}, {}
     for plan in plans:

@@ -50,7 +50,7 @@ def township_home(request):
             row
             for township in townships
             for row in plans_selectors.plan_status(
-                viewer=request.user, school_year=school_year, township_id=township.pk
+                viewer=request.user, school_year=school_year, township_id=township.pk, with_student_count=True
             )
         ]
         context["to_forward"] = plans_selectors.plan_list(

@@ -26,14 +26,16 @@ def school_list(request):
     if form.is_valid():
         township = form.cleaned_data["township"]
         township_id, school_type = (township.pk if township else None), form.cleaned_data["school_type"]
-    schools = selectors.school_list(viewer=request.user, township_id=township_id, school_type=school_type)
+    schools = selectors.school_list(
+        viewer=request.user, township_id=township_id, school_type=school_type, with_student_count=True
+    )
     page = Paginator(schools, 50).get_page(request.GET.get("page"))
     return render(request, "schools/roster/school_list.html", {"form": form, "page": page})
 
 
 @login_required
 def school_detail(request, pk):
-    school = get_object_or_404(selectors.school_list(viewer=request.user), pk=pk)
+    school = get_object_or_404(selectors.school_list(viewer=request.user, with_student_count=True), pk=pk)
     permissions.require(request.user, "school.view", school)
     classes = selectors.admin_class_list(viewer=request.user, school=school)
     return render(

@@ -114,3 +114,32 @@ def test_student_list_runs_a_fixed_number_of_queries(client, world, django_asser
 def test_county_console_counts(client, world):
     page = _page(client, world.bureau, "bureau:home")
     assert "甲乡" in page and "乙乡" in page
+
+
+def test_student_counts_per_school_and_township_as_the_viewer_sees_them(world):
+    """The counts moved from a join over every student to a count per school (issue 16): the same numbers."""
+    from schools.models import School, Student
+    from schools.selectors import roster
+
+    w = world
+    StudentFactory(admin_class=w.class_b1)  # one more at school_b
+    for viewer in (w.bureau, w.township):
+        schools = list(roster.school_list(viewer=viewer, with_student_count=True))
+        assert schools and all(s.student_count == Student.objects.filter(school=s).count() for s in schools)
+        summary = {r["township"].pk: r for r in roster.township_summary(viewer=viewer)}
+        for township_id in {s.township_id for s in schools}:
+            seen = [s for s in schools if s.township_id == township_id]
+            assert summary[township_id]["schools"] == len(seen)
+            assert summary[township_id]["students"] == sum(s.student_count for s in seen)
+    township_schools = {s.pk for s in roster.school_list(viewer=w.township)}
+    assert w.school_b.pk not in township_schools  # school_b lies in another township: not counted for it
+    assert (
+        sum(r["students"] for r in roster.township_summary(viewer=w.township))
+        == Student.objects.filter(school__in=township_schools).count()
+    )
+    empty = School.objects.create(code="6404229999", name="空校", school_type=School.Type.PRIMARY,
+                                  township=w.school_a.township)  # fmt: skip
+    assert roster.school_list(viewer=w.bureau, with_student_count=True).get(pk=empty.pk).student_count == 0
+    totals = roster.county_totals()
+    assert (totals["students"], totals["schools"]) == (Student.objects.count(), School.objects.count())
+    assert totals["boarders"] == Student.objects.filter(is_boarder=True).count()
