@@ -67,6 +67,7 @@ from schools.models import (
 from xiji_afterschool.demo import (
     DAY,
     FIRST,
+    LOGINS,
     PARENT_MOBILE,
     REGION,
     SETUP,
@@ -301,12 +302,21 @@ class YearStory:
                 teacher = self.class_teacher.get(student.admin_class_id)
                 case.clerk = teacher if teacher and (wave < 3 or rng.random() < 0.4) else self.admin[story.school]
             cases.append(case)
-        third = [c for c in cases if c.wave == 3]
-        for i, case in enumerate(third):  # in four equal parts: from placed (entered first) to just submitted
+        # In four equal parts: from placed (entered first) to just submitted. The class teacher login's class comes
+        # last, so its home has applications waiting for her review (#15 item 7: every role's home has something due).
+        third = sorted((c for c in cases if c.wave == 3), key=lambda c: self.is_login_class(c.student))
+        for i, case in enumerate(third):
             case.fate = ("placed", "approved", "class_approved", "submitted")[i * 4 // max(len(third), 1)]
         for case in cases:
             case.steps = [self.submit_moment(case, rng), *FLOWS[case.fate]]
         return cases
+
+    @staticmethod
+    def is_login_class(student: Student) -> bool:
+        """Whether the pupil is in the class of the printed class teacher login (banzhuren)."""
+        login = next(x for x in LOGINS if x.role == Role.CLASS_TEACHER)
+        grade_class = (student.admin_class.grade, student.admin_class.number)
+        return student.school.name == login.school and grade_class == login.grade_class
 
     def submit_moment(self, case: Case, rng: random.Random) -> datetime.datetime:
         d = datetime.date

@@ -452,6 +452,25 @@ def test_applications_exist_in_every_status_at_three_schools_through_the_service
 
 
 @pytest.mark.django_db
+def test_the_class_teachers_home_has_paper_applications_waiting_for_her_review(seeded, client):
+    """#15 item 7: the printed class teacher's home has something due: late paper applications of her class, handed in
+    the week before the day played, wait for her review."""
+    year = _current_year()
+    waiting = Application.objects.filter(
+        school_year=year, status=Application.Status.SUBMITTED, student__admin_class__school__name=FIRST,
+        student__admin_class__grade=3, student__admin_class__number=1,
+    )  # fmt: skip
+    assert waiting.count() >= 2
+    for application in waiting.prefetch_related("events"):
+        submitted = timezone.localtime(application.events.get(action="submit").created_at).date()
+        assert AS_OF - datetime.timedelta(days=10) <= submitted <= AS_OF  # the week before, never the seed's day
+        assert submitted > year.application_deadline
+    client.force_login(User.objects.get(username="banzhuren"))
+    home = client.get("/enrollment/class/", follow=True).content.decode()
+    assert f'data-count="waiting">{waiting.count()} ' in home
+
+
+@pytest.mark.django_db
 def test_the_demo_parent_has_an_attending_child_and_a_returned_application(seeded):
     year = _current_year()
     assert _story_told(year)  # AS_OF is in December: the second agreement text is published
