@@ -302,11 +302,17 @@ class YearStory:
                 teacher = self.class_teacher.get(student.admin_class_id)
                 case.clerk = teacher if teacher and (wave < 3 or rng.random() < 0.4) else self.admin[story.school]
             cases.append(case)
-        # In four equal parts: from placed (entered first) to just submitted. The class teacher login's class comes
-        # last, so its home has applications waiting for her review (#15 item 7: every role's home has something due).
-        third = sorted((c for c in cases if c.wave == 3), key=lambda c: self.is_login_class(c.student))
-        for i, case in enumerate(third):
+        third = [c for c in cases if c.wave == 3]
+        for i, case in enumerate(third):  # in four equal parts: from placed (entered first) to just submitted
             case.fate = ("placed", "approved", "class_approved", "submitted")[i * 4 // max(len(third), 1)]
+        # From November, the class teacher login's class trades its approved ones for just submitted ones of other
+        # classes, so her home has applications waiting for her review (#15 item 7: every role's home has something
+        # due). Who is placed by hand does not change; a county played to October is the same as before.
+        if self.today >= datetime.date(self.y, 11, 1):
+            mine = [c for c in third if c.fate in ("approved", "class_approved") and self.is_login_class(c.student)]
+            theirs = [c for c in third if c.fate == "submitted" and not self.is_login_class(c.student)]
+            for a, b in zip(mine, theirs, strict=False):
+                a.fate, b.fate = b.fate, a.fate
         for case in cases:
             case.steps = [self.submit_moment(case, rng), *FLOWS[case.fate]]
         return cases
