@@ -67,6 +67,7 @@ from schools.models import (
 from xiji_afterschool.demo import (
     DAY,
     FIRST,
+    LOGINS,
     PARENT_MOBILE,
     REGION,
     SETUP,
@@ -304,9 +305,24 @@ class YearStory:
         third = [c for c in cases if c.wave == 3]
         for i, case in enumerate(third):  # in four equal parts: from placed (entered first) to just submitted
             case.fate = ("placed", "approved", "class_approved", "submitted")[i * 4 // max(len(third), 1)]
+        # From November, the class teacher login's class trades its approved ones for just submitted ones of other
+        # classes, so her home has applications waiting for her review (#15 item 7: every role's home has something
+        # due). Who is placed by hand does not change; a county played to October is the same as before.
+        if self.today >= datetime.date(self.y, 11, 1):
+            mine = [c for c in third if c.fate in ("approved", "class_approved") and self.is_login_class(c.student)]
+            theirs = [c for c in third if c.fate == "submitted" and not self.is_login_class(c.student)]
+            for a, b in zip(mine, theirs, strict=False):
+                a.fate, b.fate = b.fate, a.fate
         for case in cases:
             case.steps = [self.submit_moment(case, rng), *FLOWS[case.fate]]
         return cases
+
+    @staticmethod
+    def is_login_class(student: Student) -> bool:
+        """Whether the pupil is in the class of the printed class teacher login (banzhuren)."""
+        login = next(x for x in LOGINS if x.role == Role.CLASS_TEACHER)
+        grade_class = (student.admin_class.grade, student.admin_class.number)
+        return student.school.name == login.school and grade_class == login.grade_class
 
     def submit_moment(self, case: Case, rng: random.Random) -> datetime.datetime:
         d = datetime.date

@@ -573,7 +573,9 @@ def _play_buses(county, school, children, admin, start) -> None:
 
 
 def _play_dormitories(county, school, admin, start) -> None:
-    boarders = list(Student.objects.filter(school=school, is_boarder=True).order_by("gender", "pk")[:40])
+    # A boarder the bus story already seated keeps the bus (one arrangement at a time): the others get a bed.
+    boarders = Student.objects.filter(school=school, is_boarder=True).exclude(travel__isnull=False)
+    boarders = list(boarders.order_by("gender", "pk")[:40])
     if not boarders:
         return  # a day school: no dormitory
     teacher = (

@@ -104,6 +104,7 @@ from xiji_afterschool.demo import (
     DemoCounty,
     Login,
     at,
+    school_year_start,
     working_moment,
     year_name,
 )
@@ -192,8 +193,10 @@ PARENT_SLOTS = ((FIRST, 3, 1), (FIRST, 5, 2))
 # A girl who moved to the class teacher's class in November, after the application deadline: no application yet.
 # The parent browser test registers a new account, links her with this code and applies. She is drawn after
 # everyone else and uses no random number, so the rest of the county is the same with or without her.
-LATE_JOINER = {"name": "马小燕", "gender": "F", "birth_date": datetime.date(2013, 3, 15), "link_code": "MAXY2345"}
+# Her birth date follows the school year like everyone's: 15 March, in the year that makes her a third-grader.
+LATE_JOINER = {"name": "马小燕", "gender": "F", "link_code": "MAXY2345"}
 LATE_JOINER_CLASS = (FIRST, 3, 1)
+LATE_JOINER_BIRTHDAY = (3, 15)
 LATE_JOINER_GUARDIAN = ("13995406688", "马秀兰", "mother")
 ADMIN_SCHOOLS = ("西吉县第二小学", "西吉县第一幼儿园", "西吉县第三中学", "西吉中学", "西吉县回民中学",
                  "西吉县将台堡九年制学校", "吉强镇中心小学", "兴隆镇中心小学", "平峰镇中心小学", "将台堡镇中心小学")  # fmt: skip
@@ -241,11 +244,24 @@ def plan_schools() -> list[DrawnSchool]:
     return schools
 
 
-class DrawnCounty:
-    """The county drawn in memory. Every random draw happens here, in a fixed order: same seed, same county."""
+def cohort_start(y: int, grade: int) -> datetime.date:
+    """The first birth day of the pupils of `grade` who started school on time, in the school year beginning in
+    August of y: a grade-1 pupil turns 6 by 1 September of y (born 2 September y-7 to 1 September y-6), so is 6 or
+    7 at the start of the year, a senior-three pupil (grade 12) 17 or 18; kindergarten grades are -2..0."""
+    return datetime.date(y - 6 - grade, 9, 2)
 
-    def __init__(self, seed: int = 2021, rng: random.Random | None = None):
+
+class DrawnCounty:
+    """The county drawn in memory. Every random draw happens here, in a fixed order: same seed, same county.
+
+    `y` is the school year the county is drawn for (beginning in August of y): the pupils' birth dates follow it,
+    so every pupil's age fits their grade whatever the year the demo is played in. The draws do not depend on it: a
+    county drawn for another year has the same pupils, each born the same day of the year, years earlier or later.
+    """
+
+    def __init__(self, seed: int = 2021, rng: random.Random | None = None, y: int | None = None):
         self.rng = rng or random.Random(seed)
+        self.y = school_year_start(timezone.localdate()) if y is None else y
         self.schools = plan_schools()
         self.classes = [(s.code, g, n) for s in self.schools for g in GRADES[s.type] for n in range(1, s.per_grade + 1)]
         self.mobiles, self.id_bodies, self.link_codes = {PARENT_MOBILE}, set(), set()
@@ -301,9 +317,11 @@ class DrawnCounty:
     def student(self, school: DrawnSchool, grade: int, family: Family) -> dict:
         rng = self.rng
         male = rng.random() < 0.52
-        # A grade-1 pupil turns 6 by 1 September 2021 (born Sep 2014 - Aug 2015); one in ten started a year late.
+        # A grade-1 pupil turns 6 by 1 September of y (born 2 September y-7 to 1 September y-6); one in ten
+        # started a year late. (365 days from 2 September, one day short of 1 September when February has 29.)
         late = rng.random() < 0.1
-        birth = datetime.date(2015 - grade - late, 9, 2) + datetime.timedelta(days=rng.randrange(365))
+        first = cohort_start(self.y, grade)
+        birth = first.replace(year=first.year - late) + datetime.timedelta(days=rng.randrange(365))
         while True:  # GB 11643: region, birth date, sequence (odd for boys, even for girls), check character
             body = f"{REGION}{birth:%Y%m%d}{rng.randrange(1 if male else 2, 1000, 2):03d}"
             if body not in self.id_bodies:
@@ -326,7 +344,7 @@ class DrawnCounty:
     def late_joiner(self) -> tuple:
         """马小燕 (LATE_JOINER): fixed fields, a free ID sequence number and her mother as the only guardian."""
         school = next(s for s in self.schools if s.name == LATE_JOINER_CLASS[0])
-        birth = LATE_JOINER["birth_date"]
+        birth = datetime.date(cohort_start(self.y, LATE_JOINER_CLASS[1]).year + 1, *LATE_JOINER_BIRTHDAY)
         body = next(
             b for n in range(86, 1000, 2) if (b := f"{REGION}{birth:%Y%m%d}{n:03d}") not in self.id_bodies
         )  # an even sequence number: a girl
@@ -336,7 +354,12 @@ class DrawnCounty:
         roster_rules.validate_mobile(mobile)
         self.mobiles.add(mobile)
         self.link_codes.add(LATE_JOINER["link_code"])
-        fields = {**LATE_JOINER, "id_number": body + roster_rules.id_number_check_char(body), "is_boarder": False}
+        fields = {
+            **LATE_JOINER,
+            "birth_date": birth,
+            "id_number": body + roster_rules.id_number_check_char(body),
+            "is_boarder": False,
+        }
         return (school.code, *LATE_JOINER_CLASS[1:]), fields, [(mobile, name, relation)]
 
     def plan_staff(self) -> list[Login]:
@@ -480,11 +503,13 @@ def save_roster(county: DrawnCounty) -> int:
         Student(school_id=schools[c[0]], admin_class_id=classes[(schools[c[0]], c[1], c[2])], **fields)
         for c, fields, _ in county.students
     ]
-    student_pks, n = insert_missing(Student, rows, ("id_number",), school_id__in=list(schools.values()))
+    # Keyed by the link code, not the ID number: the birth dates (so the ID numbers) follow the school year, and a
+    # county seeded in an earlier year is completed, not drawn twice.
+    student_pks, n = insert_missing(Student, rows, ("link_code",), school_id__in=list(schools.values()))
     written += n
     rows = [
         StudentGuardian(
-            student_id=student_pks[(fields["id_number"],)], guardian_id=guardian_pks[(mobile,)],
+            student_id=student_pks[(fields["link_code"],)], guardian_id=guardian_pks[(mobile,)],
             relation=relation, is_primary=i == 0,
         )
         for _, fields, family in county.students
@@ -1239,7 +1264,7 @@ def play(county: DemoCounty, phase: str) -> list[str]:
     """SETUP: the roster, both years' calendars, this year's timetables, plans, catalogue and service classes.
     DELIVERY: this semester's sessions, substitutes, the first month closed. Returns the summary lines."""
     if phase == SETUP:
-        drawn = DrawnCounty(rng=county.rng).keep(county.schools_wanted)
+        drawn = DrawnCounty(rng=county.rng, y=county.y).keep(county.schools_wanted)
         with county.clock.at(county.clock.now):
             save_roster(drawn)
             CountySettings.current()  # the county's defaults: 2 class-hours a day, pick-up from 17:30

@@ -235,8 +235,7 @@ class Bulk:
                 while True:
                     body = f"{REGION}{birth:%Y%m%d}{rng.randrange(1 if male else 2, 1000, 2):03d}"
                     if body not in id_bodies:
-                        break
-                    birth += datetime.timedelta(days=1)  # that day is full: the next
+                        break  # else another sequence number: the birth date stays within the grade's year
                 id_bodies.add(body)
                 id_number = body + roster_rules.id_number_check_char(body)
                 while (link := "".join(rng.choice(LINK_ALPHABET) for _ in range(8))) in link_codes:

@@ -12,6 +12,7 @@ from types import SimpleNamespace
 
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from xiji_afterschool import permissions
@@ -69,15 +70,18 @@ def day_without_service(
     without service.
     """
     if not any(s.start_date <= day <= s.end_date for s in semesters):
-        return _("%(date)s is outside the semesters of the school year.") % {"date": day.isoformat()}
+        return _("%(date)s is outside the semesters of the school year.") % {"date": date_format(day, "DATE_FORMAT")}
     one_day = SimpleNamespace(start_date=day, end_date=day)
     if calendar_rules.service_days(semesters=[one_day], mode=ServiceMode.for_stage(stage), exceptions=exceptions):
         return None
     kind = exceptions.get(day)
     if kind in calendar_rules.NO_SERVICE_KINDS:
-        return _("%(date)s has no service: %(kind)s.") % {"date": day.isoformat(), "kind": CalendarDay.Kind(kind).label}
+        return _("%(date)s has no service: %(kind)s.") % {
+            "date": date_format(day, "DATE_FORMAT"),
+            "kind": CalendarDay.Kind(kind).label,
+        }
     return _("%(date)s is not a service day of this stage (%(mode)s).") % {
-        "date": day.isoformat(),
+        "date": date_format(day, "DATE_FORMAT"),
         "mode": ServiceMode.for_stage(stage).label,
     }
 

@@ -10,7 +10,7 @@ from django.utils import translation
 
 from funding.models import Claim
 
-from .conftest import DESKTOP, PHONE, sign_in
+from .conftest import DESKTOP, PHONE, Screens, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -63,7 +63,7 @@ def _done(page) -> str:
 
 
 def test_school_files_claim_bureau_passes_finance_approves_and_allocates(page, base_url, screenshot_dir):
-    # The administrator, on a phone: school home -> funding -> start the year's claim.
+    # The administrator, on a phone.
     # A password handed out in /admin/ is temporary: the first sign-in asks for the administrator's own.
     _give_password(page, base_url, ADMIN, TEMPORARY)
     page.set_viewport_size(PHONE)
@@ -75,30 +75,38 @@ def test_school_files_claim_bureau_passes_finance_approves_and_allocates(page, b
     page.click("main form button[type=submit]")
     page.wait_for_load_state("networkidle")
     assert "/account/password/" not in page.url, page.inner_text("main")[:500]
+
+    # The claim journey, counted from the school home (#15 item 1: at most three screens). The home offers the
+    # year's annual claim computed from the filed plan (6 service classes); starting it opens the claim's classes,
+    # saving them the claim with its figures, submitting it the claim as submitted.
     page.goto(base_url + "/school/")
-    page.click("a[href*='/funding/schools/']")
-    main = _done(page)
-    assert SCHOOL in main
-    page.screenshot(path=str(screenshot_dir / "claim-1-school-funding-phone.png"), full_page=True)
-    page.click("[data-part=claims] form button")
-    _done(page)
+    screens = Screens(page, screenshot_dir, "claim")
+    offer = page.locator("[data-part=claim-offer]")
+    assert offer.count() == 1, page.inner_text("main")[:500]
+    offered = _yuan(offer.locator("[data-amount]").inner_text().strip().lstrip("¥"))
+    assert offered > 0
+    offer.locator("form button").click()
+    screens.shot()  # screen 1: the classes, prefilled from the filed plan's funding estimate
     assert "/edit/" in page.url, page.inner_text("main")[:500]
-    # The class counts come prefilled from the filed plan's funding estimate.
     assert page.input_value("[name=classes_primary]") == "6"
-    page.screenshot(path=str(screenshot_dir / "claim-2-edit-phone.png"), full_page=True)
     page.click("form button.btn-success")
-    main = _done(page)
+    screens.shot()  # screen 2: the claim with its computation and the submit form
+    main = page.inner_text("main")
     claim_url = page.url
     assert re.search(r"/funding/claims/\d+/$", claim_url), main[:500]
     classes, days, hours, rate, amount = LINE.search(main).groups()
     assert (classes, hours, rate) == ("6", "2", "30.00")
     amount = _yuan(amount)
-    assert amount == int(classes) * int(days) * int(hours) * _yuan(rate)
+    assert amount == int(classes) * int(days) * int(hours) * _yuan(rate) == offered
     page.fill("[name=note]", "按备案方案6个服务班申请，请教体局审核。")
     page.click("form[action$='/submit/'] button")
-    main = _done(page)
-    assert _label(Claim.Status.SUBMITTED) in main
-    page.screenshot(path=str(screenshot_dir / "claim-3-submitted-phone.png"), full_page=True)
+    screens.shot()  # screen 3, the goal: submitted
+    assert page.url == claim_url
+    assert _label(Claim.Status.SUBMITTED) in page.inner_text("main")
+    assert screens.stop() <= 3, screens.urls
+    page.click("main a[href='/']")  # and a way back home, where the offer now shows the claim
+    _done(page)
+    assert _label(Claim.Status.SUBMITTED) in page.inner_text("[data-part=claim-offer]")
 
     # The bureau finds it in its first-review queue and passes it.
     page.context.clear_cookies()

@@ -39,7 +39,7 @@ from funding.models import (
     Settlement,
     SpendingPlan,
 )
-from schools.demo import DrawnCounty
+from schools.demo import DrawnCounty, cohort_start
 from schools.models import (
     Activity,
     Attendance,
@@ -170,16 +170,55 @@ def test_county_has_its_nineteen_townships_and_every_school_type(seeded):
 
 @pytest.mark.django_db
 def test_students_have_valid_unique_id_numbers_that_encode_birth_date_and_gender(seeded):
-    rows = list(Student.objects.values_list("id_number", "birth_date", "gender", "admin_class__grade"))
+    rows = list(Student.objects.values_list("id_number", "birth_date", "gender"))
     assert 2800 <= len(rows) <= 3400
     assert len({id_number for id_number, *_ in rows}) == len(rows)
-    start = datetime.date(2021, 9, 1)
-    for id_number, birth, gender, grade in rows:
+    for id_number, birth, gender in rows:
         validate_id_number(id_number)
         assert id_number.startswith("640422") and id_number[6:14] == f"{birth:%Y%m%d}"
         assert int(id_number[16]) % 2 == (1 if gender == "M" else 0)
-        age = start.year - birth.year - ((start.month, start.day) < (birth.month, birth.day))
-        assert grade + 5 <= age <= grade + 6  # grade 1 is 6 or 7 on 1 September 2021, kindergarten younger
+
+
+def _age_on(day: datetime.date, birth: datetime.date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+@pytest.mark.django_db
+def test_every_demo_pupils_age_fits_their_grade_in_the_school_year_played(seeded):
+    """Issue #15 item 9: on 1 September of the year played (2025, not the seed's 2021), grade 1 is 6 or 7 (7: started
+    a year late), senior three 17 or 18, kindergarten -2..0 younger; 马小燕 too."""
+    start = datetime.date(_current_year().start_date.year, 9, 1)
+    assert start == datetime.date(2025, 9, 1)
+    rows = list(Student.objects.values_list("name", "birth_date", "admin_class__grade"))
+    for name, birth, grade in rows:
+        assert grade + 5 <= _age_on(start, birth) <= grade + 6, (name, birth, grade)
+    ages = {(grade, _age_on(start, birth)) for _, birth, grade in rows}
+    assert {(1, 6), (1, 7), (12, 17), (12, 18), (-2, 3)} <= ages  # every end of the range occurs
+    late_joiner = Student.objects.get(link_code=LATE_JOINER_CODE)
+    assert (late_joiner.birth_date, late_joiner.admin_class.grade) == (datetime.date(2017, 3, 15), 3)
+
+
+@pytest.mark.parametrize("y", [2021, 2024, 2026])
+def test_the_drawn_pupils_ages_follow_the_school_year_they_are_drawn_for(y):
+    county = DrawnCounty(seed=2021, y=y)
+    start = datetime.date(y, 9, 1)
+    for (_, grade, _), fields, _ in county.students:
+        assert grade + 5 <= _age_on(start, fields["birth_date"]) <= grade + 6, (fields["name"], grade)
+        validate_id_number(fields["id_number"])
+        assert fields["id_number"][6:14] == f"{fields['birth_date']:%Y%m%d}"
+    # The same pupils, each born the same number of days into their grade's year, (y - 2021) years later.
+    first = DrawnCounty(seed=2021, y=2021)
+    assert [f["name"] for _, f, _ in county.students] == [f["name"] for _, f, _ in first.students]
+
+    def offsets(drawn):  # (a year late or not, days from the 2 September before the birth)
+        rows = []
+        for (_, grade, _), f, _ in drawn.students[:-1]:  # the last, 马小燕, is born on 15 March whatever the year
+            born, first_day = f["birth_date"], cohort_start(drawn.y, grade)
+            late = born < first_day
+            rows.append((late, (born - first_day.replace(year=first_day.year - late)).days))
+        return rows
+
+    assert offsets(county) == offsets(first)
 
 
 @pytest.mark.django_db
@@ -410,6 +449,25 @@ def test_applications_exist_in_every_status_at_three_schools_through_the_service
             day=placement_start_date(year),
         )  # fmt: skip
         assert not [c for c in classes if c.free > 0 and is_suitable(c, application)], application.student.name
+
+
+@pytest.mark.django_db
+def test_the_class_teachers_home_has_paper_applications_waiting_for_her_review(seeded, client):
+    """#15 item 7: the printed class teacher's home has something due: late paper applications of her class, handed in
+    the week before the day played, wait for her review."""
+    year = _current_year()
+    waiting = Application.objects.filter(
+        school_year=year, status=Application.Status.SUBMITTED, student__admin_class__school__name=FIRST,
+        student__admin_class__grade=3, student__admin_class__number=1,
+    )  # fmt: skip
+    assert waiting.count() >= 2
+    for application in waiting.prefetch_related("events"):
+        submitted = timezone.localtime(application.events.get(action="submit").created_at).date()
+        assert AS_OF - datetime.timedelta(days=10) <= submitted <= AS_OF  # the week before, never the seed's day
+        assert submitted > year.application_deadline
+    client.force_login(User.objects.get(username="banzhuren"))
+    home = client.get("/enrollment/class/", follow=True).content.decode()
+    assert f'data-count="waiting">{waiting.count()} ' in home
 
 
 @pytest.mark.django_db

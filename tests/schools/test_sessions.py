@@ -18,10 +18,12 @@ from schools.models import (
     CountySettings,
     HoursMonth,
     Role,
+    Semester,
     ServiceClass,
     ServiceClassMember,
     Session,
     SessionAssistant,
+    Stage,
     Substitution,
     Timetable,
     TimetableSlot,
@@ -717,3 +719,17 @@ def test_the_log_page_fills_in_what_the_class_did_last_time(w, client):
     # Logging a day before any session of the class: nothing to offer, the field is empty.
     response = client.get(reverse("schools:session-log", args=[w.sc.pk]) + f"?date={days_ago(w, 8).isoformat()}")
     assert response.context["form"].initial["content_note"] == "" and "data-prefilled" not in response.content.decode()
+
+
+def test_a_day_without_service_is_named_as_a_chinese_date_on_a_chinese_page():
+    """#15 item 5: the today page said "2026-12-06不是该学段的服务日"; a Chinese page says 2026年12月6日."""
+    from django.utils import translation
+
+    semester = Semester(start_date=datetime.date(2026, 9, 1), end_date=datetime.date(2027, 1, 20))
+    sunday, after_term = datetime.date(2026, 12, 6), datetime.date(2027, 2, 1)
+    with translation.override("zh-hans"):
+        why = selectors.day_without_service(day=sunday, semesters=[semester], stage=Stage.PRIMARY, exceptions={})
+        outside = selectors.day_without_service(day=after_term, semesters=[semester], stage=Stage.PRIMARY,
+                                                exceptions={})  # fmt: skip
+    assert why.startswith("2026年12月6日") and "2026-12-06" not in why
+    assert outside.startswith("2027年2月1日")
