@@ -45,8 +45,9 @@ CAPTION = 24  # the visible title's band above the drawing
 
 def _svg(width: int, height: int, title: str, desc: str, body: list[str]) -> SafeString:
     """The chart: its title written at the top (and as <title>), the drawing below it."""
+    # role="figure", not "img": a chart's bars may be links, and an image may not hold anything focusable.
     head = format_html(
-        '<svg class="xiji-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" width="100%" role="img" '
+        '<svg class="xiji-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" width="100%" role="figure" '
         'preserveAspectRatio="xMinYMin meet" font-family="inherit" font-size="13"><title>{}</title><desc>{}</desc>'
         '<text x="4" y="16" font-weight="600" fill="{}">{}</text><g transform="translate(0,{})">',
         width,

@@ -268,6 +268,8 @@ LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
+# One way to write a date per language, on every page (#15 item 5): xiji_afterschool/formats/{zh_Hans,en}/formats.py.
+FORMAT_MODULE_PATH = ["xiji_afterschool.formats"]
 USE_TZ = True
 
 STATIC_URL = "static/"

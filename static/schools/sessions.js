@@ -18,3 +18,23 @@
   roll.addEventListener("change", update);
   update();
 })();
+
+// A long roll (more than 8 children) can be filtered by name: typing part of a name shows only the matching rows;
+// the marks of the hidden rows stay as they are and are saved with the others.
+(function () {
+  "use strict";
+  var box = document.getElementById("roll-filter-box"), input = document.getElementById("roll-filter");
+  var none = document.getElementById("roll-filter-none");
+  if (!box || !input) return;
+  var rows = document.querySelectorAll(".roll .roll-row[data-name]");
+  box.hidden = false;
+  input.addEventListener("input", function () {
+    var q = input.value.trim(), shown = 0;
+    rows.forEach(function (row) {
+      var match = !q || row.dataset.name.indexOf(q) !== -1;
+      row.hidden = !match;
+      if (match) shown += 1;
+    });
+    none.textContent = shown ? "" : input.dataset.noneText;
+  });
+})();

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from .checks import PageChecks
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -119,10 +121,20 @@ def browser():
 
 
 @pytest.fixture
-def context(browser):
+def page_checks():
+    """The checks every page a browser test visits must pass: axe-core's serious and critical WCAG 2.1 AA
+    violations and English words on a Chinese page (`checks.py`, #15 items 4 and 5)."""
+    return PageChecks()
+
+
+@pytest.fixture
+def context(browser, page_checks):
     context = browser.new_context(viewport=DESKTOP, locale="zh-CN", accept_downloads=True)
+    page_checks.attach(context)  # every document is checked before it is left, and the last one below
     yield context
+    page_checks.check_open_pages(context)
     context.close()
+    page_checks.assert_clean()
 
 
 @pytest.fixture

@@ -85,6 +85,23 @@ def test_teacher_logs_a_session_and_the_administrator_sees_the_hours(page, base_
     absent.locator("label[for$='-absent']").click()
     absent.locator("input.reason").fill(REASON)
     assert page.locator(".roll input.btn-check[value=present]:checked").count() == children - 1
+    # Thumb-sized marks (#15 item 4): every button of the roll at least 44 px tall.
+    heights = page.eval_on_selector_all(
+        ".roll .btn-group .btn", "els => els.map((e) => e.getBoundingClientRect().height)"
+    )
+    assert heights and min(heights) >= 44, min(heights)
+    # A long roll is filtered by name: only the matching rows stay, the marks are kept; cleared, all come back.
+    other = rows.nth(children - 1).get_attribute("data-name")
+    page.fill("#roll-filter", other)
+    visible = page.locator(".roll-row:visible")
+    assert 1 <= visible.count() < children and all(
+        other in n for n in visible.evaluate_all("els => els.map((e) => e.dataset.name)")
+    )
+    page.fill("#roll-filter", "不存在的名字")
+    assert page.locator(".roll-row:visible").count() == 0 and page.inner_text("#roll-filter-none")
+    page.fill("#roll-filter", "")
+    assert page.locator(".roll-row:visible").count() == children
+    assert page.locator(".roll input.btn-check[value=present]:checked").count() == children - 1
     with page.expect_request(lambda r: r.method == "POST") as posted:
         page.click("main form[method=post] button.btn-success.btn-lg")
     page.wait_for_load_state("networkidle")

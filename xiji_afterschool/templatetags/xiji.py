@@ -3,6 +3,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django import template
 from django.utils import formats
 from django.utils.html import format_html
+from django.utils.translation import gettext
 
 from xiji_afterschool import money, permissions
 
@@ -40,6 +41,14 @@ def month_span(first, last):
     if (first.year, first.month) == (last.year, last.month):
         return first_text
     return f"{first_text} – {formats.date_format(last, 'YEAR_MONTH_FORMAT')}"
+
+
+@register.filter(name="version")
+def version_filter(value):
+    """{{ plan.version|version }} -> 第2版 / version 2: a version number in words, never "v2"."""
+    if value in (None, ""):
+        return ""
+    return gettext("version %(n)s") % {"n": value}
 
 
 @register.filter(name="relation")
