@@ -11,7 +11,6 @@ import datetime
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from schools.models import SchoolYear, Student
@@ -41,10 +40,6 @@ APPLICANT_FIELDS = (
     "pickup_relation",
     "pickup_mobile",
 )
-
-
-def _date(day: datetime.date) -> str:
-    return date_format(day, "DATE_FORMAT")
 
 
 def _school_year_or_refuse() -> SchoolYear:
@@ -123,12 +118,8 @@ def _create(
     except IntegrityError:  # a second submission won the race; the outer transaction drops the agreement too
         raise _second_application() from None
     # The first step keeps the shape every stored application has: "submit", from its first status to itself.
-    note = _("Entered from the signed paper application.") if entered_by else ""
-    if late:
-        note = _("Late application: after the deadline of %(date)s.") % {
-            "date": _date(school_year.application_deadline)
-        }
-    log(application, "submit", actor=actor, note=note)
+    # A late one starts in `late` (late → late): its status says so, and the school decides next.
+    log(application, "submit", actor=actor, note=_("Entered from the signed paper application.") if entered_by else "")
     return application
 
 
