@@ -211,6 +211,20 @@ def test_parent_links_a_child_with_the_letter_code_typed_loosely(client, world):
     assert "马小明" in page and "王小军" in page, "one parent, several children"
 
 
+def test_linking_a_child_who_may_apply_leads_straight_to_the_childs_page(client, world):
+    """#15 §1: with the school's agreement published, the next screen is the child's page (the letter, apply and
+    sign); once the child has applied, linking again elsewhere leads home (the status)."""
+    agreement_text(world)
+    client.force_login(world.parent)
+    response = client.post(LINK, {"code": world.child_a2.link_code, "relation": "father"})
+    assert response["Location"] == reverse("enrollment:application-create", args=[world.child_a2.pk])
+    signed_application(world, student=world.other_child, parent=world.other_parent)
+    other = user_with_role(Role.PARENT, full_name="李二")  # other_child has applied: a second guardian goes home
+    client.force_login(other)
+    response = client.post(LINK, {"code": world.other_child.link_code, "relation": "father"})
+    assert response["Location"] == HOME
+
+
 def test_linking_creates_the_guardian_record_for_a_new_account(client, world):
     user = user_with_role(Role.PARENT, full_name="李桂兰")
     client.force_login(user)
