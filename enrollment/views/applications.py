@@ -245,6 +245,9 @@ def application_detail(request, pk):
         and permissions.can(user, "application.resubmit", application),
         "withdraw_form": WithdrawForm(),
         "return_note": next((e["event"].note for e in reversed(events) if e["returned"]), ""),
+        "late_contacts": selectors.late_contacts(student=application.student)
+        if application.status in (Application.Status.LATE, Application.Status.LATE_WAITING)
+        else None,
     }
     return render(request, "enrollment/applications/application_detail.html", context)
 

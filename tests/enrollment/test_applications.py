@@ -376,6 +376,8 @@ def test_after_the_deadline_a_parent_sends_a_late_application_and_paper_ones_are
     assert (event.action, event.from_status, event.to_status, event.actor) == ("submit", S.LATE, S.LATE, w.parent)
     home = client.get(reverse("enrollment:parent-home")).content.decode()
     assert "Late application, waiting for the school" in home
+    detail = client.get(reverse("enrollment:application-detail", args=[app.pk])).content.decode()
+    assert "data-late-next" in detail and "the school decides next" in detail and "0954-7012345" in detail
 
     # The paper path (代录) is still open after the deadline, for another child; it goes straight to review.
     app = services.application_enter_on_behalf(
