@@ -36,6 +36,7 @@ register(
         "application.resubmit": {PA, CT, SA},
         "application.class_review": {CT},
         "application.school_approve": {SA},
+        "application.late_decide": {SA},  # accept a late application, or put it on the waiting list (候补)
         "application.place": {SA},
         "application.withdraw": {PA, SA},
         "agreement.publish": {SA},

@@ -8,8 +8,9 @@ waiting list, withdrawals and re-signing. Applications come before the 30 Septem
 of families who missed it are handed in over the last four weeks before `county.now`. Played only while no school of
 the county has an agreement text for the year: a second run writes nothing.
 
-马小燕 (LATE_JOINER, letter code MAXY2345) joined 三年级1班 in November and has no application: the parent browser
-test applies for her.
+马小燕 (LATE_JOINER, letter code MAXY2345) joined 三年级1班 in November and has no application: she can still apply
+today whatever the date (before the deadline as usual, after it with a late application, #15 §2). The parent browser
+test applies for her; her mother (13995406688, on the roster) registering by SMS lands straight on her page.
 
 The families who apply online have accounts (no known password: not demo logins). They are written directly, not
 through `parent_register`: that service sets a password, and hashing one per family (PBKDF2) would cost minutes.
@@ -590,7 +591,7 @@ def application_data(
 # ---------------------------------------------------------------- the contract
 
 APPLICATION_LABELS = {
-    "submitted": "待班级审核", "returned": "已退回", "class_approved": "待学校审批", "approved": "已批准待分班",
+    "late": "逾期待学校决定", "late_waiting": "逾期候补", "submitted": "待班级审核", "returned": "已退回", "class_approved": "待学校审批", "approved": "已批准待分班",
     "waiting": "候补", "placed": "已分班", "active": "参加中", "withdrawn": "已退出",
 }  # fmt: skip
 
@@ -667,6 +668,6 @@ def summary_lines(year: SchoolYear) -> list[str]:
         f"自愿服务协议书文本 {AgreementText.objects.filter(school_year=year, **in_county).count()} 版 · "
         f"签署 {agreements.filter(decision=Agreement.Decision.SIGNED).count()} · "
         f"不同意 {agreements.filter(decision=Agreement.Decision.DECLINED).count()}",
-        f"插班生 {LATE_JOINER['name']}（{FIRST} 三年级1班）家长信编码 {LATE_JOINER['link_code']}：尚未申请",
+        f"插班生 {LATE_JOINER['name']}（{FIRST} 三年级1班）家长信编码 {LATE_JOINER['link_code']}：尚未申请，今天仍可申请（逾期申请）",
         f"家长数据权利申请 {requests.count()} 件（待答复 {requests.filter(status__in=DataRequest.OPEN).count()}）",
     ]

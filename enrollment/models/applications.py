@@ -14,6 +14,10 @@ class Application(TimeStampedModel):
     """《自愿参加课后服务工作申请表》: parent applies → class review → school approval → placement (R14)."""
 
     class Status(models.TextChoices):
+        # A late application (逾期申请 / 插班申请, after the county's deadline, e.g. a child who joined mid-year) waits
+        # for the school first: accepted, it goes through the normal review; or it waits on the school's list (候补).
+        LATE = "late", _("Late application, waiting for the school")
+        LATE_WAITING = "late_waiting", _("Late application, on the school's waiting list")
         SUBMITTED = "submitted", _("Waiting for class review")
         RETURNED = "returned", _("Returned to the parent")
         CLASS_APPROVED = "class_approved", _("Waiting for school approval")
@@ -23,8 +27,18 @@ class Application(TimeStampedModel):
         ACTIVE = "active", _("Attending")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
-    OPEN = (Status.SUBMITTED, Status.RETURNED, Status.CLASS_APPROVED, Status.APPROVED, Status.WAITING)
+    OPEN = (
+        Status.LATE,
+        Status.LATE_WAITING,
+        Status.SUBMITTED,
+        Status.RETURNED,
+        Status.CLASS_APPROVED,
+        Status.APPROVED,
+        Status.WAITING,
+    )
     TRANSITIONS = {  # action: (allowed source states, target state)
+        "late_accept": ({Status.LATE, Status.LATE_WAITING}, Status.SUBMITTED),
+        "late_wait": ({Status.LATE}, Status.LATE_WAITING),
         "resubmit": ({Status.RETURNED}, Status.SUBMITTED),
         "class_approve": ({Status.SUBMITTED}, Status.CLASS_APPROVED),
         "class_return": ({Status.SUBMITTED}, Status.RETURNED),
@@ -36,6 +50,8 @@ class Application(TimeStampedModel):
         "activate": ({Status.PLACED}, Status.ACTIVE),
         "withdraw": (
             {
+                Status.LATE,
+                Status.LATE_WAITING,
                 Status.SUBMITTED,
                 Status.RETURNED,
                 Status.CLASS_APPROVED,
@@ -49,6 +65,8 @@ class Application(TimeStampedModel):
     }
     ACTION_LABELS = {  # what each recorded step is called in the status history shown to the parent (R14)
         "submit": _("Applied"),
+        "late_accept": _("Late application accepted by the school"),
+        "late_wait": _("Late application put on the school's waiting list"),
         "resubmit": _("Corrected and sent again"),
         "class_approve": _("Approved by the class teacher"),
         "class_return": _("Returned by the class teacher"),
@@ -63,6 +81,8 @@ class Application(TimeStampedModel):
     }
     RETURN_ACTIONS = ("class_return", "school_return")
     STATUS_STYLE = {  # the badge's colour
+        Status.LATE: "primary",
+        Status.LATE_WAITING: "info",
         Status.SUBMITTED: "primary",
         Status.RETURNED: "warning",
         Status.CLASS_APPROVED: "primary",
@@ -109,6 +129,7 @@ class Application(TimeStampedModel):
     service_class = models.ForeignKey(
         ServiceClass, on_delete=models.PROTECT, null=True, blank=True, related_name="applications"
     )
+    late = models.BooleanField(_("late application"), default=False)  # applied after the county's deadline
     withdrawal_effective = models.DateField(_("withdrawn from"), null=True, blank=True)
 
     class Meta:
@@ -128,6 +149,11 @@ class Application(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(entered_by__isnull=True) | Q(paper_original_on_file=True),
                 name="enrollment_application_paper_on_file",
+            ),
+            # Only a late application waits for the school's decision on lateness.
+            models.CheckConstraint(
+                condition=~Q(status__in=["late", "late_waiting"]) | Q(late=True),
+                name="enrollment_application_late_status_is_late",
             ),
             models.CheckConstraint(
                 condition=~Q(status__in=["placed", "active"]) | Q(service_class__isnull=False),

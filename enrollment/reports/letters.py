@@ -62,6 +62,9 @@ def letter_context(*, school: School, school_year: SchoolYear, plan: SchoolPlan,
         "plan": plan,
         "filing_number": plan.filing_number,
         "deadline": school_year.application_deadline,
+        # After the deadline the letter says what to do now (a late application), never just a date gone by.
+        "deadline_passed": timezone.localdate() > school_year.application_deadline,
+        "school_phone": school.phone,
         "modes": _modes(stages),
         # R7: junior boarders and senior high students are served in the evening.
         "evening": any(stage in (Stage.JUNIOR, Stage.SENIOR) for stage in stages),

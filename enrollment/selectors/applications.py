@@ -5,9 +5,7 @@ import datetime
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from schools.models import (
-    SchoolYear,
-)
+from schools.models import Membership, Role, SchoolYear
 from xiji_afterschool import permissions
 
 from ..models import Application, ApplicationEvent
@@ -40,3 +38,17 @@ def applications_open(school_year: SchoolYear | None, today: datetime.date | Non
     """Online applications are taken until the county's deadline (R18); the school can still enter paper ones."""
     today = today or timezone.localdate()
     return school_year is not None and today <= school_year.application_deadline
+
+
+def late_contacts(*, student) -> dict:
+    """Whom a parent asks about a late application (逾期申请 / 插班申请): the child's class teachers by name and the
+    school's office telephone. Unscoped on purpose: a parent is told who to ask, nothing more."""
+    teachers = (
+        Membership.objects.filter(role=Role.CLASS_TEACHER, admin_class_id=student.admin_class_id)
+        .select_related("user")
+        .order_by("pk")
+    )
+    return {
+        "class_teachers": "、".join(m.user.full_name for m in teachers if m.user.full_name),
+        "school_phone": student.school.phone,
+    }

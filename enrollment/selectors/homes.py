@@ -16,7 +16,8 @@ from . import applications as applications_selectors
 
 def parent_home_rows(*, parent, school_year: SchoolYear | None) -> list[dict]:
     """Each of the parent's children with this year's application, its newest event, whether the agreement must be
-    signed again, a recorded “I do not agree”, and whether the parent may apply online now.
+    signed again, a recorded “I do not agree”, and whether the parent may apply online now (after the county's
+    deadline too: a late application, which the school accepts or wait-lists).
 
     A fixed number of queries, however many children (children, applications + events, current texts, declines).
     """
@@ -52,7 +53,6 @@ def parent_home_rows(*, parent, school_year: SchoolYear | None) -> list[dict]:
         .order_by("created_at", "pk")
     ):
         declines[agreement.student_id] = agreement  # the newest
-    is_open = applications_selectors.applications_open(school_year)
     rows = []
     for student in children:
         app = by_child.get(student.pk)
@@ -69,7 +69,7 @@ def parent_home_rows(*, parent, school_year: SchoolYear | None) -> list[dict]:
                 "needs_new_signature": live
                 and agreements_selectors.needs_new_signature(app, current_versions.get(student.school_id)),
                 "declined": decline,
-                "can_apply": is_open and not live and student.school_id in current_versions,
+                "can_apply": not live and student.school_id in current_versions,
                 "no_agreement_yet": student.school_id not in current_versions,
             }
         )

@@ -79,6 +79,7 @@ def _create(
     text_version: int,
     signature: Signature,
     entered_by=None,
+    late: bool = False,
 ) -> Application:
     # Lock the child's row so two submissions for the same child queue up (PostgreSQL); the partial unique
     # constraint enrollment_application_one_live catches the rest (SQLite, or a paper and an online one at once).
@@ -99,7 +100,8 @@ def _create(
         student=student,
         school=student.school,
         school_year=school_year,
-        status=Application.Status.SUBMITTED,
+        status=Application.Status.LATE if late else Application.Status.SUBMITTED,
+        late=late,
         agreement=agreement,
         applicant=actor,
         entered_by=entered_by,
@@ -115,7 +117,8 @@ def _create(
             application.save()
     except IntegrityError:  # a second submission won the race; the outer transaction drops the agreement too
         raise _second_application() from None
-    # The first step keeps the shape every stored application has: "submit", submitted → submitted.
+    # The first step keeps the shape every stored application has: "submit", from its first status to itself.
+    # A late one starts in `late` (late → late): its status says so, and the school decides next.
     log(application, "submit", actor=actor, note=_("Entered from the signed paper application.") if entered_by else "")
     return application
 
@@ -124,18 +127,23 @@ def _create(
 def application_submit(*, actor, student: Student, data: dict, text_version: int, signature: Signature) -> Application:
     """A parent applies for their child and signs the school's current agreement, in one transaction (R13–R15).
 
-    Raises PermissionDenied (not the parent's child), DomainError (applications closed, no or outdated agreement
-    text, a live application already, evening service for a day pupil, extended care without a reason).
+    After the county's deadline the application is a late one (逾期申请 / 插班申请, e.g. a child who joined the class
+    mid-year): it waits in status `late` for the school, which accepts it (then the normal review) or puts it on
+    its waiting list (候补) — review.application_late_accept / application_late_wait. Never a dead end.
+
+    Raises PermissionDenied (not the parent's child), DomainError (no school year, no or outdated agreement text, a
+    live application already, evening service for a day pupil, extended care without a reason).
     """
     permissions.require(actor, "application.create", student)
     school_year = _school_year_or_refuse()
-    if not selectors.applications_open(school_year):
-        raise DomainError(
-            _("Online applications closed on %(date)s. The class teacher can still take a paper application.")
-            % {"date": school_year.application_deadline.isoformat()}
-        )
     return _create(
-        actor=actor, student=student, school_year=school_year, data=data, text_version=text_version, signature=signature
+        actor=actor,
+        student=student,
+        school_year=school_year,
+        data=data,
+        text_version=text_version,
+        signature=signature,
+        late=not selectors.applications_open(school_year),
     )
 
 

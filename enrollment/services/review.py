@@ -83,6 +83,26 @@ def application_school_return(*, actor, application: Application, note: str) -> 
     return application
 
 
+@transaction.atomic
+def application_late_accept(*, actor, application: Application, note: str = "") -> Application:
+    """The school accepts a late application (逾期申请 / 插班申请), now or from its waiting list: it goes on to the
+    normal class review ("late_accept"). Raises PermissionDenied (not this school's admin), TransitionNotAllowed."""
+    permissions.require(actor, "application.late_decide", application)
+    transition(application, "late_accept", actor=actor, note=(note or "").strip()[:NOTE_MAX_LENGTH])
+    _tell_applicant(application, outcome="late_accepted")
+    return application
+
+
+@transaction.atomic
+def application_late_wait(*, actor, application: Application, note: str = "") -> Application:
+    """The school puts a late application on its waiting list (候补), to accept it when a place frees up
+    ("late_wait"). Raises PermissionDenied, TransitionNotAllowed (not a late application waiting for the school)."""
+    permissions.require(actor, "application.late_decide", application)
+    transition(application, "late_wait", actor=actor, note=(note or "").strip()[:NOTE_MAX_LENGTH])
+    _tell_applicant(application, outcome="late_waiting")
+    return application
+
+
 def _tell_applicant(application: Application, *, outcome: str, reason: str = "") -> None:
     """Tell the parent who applied (issue 11 §4), in the site's language, in the reviewer's transaction."""
     with translation.override(settings.LANGUAGE_CODE):
@@ -93,6 +113,19 @@ def _tell_applicant(application: Application, *, outcome: str, reason: str = "")
                 "child": child
             }
             key = f"application:{application.pk}:approved"
+        elif outcome == "late_accepted":
+            title = _("Late application accepted")
+            body = _(
+                "The school accepted the late application for your child %(child)s. The class teacher reviews it next."
+            ) % {"child": child}
+            key = f"application:{application.pk}:late_accepted"
+        elif outcome == "late_waiting":
+            title = _("Late application on the waiting list")
+            body = _(
+                "The school put the late application for your child %(child)s on its waiting list. "
+                "It will tell you when a place is free."
+            ) % {"child": child}
+            key = f"application:{application.pk}:late_waiting"
         else:
             title = _("Application returned")
             body = _(

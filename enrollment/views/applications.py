@@ -21,8 +21,10 @@ from xiji_afterschool.errors import DomainError, form_errors
 from ..forms.agreements import DeclineForm, PaperSignForm, SignForm
 from ..forms.applications import ApplicationForm, ResubmitForm, WithdrawForm
 from ..models import Application
+from ..reports import letters as letters_reports
 from ..selectors import agreements as agreements_selectors
 from ..selectors import applications as selectors
+from ..selectors import letters as letters_selectors
 from ..selectors import parents as parents_selectors
 from ..services import agreements as agreements_services
 from ..services import applications as services
@@ -41,35 +43,25 @@ def _preference_labels(values: list[str]) -> list[str]:
     return [str(labels.get(v, v)) for v in values]
 
 
-# ---------------------------------------------------------------- applying and signing
+# ---------------------------------------------------------------- the child's page: the letter, apply and sign
 
 
-def _summary(form: ApplicationForm) -> list[tuple[str, str]]:
-    """What the parent chose on screen 1, shown above the signature on screen 2."""
-    data = form.cleaned_data
-    kinds = dict(form.fields["service_kind"].choices)
-    priorities = [str(form.fields[name].label) for name in ApplicationForm.PRIORITY_FIELDS if data.get(name)]
-    rows = [(_("Service wanted"), str(kinds.get(data["service_kind"], "")))]
-    if data.get("extended_reason") and data["service_kind"] == Application.ServiceKind.EXTENDED:
-        rows.append((_("Why extended care is needed"), data["extended_reason"]))
-    rows += [
-        (_("Why pick-up is difficult"), data["pickup_difficulty"]),
-        (_("Priority"), "、".join(priorities) or "—"),
-        (_("Activities wanted"), "、".join(_preference_labels(data["preferences"])) or "—"),
-        (
-            _("Usually picked up by"),
-            f"{data['pickup_person']} · {StudentGuardian.Relation.label_of(data['pickup_relation'])} · {data['pickup_mobile']}",
-        ),
-    ]
-    return rows
+def _letter(request, student, school_year):
+    """The Letter to Parents of the child's school, read inline on the child's page (None before the plan is filed)."""
+    plan = letters_selectors.filed_plan(school=student.school, school_year=school_year) if school_year else None
+    if plan is None:
+        return None
+    base_url = f"{request.scheme}://{request.get_host()}"
+    return letters_reports.letter_context(school=student.school, school_year=school_year, plan=plan, base_url=base_url)
 
 
 @login_required
 def application_create(request, student_pk):
-    """Screen 1: the application form. Screen 2: the informed items, the agreement, sign (or “I do not agree”).
-
-    Stateless between the screens: screen 2 carries screen 1's answers as hidden fields and both are validated again
-    when the parent signs.
+    """The child's page (one screen): the Letter to Parents (folded), the application, the informed items, the
+    agreement and the signature, sent with one button. The pick-up person is pre-filled from the account (the
+    guardian's name, relation and mobile). After the county's deadline the same page takes a late application
+    (逾期申请 / 插班申请), naming the deadline, the class teacher and the school's telephone. “I do not agree” is
+    a second, short page (step=decline).
     """
     student = get_object_or_404(roster_selectors.student_list(viewer=request.user), pk=student_pk)
     permissions.require(request.user, "application.create", student)
@@ -84,47 +76,46 @@ def application_create(request, student_pk):
         else None
     )
     is_open = selectors.applications_open(school_year)
-    context = {"student": student, "school_year": school_year, "text": text, "is_open": is_open}
-    if not is_open or text is None:
+    context = {
+        "student": student,
+        "school_year": school_year,
+        "text": text,
+        "is_open": is_open,
+        "letter": _letter(request, student, school_year),
+        "late": school_year is not None and not is_open,
+        "contacts": selectors.late_contacts(student=student),
+    }
+    if text is None:
         return render(request, "enrollment/applications/application_form.html", {**context, "screen": "closed"})
 
     informed = agreements_selectors.informed_items(school=student.school, school_year=school_year)
     context["informed"] = informed
     step = request.POST.get("step", "") if request.method == "POST" else ""
+    relation = parents_selectors.guardian_relation(user=request.user, student=student)
     app_form = ApplicationForm(
-        request.POST if step in ("details", "sign", "edit") else None,
+        request.POST if step == "sign" else None,
         student=student,
         categories=informed["categories"],
+        initial={
+            "pickup_person": request.user.full_name,
+            "pickup_relation": relation,
+            "pickup_mobile": request.user.mobile or "",
+        },
     )
-    signer_initial = {
-        "text_version": text.version,
-        "signer_name": request.user.full_name,
-        "relation": parents_selectors.guardian_relation(user=request.user, student=student),
-    }
+    signer_initial = {"text_version": text.version, "signer_name": request.user.full_name, "relation": relation}
 
-    def screen_1():
+    def page(sign_form, mode="apply"):
         return render(
-            request, "enrollment/applications/application_form.html", {**context, "screen": "apply", "form": app_form}
+            request,
+            "enrollment/applications/application_form.html",
+            {**context, "screen": mode, "form": app_form, "sign_form": sign_form},
         )
 
-    def screen_2(sign_form, mode="sign"):
-        context.update(screen=mode, form=app_form, sign_form=sign_form)
-        if mode == "sign":
-            context["summary"] = _summary(app_form)
-        return render(request, "enrollment/applications/application_form.html", context)
-
-    if step == "edit" or not step:
-        if step == "edit":
-            app_form.is_valid()  # show the answers again, with any problem marked
-        return screen_1()
-    if step == "details":
-        return screen_2(SignForm(initial=signer_initial)) if app_form.is_valid() else screen_1()
     if step == "sign":
-        if not app_form.is_valid():
-            return screen_1()
         sign_form = SignForm(request.POST)
-        if not sign_form.is_valid():
-            return screen_2(sign_form)
+        forms_valid = app_form.is_valid() & sign_form.is_valid()  # both, so every problem is marked at once
+        if not forms_valid:
+            return page(sign_form)
         try:
             application = services.application_submit(
                 actor=request.user,
@@ -138,22 +129,27 @@ def application_create(request, student_pk):
             if agreements_services.live_application(student=student, school_year=school_year) is not None:
                 return redirect("enrollment:application-create", student_pk=student.pk)
             fresh = agreements_selectors.current_agreement_text(school=student.school, school_year=school_year)
-            if fresh is None or not selectors.applications_open(school_year):
+            if fresh is None:
                 return redirect("enrollment:parent-home")
             context["text"] = fresh
             keep = {k: sign_form.cleaned_data[k] for k in ("signer_name", "relation")}
-            return screen_2(SignForm(initial={**keep, "text_version": fresh.version}))
-        messages.success(
-            request,
-            _("Application sent. The class teacher reviews it next; you will see each step here."),
-        )
-        return redirect("enrollment:application-detail", pk=application.pk)
+            return page(SignForm(initial={**keep, "text_version": fresh.version}))
+        if application.status == Application.Status.LATE:
+            messages.success(
+                request,
+                _("Late application sent. The school decides next: it accepts it or puts it on its waiting list."),
+            )
+        else:
+            messages.success(
+                request, _("Application sent. The class teacher reviews it next; you will see each step here.")
+            )
+        return redirect("enrollment:parent-home")
     if step == "decline":
-        return screen_2(DeclineForm(initial=signer_initial), mode="decline")
+        return page(DeclineForm(initial=signer_initial), mode="decline")
     if step == "decline_confirm":
         decline_form = DeclineForm(request.POST)
         if not decline_form.is_valid():
-            return screen_2(decline_form, mode="decline")
+            return page(decline_form, mode="decline")
         try:
             agreements_services.agreement_decline(
                 actor=request.user,
@@ -171,7 +167,7 @@ def application_create(request, student_pk):
             % {"name": student.name},
         )
         return redirect("enrollment:parent-home")
-    return screen_1()
+    return page(SignForm(initial=signer_initial))
 
 
 @login_required
@@ -249,6 +245,9 @@ def application_detail(request, pk):
         and permissions.can(user, "application.resubmit", application),
         "withdraw_form": WithdrawForm(),
         "return_note": next((e["event"].note for e in reversed(events) if e["returned"]), ""),
+        "late_contacts": selectors.late_contacts(student=application.student)
+        if application.status in (Application.Status.LATE, Application.Status.LATE_WAITING)
+        else None,
     }
     return render(request, "enrollment/applications/application_detail.html", context)
 

@@ -12,14 +12,28 @@ from django.urls import path
 from django.utils.translation import gettext as _
 
 from schools.models import MobileCode
+from schools.selectors import calendar as calendar_selectors
 from schools.views import verification as verification_views
 from xiji_afterschool import permissions
 from xiji_afterschool.errors import DomainError
 
 from ..forms.parents import ChildLinkForm, RegisterForm
+from ..selectors import homes as homes_selectors
 from ..services import parents as services
 
 # ---------------------------------------------------------------- accounts
+
+
+def _next_for(user, children):
+    """Where a parent goes once children are linked: straight to the one child's page (the letter, apply and sign)
+    when that child can apply, else the home page with every child and its status."""
+    if len(children) == 1:
+        school_year = calendar_selectors.current_school_year()
+        rows = homes_selectors.parent_home_rows(parent=user, school_year=school_year)
+        row = next((r for r in rows if r["student"].pk == children[0].pk), None)
+        if row is not None and row["can_apply"]:
+            return redirect("enrollment:application-create", student_pk=children[0].pk)
+    return redirect("enrollment:parent-home")
 
 
 def register(request):
@@ -48,7 +62,9 @@ def register(request):
                     request,
                     _("The school has your number: %(names)s are linked to your account.") % {"names": names},
                 )
-            return redirect("enrollment:parent-home")
+            if not children:
+                return redirect("enrollment:child-link")  # the next step: the code on the Letter to Parents
+            return _next_for(user, children)
     context = {"request_form": request_form, "form": form, "notice": notice}
     return render(request, "enrollment/parents/register.html", context)
 
@@ -66,7 +82,7 @@ def child_link(request):
             form.add_error("code", exc.message)
         else:
             messages.success(request, _("%(name)s is now linked to your account.") % {"name": student.name})
-            return redirect("enrollment:parent-home")
+            return _next_for(request.user, [student])
     return render(request, "enrollment/parents/child_link.html", {"form": form})
 
 

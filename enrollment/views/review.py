@@ -89,6 +89,17 @@ def _queue(request, level: str):
             ]
             application.can_review = application.status == conf["status"]
         context["page"] = page
+        if level == "school":  # late applications wait for the school before any review: accept or wait-list
+            late = coverage_selectors.scoped_for(
+                request.user,
+                applications_selectors.application_list(viewer=request.user, school_year=school_year),
+                "application.late_decide",
+            )
+            context["late"] = list(
+                late.filter(status__in=[Application.Status.LATE, Application.Status.LATE_WAITING]).order_by(
+                    "status", "submitted_at", "pk"
+                )
+            )
     context["form"] = ReviewForm()
     return render(request, "enrollment/review/review_queue.html", context)
 
@@ -145,6 +156,40 @@ def application_school_return(request, pk):
     return _decide(request, pk, "school", "return")
 
 
+def _late(request, pk, decision: str):
+    application = get_object_or_404(applications_selectors.application_list(viewer=request.user), pk=pk)
+    call = services.application_late_accept if decision == "accept" else services.application_late_wait
+    done = (
+        _("Late application accepted: %(child)s goes to class review.")
+        if decision == "accept"
+        else _("Late application put on the waiting list: %(child)s.")
+    )
+    return post_action(
+        request,
+        application,
+        action="application.late_decide",
+        form_class=ReviewForm,
+        call=lambda data: call(actor=request.user, application=application, note=data["note"]),
+        success=done % {"child": application.student.name},
+        next_url=_back("school", request),
+        invalid=_("The comment is too long."),
+    )
+
+
+@login_required
+@require_POST
+def application_late_accept(request, pk):
+    """The school accepts a late application (逾期申请 / 插班申请): it goes on to class review."""
+    return _late(request, pk, "accept")
+
+
+@login_required
+@require_POST
+def application_late_wait(request, pk):
+    """The school puts a late application on its waiting list (候补)."""
+    return _late(request, pk, "wait")
+
+
 def _bulk(request, level: str):
     conf = LEVELS[level]
     permissions.require(request.user, conf["action"])
@@ -195,4 +240,6 @@ urlpatterns = [
     path("applications/<int:pk>/class-return/", application_class_return, name="application-class-return"),
     path("applications/<int:pk>/school-approve/", application_school_approve, name="application-school-approve"),
     path("applications/<int:pk>/school-return/", application_school_return, name="application-school-return"),
+    path("applications/<int:pk>/late-accept/", application_late_accept, name="application-late-accept"),
+    path("applications/<int:pk>/late-wait/", application_late_wait, name="application-late-wait"),
 ]

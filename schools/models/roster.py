@@ -144,6 +144,7 @@ class School(TimeStampedModel):
         verbose_name=_("township central school"),
     )
     address = models.CharField(_("address"), max_length=120, blank=True)
+    phone = models.CharField(_("office telephone"), max_length=20, blank=True)  # parents' number for questions
 
     class Meta:
         ordering = ["township__code", "code"]

@@ -47,7 +47,8 @@ def _app(w, status):
     """The application of `child` (class_a1, school_a) in `status`, made once per test."""
     key = f"_review_app_{status}"
     if getattr(w, key, None) is None:
-        setattr(w, key, make_application(w.child, school_year=w.school_year, status=status))
+        late = status in (S.LATE, S.LATE_WAITING)
+        setattr(w, key, make_application(w.child, school_year=w.school_year, status=status, late=late))
     return getattr(w, key)
 
 
@@ -78,6 +79,13 @@ MATRIX = {
     ),
     "enrollment:application-school-return": Case(
         method="post", args=lambda w: [_app(w, S.CLASS_APPROVED).pk], ok=SCHOOL_APPROVAL, default=404
+    ),
+    # A late application (逾期申请): only the child's school decides to accept it or put it on its waiting list.
+    "enrollment:application-late-accept": Case(
+        method="post", args=lambda w: [_app(w, S.LATE).pk], ok=SCHOOL_APPROVAL, default=404
+    ),
+    "enrollment:application-late-wait": Case(
+        method="post", args=lambda w: [_app(w, S.LATE).pk], ok=SCHOOL_APPROVAL, default=404
     ),
     "enrollment:coverage-county": only(*COVERAGE_VIEWERS),
     "enrollment:coverage-county-export": only(*COVERAGE_VIEWERS),

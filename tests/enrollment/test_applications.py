@@ -118,21 +118,23 @@ def days_after_deadline(w, monkeypatch):
 # ---------------------------------------------------------------- the two screens
 
 
-def test_parent_applies_and_signs_in_two_screens(w, client):
+def test_parent_reads_the_letter_applies_and_signs_on_one_page(w, client):
+    """One screen (#15 §1): the Letter to Parents folded in, the application with the pick-up person pre-filled from
+    the account, the informed items, the agreement and the signature, sent with one button."""
     client.force_login(w.parent)
     page = client.get(apply_url(w)).content.decode()
-    assert "Step 1 of 2" in page
+    assert 'id="application-form"' in page and 'id="sign-fields"' in page and 'id="letter"' in page
+    assert "Please apply by" in page, "the letter, read inline"
     # Only the categories of the school's filed plan are offered; evening service is not offered to a day pupil.
     assert 'value="reading"' in page and 'value="sports"' in page and 'value="clubs"' not in page
     assert 'value="evening"' not in page
-
-    screen_2 = client.post(apply_url(w), {**app_data(), "step": "details"})
-    page = screen_2.content.decode()
-    assert screen_2.status_code == 200 and "Step 2 of 2" in page
+    # The pick-up person and the signer are pre-filled from the account: name, relation, mobile.
+    assert 'name="pickup_person" value="马文清"' in page and f'name="pickup_mobile" value="{w.parent.mobile}"' in page
+    assert '<option value="father" selected>' in page and 'name="signer_name" value="马文清"' in page
     # R13: the informed items (method, content, times from the filed plan, the fee) and the current text.
     assert "5+2" in page and "第一课时作业辅导" in page and "16:30–18:30" in page and "Free of charge" in page
     assert "课后服务免费，由县财政承担" in page and 'name="text_version" value="1"' in page
-    assert counts() == (0, 0, 0), "nothing is written before signing"
+    assert "Late application" not in page, "before the deadline it is an ordinary application"
 
     response = client.post(
         apply_url(w),
@@ -142,9 +144,9 @@ def test_parent_applies_and_signs_in_two_screens(w, client):
         HTTP_USER_AGENT="Mozilla/5.0 " + "x" * 400,
     )
     app = Application.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse(
-        "enrollment:application-detail", args=[app.pk]
-    )
+    # Sent: the parent lands on the home page, which shows the status.
+    assert response.status_code == 302 and response["Location"] == reverse("enrollment:parent-home")
+    assert not app.late
     assert (app.status, app.school, app.school_year, app.applicant) == (
         S.SUBMITTED,
         w.school_a,
@@ -173,10 +175,13 @@ def test_address_falls_back_to_remote_addr_and_ignores_junk(w, client):
     assert Agreement.objects.get().ip_address == "127.0.0.1"
 
 
-def test_change_my_answers_goes_back_to_screen_1_with_the_answers(w, client):
+def test_a_refused_page_keeps_every_answer_and_the_signature(w, client):
     client.force_login(w.parent)
-    page = client.post(apply_url(w), {**app_data(pickup_person="马二叔"), "step": "edit"}).content.decode()
-    assert "Step 1 of 2" in page and 'value="马二叔"' in page
+    data = {**app_data(pickup_person="马二叔"), **sign_data(1, signer_name="马二叔", consent="")}
+    page = client.post(apply_url(w), {**data, "step": "sign"}).content.decode()
+    assert 'id="application-form"' in page and 'name="pickup_person" value="马二叔"' in page
+    assert 'name="signer_name" value="马二叔"' in page and "tick the box" in page
+    assert counts() == (0, 0, 0)
 
 
 def test_all_activities_are_offered_when_the_school_has_no_filed_plan(w, client):
@@ -185,8 +190,8 @@ def test_all_activities_are_offered_when_the_school_has_no_filed_plan(w, client)
     client.force_login(w.parent)
     page = client.get(apply_url(w)).content.decode()
     assert all(f'value="{c}"' in page for c in ActivityCategory.values)
-    page = client.post(apply_url(w), {**app_data(), "step": "details"}).content.decode()
     assert "plan is not filed yet" in page and "Free of charge" in page
+    assert 'id="letter"' not in page, "no Letter to Parents before the plan is filed"
 
 
 def test_boarders_may_ask_for_evening_service_and_day_pupils_may_not(w, client):
@@ -199,7 +204,8 @@ def test_boarders_may_ask_for_evening_service_and_day_pupils_may_not(w, client):
 
     # A forged post for the day pupil is refused by the form, and the service refuses it too.
     page = client.post(apply_url(w), {**app_data(service_kind="evening"), **sign_data(1), "step": "sign"})
-    assert "Step 1 of 2" in page.content.decode() and not Application.objects.filter(student=w.child).exists()
+    assert 'id="application-form"' in page.content.decode()
+    assert not Application.objects.filter(student=w.child).exists()
     with pytest.raises(DomainError, match="boarders and senior-high pupils only"):
         services.application_submit(
             actor=w.parent, student=w.child, data=service_data(service_kind="evening"), text_version=1,
@@ -249,11 +255,11 @@ def test_extended_care_needs_a_reason(w, client):
         ({"pickup_difficulty": "难" * 301}, "at most 300 characters"),
     ],
 )
-def test_bad_application_input_is_refused_on_screen_1_and_nothing_is_written(w, client, overrides, message):
+def test_bad_application_input_is_refused_on_the_page_and_nothing_is_written(w, client, overrides, message):
     client.force_login(w.parent)
     response = client.post(apply_url(w), {**app_data(**overrides), **sign_data(1), "step": "sign"})
     page = response.content.decode()
-    assert response.status_code == 200 and "Step 1 of 2" in page and message in page
+    assert response.status_code == 200 and 'id="application-form"' in page and message in page
     assert counts() == (0, 0, 0)
 
 
@@ -269,7 +275,7 @@ def test_signing_needs_a_typed_name_a_relation_and_the_consent_box(w, client, ov
     client.force_login(w.parent)
     response = client.post(apply_url(w), {**app_data(), **sign_data(1, **overrides), "step": "sign"})
     page = response.content.decode()
-    assert response.status_code == 200 and "Step 2 of 2" in page and message in page
+    assert response.status_code == 200 and 'id="sign-fields"' in page and message in page
     assert counts() == (0, 0, 0)
 
 
@@ -323,7 +329,7 @@ def test_no_agreement_published_yet_means_no_application(w, client):
     AgreementText.objects.all().delete()
     client.force_login(w.parent)
     page = client.get(apply_url(w)).content.decode()
-    assert "has not published its agreement yet" in page and "Step 1 of 2" not in page
+    assert "has not published its agreement yet" in page and 'id="application-form"' not in page
     client.post(apply_url(w), {**app_data(), **sign_data(1), "step": "sign"})
     assert counts() == (0, 0, 0)
     with pytest.raises(DomainError, match="not published"):
@@ -334,7 +340,7 @@ def test_no_agreement_published_yet_means_no_application(w, client):
 
 def test_signing_an_outdated_text_writes_nothing_and_shows_the_new_one(w, client):
     client.force_login(w.parent)
-    client.post(apply_url(w), {**app_data(), "step": "details"})
+    client.get(apply_url(w))
     agreement_services.agreement_text_publish(
         actor=w.school_admin, school=w.school_a, school_year=w.school_year, body="新版协议：第三条修改了服务时间。" * 3
     )
@@ -342,27 +348,43 @@ def test_signing_an_outdated_text_writes_nothing_and_shows_the_new_one(w, client
     page = response.content.decode()
     assert "published a new version of the agreement" in " ".join(messages_of(response))
     assert counts() == (0, 0, 0)
-    assert "新版协议" in page and 'name="text_version" value="2"' in page and "Step 2 of 2" in page
+    assert "新版协议" in page and 'name="text_version" value="2"' in page and 'id="sign-fields"' in page
     client.post(apply_url(w), {**app_data(), **sign_data(2), "step": "sign"})
     assert Application.objects.get().agreement.text.version == 2
 
 
-def test_after_the_deadline_online_applications_are_closed_but_paper_ones_are_taken(w, client, monkeypatch):
+def test_after_the_deadline_a_parent_sends_a_late_application_and_paper_ones_are_taken(w, client, monkeypatch):
+    """No dead end (#15 §2): the page names the deadline, the class teacher and the school's telephone, and takes
+    a late application (逾期申请), which waits for the school (status late) before any review."""
     days_after_deadline(w, monkeypatch)
+    w.school_a.phone = "0954-7012345"
+    w.school_a.save()
+    w.class_teacher.full_name = "马老师"
+    w.class_teacher.save()
     client.force_login(w.parent)
     page = client.get(apply_url(w)).content.decode()
-    assert "Online applications closed" in page and "paper application" in page
-    client.post(apply_url(w), {**app_data(), **sign_data(1), "step": "sign"})
-    assert counts() == (0, 0, 0)
-    with pytest.raises(DomainError, match="closed"):
-        services.application_submit(
-            actor=w.parent, student=w.child, data=service_data(), text_version=1, signature=SIGNATURE
-        )
+    assert "Online applications closed on" in page and "data-late" in page
+    assert "马老师" in page and "0954-7012345" in page and 'id="application-form"' in page
+    assert "Sign and send the late application" in page
+    assert "Applications were due by" in page, "the letter says what to do now, not only a date gone by"
+    response = client.post(apply_url(w), {**app_data(), **sign_data(1), "step": "sign"})
+    assert response["Location"] == reverse("enrollment:parent-home")
+    assert "Late application sent" in " ".join(messages_of(response))
+    app = Application.objects.get()
+    assert (app.status, app.late) == (S.LATE, True)
+    event = app.events.get()
+    assert (event.action, event.from_status, event.to_status, event.actor) == ("submit", S.LATE, S.LATE, w.parent)
+    home = client.get(reverse("enrollment:parent-home")).content.decode()
+    assert "Late application, waiting for the school" in home
+    detail = client.get(reverse("enrollment:application-detail", args=[app.pk])).content.decode()
+    assert "data-late-next" in detail and "the school decides next" in detail and "0954-7012345" in detail
+
+    # The paper path (代录) is still open after the deadline, for another child; it goes straight to review.
     app = services.application_enter_on_behalf(
-        actor=w.class_teacher, student=w.child, data=service_data(), text_version=1, signature=SIGNATURE,
+        actor=w.class_teacher, student=w.other_child, data=service_data(), text_version=1, signature=SIGNATURE,
         paper_original_on_file=True,
     )  # fmt: skip
-    assert app.status == S.SUBMITTED
+    assert (app.status, app.late) == (S.SUBMITTED, False)
 
 
 def test_a_parent_cannot_apply_for_another_familys_child(w, client):

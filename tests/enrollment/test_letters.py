@@ -26,7 +26,7 @@ from schools.models import PlanSection, Role, School, SchoolPlan, Student
 from xiji_afterschool import jobs
 from xiji_afterschool.errors import DomainError
 
-from ..conftest import has_cjk_font, pages_in_english, read_pdf
+from ..conftest import has_cjk_font, pages_in_english, pretend_today, read_pdf
 from ..factories import AdminClassFactory, SchoolPlanFactory, StudentFactory, user_with_role
 
 CONTENT = "第一课时作业辅导，第二课时开展阅读、篮球、剪纸活动。"
@@ -97,9 +97,27 @@ def test_letter_is_made_from_the_filed_plan(client, world):
     pages_in_english(client)
     page = client.get(reverse("enrollment:letter-detail", args=[world.school_a.pk])).content.decode()
     assert "The service is free of charge" in page and "paid by county finance" in page
-    assert "Please apply by Sept. 30," in page
+    # Today is past the deadline: the letter says what to do now (#15 §2), never only a date gone by.
+    assert "Applications were due by Sept. 30," in page and "late application" in page
+    assert "Please apply by" not in page
     assert "Homework guidance" in page and "Reading" in page  # the plan's categories, in the reader's language
     assert " · v1" not in page  # the timetable version means nothing to a parent
+
+
+def test_before_the_deadline_the_letter_asks_to_apply_by_it_and_gives_the_schools_telephone(client, world, monkeypatch):
+    fill_plan(world.plan_filed)
+    world.school_a.phone = "0954-7012345"
+    world.school_a.save()
+    deadline = world.school_year.application_deadline
+    pretend_today(monkeypatch, deadline - datetime.timedelta(days=3))
+    client.force_login(world.parent)
+    pages_in_english(client)
+    page = client.get(reverse("enrollment:letter-detail", args=[world.school_a.pk])).content.decode()
+    assert "Please apply by Sept. 30," in page and "late application" not in page
+    assert "call the school at 0954-7012345" in page
+    pretend_today(monkeypatch, deadline)  # the deadline itself is still in time
+    page = client.get(reverse("enrollment:letter-detail", args=[world.school_a.pk])).content.decode()
+    assert "Please apply by Sept. 30," in page
 
 
 def test_letter_follows_the_newest_filed_version(client, world):

@@ -65,7 +65,8 @@ def test_register_page_is_public_and_short(client, db):
 
 def test_parent_registers_with_a_mobile_number_and_is_signed_in(client, db):
     response = register(client, mobile="+86 139-0954-1234")
-    assert response.status_code == 302 and response["Location"] == HOME
+    # No child yet: the next step is linking one with the code of the Letter to Parents (#15 §1).
+    assert response.status_code == 302 and response["Location"] == LINK
     user = User.objects.get(mobile="13909541234")
     assert (user.username, user.full_name) == ("13909541234", "马 海燕")
     assert user.mobile_verified_at is not None, "the code proved the number: text messages may go to it"
@@ -181,7 +182,7 @@ def test_a_code_survives_a_typo_in_the_password(client, db):
     send_code(client)
     code = sms_senders.CODES[-1][1]
     assert register(client, code=code, password2=PASSWORD + "x").status_code == 200
-    assert register(client, code=code)["Location"] == HOME
+    assert register(client, code=code)["Location"] == LINK
 
 
 def test_a_signed_in_user_is_sent_home_from_the_register_page(client, world):
@@ -208,6 +209,20 @@ def test_parent_links_a_child_with_the_letter_code_typed_loosely(client, world):
     assert "王小军 is now linked" in " ".join(messages_of(response))
     page = client.get(HOME).content.decode()
     assert "马小明" in page and "王小军" in page, "one parent, several children"
+
+
+def test_linking_a_child_who_may_apply_leads_straight_to_the_childs_page(client, world):
+    """#15 §1: with the school's agreement published, the next screen is the child's page (the letter, apply and
+    sign); once the child has applied, linking again elsewhere leads home (the status)."""
+    agreement_text(world)
+    client.force_login(world.parent)
+    response = client.post(LINK, {"code": world.child_a2.link_code, "relation": "father"})
+    assert response["Location"] == reverse("enrollment:application-create", args=[world.child_a2.pk])
+    signed_application(world, student=world.other_child, parent=world.other_parent)
+    other = user_with_role(Role.PARENT, full_name="李二")  # other_child has applied: a second guardian goes home
+    client.force_login(other)
+    response = client.post(LINK, {"code": world.other_child.link_code, "relation": "father"})
+    assert response["Location"] == HOME
 
 
 def test_linking_creates_the_guardian_record_for_a_new_account(client, world):
@@ -283,7 +298,7 @@ def open_year(world):
     return world
 
 
-def test_home_offers_apply_when_open_and_explains_when_closed(client, open_year, monkeypatch):
+def test_home_offers_apply_when_open_and_a_late_application_after_the_deadline(client, open_year, monkeypatch):
     w = open_year
     client.force_login(w.parent)
     page = client.get(HOME).content.decode()
@@ -296,8 +311,9 @@ def test_home_offers_apply_when_open_and_explains_when_closed(client, open_year,
     w.school_year.save()
     pretend_today(monkeypatch, later)
     page = client.get(HOME).content.decode()
-    assert reverse("enrollment:application-create", args=[w.child.pk]) not in page
-    assert "Online applications closed" in page and "paper application" in page
+    # No dead end (#15 §2): a late application, which the school accepts or puts on its waiting list.
+    assert reverse("enrollment:application-create", args=[w.child.pk]) in page
+    assert "Read the letter and apply late" in page and "still send a late application" in page
 
 
 def test_home_shows_status_and_the_newest_change(client, open_year):

@@ -239,7 +239,8 @@ def test_queue_pages_cost_the_same_for_3_or_30_applications(w, client, django_as
     for n in (3, 30):
         while Application.objects.filter(status=status).count() < n:
             application(StudentFactory(admin_class=w.class_a1), status=status)
-        with django_assert_max_num_queries(8):
+        # The school's queue reads its late applications too (one query more, #15 §2).
+        with django_assert_max_num_queries(8 if level == "class" else 9):
             response = client.get(reverse(f"enrollment:review-{level}"))
         assert len(response.context["page"].object_list) == n
 
@@ -376,3 +377,88 @@ def test_class_home_to_queue_to_approved_in_two_screens_with_a_way_back(w, clien
     assert "Nothing is waiting for your review." in response.content.decode() or w.app.pk not in [
         a.pk for a in response.context["page"].object_list
     ]
+
+
+# ---------------------------------------------------------------- late applications (逾期申请 / 插班申请, #15 §2)
+
+
+@pytest.fixture
+def late(w):
+    """A late application of other_child (class_a1 of school_a), waiting for the school."""
+    return make_application(w.other_child, school_year=w.school_year, status=S.LATE, late=True)
+
+
+def test_the_school_accepts_a_late_application_and_it_goes_through_the_normal_review(w, late):
+    services.application_late_accept(actor=w.school_admin, application=late, note="插班生，有空位")
+    assert status_of(late) == S.SUBMITTED
+    assert events(late) == [("late_accept", S.LATE, S.SUBMITTED, w.school_admin.pk, "插班生，有空位")]
+    services.application_class_approve(actor=w.class_teacher, application=late)
+    services.application_school_approve(actor=w.school_admin, application=late)
+    assert status_of(late) == S.APPROVED
+    assert w.other_parent.notifications.filter(dedupe_key=f"application:{late.pk}:late_accepted").exists()
+
+
+def test_the_school_wait_lists_a_late_application_and_accepts_it_later(w, late):
+    services.application_late_wait(actor=w.school_admin, application=late)
+    assert status_of(late) == S.LATE_WAITING
+    with pytest.raises(TransitionNotAllowed):  # already on the waiting list
+        services.application_late_wait(actor=w.school_admin, application=late)
+    services.application_late_accept(actor=w.school_admin, application=late)
+    assert [e[:3] for e in events(late)] == [
+        ("late_wait", S.LATE, S.LATE_WAITING),
+        ("late_accept", S.LATE_WAITING, S.SUBMITTED),
+    ]
+    with pytest.raises(TransitionNotAllowed):  # accepted once: no second decision
+        services.application_late_accept(actor=w.school_admin, application=late)
+
+
+@pytest.mark.parametrize("who", ["class_teacher", "other_school_admin", "parent", "township", "bureau"])
+def test_only_the_schools_admin_decides_on_a_late_application(w, late, who):
+    for decide in (services.application_late_accept, services.application_late_wait):
+        with pytest.raises(PermissionDenied):
+            decide(actor=getattr(w, who), application=late)
+    assert status_of(late) == S.LATE and events(late) == []
+
+
+def test_a_late_application_is_not_in_class_review_until_the_school_accepts_it(w, late):
+    with pytest.raises(TransitionNotAllowed):
+        services.application_class_approve(actor=w.class_teacher, application=late)
+    assert status_of(late) == S.LATE
+
+
+def test_an_ordinary_application_cannot_be_late_accepted(w):
+    with pytest.raises(TransitionNotAllowed):
+        services.application_late_accept(actor=w.school_admin, application=w.app)
+    assert status_of(w.app) == S.SUBMITTED
+
+
+def test_school_queue_shows_late_applications_with_accept_and_wait_list_buttons(w, late, client):
+    other_school = make_application(w.child_b, school_year=w.school_year, status=S.LATE, late=True)
+    client.force_login(w.school_admin)
+    response = client.get(reverse("enrollment:review-school"))
+    assert [a.pk for a in response.context["late"]] == [late.pk]
+    page = response.content.decode()
+    assert reverse("enrollment:application-late-accept", args=[late.pk]) in page
+    assert reverse("enrollment:application-late-wait", args=[late.pk]) in page
+    assert reverse("enrollment:application-late-accept", args=[other_school.pk]) not in page
+
+    response = client.post(reverse("enrollment:application-late-wait", args=[late.pk]), {"note": ""})
+    assert response["Location"] == reverse("enrollment:review-school")
+    assert "waiting list" in " ".join(messages_of(response)) and status_of(late) == S.LATE_WAITING
+    page = client.get(reverse("enrollment:review-school")).content.decode()
+    assert reverse("enrollment:application-late-wait", args=[late.pk]) not in page, "already wait-listed"
+    response = client.post(reverse("enrollment:application-late-accept", args=[late.pk]), {"note": ""})
+    assert "class review" in " ".join(messages_of(response)) and status_of(late) == S.SUBMITTED
+    # A second click (another tab) is refused with a message, not a 500.
+    response = client.post(reverse("enrollment:application-late-accept", args=[late.pk]), {"note": ""})
+    assert response.status_code == 302 and status_of(late) == S.SUBMITTED and messages_of(response)
+    # Another school's late application is not found.
+    response = client.post(reverse("enrollment:application-late-accept", args=[other_school.pk]), {"note": ""})
+    assert response.status_code == 404 and status_of(other_school) == S.LATE
+
+
+def test_a_late_status_needs_the_late_flag(w):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_application(w.other_child, school_year=w.school_year, status=S.LATE, late=False)

@@ -525,6 +525,19 @@ def test_the_late_joiner_has_a_letter_code_no_application_and_a_free_place(seede
     probe = Application(student=girl, service_kind=Application.ServiceKind.REGULAR)
     assert [c for c in classes if c.free > 0 and is_suitable(c, probe)]
 
+    # She can still apply today whatever the date (#15 §2, §7): online before the deadline, a late application after
+    # it. A parent linked to her sees the apply button.
+    from enrollment.selectors.homes import parent_home_rows
+    from enrollment.services.parents import child_link
+    from tests.factories import user_with_role
+
+    parent = user_with_role(Role.PARENT, full_name="马测试")
+    child_link(actor=parent, code=LATE_JOINER_CODE, relation="father")
+    for day in (year.start_date, year.application_deadline, year.application_deadline + datetime.timedelta(days=60)):
+        with mock.patch("django.utils.timezone.localdate", return_value=day):
+            (row,) = parent_home_rows(parent=parent, school_year=year)
+        assert row["student"] == girl and row["can_apply"], day
+
 
 @pytest.mark.django_db
 def test_service_classes_and_the_activity_catalogue(seeded):
