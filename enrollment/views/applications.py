@@ -6,6 +6,7 @@ Pages are short and phone-first: most parents use a cheap phone on a slow connec
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -20,12 +21,14 @@ from xiji_afterschool.errors import DomainError, form_errors
 
 from ..forms.agreements import DeclineForm, PaperSignForm, SignForm
 from ..forms.applications import ApplicationForm, ResubmitForm, WithdrawForm
+from ..forms.consents import ConsentForm, PaperConsentForm
 from ..models import Application
 from ..selectors import agreements as agreements_selectors
 from ..selectors import applications as selectors
 from ..selectors import parents as parents_selectors
 from ..services import agreements as agreements_services
 from ..services import applications as services
+from ..services import consents as consents_services
 from . import agreements as agreements_views
 
 
@@ -109,6 +112,7 @@ def application_create(request, student_pk):
 
     def screen_2(sign_form, mode="sign"):
         context.update(screen=mode, form=app_form, sign_form=sign_form)
+        context.setdefault("consent_form", ConsentForm(student=student))  # the separate consents (issue #14 item 2)
         if mode == "sign":
             context["summary"] = _summary(app_form)
         return render(request, "enrollment/applications/application_form.html", context)
@@ -123,18 +127,25 @@ def application_create(request, student_pk):
         if not app_form.is_valid():
             return screen_1()
         sign_form = SignForm(request.POST)
-        if not sign_form.is_valid():
+        context["consent_form"] = consent_form = ConsentForm(request.POST, student=student, application_form=app_form)
+        if not all([sign_form.is_valid(), consent_form.is_valid()]):
             return screen_2(sign_form)
         try:
-            application = services.application_submit(
-                actor=request.user,
-                student=student,
-                data=app_form.application_data(),
-                text_version=sign_form.cleaned_data["text_version"],
-                signature=agreements_views.signature(request, sign_form.cleaned_data),
-            )
+            with transaction.atomic():  # the consents and the application stand or fall together
+                consents_services.consents_give(
+                    actor=request.user, student=student, versions=consent_form.versions(),
+                    relation=sign_form.cleaned_data["relation"], ip_address=agreements_views.client_address(request),
+                )  # fmt: skip
+                application = services.application_submit(
+                    actor=request.user,
+                    student=student,
+                    data=app_form.application_data(),
+                    text_version=sign_form.cleaned_data["text_version"],
+                    signature=agreements_views.signature(request, sign_form.cleaned_data),
+                )
         except DomainError as exc:
             messages.error(request, exc.message)
+            context["consent_form"] = ConsentForm(student=student)
             if agreements_services.live_application(student=student, school_year=school_year) is not None:
                 return redirect("enrollment:application-create", student_pk=student.pk)
             fresh = agreements_selectors.current_agreement_text(school=student.school, school_year=school_year)
@@ -193,22 +204,30 @@ def application_enter(request, student_pk):
     data = request.POST if request.method == "POST" else None
     app_form = ApplicationForm(data, student=student, categories=informed["categories"])
     sign_form = PaperSignForm(data, initial={"text_version": text.version})
-    if request.method == "POST" and app_form.is_valid() and sign_form.is_valid():
+    consent_form = PaperConsentForm(data, request.FILES or None, student=student, application_form=app_form)
+    if request.method == "POST" and all([app_form.is_valid(), sign_form.is_valid(), consent_form.is_valid()]):
         try:
-            application = services.application_enter_on_behalf(
-                actor=request.user,
-                student=student,
-                data=app_form.application_data(),
-                text_version=sign_form.cleaned_data["text_version"],
-                signature=agreements_views.signature(request, sign_form.cleaned_data),
-                paper_original_on_file=sign_form.cleaned_data["paper_original_on_file"],
-            )
+            with transaction.atomic():  # the paper consent (with its scan) and the application together
+                if consent_form.kinds():  # none when both consents are live already
+                    consents_services.consent_record_paper(
+                        actor=request.user, student=student, kinds=consent_form.kinds(),
+                        scan=consent_form.cleaned_data["scan"], signer_name=sign_form.cleaned_data["signer_name"],
+                        relation=sign_form.cleaned_data["relation"],
+                    )  # fmt: skip
+                application = services.application_enter_on_behalf(
+                    actor=request.user,
+                    student=student,
+                    data=app_form.application_data(),
+                    text_version=sign_form.cleaned_data["text_version"],
+                    signature=agreements_views.signature(request, sign_form.cleaned_data),
+                    paper_original_on_file=sign_form.cleaned_data["paper_original_on_file"],
+                )
         except DomainError as exc:
             messages.error(request, exc.message)
             return redirect("enrollment:application-enter", student_pk=student.pk)
         messages.success(request, _("The paper application of %(name)s is entered.") % {"name": student.name})
         return redirect("enrollment:application-detail", pk=application.pk)
-    context.update(form=app_form, sign_form=sign_form, informed=informed)
+    context.update(form=app_form, sign_form=sign_form, informed=informed, consent_form=consent_form)
     return render(request, "enrollment/applications/application_enter.html", context)
 
 
