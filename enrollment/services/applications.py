@@ -85,10 +85,10 @@ def _create(
     # constraint enrollment_application_one_live catches the rest (SQLite, or a paper and an online one at once).
     student = Student.objects.select_for_update().select_related("school").get(pk=student.pk)
     _check_data(student, data)
-    consents_services.require_for_application(student=student, data=data)  # issue #14 item 2
     if live_application(student=student, school_year=school_year) is not None:
         raise _second_application()
     text = current_text_or_refuse(school=student.school, school_year=school_year, text_version=text_version)
+    consents_services.require_for_application(student=student, data=data)  # issue #14 item 2
     agreement = agreement_record(
         actor=actor,
         student=student,
