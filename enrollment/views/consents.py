@@ -34,6 +34,7 @@ def consent_list(request):
 @login_required
 @require_POST
 def consent_give(request, student_pk):
+    permissions.require(request.user, "consent.give")  # guardians only (403); then their own children (404)
     student = get_object_or_404(roster_selectors.children_of(parent=request.user), pk=student_pk)
     permissions.require(request.user, "consent.give", student)
     form = ConsentForm(request.POST, student=student, require_personal=False)
