@@ -49,6 +49,12 @@ register(
         "data_request.view": {PA, CT, SA},
         "data_request.answer": {SA},
         "data_request.overdue": {TC, *COUNTY_READERS},  # open requests past due, by school: no personal data
+        # The guardian's separate consent (issue #14, item 2): given and withdrawn by a guardian for their own
+        # children only; a paper consent form entered with its scan by the class teacher (own class) or the school.
+        "consent.give": {PA},  # object: the child (a Student the parent sees)
+        "consent.withdraw": {PA},
+        "consent.record_paper": {CT, SA},
+        "consent.view": {PA, CT, SA},
     },
     scopes={
         "enrollment.Application": {
@@ -72,12 +78,19 @@ register(
         "enrollment.LetterBatch": {CT: of_class("admin_class"), SA: at_school()},
         # A parent sees the requests they made; the class teacher their class's children's; the school its own.
         "enrollment.DataRequest": {PA: of_person("requester"), CT: of_class("student__admin_class"), SA: at_school()},
+        # A guardian sees (and withdraws) the consents of their own children; the class teacher and the school theirs.
+        "enrollment.Consent": {
+            PA: of_person("student__guardian_links__guardian__user"),
+            CT: of_class("student__admin_class"),
+            SA: at_school("student__school"),
+        },
     },
     action_scopes={
         # A class teacher prints letters and enters paper applications only for their own class, though they see
         # the school.
         "letter.batch": {"schools.AdminClass": {CT: of_class("pk")}},
         "application.enter_on_behalf": {"schools.Student": {CT: of_class("admin_class")}},
+        "consent.record_paper": {"schools.Student": {CT: of_class("admin_class")}},
         # A parent or class teacher sees the mobile of the applications they made; the school admin every one.
         # whoever submitted the application: online as a parent, or entered from paper as a class teacher
         "application.view_contact": {"enrollment.Application": same_rule({PA, CT}, of_person("applicant"))},

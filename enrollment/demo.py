@@ -22,10 +22,11 @@ import random
 from dataclasses import dataclass
 from heapq import heappop, heappush
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Count
 from django.utils import timezone
 
-from enrollment.models import Agreement, AgreementText, Application, DataRequest
+from enrollment.models import Agreement, AgreementText, Application, Consent, DataRequest
 from enrollment.rules.placement import is_suitable, placement_start_date
 from enrollment.selectors.agreements import current_agreement_text, informed_items, needs_new_signature
 from enrollment.selectors.data_requests import request_targets
@@ -43,6 +44,7 @@ from enrollment.services.applications import (
     application_submit,
     application_withdraw,
 )
+from enrollment.services.consents import consent_record_paper, consent_withdraw, consents_give
 from enrollment.services.data_requests import data_request_answer, data_request_submit
 from enrollment.services.parents import child_link
 from enrollment.services.placement import activate_due_placements, application_place, placement_apply
@@ -361,14 +363,22 @@ class YearStory:
         name, _mobile, relation = case.guardian
         version = self.text_versions[case.school.pk]
         rng = random.Random(f"submit:{case.student.id_number}")
+        # The separate consents (issue #14 item 2), given on the same page: the sensitive one where the family
+        # states disability or hardship.
+        sensitive = bool(case.data.get("disability") or case.data.get("economic_hardship"))
+        kinds = ["personal", "sensitive"] if sensitive else ["personal"]
         if case.online:
             parent = self.parent_account(case.student, case.guardian)
             signature = Signature(name, relation, f"223.104.{rng.randrange(256)}.{rng.randrange(1, 255)}",
                                   rng.choice(PHONES))  # fmt: skip
+            consents_give(actor=parent, student=case.student, versions={k: 1 for k in kinds}, relation=relation,
+                          ip_address=signature.ip_address)  # fmt: skip
             case.application = application_submit(
                 actor=parent, student=case.student, data=case.data, text_version=version, signature=signature
             )
         else:
+            consent_record_paper(actor=case.clerk, student=case.student, kinds=kinds, signer_name=name,
+                                 relation=relation, scan=paper_scan(case.student))  # fmt: skip
             case.application = application_enter_on_behalf(
                 actor=case.clerk, student=case.student, data=case.data, text_version=version,
                 signature=Signature(name, relation), paper_original_on_file=True,
@@ -625,7 +635,37 @@ def play(county: DemoCounty, phase: str) -> list[str]:
         YearStory(county, year).play()
     if demo_parent is not None:
         data_requests_story(county, county.user_object(demo_parent))
+    consents_story(county, demo_parent)
     return summary_lines(year)
+
+
+# A one-page PDF standing for the scan of a signed paper consent form (the real one is photographed at school).
+SCAN_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+def paper_scan(student) -> SimpleUploadedFile:
+    return SimpleUploadedFile(f"consent-{student.pk}.pdf", SCAN_PDF, content_type="application/pdf")
+
+
+def consents_story(county: DemoCounty, demo_parent: User | None) -> None:
+    """One guardian withdraws the sensitive consent (issue #14 item 2) a week ago: the demo parent's, if their child
+    has one, else the first online one; their child's disability and hardship leave the application. Written once."""
+    if Consent.objects.filter(kind="sensitive", status=Consent.Status.WITHDRAWN).exists():
+        return
+    live = Consent.objects.filter(
+        kind="sensitive", status=Consent.Status.GIVEN, channel=Consent.Channel.ONLINE,
+        student__school__code__startswith=REGION,
+    ).select_related("student", "given_by").order_by("pk")  # fmt: skip
+    consent = (demo_parent and live.filter(given_by=demo_parent).first()) or live.first()
+    if consent is None:
+        return
+    with county.clock.at(working_moment(timezone.localdate(county.clock.now) - 7 * DAY, county.rng)):
+        consent_withdraw(
+            actor=county.user_object(consent.given_by), consent=consent, note="不想再提供孩子的残疾和家庭经济情况"
+        )
 
 
 def data_requests_story(county: DemoCounty, parent: User) -> None:
@@ -662,6 +702,7 @@ def summary_lines(year: SchoolYear) -> list[str]:
     schools = apps.values("school").distinct().count()
     agreements = Agreement.objects.filter(text__school_year=year, student__school__code__startswith=REGION)
     requests = DataRequest.objects.filter(**in_county)
+    consents = Consent.objects.filter(student__school__code__startswith=REGION)
     return [
         f"课后服务申请 {apps.count()} 份（{schools} 所学校，代录 {apps.filter(entered_by__isnull=False).count()} 份）："
         + " · ".join(f"{APPLICATION_LABELS[s]} {statuses.get(s, 0)}" for s in AS),
@@ -670,4 +711,6 @@ def summary_lines(year: SchoolYear) -> list[str]:
         f"不同意 {agreements.filter(decision=Agreement.Decision.DECLINED).count()}",
         f"插班生 {LATE_JOINER['name']}（{FIRST} 三年级1班）家长信编码 {LATE_JOINER['link_code']}：尚未申请，今天仍可申请（逾期申请）",
         f"家长数据权利申请 {requests.count()} 件（待答复 {requests.filter(status__in=DataRequest.OPEN).count()}）",
+        f"监护人单独同意 {consents.count()} 份（纸质 {consents.filter(channel=Consent.Channel.PAPER).count()} · "
+        f"敏感信息 {consents.filter(kind='sensitive').count()} · 已撤回 {consents.filter(status='withdrawn').count()}）",
     ]

@@ -1,4 +1,15 @@
-from .views import agreements, applications, coverage, data_requests, homes, letters, parents, placement, review
+from .views import (
+    agreements,
+    applications,
+    consents,
+    coverage,
+    data_requests,
+    homes,
+    letters,
+    parents,
+    placement,
+    review,
+)
 
 app_name = "enrollment"
 urlpatterns = [
@@ -11,4 +22,5 @@ urlpatterns = [
     *placement.urlpatterns,
     *coverage.urlpatterns,
     *data_requests.urlpatterns,
+    *consents.urlpatterns,
 ]

@@ -10,11 +10,13 @@ a chosen submission time, or a state without its history, it builds the row itse
 `make_application`, tests/enrollment/test_placement.py `make_application`).
 """
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from enrollment.models import AgreementText, Application
 from enrollment.services import agreements as agreements_services
 from enrollment.services import applications as applications_services
+from enrollment.services import consents as consents_services
 from enrollment.services import placement as placement_services
 from enrollment.services import review as review_services
 from enrollment.services.agreements import Signature
@@ -86,6 +88,26 @@ def service_class_for(student: Student, *, actor=None, capacity=40) -> ServiceCl
     )  # fmt: skip
 
 
+SCAN_PDF = b"%PDF-1.4\n% the signed consent form\n%%EOF\n"
+
+
+def scan(name: str = "consent.pdf", content: bytes = SCAN_PDF) -> SimpleUploadedFile:
+    """A scan of a signed paper form, as a browser uploads it."""
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+def paper_consent(student: Student, *, sensitive: bool = False, actor=None):
+    """The guardian's consents signed on paper and entered by the school with the scan (issue #14 item 2)."""
+    kinds = ["personal", "sensitive"] if sensitive else ["personal"]
+    kinds = [k for k in kinds if not student.consents.filter(kind=k, status="given").exists()]
+    if not kinds:
+        return []
+    return consents_services.consent_record_paper(
+        actor=actor or school_admin_of(student.school), student=student, kinds=kinds, signer_name="马文清",
+        relation="father", scan=scan(),
+    )  # fmt: skip
+
+
 def application(student: Student, *, status: str = S.SUBMITTED, service_class=None, **data) -> Application:
     """An application of `student` in `status`, reached through the services (see the module docstring).
 
@@ -96,6 +118,7 @@ def application(student: Student, *, status: str = S.SUBMITTED, service_class=No
     """
     admin = school_admin_of(student.school)
     text = agreement_text(student.school, actor=admin)
+    paper_consent(student, sensitive=bool(data.get("disability") or data.get("economic_hardship")), actor=admin)
     app = applications_services.application_enter_on_behalf(
         actor=admin, student=student, data={**APPLICATION_DATA, **data}, text_version=text.version,
         signature=Signature(signer_name="马文清", relation="father"), paper_original_on_file=True,

@@ -23,10 +23,8 @@ class _SignerFields(forms.Form):
 
 class SignForm(_SignerFields):
     consent = forms.BooleanField(
-        label=_(
-            "I have read the information and the agreement above. I agree to it, and I consent to the school "
-            "processing my child's personal data for this service."
-        ),
+        # The consent to processing the child's data is its own act (issue #14 item 2: forms/consents.py).
+        label=_("I have read the information and the agreement above, and I agree to it."),
         error_messages={"required": _("To sign, tick the box to show that you agree.")},
     )
 

@@ -12,7 +12,12 @@ class DataRequestForm(forms.Form):
     their own data at each school."""
 
     about = forms.ChoiceField(label=_("About"))
-    kind = forms.ChoiceField(label=_("I ask the school to"), choices=DataRequest.Kind.choices, widget=forms.RadioSelect)
+    kind = forms.ChoiceField(
+        label=_("I ask the school to"),
+        choices=[(k.value, k.label) for k in DataRequest.NEW_KINDS],
+        widget=forms.RadioSelect,
+        help_text=_("To withdraw a consent, use “My consents”: it takes effect at once."),
+    )
     what_is_wrong = forms.CharField(label=_("What is wrong now"), max_length=300, required=False)
     should_be = forms.CharField(label=_("What it should be"), max_length=300, required=False)
     details = forms.CharField(
@@ -20,7 +25,7 @@ class DataRequestForm(forms.Form):
         max_length=1000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("For a deletion: which data. For a withdrawal: of what (the consent, the service)."),
+        help_text=_("For a deletion: which data."),
     )
 
     def __init__(self, *args, targets, **kwargs):

@@ -2,6 +2,7 @@
 
 from .agreements import Agreement, AgreementText
 from .applications import Application, ApplicationEvent
+from .consents import Consent, ConsentEvent, ConsentKind, ConsentText
 from .data_requests import DataRequest, DataRequestEvent
 from .letters import LetterBatch
 
@@ -10,6 +11,10 @@ __all__ = [
     "AgreementText",
     "Application",
     "ApplicationEvent",
+    "Consent",
+    "ConsentEvent",
+    "ConsentKind",
+    "ConsentText",
     "DataRequest",
     "DataRequestEvent",
     "LetterBatch",

@@ -78,6 +78,8 @@ class Application(TimeStampedModel):
         "activate": _("Started attending"),
         "withdraw": _("Withdrawn"),
         "resign": _("Signed the new agreement"),  # not a move: the application points at a newer agreement
+        # issue #14 item 2: the guardian withdrew the sensitive consent, so disability and hardship were removed
+        "sensitive_cleared": _("Disability and economic hardship removed (consent withdrawn)"),
     }
     RETURN_ACTIONS = ("class_return", "school_return")
     STATUS_STYLE = {  # the badge's colour
@@ -168,7 +170,16 @@ class Application(TimeStampedModel):
     @property
     def priority_groups(self) -> int:
         """How many R2 priority groups the family belongs to: the waiting list serves more first."""
-        return sum([self.dual_working, self.migrant_child, self.disability, self.economic_hardship])
+        return sum([self.dual_working, self.migrant_child, *self.sensitive_priorities])
+
+    @property
+    def sensitive_priorities(self) -> list[bool]:
+        """Disability and economic hardship, counted only under the guardian's live sensitive consent (issue #14
+        item 2): `sensitive_consent` is annotated by the selectors (`consents.with_consent_flags`); a row read
+        without it relies on the write side (withdrawing that consent clears both flags)."""
+        if getattr(self, "sensitive_consent", True) is False:
+            return [False, False]
+        return [self.disability, self.economic_hardship]
 
 
 class ApplicationEvent(WorkflowEvent):

@@ -16,6 +16,8 @@ class DataRequest(TimeStampedModel):
     class Kind(models.TextChoices):
         CORRECTION = "correction", _("Correct my data")
         DELETION = "deletion", _("Delete my data")
+        # Kept for the requests sent before issue #14 item 2: a consent is now withdrawn directly, at once, on the
+        # guardian's "My consents" page (enrollment.services.consents), so no new request of this kind is taken.
         WITHDRAWAL = "withdrawal", _("Withdraw my consent")
 
     class Status(models.TextChoices):
@@ -24,6 +26,7 @@ class DataRequest(TimeStampedModel):
         REFUSED = "refused", _("Answered: refused")
 
     OPEN = (Status.SUBMITTED,)
+    NEW_KINDS = (Kind.CORRECTION, Kind.DELETION)  # what a guardian may send now
     TRANSITIONS = {  # action: (allowed source states, target state)
         "complete": ({Status.SUBMITTED}, Status.DONE),
         "refuse": ({Status.SUBMITTED}, Status.REFUSED),

@@ -245,11 +245,30 @@ def my_data_sections(data: dict, *, full: bool) -> list[Section]:
             }
         )
     sections = [you, children, links, applications, agreements, pickups, attendance, notifications, requests]
-    if data["consents"]:
-        consents = Section("consents", _("Consents"), [("record", _("Record")), ("at", _("Recorded at"))])
-        for c in data["consents"]:
-            consents.rows.append({"record": str(c), "at": _local(getattr(c, "created_at", None)) or ""})
-        sections.insert(5, consents)
+    consents = Section(
+        "consents",
+        _("Your consents"),
+        [("child", _("Child")), ("kind", _("Consent")), ("version", _("Version")), ("status", _("Status")),
+         ("given_at", _("Given at")), ("given_by", _("Given by")), ("relation", _("Relation")),
+         ("channel", _("How")), ("withdrawn_at", _("Withdrawn at")), ("by_you", _("By you"))],
+    )  # fmt: skip
+    for c in data["consents"]:
+        mine = c.given_by_id == parent.pk
+        consents.rows.append(
+            {
+                "child": names.get(c.student_id, ""),
+                "kind": c.get_kind_display(),
+                "version": c.text.version,
+                "status": c.get_status_display(),
+                "given_at": _local(c.given_at),
+                "given_by": _name(c.signer_name, full or not mine),
+                "relation": StudentGuardian.Relation.label_of(c.relation),
+                "channel": c.get_channel_display(),
+                "withdrawn_at": _local(c.withdrawn_at) or "",
+                "by_you": _yes(mine),
+            }
+        )
+    sections.insert(5, consents)
     return sections
 
 

@@ -9,6 +9,7 @@ from schools.models import Membership, Role, SchoolYear
 from xiji_afterschool import permissions
 
 from ..models import Application, ApplicationEvent
+from . import consents as consents_selectors
 
 
 def application_list(*, viewer, school_year=None, status: str = "", school=None) -> QuerySet[Application]:
@@ -20,7 +21,8 @@ def application_list(*, viewer, school_year=None, status: str = "", school=None)
         qs = qs.filter(status=status)
     if school is not None:
         qs = qs.filter(school=school)
-    return qs.select_related("student", "student__admin_class", "school", "school_year", "service_class")
+    qs = qs.select_related("student", "student__admin_class", "school", "school_year", "service_class")
+    return consents_selectors.with_consent_flags(qs)  # placement and the review pages use sensitive items under it
 
 
 def application_detail(*, viewer) -> QuerySet[Application]:

@@ -34,7 +34,8 @@ from schools.models import Grade, School, SchoolPlan, SchoolYear, ServiceClass, 
 from schools.selectors import roster as roster_selectors
 from xiji_afterschool import permissions
 
-from ..models import Application
+from ..models import Application, ConsentKind
+from . import consents as consents_selectors
 
 S = Application.Status
 IN_REVIEW = (S.SUBMITTED, S.RETURNED, S.CLASS_APPROVED)
@@ -49,6 +50,7 @@ PRIORITY_GROUPS = {
     "disability": _("Disability"),
     "economic_hardship": _("Economic hardship"),
 }
+SENSITIVE_GROUPS = ("disability", "economic_hardship")
 # Counted numbers (besides students); "not_placed" and "coverage" are derived from them.
 METRICS = ("applicants", "in_review", "approved", "placed", "waiting", "withdrawn")
 METRIC_LABELS = {
@@ -88,10 +90,13 @@ def counted_applications(school_year: SchoolYear) -> QuerySet[Application]:
 def application_counts() -> dict:
     """Count(...) expressions: each metric, and each metric within each priority group (a child counts once)."""
     out = {}
+    # Disability and hardship are counted only under the guardian's live sensitive consent (issue #14 item 2).
+    consented = consents_selectors.live_consent_exists(ConsentKind.SENSITIVE)
     for metric, q in _METRIC_Q.items():
         out[metric] = Count("student", filter=q, distinct=True)
         for group in PRIORITY_GROUPS:
-            out[f"{group}__{metric}"] = Count("student", filter=q & Q(**{group: True}), distinct=True)
+            group_q = Q(**{group: True}) & consented if group in SENSITIVE_GROUPS else Q(**{group: True})
+            out[f"{group}__{metric}"] = Count("student", filter=q & group_q, distinct=True)
     return out
 
 

@@ -1,7 +1,7 @@
 """Reads of the guardian's rights (issue #14, item 5): everything held about a parent and their children, the data
 requests each viewer sees, the county calendar behind a due date, and the overdue requests for the county.
 
-Models of other apps that may not be installed (safety's pick-up adults and hand-overs, consents) are looked up by
+Models of other apps that may not be installed (safety's pick-up adults and hand-overs) are looked up by
 name, so the copy lists them where they exist and never makes enrollment depend on them."""
 
 import datetime
@@ -25,7 +25,7 @@ from schools.models import (
 from schools.selectors import roster as roster_selectors
 from xiji_afterschool import permissions
 
-from ..models import Agreement, Application, ApplicationEvent, DataRequest, DataRequestEvent
+from ..models import Agreement, Application, ApplicationEvent, Consent, DataRequest, DataRequestEvent
 from ..rules import data_requests as rules
 
 
@@ -173,24 +173,11 @@ def my_data(*, parent) -> dict:
             .annotate(count=Count("pk"), first=Min("date"), last=Max("date"))
             .order_by()
         }
-    consent = optional_model("enrollment.Consent") or optional_model("schools.Consent")
-    if consent is not None:
-        data["consents"] = list(_consents_of(consent, parent=parent, ids=ids))
+    # The guardian's separate consents (issue #14 item 2), given and withdrawn, for each child.
+    data["consents"] = list(
+        Consent.objects.filter(student_id__in=ids).select_related("text").order_by("student_id", "given_at", "pk")
+    )
     return data
-
-
-def _consents_of(model, *, parent, ids):
-    """Consent records (another concern's model) tied to the children or given by the parent, whichever fields the
-    model has."""
-    names = {f.name for f in model._meta.get_fields()}
-    qs = model.objects.none()
-    if "student" in names:
-        qs = model.objects.filter(student_id__in=ids)
-    for field in ("given_by", "guardian_user", "user", "signed_by"):
-        if field in names:
-            qs = qs | model.objects.filter(**{field: parent})
-            break
-    return qs.distinct().order_by("pk")[:500]
 
 
 def school_admins(school: School) -> list[User]:

@@ -2,7 +2,7 @@
 
 An `AgreementText` is published per school and school year; a new text is the next version. An `Agreement` is one
 guardian's decision (signed or declined) on one text for one child and is never changed: re-signing writes a new
-row and points the application at it. Signing is also the guardian's consent to processing the child's data.
+row and points the application at it. The consent to processing the child's data is its own act (consents.py).
 """
 
 from dataclasses import dataclass
@@ -81,12 +81,11 @@ def default_agreement_text(*, school: School) -> str:
             "date it chooses. Withdrawing has no consequence for the child."
         ),
         _(
-            "10. Personal data. By signing, the guardian also consents, as the child's guardian, to the school and "
-            "the county Education & Sports Bureau processing the child's and the family's personal data given in "
-            "the application (names, class, mobile numbers, priority situation, attendance and pick-up records) "
-            "only to organise, run and supervise this service. The data are not used for anything else, are not "
-            "given to anyone outside the school and the bureau, and are kept no longer than the service requires. "
-            "Withdrawing this consent is withdrawing from the service."
+            "10. Personal data. The guardian's consent to the processing of the child's personal data, and "
+            "separately of its sensitive data (disability, economic hardship, health notes for safety), is not part "
+            "of this agreement: it is given separately, on its own text, and can be withdrawn at any time under "
+            "“My data” → “My consents”. The data are used only to organise, run and supervise this service, are not "
+            "given to anyone outside the school and the bureau, and are kept no longer than the service requires."
         ),
     ]
     return "\n\n".join(p % {"school": school.name} for p in paragraphs)

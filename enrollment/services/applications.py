@@ -22,6 +22,7 @@ from xiji_afterschool.workflow import log, transition
 from ..models import Agreement, Application
 from ..rules import applications as applications_rules
 from ..selectors import applications as selectors
+from . import consents as consents_services
 from . import placement
 from .agreements import Signature, agreement_record, current_text_or_refuse, full_clean_or_refuse, live_application
 
@@ -88,6 +89,7 @@ def _create(
     if live_application(student=student, school_year=school_year) is not None:
         raise _second_application()
     text = current_text_or_refuse(school=student.school, school_year=school_year, text_version=text_version)
+    consents_services.require_for_application(student=student, data=data)  # issue #14 item 2
     agreement = agreement_record(
         actor=actor,
         student=student,
@@ -192,6 +194,7 @@ def application_resubmit(*, actor, application: Application, data: dict, note: s
             % {"status": app.get_status_display()}
         )
     _check_data(app.student, data)
+    consents_services.require_for_application(student=app.student, data=data)
     for name, value in data.items():
         setattr(app, name, value)
     full_clean_or_refuse(app)

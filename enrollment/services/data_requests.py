@@ -1,5 +1,5 @@
-"""The guardian's rights (issue #14, item 5): a parent asks the school to correct or delete data, or withdraws
-consent; the school answers (done, or refused with a reason) within 15 working days; the parent is told.
+"""The guardian's rights (issue #14, item 5): a parent asks the school to correct or delete data (a consent is
+withdrawn directly, issue #14 item 2: `services/consents.py`; older withdrawal requests are still answered); the school answers (done, or refused with a reason) within 15 working days; the parent is told.
 
 Every step is a `xiji_afterschool.workflow` step on `DataRequest` (its own event history and the audit trail). The
 school's administrators are told of a new request, and reminded of open ones by the county's daily job
@@ -46,7 +46,11 @@ def data_request_submit(
     """A parent sends a request about one of their children (`student`) or about their own data kept by `school`
     (a school of one of their children). The due date is 15 working days on the county calendar. The school's
     administrators are told. Raises PermissionDenied, DomainError."""
-    if kind not in DataRequest.Kind.values:
+    if kind == DataRequest.Kind.WITHDRAWAL:
+        raise DomainError(
+            _("A consent is withdrawn directly, at once, under “My data” → “My consents”; no request is needed.")
+        )
+    if kind not in DataRequest.NEW_KINDS:
         raise DomainError(_("Choose what you are asking for."))
     if student is not None:
         permissions.require(actor, "data_request.create", student)
@@ -59,12 +63,9 @@ def data_request_submit(
         what_is_wrong = checked_text(what_is_wrong, required=_("Say what is wrong."), max_length=TEXT_MAX)
         should_be = checked_text(should_be, required=_("Say what it should be."), max_length=TEXT_MAX)
         details = (details or "").strip()[:DETAILS_MAX]
-    elif kind == DataRequest.Kind.DELETION:
+    else:  # a deletion
         what_is_wrong = should_be = ""
         details = checked_text(details, required=_("Say which data should be deleted."), max_length=DETAILS_MAX)
-    else:
-        what_is_wrong = should_be = ""
-        details = (details or "").strip()[:DETAILS_MAX]
     now = timezone.now()
     request = DataRequest(
         school=school,

@@ -33,6 +33,7 @@ from xiji_afterschool.workflow import TransitionNotAllowed, transition
 
 from ..models import Application
 from ..rules import placement as rules
+from ..selectors import consents as consents_selectors
 from . import review as review_services
 
 Status = Application.Status
@@ -98,9 +99,9 @@ def placement_apply(
         c.admin_class_ids = {ac.pk for ac in c.admin_classes.all()}
     occupancy = {c.pk: c.occupied for c in classes}
     applications = list(
-        Application.objects.filter(school=school, school_year=school_year, status__in=rules.PLACEABLE).select_related(
-            "student", "student__admin_class", "applicant"
-        )
+        consents_selectors.with_consent_flags(  # priority uses disability and hardship only under live consent
+            Application.objects.filter(school=school, school_year=school_year, status__in=rules.PLACEABLE)
+        ).select_related("student", "student__admin_class", "applicant")
     )
     suggestion = rules.suggest_placements(applications, classes, occupancy)
     confirmed = set(confirmed_ids)

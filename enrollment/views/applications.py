@@ -6,6 +6,7 @@ Pages are short and phone-first: most parents use a cheap phone on a slow connec
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -20,6 +21,7 @@ from xiji_afterschool.errors import DomainError, form_errors
 
 from ..forms.agreements import DeclineForm, PaperSignForm, SignForm
 from ..forms.applications import ApplicationForm, ResubmitForm, WithdrawForm
+from ..forms.consents import ConsentForm, PaperConsentForm
 from ..models import Application
 from ..reports import letters as letters_reports
 from ..selectors import agreements as agreements_selectors
@@ -28,6 +30,7 @@ from ..selectors import letters as letters_selectors
 from ..selectors import parents as parents_selectors
 from ..services import agreements as agreements_services
 from ..services import applications as services
+from ..services import consents as consents_services
 from . import agreements as agreements_views
 
 
@@ -104,28 +107,36 @@ def application_create(request, student_pk):
     )
     signer_initial = {"text_version": text.version, "signer_name": request.user.full_name, "relation": relation}
 
-    def page(sign_form, mode="apply"):
+    def page(sign_form, mode="apply", consent_form=None):
+        consent_form = consent_form or ConsentForm(student=student)  # the separate consents (issue #14 item 2)
         return render(
             request,
             "enrollment/applications/application_form.html",
-            {**context, "screen": mode, "form": app_form, "sign_form": sign_form},
+            {**context, "screen": mode, "form": app_form, "sign_form": sign_form, "consent_form": consent_form},
         )
 
     if step == "sign":
         sign_form = SignForm(request.POST)
-        forms_valid = app_form.is_valid() & sign_form.is_valid()  # both, so every problem is marked at once
+        consent_form = ConsentForm(request.POST, student=student, application_form=app_form)
+        forms_valid = app_form.is_valid() & sign_form.is_valid() & consent_form.is_valid()  # every problem at once
         if not forms_valid:
-            return page(sign_form)
+            return page(sign_form, consent_form=consent_form)
         try:
-            application = services.application_submit(
-                actor=request.user,
-                student=student,
-                data=app_form.application_data(),
-                text_version=sign_form.cleaned_data["text_version"],
-                signature=agreements_views.signature(request, sign_form.cleaned_data),
-            )
+            with transaction.atomic():  # the consents and the application stand or fall together
+                consents_services.consents_give(
+                    actor=request.user, student=student, versions=consent_form.versions(),
+                    relation=sign_form.cleaned_data["relation"], ip_address=agreements_views.client_address(request),
+                )  # fmt: skip
+                application = services.application_submit(
+                    actor=request.user,
+                    student=student,
+                    data=app_form.application_data(),
+                    text_version=sign_form.cleaned_data["text_version"],
+                    signature=agreements_views.signature(request, sign_form.cleaned_data),
+                )
         except DomainError as exc:
             messages.error(request, exc.message)
+            context["consent_form"] = ConsentForm(student=student)
             if agreements_services.live_application(student=student, school_year=school_year) is not None:
                 return redirect("enrollment:application-create", student_pk=student.pk)
             fresh = agreements_selectors.current_agreement_text(school=student.school, school_year=school_year)
@@ -189,22 +200,30 @@ def application_enter(request, student_pk):
     data = request.POST if request.method == "POST" else None
     app_form = ApplicationForm(data, student=student, categories=informed["categories"])
     sign_form = PaperSignForm(data, initial={"text_version": text.version})
-    if request.method == "POST" and app_form.is_valid() and sign_form.is_valid():
+    consent_form = PaperConsentForm(data, request.FILES or None, student=student, application_form=app_form)
+    if request.method == "POST" and all([app_form.is_valid(), sign_form.is_valid(), consent_form.is_valid()]):
         try:
-            application = services.application_enter_on_behalf(
-                actor=request.user,
-                student=student,
-                data=app_form.application_data(),
-                text_version=sign_form.cleaned_data["text_version"],
-                signature=agreements_views.signature(request, sign_form.cleaned_data),
-                paper_original_on_file=sign_form.cleaned_data["paper_original_on_file"],
-            )
+            with transaction.atomic():  # the paper consent (with its scan) and the application together
+                if consent_form.kinds():  # none when both consents are live already
+                    consents_services.consent_record_paper(
+                        actor=request.user, student=student, kinds=consent_form.kinds(),
+                        scan=consent_form.cleaned_data["scan"], signer_name=sign_form.cleaned_data["signer_name"],
+                        relation=sign_form.cleaned_data["relation"],
+                    )  # fmt: skip
+                application = services.application_enter_on_behalf(
+                    actor=request.user,
+                    student=student,
+                    data=app_form.application_data(),
+                    text_version=sign_form.cleaned_data["text_version"],
+                    signature=agreements_views.signature(request, sign_form.cleaned_data),
+                    paper_original_on_file=sign_form.cleaned_data["paper_original_on_file"],
+                )
         except DomainError as exc:
             messages.error(request, exc.message)
             return redirect("enrollment:application-enter", student_pk=student.pk)
         messages.success(request, _("The paper application of %(name)s is entered.") % {"name": student.name})
         return redirect("enrollment:application-detail", pk=application.pk)
-    context.update(form=app_form, sign_form=sign_form, informed=informed)
+    context.update(form=app_form, sign_form=sign_form, informed=informed, consent_form=consent_form)
     return render(request, "enrollment/applications/application_enter.html", context)
 
 

@@ -235,6 +235,8 @@ def _is_live(student: Student, *, now, days_of) -> bool:
             rows = rows.exclude(pickup_person=ANON)  # not yet anonymised: open, or withdrawn but not yet due
         elif label == "enrollment.Agreement":
             rows = rows.filter(created_at__gte=applicants_cutoff)
+        elif label == "enrollment.Consent":  # the record of a consent, kept as long as the agreement's (issue #14)
+            rows = rows.filter(Q(given_at__gte=applicants_cutoff) | Q(withdrawn_at__gte=applicants_cutoff))
         elif label == "schools.Attendance":
             rows = rows.filter(session__date__gte=attendance_day)
         elif label == "schools.ServiceClassMember":
@@ -257,6 +259,11 @@ def _anonymise_child(student: Student, *, now) -> int:
     if Application is not None:
         _anonymise_applications(Application.objects.filter(student=student).exclude(pickup_person=ANON), now)
         _anonymise_agreements(Agreement.objects.filter(student=student), now)
+        Consent = _enrollment("Consent")
+        if Consent is not None:  # the signer's name and address; TODO(#14) the paper scan is kept (constraint)
+            Consent.objects.filter(student=student).exclude(signer_name=ANON).update(
+                signer_name=ANON, ip_address=None, updated_at=now
+            )
     guardian_ids = list(StudentGuardian.objects.filter(student=student).values_list("guardian_id", flat=True))
     StudentGuardian.objects.filter(student=student).delete()
     deleted = 0

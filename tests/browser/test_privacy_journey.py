@@ -1,5 +1,6 @@
 """Issue 14 at 375 px: a guardian whose mobile the school holds registers with the code the console sender shows,
-finds the children linked at once, gives the separate consent and downloads a copy of what is held about them."""
+finds the children linked at once, gives the separate consent on "My consents" (reached from "My data"), reads what
+withdrawing would mean, and downloads a copy of what is held about them."""
 
 import json
 
@@ -53,6 +54,32 @@ def test_a_guardian_registers_by_sms_finds_the_children_and_downloads_the_data(p
     page.click("[data-my-data-link]")
     page.wait_for_load_state("networkidle")
     _shot(page, screenshot_dir, "3-my-data")
+
+    # The separate consent (issue #14 item 2): its own page, two unticked boxes, each text to unfold and read.
+    page.click("[data-my-consents-link]")
+    page.wait_for_load_state("networkidle")
+    section = page.locator("[data-consents-child]:has(input[name='consent-personal'])").first
+    assert section.count(), page.inner_text("main")[:500]
+    box = section.locator("input[name='consent-personal']")
+    assert not box.is_checked() and not section.locator("input[name='consent-sensitive']").is_checked()
+    section.locator("[data-consent-kind=personal] summary").click()
+    assert "第二十八条" in section.locator("[data-consent-kind=personal] details").inner_text()
+    _shot(page, screenshot_dir, "4-consent-to-give")
+    box.check()
+    section.locator("[data-give-consent]").click()
+    page.wait_for_load_state("networkidle")
+    given = page.locator("[data-withdraw-consent=personal]")
+    assert given.count() >= 1, page.inner_text("main")[:500]
+    # version, time, who, relation and channel, live (the words come from the catalogue the integrator merges)
+    assert page.locator("[data-consent] .consent-facts").count() >= 1
+    _shot(page, screenshot_dir, "5-consent-given")
+    # Withdrawing says first what it means; the guardian keeps the consent here.
+    given.first.click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#withdrawal-effects li").count() >= 3  # said before the guardian confirms
+    _shot(page, screenshot_dir, "6-withdraw-explained")
+    page.goto(base_url + "/enrollment/parent/my-data/")
+
     with page.expect_download() as download:
         page.click("a[href$='my-data.json']")
     data = json.loads(open(download.value.path(), encoding="utf-8").read())
@@ -60,3 +87,4 @@ def test_a_guardian_registers_by_sms_finds_the_children_and_downloads_the_data(p
     assert guardian["mobile"] in text  # the guardian's own data, in full
     for child in guardian["children"]:
         assert child in text
+    assert any(row["by_you"] == "是" and not row["withdrawn_at"] for row in data["consents"]), data["consents"]

@@ -14,6 +14,7 @@ from enrollment.models import Agreement, AgreementText, Application, Application
 from enrollment.rules import applications as applications_rules
 from enrollment.services import agreements as agreement_services
 from enrollment.services import applications as services
+from enrollment.services import consents as consent_services
 from enrollment.services.agreements import Signature
 from schools.models import ActivityCategory, PlanSection, Role, ServiceClass, ServiceClassMember, StudentGuardian
 from xiji_afterschool.errors import DomainError
@@ -22,6 +23,7 @@ from xiji_afterschool.workflow import TransitionNotAllowed
 from ..access.parents import agreement_text, signed_application
 from ..conftest import messages_of, pretend_today
 from ..factories import AdminClassFactory, StudentFactory, user_with_role
+from ..factories_enrollment import paper_consent, scan
 
 pytestmark = pytest.mark.usefixtures("english", "english_pages")
 
@@ -76,8 +78,22 @@ def service_data(**overrides) -> dict:
     return data
 
 
+def give(w, student=None, *, sensitive: bool = False, parent=None):
+    """The guardian's separate consents (issue #14 item 2), given online before a service call applies."""
+    kinds = {"personal": 1, "sensitive": 1} if sensitive else {"personal": 1}
+    return consent_services.consents_give(
+        actor=parent or w.parent, student=student or w.child, versions=kinds, relation="father"
+    )
+
+
 def sign_data(version: int, **overrides) -> dict:
-    data = {"text_version": version, "signer_name": "马文清", "relation": "father", "consent": "on"}
+    """Screen 2 as a browser posts it: the signature and the two separate consents ticked (app_data() has economic
+    hardship ticked, which needs the sensitive one)."""
+    data = {
+        "text_version": version, "signer_name": "马文清", "relation": "father", "consent": "on",
+        "consent-personal": "on", "consent-personal_version": 1, "consent-sensitive": "on",
+        "consent-sensitive_version": 1,
+    }  # fmt: skip
     data.update(overrides)
     return data
 
@@ -307,6 +323,7 @@ def test_a_second_live_application_for_the_same_child_and_year_is_refused(w, cli
 
 def test_the_unique_constraint_catches_a_racing_second_application_and_leaves_no_agreement(w):
     signed_application(w)
+    give(w)
     before = counts()
     # Both requests passed the check before either wrote: the partial unique index refuses the second.
     with mock.patch.object(services, "live_application", return_value=None):
@@ -380,6 +397,14 @@ def test_after_the_deadline_a_parent_sends_a_late_application_and_paper_ones_are
     assert "data-late-next" in detail and "the school decides next" in detail and "0954-7012345" in detail
 
     # The paper path (代录) is still open after the deadline, for another child; it goes straight to review.
+    assert "Online applications closed" in page and "paper application" in page
+    client.post(apply_url(w), {**app_data(), **sign_data(1), "step": "sign"})
+    assert counts() == (0, 0, 0)
+    with pytest.raises(DomainError, match="closed"):
+        services.application_submit(
+            actor=w.parent, student=w.child, data=service_data(), text_version=1, signature=SIGNATURE
+        )
+    paper_consent(w.child, actor=w.class_teacher)
     app = services.application_enter_on_behalf(
         actor=w.class_teacher, student=w.other_child, data=service_data(), text_version=1, signature=SIGNATURE,
         paper_original_on_file=True,
@@ -491,6 +516,7 @@ def edit_url(app):
 
 def test_parent_corrects_a_returned_application_and_sends_it_again(w, client):
     app = signed_application(w, S.RETURNED)
+    give(w, sensitive=True)  # app_data() ticks economic hardship
     ApplicationEvent.objects.create(
         application=app, action="class_return", from_status=S.SUBMITTED, to_status=S.RETURNED, actor=w.class_teacher,
         note="请填写接送人的手机号",
@@ -545,6 +571,9 @@ def paper_data(**overrides) -> dict:
         "signer_name": "李秀英",
         "relation": "grandmother",
         "paper_original_on_file": "on",
+        "consent-personal": "on",
+        "consent-sensitive": "on",  # app_data() ticks economic hardship
+        "consent-scan": scan(),
     }
     data.update(overrides)
     return data
@@ -659,6 +688,7 @@ def test_a_parent_never_sees_another_familys_application_or_agreement(w, client)
 def test_agreement_text_belongs_to_the_childs_school(w):
     """A text of another school never counts as the child's current text."""
     agreement_text(w)  # school_a v1 exists already
+    give(w)
     AgreementText.objects.create(
         school=w.school_b, school_year=w.school_year, version=5, body="乙乡协议" * 20, published_by=w.other_school_admin
     )

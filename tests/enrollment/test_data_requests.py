@@ -21,6 +21,7 @@ from enrollment.services import data_requests as services
 from schools.models import AuditRecord, CalendarDay, Notification, Role, StudentGuardian
 from xiji_afterschool.bureau.selectors import reminders as reminders_selectors
 from xiji_afterschool.bureau.services import reminders as reminders_services
+from xiji_afterschool.errors import DomainError
 from xiji_afterschool.workflow import TransitionNotAllowed
 
 from ..access.parents import signed_application
@@ -118,7 +119,7 @@ def test_json_copy_is_the_parents_own_data_in_full_other_mobiles_masked(family, 
 def test_excel_copy_has_a_sheet_per_kind_of_data(family, client):
     w = family
     services.data_request_submit(
-        actor=w.parent, kind=DataRequest.Kind.WITHDRAWAL, student=w.child, school=w.school_a, details="退出课后服务"
+        actor=w.parent, kind=DataRequest.Kind.DELETION, student=w.child, school=w.school_a, details="删除接送记录"
     )
     client.force_login(w.parent)
     response = client.get(reverse("enrollment:my-data-xlsx"))
@@ -132,7 +133,7 @@ def test_excel_copy_has_a_sheet_per_kind_of_data(family, client):
     mobiles = {row[2]: row[3] for row in list(book["Guardians of each child"].values)[1:]}
     assert mobiles == {"Father": w.guardian.mobile, "Mother": "139****9999"}
     requests = list(book["Your requests about your data"].values)
-    assert requests[1][3] == "Withdraw my consent" and requests[1][4] == "Waiting for the school's answer"
+    assert requests[1][3] == "Delete my data" and requests[1][4] == "Waiting for the school's answer"
     assert AuditRecord.objects.filter(action="export.my_data_xlsx", actor=w.parent).exists()
 
 
@@ -216,8 +217,8 @@ def test_a_parent_cannot_ask_about_another_familys_child(world, client):
         services.data_request_submit(actor=w.parent, kind="deletion", student=w.other_child, school=w.school_a,
                                      details="删除")  # fmt: skip
     with pytest.raises(PermissionDenied):  # their own data at a school that has none of their children
-        services.data_request_submit(actor=w.parent, kind="withdrawal", school=w.school_b)
-    own = services.data_request_submit(actor=w.parent, kind="withdrawal", school=w.school_a, details="撤回同意")
+        services.data_request_submit(actor=w.parent, kind="deletion", school=w.school_b, details="删除")
+    own = services.data_request_submit(actor=w.parent, kind="deletion", school=w.school_a, details="删除我的手机号")
     assert own.student is None and own.school == w.school_a
     # the other family and the other school never see it; the class teacher sees only requests about a child
     assert not selectors.data_request_list(viewer=w.other_parent).exists()
@@ -228,7 +229,9 @@ def test_a_parent_cannot_ask_about_another_familys_child(world, client):
 
 def test_the_class_teacher_sees_the_class_requests_but_cannot_answer(world, client):
     w = world
-    request = services.data_request_submit(actor=w.parent, kind="withdrawal", student=w.child, school=w.school_a)
+    request = services.data_request_submit(
+        actor=w.parent, kind="deletion", student=w.child, school=w.school_a, details="删除"
+    )
     client.force_login(w.class_teacher)
     page = client.get(reverse("enrollment:data-request-detail", args=[request.pk])).content.decode()
     assert "Answer the family" not in page
@@ -297,22 +300,39 @@ def test_my_data_and_the_school_list_read_a_fixed_number_of_queries(world, clien
             assert client.get(url).status_code == 200
         return len(queries)
 
-    services.data_request_submit(actor=w.parent, kind="withdrawal", student=w.child, school=w.school_a)
+    services.data_request_submit(actor=w.parent, kind="deletion", student=w.child, school=w.school_a, details="删除")
     first = count(reverse("enrollment:my-data"))
     StudentGuardian.objects.create(student=w.child_a2, guardian=w.parent.guardian, relation="father")
     for _ in range(3):
-        services.data_request_submit(actor=w.parent, kind="withdrawal", student=w.child_a2, school=w.school_a)
+        services.data_request_submit(
+            actor=w.parent, kind="deletion", student=w.child_a2, school=w.school_a, details="删"
+        )
     assert count(reverse("enrollment:my-data")) == first
     client.force_login(w.school_admin)
     listing = count(reverse("enrollment:data-request-list"))
-    services.data_request_submit(actor=w.parent, kind="withdrawal", school=w.school_a)
+    services.data_request_submit(actor=w.parent, kind="deletion", school=w.school_a, details="删除")
     assert count(reverse("enrollment:data-request-list")) == listing
 
 
-def test_the_school_answering_a_withdrawal_is_pointed_to_the_childs_application(world, client):
+def test_a_consent_is_withdrawn_directly_so_no_new_withdrawal_request_is_taken(world, client):
+    w = world
+    with pytest.raises(DomainError, match="withdrawn directly"):
+        services.data_request_submit(actor=w.parent, kind="withdrawal", student=w.child, school=w.school_a)
+    client.force_login(w.parent)
+    page = client.get(reverse("enrollment:data-request-create")).content.decode()
+    assert 'value="withdrawal"' not in page and reverse("enrollment:consent-list") in page
+    response = client.post(reverse("enrollment:data-request-create"), {"about": f"c{w.child.pk}", "kind": "withdrawal"})
+    assert response.status_code == 200 and not DataRequest.objects.exists()
+
+
+def test_the_school_answering_an_older_withdrawal_request_is_pointed_to_the_childs_application(world, client):
+    """A withdrawal request sent before consent was withdrawn directly (issue #14 item 2) is still answered."""
     w = world
     app = signed_application(w)
-    request = services.data_request_submit(actor=w.parent, kind="withdrawal", student=w.child, school=w.school_a)
+    request = DataRequest.objects.create(
+        school=w.school_a, student=w.child, requester=w.parent, kind=DataRequest.Kind.WITHDRAWAL,
+        submitted_at=timezone.now(), due_date=timezone.localdate(),
+    )  # fmt: skip
     client.force_login(w.school_admin)
     page = client.get(reverse("enrollment:data-request-detail", args=[request.pk])).content.decode()
     assert f'data-application="{app.pk}"' in page and "Withdraw the child's application first" in page

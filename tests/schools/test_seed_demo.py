@@ -22,7 +22,7 @@ from django.test import (
 )
 from django.utils import timezone
 
-from enrollment.models import Agreement, AgreementText, Application, DataRequest
+from enrollment.models import Agreement, AgreementText, Application, Consent, DataRequest
 from enrollment.rules.placement import is_suitable, placement_start_date
 from enrollment.selectors import data_requests as data_requests_selectors
 from enrollment.selectors.placement import placement_classes
@@ -507,6 +507,29 @@ def test_the_demo_parent_has_an_answered_and_an_overdue_data_request(seeded):
     bureau = User.objects.get(username="jiaotiju")
     rows = data_requests_selectors.overdue_by_school(viewer=bureau, today=AS_OF)
     assert [(r["school"].name, r["count"]) for r in rows] == [(FIRST, 1)]
+
+
+@pytest.mark.django_db
+def test_every_application_has_the_guardians_consent_and_one_sensitive_consent_is_withdrawn(seeded):
+    """Issue #14 item 2: each signed application came with its separate consent — online by the guardian, or on
+    paper with the form's scan — and one guardian withdrew the sensitive consent, which cleared their child's items."""
+    apps_ = Application.objects.filter(school__code__startswith="640422")
+    assert apps_.exists()
+    consented = set(Consent.objects.filter(kind="personal").values_list("student", flat=True))
+    assert set(apps_.values_list("student", flat=True)) <= consented
+    paper = Consent.objects.filter(channel="paper")
+    assert paper.exists() and not paper.filter(scan="").exists()
+    assert set(paper.values_list("student", flat=True)) >= set(
+        apps_.filter(entered_by__isnull=False).values_list("student", flat=True)
+    )
+    flagged = apps_.filter(Q(disability=True) | Q(economic_hardship=True)).values_list("student", flat=True)
+    assert set(flagged) <= set(
+        Consent.objects.filter(kind="sensitive", status="given").values_list("student", flat=True)
+    )
+    withdrawn = Consent.objects.get(kind="sensitive", status="withdrawn")
+    assert [e.action for e in withdrawn.events.all()] == ["give", "withdraw"]
+    live = Application.objects.exclude(status="withdrawn").filter(student=withdrawn.student).get()
+    assert not (live.disability or live.economic_hardship) and live.events.filter(action="sensitive_cleared").exists()
 
 
 @pytest.mark.django_db
