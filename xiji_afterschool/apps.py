@@ -7,6 +7,6 @@ class XijiAfterschoolConfig(AppConfig):
 
     def ready(self):
         # Every app's access.py registers its actions, scopes and menu entries; a wrong table refuses to start.
-        from . import permissions
+        from . import checks, permissions  # noqa: F401 — checks registers the encryption keys' system check
 
         permissions.load()
