@@ -17,8 +17,9 @@ from django.db.models.lookups import Exact, IsNull
 
 from . import crypto
 
-# Room for the sealed form of an 18-character value: prefix + key id + base64(12 + 18 + 16 bytes).
-STORED_LENGTH = 120
+# Room for the sealed form of a value: prefix + key id + base64(nonce 12 + value + tag 16 bytes); 255 holds 150 bytes
+# of clear text (an 18-character ID takes 46 sealed bytes, 78 characters; a full-width one typed raw, 82 bytes).
+STORED_LENGTH = 255
 
 
 class _ClearOnlyExact(Exact):
