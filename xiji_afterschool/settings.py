@@ -40,7 +40,7 @@ if not DEBUG and (SECRET_KEY == PLACEHOLDER_SECRET_KEY or len(SECRET_KEY) < 50):
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1"])
 
 # Resident ID numbers and mobiles are encrypted at rest (xiji_afterschool/crypto.py, issue 14 item 6). Field keys:
-# comma-separated, the first encrypts, all decrypt (rotation: README, Operations). The lookup key makes the keyed
+# comma-separated, the first encrypts, all decrypt (rotation: README, Encryption at rest). The lookup key makes the keyed
 # hashes that find and de-duplicate them. With DEBUG on and nothing set: fixed development keys; with DEBUG off and
 # nothing set: the system check xiji.E001 refuses to start (check --deploy, migrate, runserver).
 XIJI_FIELD_KEYS = env_list("XIJI_FIELD_KEYS", [])

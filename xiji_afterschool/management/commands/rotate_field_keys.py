@@ -1,5 +1,5 @@
 """Re-seal every encrypted column with the first key of XIJI_FIELD_KEYS, and recompute the keyed digests with the
-current XIJI_LOOKUP_KEY (issue 14 item 6; README, Operations):
+current XIJI_LOOKUP_KEY (issue 14 item 6; README, Encryption at rest):
 
     1. put the new key FIRST in XIJI_FIELD_KEYS, keep the old ones after it, restart the services
        (new values are sealed with the new key; old ones still open);
