@@ -232,3 +232,29 @@ def test_a_pg_dump_holds_no_clear_id_number_or_mobile():
     for clear in (student.id_number, student.id_number[:14], guardian.mobile, "13909540002", "13909540003"):
         assert clear not in dump  # …their identifiers are not
     assert dump.count("x1$") >= 4
+
+
+@pytest.mark.needs_postgres
+@pytest.mark.django_db(transaction=True)  # the rows committed first, as the command finds them
+def test_rotation_reaches_append_only_rows_and_leaves_their_guard_in_force(settings):
+    """Visitor entries refuse UPDATE on PostgreSQL (safety/0002): the rotation lifts the trigger for its own
+    transaction only, and the guard refuses a change again right after."""
+    from django.utils import timezone
+
+    from safety.models import Visit
+
+    settings.XIJI_FIELD_KEYS = [OLD_KEY]
+    school = StudentFactory().school
+    keeper = user_with_role(Role.SCHOOL_ADMIN, school=school)
+    visit = Visit.objects.create(
+        school=school, date=timezone.localdate(), name="来访人", purpose="parcel", mobile="13909540009",
+        time_in=timezone.now(), recorded_by=keeper,
+    )  # fmt: skip
+    settings.XIJI_FIELD_KEYS = [NEW_KEY, OLD_KEY]
+    with transaction.atomic():
+        assert reseal_model(Visit, connection) == 1
+    assert crypto.sealed_key_id(raw(Visit, visit.pk, "mobile")) == crypto.key_id(crypto._decode_key(NEW_KEY))
+    settings.XIJI_FIELD_KEYS = [NEW_KEY]
+    assert Visit.objects.get(pk=visit.pk).mobile == "13909540009"
+    with pytest.raises(Exception, match="never changed"), transaction.atomic():
+        Visit.objects.filter(pk=visit.pk).update(name="改名")

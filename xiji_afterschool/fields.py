@@ -200,7 +200,8 @@ def reseal_model(model, connection, *, batch: int = 1000, to_clear: bool = False
 
     Hand-overs and visitor entries are append-only on PostgreSQL (safety/0002): their triggers are disabled for this
     transaction only, by the owner role that runs migrations and this command; ALTER TABLE is transactional, so a
-    failure leaves them enabled. Call inside a transaction. `to_clear` writes the clear values back (a migration
+    failure leaves them enabled. Call inside a transaction that has not itself written rows of such a table (PostgreSQL
+    refuses ALTER TABLE while their deferred checks are pending): the migrations and the command each run their own. `to_clear` writes the clear values back (a migration
     reversed)."""
     specs = encrypted_columns(model)
     if not specs:
