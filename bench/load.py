@@ -17,6 +17,8 @@ requests, requests a second, p50/p95/p99 in ms and errors (any status other than
 """
 
 import argparse
+import base64
+import hashlib
 import ipaddress
 import os
 import re
@@ -150,6 +152,13 @@ def serve(port: int, workers: int) -> subprocess.Popen:
         "DJANGO_DEBUG": "0",
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY", "bench-" + "x" * 60),
+        # seed_demo ran with DEBUG on, so with the development keys (xiji_afterschool/crypto.py): read with the same.
+        "XIJI_FIELD_KEYS": os.environ.get(
+            "XIJI_FIELD_KEYS", base64.urlsafe_b64encode(hashlib.sha256(b"xiji development field key").digest()).decode()
+        ),
+        "XIJI_LOOKUP_KEY": os.environ.get(
+            "XIJI_LOOKUP_KEY", hashlib.sha256(b"xiji development lookup key").hexdigest()
+        ),
         "XIJI_LOG_LEVEL": "WARNING",
     }
     with socket.socket() as probe:  # another server on the port would answer in gunicorn's place: refuse to measure it

@@ -67,6 +67,7 @@ from schools.models import (
     StudentGuardian,
     User,
 )
+from xiji_afterschool import crypto
 from xiji_afterschool.demo import (
     DAY,
     FIRST,
@@ -261,10 +262,9 @@ class YearStory:
 
     def plan_cases(self, story: SchoolStory, rng: random.Random) -> list[Case]:
         school = self.schools[story.school]
-        students = list(
-            Student.objects.filter(school=school)
-            .select_related("admin_class")
-            .order_by("admin_class__grade", "admin_class__number", "id_number")
+        students = sorted(  # by ID number: sorted here, the column is encrypted (issue 14 item 6)
+            Student.objects.filter(school=school).select_related("admin_class"),
+            key=lambda s: (s.admin_class.grade, s.admin_class.number, s.id_number or ""),
         )
         primary = {
             link.student_id: (link.guardian.name, link.guardian.mobile, link.relation)
@@ -434,9 +434,11 @@ class YearStory:
         name, mobile, relation = guardian
         if mobile in self.parents:
             return self.parents[mobile]
-        parent = User.objects.filter(username=mobile).first()
+        parent = User.objects.by_mobile(mobile).first()
         if parent is None:
-            parent = User(username=mobile, mobile=mobile, full_name=name, date_joined=timezone.now())  # the step's day
+            parent = User(
+                username=crypto.parent_username(mobile), mobile=mobile, full_name=name, date_joined=timezone.now()
+            )  # the step's day
             parent.set_unusable_password()
             parent.save()
             Membership.objects.create(user=parent, role=Role.PARENT)
@@ -614,7 +616,7 @@ def verify_roster_mobile(user: User) -> bool:
     if (
         not user.mobile
         or user.mobile_verified_at
-        or not Guardian.objects.filter(user=user, mobile=user.mobile).exists()
+        or not Guardian.objects.by_mobile(user.mobile).filter(user=user).exists()
     ):
         return False
     user.mobile_verified_at = user.date_joined  # the account was opened with the number the school holds
@@ -627,7 +629,7 @@ def play(county: DemoCounty, phase: str) -> list[str]:
     demo parent login's mobile is verified (see `verify_roster_mobile`)."""
     if phase != SETUP:
         return []
-    demo_parent = User.objects.filter(username=PARENT_MOBILE).first()
+    demo_parent = User.objects.by_mobile(PARENT_MOBILE).first()
     if demo_parent is not None:
         verify_roster_mobile(demo_parent)
     year = county.school_year()

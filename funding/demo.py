@@ -358,7 +358,9 @@ class PastYear(Money):
             start = datetime.date(self.y if plan.from_month >= 8 else self.y + 1, plan.from_month, 1)
             drawn = [c for c in admin_classes if c.grade in plan.grades]
             pool = [
-                s for s in Student.objects.filter(admin_class__in=drawn).order_by("id_number") if s.pk not in placed
+                s
+                for s in sorted(Student.objects.filter(admin_class__in=drawn), key=lambda s: s.id_number or "")
+                if s.pk not in placed
             ]
             children = random.Random(f"past-members:{name}:{plan.name}:{self.y}").sample(pool, PAST_MEMBERS)
             placed.update(s.pk for s in children)

@@ -597,7 +597,7 @@ def _play_dormitories(county, school, admin, start) -> None:
 def _play_delegations(county, children, users) -> None:
     rng, today = county.rng, county.today
     families = [c for c in children if c.pk in users]
-    demo_parent = Guardian.objects.filter(mobile=PARENT_MOBILE, user__isnull=False).first()
+    demo_parent = Guardian.objects.by_mobile(PARENT_MOBILE).filter(user__isnull=False).first()
     if demo_parent is not None:  # the printed parent login sees one on their own child
         own = [link.student for link in demo_parent.student_links.select_related("student").order_by("pk")]
         families = [c for c in own if c in children][:1] + families
@@ -1099,7 +1099,7 @@ def the_pupil(school: School, year, teacher: User | None, grade: int) -> Student
     """A pupil of `grade` in the teacher's service class (else of the grade), not one of the demo parent's children
     (whose pages other stories show)."""
     pupils = Student.objects.filter(school=school, admin_class__grade=grade).exclude(
-        guardian_links__guardian__mobile=PARENT_MOBILE
+        guardian_links__guardian__in=Guardian.objects.by_mobile(PARENT_MOBILE)
     )
     if teacher is not None:
         members = pupils.filter(
@@ -1109,7 +1109,10 @@ def the_pupil(school: School, year, teacher: User | None, grade: int) -> Student
         )
         if members.exists():
             pupils = members
-    return pupils.order_by("admin_class__number", "id_number").first()
+    # By ID number, sorted here: the column is encrypted (issue 14 item 6).
+    return min(
+        pupils.select_related("admin_class"), key=lambda s: (s.admin_class.number, s.id_number or ""), default=None
+    )
 
 
 def guardian_name(student: Student) -> str:

@@ -88,6 +88,7 @@ from schools.services.plans import (
 from schools.services.rates import rate_set
 from schools.services.sessions import session_confirm, session_log, substitution_record
 from schools.services.timetables import SlotRow, timetable_create, timetable_save
+from xiji_afterschool import crypto
 from xiji_afterschool.demo import (
     COORDINATED,
     DAY,
@@ -462,10 +463,12 @@ def save_roster(county: DrawnCounty) -> int:
 
     users = {}
     for login in (*LOGINS, *county.staff):
-        user = User.objects.filter(username=login.username).first()
+        # A parent's login is their mobile; the account's user name is derived from its digest (issue 14 item 6).
+        mobile = login.username if login.role == Role.PARENT else None
+        username = crypto.parent_username(mobile) if mobile else login.username
+        user = User.objects.filter(username=username).first()
         if user is None:
-            mobile = login.username if login.role == Role.PARENT else None
-            user = User(username=login.username, full_name=login.full_name, mobile=mobile, date_joined=timezone.now())
+            user = User(username=username, full_name=login.full_name, mobile=mobile, date_joined=timezone.now())
             if login.label:
                 user.set_password(PASSWORD)
             else:
@@ -496,9 +499,11 @@ def save_roster(county: DrawnCounty) -> int:
     guardians = {}  # mobile -> Guardian, in order of first appearance
     for _, _, family in county.students:
         for mobile, name, _ in family:
-            guardians.setdefault(mobile, Guardian(name=name, mobile=mobile))
+            # The digest set here: insert_missing compares it before bulk_create computes it.
+            guardians.setdefault(mobile, Guardian(name=name, mobile=mobile, mobile_digest=crypto.mobile_digest(mobile)))
     guardians[PARENT_MOBILE].user_id = users[PARENT_MOBILE]
-    guardian_pks, n = insert_missing(Guardian, list(guardians.values()), ("mobile",), mobile__in=list(guardians))
+    digests = [g.mobile_digest for g in guardians.values()]
+    guardian_pks, n = insert_missing(Guardian, list(guardians.values()), ("mobile_digest",), mobile_digest__in=digests)
     written += n
     rows = [
         Student(school_id=schools[c[0]], admin_class_id=classes[(schools[c[0]], c[1], c[2])], **fields)
@@ -510,7 +515,7 @@ def save_roster(county: DrawnCounty) -> int:
     written += n
     rows = [
         StudentGuardian(
-            student_id=student_pks[(fields["link_code"],)], guardian_id=guardian_pks[(mobile,)],
+            student_id=student_pks[(fields["link_code"],)], guardian_id=guardian_pks[(crypto.mobile_digest(mobile),)],
             relation=relation, is_primary=i == 0,
         )
         for _, fields, family in county.students

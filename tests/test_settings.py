@@ -10,11 +10,14 @@ PRODUCTION = {
     "DJANGO_DEBUG": "false",
     "DJANGO_SECRET_KEY": "x7#kq!2v-production-like-secret-key-with-enough-length-and-entropy-9f3",
     "DJANGO_ALLOWED_HOSTS": "afterschool.xiji.example",
+    # Keys that encrypt ID numbers and mobiles (issue 14 item 6); without them check --deploy fails (tests/test_crypto.py).
+    "XIJI_FIELD_KEYS": "q3pO0oGg2V8tqk0bK4m3nJ0m6y1pQw8r5s7t9u1v3xY=",
+    "XIJI_LOOKUP_KEY": "production-like-lookup-key-with-enough-length-4f1c",
 }
 
 
 def _manage(*args, **env):
-    base = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "XIJI_FIELD", "XIJI_LOOKUP"))}
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=120
     )

@@ -7,7 +7,7 @@ class XijiAfterschoolConfig(AppConfig):
 
     def ready(self):
         # Every app's access.py registers its actions, scopes and menu entries; a wrong table refuses to start.
-        from . import permissions, privacy
+        from . import checks, permissions, privacy  # noqa: F401 — checks registers the encryption keys' system check
 
         permissions.load()
         # Every app's privacy.py registers its personal fields (issue #14 item 3); a field that does not exist, or an

@@ -58,6 +58,7 @@ from schools.rules import roster as roster_rules
 from schools.selectors import sessions as sessions_selectors
 from xiji_afterschool.bureau.services import console as console_services
 from xiji_afterschool.demo import REGION, DemoCounty
+from xiji_afterschool.fields import sealed_for_copy
 
 T = School.Type
 COUNTY = {"schools": 250, "students": 55_000}  # Xiji County: ~250 schools and teaching points, 55,000 pupils
@@ -142,6 +143,7 @@ class Bulk:
         if not self.pg:
             model.objects.bulk_create([model(**dict(zip(fields, row, strict=True))) for row in rows], batch_size=2000)
             return
+        fields, rows = sealed_for_copy(model, fields, rows)  # COPY skips the fields' own encryption
         columns = [model._meta.get_field(f).column for f in fields]
         buffer = io.StringIO()
         for row in rows:

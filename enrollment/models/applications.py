@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from schools.models import School, SchoolYear, ServiceClass, Student, User
+from xiji_afterschool.fields import EncryptedCharField
 from xiji_afterschool.models import TimeStampedModel, WorkflowEvent
 
 from .agreements import Agreement
@@ -120,7 +121,7 @@ class Application(TimeStampedModel):
     preferences = models.JSONField(_("preferred activities, most wanted first"), default=list, blank=True)
     pickup_person = models.CharField(_("who usually picks the child up"), max_length=50)
     pickup_relation = models.CharField(_("their relation to the child"), max_length=16)
-    pickup_mobile = models.CharField(_("their mobile number"), max_length=11)
+    pickup_mobile = EncryptedCharField(_("their mobile number"), kind="mobile", max_length=11)
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="applications")
     applicant = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("applied by"))
     entered_by = models.ForeignKey(

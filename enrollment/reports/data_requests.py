@@ -66,7 +66,8 @@ def my_data_sections(data: dict, *, full: bool) -> list[Section]:
         {
             "name": _name(guardian.name if guardian else parent.full_name, full),
             "mobile": _mobile(guardian.mobile if guardian else parent.mobile, full),
-            "account": _mobile(parent.get_username(), full),
+            # A parent signs in with their mobile (the stored user name is derived from its digest).
+            "account": _mobile(parent.mobile or parent.get_username(), full),
             "mobile_verified": _yes(bool(parent.mobile_verified_at)),
             "registered": _local(parent.date_joined),
         }

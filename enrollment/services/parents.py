@@ -18,7 +18,7 @@ from schools.rules import accounts as accounts_rules
 from schools.rules import roster as roster_rules
 from schools.services import audit as audit_services
 from schools.services import verification as verification_services
-from xiji_afterschool import permissions
+from xiji_afterschool import crypto, permissions
 from xiji_afterschool.errors import DomainError
 
 # Guessing link codes: at most this many wrong codes per account per window (the code space is 31^8).
@@ -34,7 +34,7 @@ def _already_registered() -> DomainError:
 
 
 def parent_register(*, mobile: str, code: str, full_name: str, password: str) -> tuple[User, list[Student]]:
-    """Anyone (the public page): create a parent account (username = mobile, mobile verified now) with the parent role,
+    """Anyone (the public page): create a parent account (username derived from the mobile's digest, mobile verified now) with the parent role,
     using the code sent to that mobile; attach the school's roster guardian with this number if it has no account.
 
     The code is used first, in its own transaction (a wrong code is counted even though nothing is created).
@@ -58,7 +58,12 @@ def parent_register(*, mobile: str, code: str, full_name: str, password: str) ->
 def _create_parent(*, mobile: str, full_name: str, password: str) -> tuple[User, list[Student]]:
     if verification_services.has_account(mobile):
         raise _already_registered()
-    user = User(username=mobile, mobile=mobile, full_name=full_name.strip(), mobile_verified_at=timezone.now())
+    user = User(
+        username=crypto.parent_username(mobile),
+        mobile=mobile,
+        full_name=full_name.strip(),
+        mobile_verified_at=timezone.now(),
+    )
     user.set_password(password)
     try:
         with transaction.atomic():
@@ -66,7 +71,7 @@ def _create_parent(*, mobile: str, full_name: str, password: str) -> tuple[User,
     except IntegrityError:  # registered in the same instant
         raise _already_registered() from None
     Membership.objects.create(user=user, role=Role.PARENT)
-    guardian = Guardian.objects.select_for_update().filter(mobile=mobile, user__isnull=True).first()
+    guardian = Guardian.objects.by_mobile(mobile).select_for_update().filter(user__isnull=True).first()
     if guardian is None:
         return user, []
     _attach(guardian, user)
@@ -107,7 +112,7 @@ def _guardian_for(user, student: Student) -> tuple[Guardian, bool]:
         return guardian, False
     if not user.mobile:
         raise DomainError(_("Your account has no mobile number, so it cannot be linked to a child. Ask the school."))
-    by_mobile = Guardian.objects.select_for_update().filter(mobile=user.mobile).first()
+    by_mobile = Guardian.objects.by_mobile(user.mobile).select_for_update().first()
     if by_mobile is not None:
         if by_mobile.user_id not in (None, user.pk) or not by_mobile.student_links.filter(student=student).exists():
             raise DomainError(_("Your mobile number is on file for another family. Please ask the school to link you."))

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from schools.models import Guardian, School, Student, User
 from schools.rules import roster as roster_rules
+from xiji_afterschool.fields import EncryptedCharField
 from xiji_afterschool.models import TimeStampedModel, WorkflowEvent
 
 from .pickups import Collector, Delegation
@@ -41,7 +42,9 @@ class Visit(models.Model):
     host = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("visiting (staff)")
     )
-    mobile = models.CharField(_("mobile number"), max_length=11, blank=True, validators=[roster_rules.validate_mobile])
+    mobile = EncryptedCharField(
+        _("mobile number"), kind="mobile", max_length=11, blank=True, validators=[roster_rules.validate_mobile]
+    )
     time_in = models.DateTimeField(_("time in"))
     time_out = models.DateTimeField(_("time out"), null=True, blank=True)
     out_recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -121,7 +124,7 @@ class EarlyLeave(TimeStampedModel):
     delegation = models.ForeignKey(Delegation, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     adult_name = models.CharField(_("collected by"), max_length=50, validators=[roster_rules.validate_name])
     adult_relation = models.CharField(_("relation"), max_length=30)
-    adult_mobile = models.CharField(_("mobile number"), max_length=11, blank=True)
+    adult_mobile = EncryptedCharField(_("mobile number"), kind="mobile", max_length=11, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PERMITTED, db_index=True
     )

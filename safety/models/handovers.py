@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from schools.models import Guardian, School, Session, Student, User
 from schools.rules import roster as roster_rules
+from xiji_afterschool.fields import EncryptedCharField
 from xiji_afterschool.models import TimeStampedModel
 
 from .pickups import BusRoute, Collector, Delegation, Dormitory, WalkHomePermission
@@ -93,7 +94,7 @@ class Handover(models.Model):
     # Who took the child, as written at the time (a listed adult may later be removed from the list).
     recipient_name = models.CharField(_("taken by"), max_length=50, validators=[roster_rules.validate_name], blank=True)
     recipient_relation = models.CharField(_("relation"), max_length=16, blank=True)
-    recipient_mobile = models.CharField(_("mobile number"), max_length=11, blank=True)
+    recipient_mobile = EncryptedCharField(_("mobile number"), kind="mobile", max_length=11, blank=True)
     consent_note = models.CharField(_("guardian's consent by phone"), max_length=200, blank=True)
     confirmation = models.CharField(_("confirmation"), max_length=10, choices=Confirmation.choices, blank=True)
     signature = models.TextField(_("signature"), blank=True)  # an SVG path drawn on the phone, kept small

@@ -11,6 +11,7 @@ from django.utils.translation import pgettext_lazy
 
 from schools.models import School, Student, User
 from schools.rules import roster as roster_rules
+from xiji_afterschool.fields import EncryptedCharField
 from xiji_afterschool.models import TimeStampedModel
 
 
@@ -42,7 +43,9 @@ class Collector(TimeStampedModel):
     student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="collectors", verbose_name=_("student"))
     name = models.CharField(pgettext_lazy("person", "name"), max_length=50, validators=[roster_rules.validate_name])
     relation = models.CharField(_("relation"), max_length=16, choices=Relation.choices)
-    mobile = models.CharField(_("mobile number"), max_length=11, validators=[roster_rules.validate_mobile])
+    mobile = EncryptedCharField(
+        _("mobile number"), kind="mobile", max_length=11, validators=[roster_rules.validate_mobile]
+    )
     photo = models.FileField(_("photo"), upload_to="collectors/%Y/", blank=True)
     valid_from = models.DateField(_("valid from"))
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
@@ -84,7 +87,9 @@ class Delegation(TimeStampedModel):
     date = models.DateField(_("date"))
     name = models.CharField(pgettext_lazy("person", "name"), max_length=50, validators=[roster_rules.validate_name])
     relation = models.CharField(_("relation"), max_length=16, choices=Relation.choices)
-    mobile = models.CharField(_("mobile number"), max_length=11, validators=[roster_rules.validate_mobile])
+    mobile = EncryptedCharField(
+        _("mobile number"), kind="mobile", max_length=11, validators=[roster_rules.validate_mobile]
+    )
     note = models.CharField(_("note"), max_length=100, blank=True)
     announced_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("announced by"))
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
+from xiji_afterschool.fields import EncryptedCharField
 from xiji_afterschool.models import TimeStampedModel
 
 from .roster import User
@@ -74,7 +75,7 @@ class TextMessage(TimeStampedModel):
     NOT_CHOSEN = "inbox only (chosen)"
 
     notification = models.OneToOneField(Notification, on_delete=models.CASCADE, related_name="text_message")
-    mobile = models.CharField(_("mobile number"), max_length=11, blank=True)
+    mobile = EncryptedCharField(_("mobile number"), kind="mobile", max_length=11, blank=True)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.QUEUED, db_index=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     error = models.CharField(_("error"), max_length=200, blank=True)

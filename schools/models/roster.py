@@ -11,6 +11,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from xiji_afterschool import crypto
+from xiji_afterschool.fields import DigestField, EncryptedCharField, TailField
 from xiji_afterschool.jobs import BackgroundJob
 from xiji_afterschool.models import TimeStampedModel
 
@@ -29,9 +31,17 @@ class UserManager(DjangoUserManager):
         user.password = make_password(password)
         return user
 
+    def by_mobile(self, mobile: str):
+        """The accounts with this mobile (at most one), found by its keyed digest: the column itself is encrypted."""
+        return self.filter(mobile_digest=crypto.mobile_digest(mobile) or "-")
+
+
+XijiUserManager = UserManager  # the name migration 0014_encrypt_identifiers gives it (migrations are never edited)
+
 
 class User(AbstractUser):
-    """Staff sign in with a username; parents with their mobile number (also their username).
+    """Staff sign in with a username; parents with their mobile number (their username is derived from its digest,
+    `crypto.parent_username`, so the users table holds no clear number).
 
     One name (`full_name`), no e-mail: Django's first_name, last_name and email are removed (issue #14 item 3). Nothing
     used them — names are written whole in Chinese, and messages go by SMS to a verified mobile."""
@@ -42,9 +52,16 @@ class User(AbstractUser):
     REQUIRED_FIELDS = []
 
     full_name = models.CharField(_("full name"), max_length=50, validators=[roster_rules.validate_name], blank=True)
-    mobile = models.CharField(
-        _("mobile number"), max_length=11, unique=True, null=True, blank=True, validators=[roster_rules.validate_mobile]
+    # Encrypted at rest; found and kept unique by mobile_digest (issue 14 item 6).
+    mobile = EncryptedCharField(
+        _("mobile number"),
+        kind="mobile",
+        max_length=11,
+        null=True,
+        blank=True,
+        validators=[roster_rules.validate_mobile],
     )
+    mobile_digest = DigestField(_("mobile number (keyed digest)"), of="mobile", kind="mobile", unique=True)
     # When the mobile was proved to be this person's (a code sent to it, or the school's roster holding the same
     # number for this guardian). Text messages go only to a verified mobile.
     mobile_verified_at = models.DateTimeField(_("mobile verified at"), null=True, blank=True)
@@ -357,6 +374,15 @@ def new_link_code() -> str:
     return "".join(secrets.choice(alphabet) for _ in range(8))
 
 
+class StudentManager(models.Manager):
+    def by_id_number(self, id_number: str):
+        """The student with this resident ID (at most one), found by its keyed digest: the column is encrypted."""
+        return self.filter(id_number_digest=crypto.id_number_digest(id_number) or "-")
+
+    def by_id_numbers(self, id_numbers):
+        return self.filter(id_number_digest__in=[crypto.id_number_digest(i) for i in id_numbers if i])
+
+
 class Student(TimeStampedModel):
     class Gender(models.TextChoices):
         MALE = "M", _("Male")
@@ -369,18 +395,25 @@ class Student(TimeStampedModel):
     name = models.CharField(pgettext_lazy("person", "name"), max_length=50, validators=[roster_rules.validate_name])
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
     birth_date = models.DateField(_("birth date"))
-    id_number = models.CharField(
+    # Encrypted at rest; found and kept unique by id_number_digest, searched by its last four (issue 14 item 6).
+    id_number = EncryptedCharField(
         _("resident ID number"),
+        kind="id_number",
         max_length=18,
-        unique=True,
         null=True,
         blank=True,
         validators=[roster_rules.validate_id_number],
     )
+    id_number_digest = DigestField(
+        _("resident ID number (keyed digest)"), of="id_number", kind="id_number", unique=True
+    )
+    id_number_last4 = TailField(_("resident ID number, last 4"), of="id_number", kind="id_number", length=4)
     is_boarder = models.BooleanField(_("boarder"), default=False)
     link_code = models.CharField(
         _("parent link code"), max_length=8, unique=True, default=new_link_code, editable=False
     )
+
+    objects = StudentManager()
 
     class Meta:
         ordering = ["admin_class__grade", "admin_class__number", "name"]
@@ -400,11 +433,23 @@ class Student(TimeStampedModel):
         return roster_rules.mask_id_number(self.id_number or "")
 
 
+class GuardianManager(models.Manager):
+    def by_mobile(self, mobile: str):
+        return self.filter(mobile_digest=crypto.mobile_digest(mobile) or "-")
+
+    def by_mobiles(self, mobiles):
+        return self.filter(mobile_digest__in=[crypto.mobile_digest(m) for m in mobiles if m])
+
+
 class Guardian(TimeStampedModel):
     """A parent or other guardian; has a login (user) once they register with the same mobile."""
 
     name = models.CharField(pgettext_lazy("person", "name"), max_length=50, validators=[roster_rules.validate_name])
-    mobile = models.CharField(_("mobile number"), max_length=11, unique=True, validators=[roster_rules.validate_mobile])
+    # Encrypted at rest; found and kept unique by mobile_digest (issue 14 item 6).
+    mobile = EncryptedCharField(
+        _("mobile number"), kind="mobile", max_length=11, validators=[roster_rules.validate_mobile]
+    )
+    mobile_digest = DigestField(_("mobile number (keyed digest)"), of="mobile", kind="mobile", unique=True)
     user = models.OneToOneField(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="guardian", verbose_name=_("user account")
     )
@@ -412,6 +457,8 @@ class Guardian(TimeStampedModel):
     class Meta:
         verbose_name = _("guardian")
         verbose_name_plural = _("guardians")
+
+    objects = GuardianManager()
 
     def __str__(self):
         return self.name

@@ -1,9 +1,11 @@
 """Reads of the roster (schools, classes, students, guardians, exports), scoped to the viewer."""
 
+import re
+
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from xiji_afterschool import permissions
+from xiji_afterschool import crypto, permissions
 
 from ..models import (
     AdminClass,
@@ -12,6 +14,7 @@ from ..models import (
     Student,
     Township,
 )
+from ..rules import roster as roster_rules
 
 
 def student_count() -> Coalesce:
@@ -46,14 +49,22 @@ def admin_class_list(*, viewer, school: School | None = None) -> QuerySet[AdminC
 def student_list(
     *, viewer, school: School | None = None, admin_class_id: int | None = None, search: str = ""
 ) -> QuerySet[Student]:
-    """Students the viewer may see; a parent sees only their own children."""
+    """Students the viewer may see; a parent sees only their own children. A search finds a name, a whole ID number
+    (by its keyed digest: the column is encrypted) or the ID's last one to four characters (kept in clear, as the masked
+    ID shows them); other parts of an ID number no longer match."""
     qs = permissions.scope(viewer, Student.objects.all())
     if school is not None:
         qs = qs.filter(school=school)
     if admin_class_id:
         qs = qs.filter(admin_class_id=admin_class_id)
     if search:
-        qs = qs.filter(Q(name__contains=search) | Q(id_number__endswith=search.upper()))
+        match = Q(name__contains=search)
+        id_like = roster_rules.normalize_id_number(search)
+        if re.fullmatch(r"[0-9]{17}[0-9X]", id_like):
+            match |= Q(id_number_digest=crypto.id_number_digest(id_like))
+        elif re.fullmatch(r"[0-9X]{1,4}", id_like):
+            match |= Q(id_number_last4__endswith=id_like)
+        qs = qs.filter(match)
     return qs.select_related("school", "admin_class")
 
 

@@ -26,9 +26,14 @@ class MobileOrUsernameBackend(ModelBackend):
         if not username or password is None:
             return None
         key = accounts_rules.normalize_login(username)
-        field = "mobile" if roster_rules.is_mobile(username) else "username__iexact"
+        # A mobile is found by its keyed digest (the column is encrypted, issue 14 item 6).
+        found = (
+            User.objects.by_mobile(key)
+            if roster_rules.is_mobile(username)
+            else User.objects.filter(username__iexact=key)
+        )
         try:
-            user = User.objects.get(**{field: key})
+            user = found.get()
         except User.DoesNotExist:
             User().set_password(password)  # same cost as a real check, so timing does not reveal accounts
             return None
@@ -57,11 +62,20 @@ class MobileOrUsernameBackend(ModelBackend):
 
 def axes_username(request, credentials: dict | None = None) -> str | None:
     """The account a login attempt names, for django-axes (AXES_USERNAME_CALLABLE): the normalised login, so a mobile
-    typed as `+86 139-...` or `139...` is one account on every login form."""
+    typed as `+86 139-...` or `139...` is one account on every login form; a mobile as the user name derived from its
+    digest (`accounts_rules.login_key`), so axes' tables hold no clear number."""
     typed = (credentials or {}).get("username")
     if typed is None and request is not None:
         typed = request.POST.get("username")
-    return accounts_rules.normalize_login(typed) if typed else None
+    return accounts_rules.login_key(typed) if typed else None
+
+
+def typed_login(request, credentials: dict | None = None) -> str:
+    """The login as typed, normalised: what the audit record keeps (masked by `audit.record`)."""
+    typed = (credentials or {}).get("username")
+    if typed is None and request is not None and request.method == "POST":
+        typed = request.POST.get("username")
+    return accounts_rules.normalize_login(typed) if typed else ""
 
 
 def lockout_minutes() -> int:
@@ -95,7 +109,7 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
         result=AuditRecord.Result.REFUSED,
         actor=None,
         system=False,
-        login=axes_username(request, credentials) or "",
+        login=typed_login(request, credentials),
         note=request.path[:200],
     )
     log.warning(
@@ -113,7 +127,7 @@ def on_locked_out(sender, request=None, username=None, ip_address=None, **kwargs
         result=AuditRecord.Result.REFUSED,
         actor=None,
         system=False,
-        login=username or "",
+        login=typed_login(request) or username or "",
         address=ip_address or (clients.client_address(request) if request is not None else None),
         note=getattr(request, "path", "")[:200],
     )
@@ -129,7 +143,7 @@ def on_logged_in(sender, request, user, **kwargs):
     """A success clears the account's failure counter (not the address's: a shared school address keeps its count
     against guessing) and starts the session's clocks."""
     typed = axes_username(request, None) if request is not None and request.method == "POST" else None
-    accounts = {accounts_rules.normalize_login(user.get_username()), typed} - {None}
+    accounts = {accounts_rules.login_key(user.get_username()), typed} - {None}
     AccessAttempt.objects.filter(username__in=accounts).update(failures_since_start=0)
     if request is not None and hasattr(request, "session"):
         sessions.start(request, user)

@@ -46,7 +46,7 @@ MASKS = {
     "id_number": lambda v: roster_rules.mask_id_number(str(v or "")),
     "mobile": lambda v: roster_rules.mask_mobile(str(v or "")),
     "pickup_mobile": lambda v: roster_rules.mask_mobile(str(v or "")),
-    "username": lambda v: roster_rules.mask_mobile(str(v or "")),  # a parent's username is their mobile
+    "username": lambda v: roster_rules.mask_mobile(str(v or "")),  # a login typed on a refused sign-in may be a mobile
     "name": lambda v: _mask_name(str(v or "")),
     "full_name": lambda v: _mask_name(str(v or "")),
     "birth_date": lambda v: str(v)[:4] if v else v,  # the year only

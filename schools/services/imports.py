@@ -37,6 +37,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from xiji_afterschool import exports, jobs, permissions
 from xiji_afterschool.errors import DomainError
+from xiji_afterschool.fields import derived_fields, refresh_derived
 
 from ..models import AdminClass, Grade, Guardian, RosterImport, School, Student, StudentGuardian
 from ..rules import roster as roster_rules
@@ -435,7 +436,7 @@ def _validate(*, school: School, rows: list[Row]) -> None:
     # An ID number is unique in the county: one already on another school's roster cannot be imported here
     # (the school it belongs to is not named: that is another school's pupil).
     elsewhere = set(
-        Student.objects.filter(id_number__in=list(seen_ids)).exclude(school=school).values_list("id_number", flat=True)
+        Student.objects.by_id_numbers(list(seen_ids)).exclude(school=school).values_list("id_number", flat=True)
     )
     for row in rows:
         if row.id_number in elsewhere:
@@ -718,7 +719,7 @@ def _write(*, school: School, rows: list[Row], overwrites: list | None = None) -
     now = timezone.now()
     by_id = {
         s.id_number: s
-        for s in Student.objects.filter(school=school, id_number__in=[r.id_number for r in rows if r.id_number])
+        for s in Student.objects.by_id_numbers([r.id_number for r in rows if r.id_number]).filter(school=school)
     }
     without_id = _students_without_id(school, rows)
     to_update: dict[int, Student] = {}
@@ -746,13 +747,16 @@ def _write(*, school: School, rows: list[Row], overwrites: list | None = None) -
                 overwrites.append((student, changes))
         student.full_clean(exclude=["school", "admin_class"], validate_unique=False, validate_constraints=False)
         student_of_row[row.number] = student
+    refresh_derived(to_update.values())  # bulk_update skips pre_save: the ID's digest and last four kept in step
     Student.objects.bulk_update(
-        list(to_update.values()), ["name", "admin_class", "is_boarder", "id_number", "updated_at"], batch_size=500
+        list(to_update.values()),
+        ["name", "admin_class", "is_boarder", "id_number", *derived_fields(Student), "updated_at"],
+        batch_size=500,
     )
     Student.objects.bulk_create(to_create, batch_size=500)
 
     mobiles = {row.mobile for row in rows}
-    guardians = {g.mobile: g for g in Guardian.objects.filter(mobile__in=mobiles)}
+    guardians = {g.mobile: g for g in Guardian.objects.by_mobiles(mobiles)}
     new_guardians = []
     for row in rows:
         if row.mobile not in guardians:  # the first row naming a new mobile gives the guardian's name
@@ -764,7 +768,9 @@ def _write(*, school: School, rows: list[Row], overwrites: list | None = None) -
     student_ids = [s.pk for s in student_of_row.values()]
     links = {
         (link.student_id, link.guardian_id): link
-        for link in StudentGuardian.objects.filter(student_id__in=student_ids, guardian__mobile__in=mobiles)
+        for link in StudentGuardian.objects.filter(
+            student_id__in=student_ids, guardian__in=[g.pk for g in guardians.values() if g.pk]
+        )
     }
     has_primary = set(
         StudentGuardian.objects.filter(student_id__in=student_ids, is_primary=True).values_list("student_id", flat=True)

@@ -251,6 +251,8 @@ def _anonymise_child(student: Student, *, now) -> int:
     Student.objects.filter(pk=student.pk).update(
         name=ANON,
         id_number=None,
+        id_number_digest=None,  # update() skips pre_save: the digest and last four go with the number
+        id_number_last4="",
         birth_date=rules.birth_year_only(student.birth_date),
         link_code=new_link_code(),
         updated_at=now,

@@ -83,7 +83,7 @@ def student_update(*, actor, student: Student, **fields) -> Student:
     if admin_class.school_id != student.school_id:
         raise DomainError(_("Choose a class of the student's own school."))
     id_number = fields.get("id_number", student.id_number)
-    if id_number and Student.objects.filter(id_number=id_number).exclude(pk=student.pk).exists():
+    if id_number and Student.objects.by_id_number(id_number).exclude(pk=student.pk).exists():
         raise DomainError(_("Another student already has this ID number. Check the number with the family."))
     before = audit_services.snapshot(student, EDITABLE_FIELDS)
     for name, value in fields.items():

@@ -17,7 +17,7 @@ import logging
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -42,13 +42,13 @@ def _key() -> str:
 
 def has_account(mobile: str) -> bool:
     """Whether an account already uses this number (as its mobile or its user name)."""
-    return User.objects.filter(Q(mobile=mobile) | Q(username__iexact=mobile)).exists()
+    return (User.objects.by_mobile(mobile) | User.objects.filter(username__iexact=mobile)).exists()
 
 
 def recoverable_user(mobile: str) -> User | None:
     """The active parent account of this number whose password may be recovered by SMS, or None. Staff (anyone with
     another role) reset through their administrator (issue 13 §2), not by a text to a number."""
-    user = User.objects.filter(mobile=mobile, is_active=True).first()
+    user = User.objects.by_mobile(mobile).filter(is_active=True).first()
     if user is None:
         return None
     roles = set(Membership.objects.filter(user=user).values_list("role", flat=True))

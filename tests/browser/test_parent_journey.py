@@ -165,8 +165,9 @@ def _journey(page, base_url, screenshot_dir, manage):
 
 ROSTER_GUARDIAN = """
 from schools.models import Guardian, User
-taken = User.objects.filter(mobile__isnull=False).values_list("mobile", flat=True)  # NOT IN with a NULL: nothing
-g = (Guardian.objects.filter(user__isnull=True, student_links__isnull=False).exclude(mobile__in=taken)
+# Mobiles are encrypted: compared by their digests (issue 14 item 6). NOT IN with a NULL: nothing, hence the filter.
+taken = User.objects.filter(mobile_digest__isnull=False).values_list("mobile_digest", flat=True)
+g = (Guardian.objects.filter(user__isnull=True, student_links__isnull=False).exclude(mobile_digest__in=taken)
      .order_by("-pk").first())
 print("GUARDIAN", g.mobile, "|".join(sorted(g.student_links.values_list("student__name", flat=True))))
 """

@@ -14,6 +14,7 @@ from enrollment.models import Agreement, Application, ApplicationEvent
 from enrollment.services import agreements as agreement_services
 from enrollment.services import parents as services
 from schools.models import Guardian, Membership, Role, StudentGuardian, User
+from xiji_afterschool import crypto
 from xiji_afterschool.errors import DomainError
 
 from ..access.parents import agreement_text, signed_application
@@ -67,8 +68,12 @@ def test_parent_registers_with_a_mobile_number_and_is_signed_in(client, db):
     response = register(client, mobile="+86 139-0954-1234")
     # No child yet: the next step is linking one with the code of the Letter to Parents (#15 §1).
     assert response.status_code == 302 and response["Location"] == LINK
-    user = User.objects.get(mobile="13909541234")
-    assert (user.username, user.full_name) == ("13909541234", "马 海燕")
+    user = User.objects.by_mobile("13909541234").get()
+    assert (user.username, user.mobile, user.full_name) == (
+        crypto.parent_username("13909541234"),
+        "13909541234",
+        "马 海燕",
+    )
     assert user.mobile_verified_at is not None, "the code proved the number: text messages may go to it"
     assert user.check_password(PASSWORD)
     assert list(Membership.objects.filter(user=user).values_list("role", "school")) == [(Role.PARENT, None)]
@@ -99,7 +104,7 @@ def test_a_verified_mobile_of_a_roster_guardian_links_the_children_at_once(clien
     response = register(client, mobile=guardian.mobile)
     assert response["Location"] == HOME
     guardian.refresh_from_db()
-    user = User.objects.get(mobile=guardian.mobile)
+    user = User.objects.by_mobile(guardian.mobile).get()
     assert guardian.user == user
     home = client.get(HOME).content.decode()
     assert world.child_a2.name in home and world.other_child.name in home
@@ -134,7 +139,7 @@ def test_a_guardian_that_already_has_an_account_is_not_taken_over(client, world)
     register(client, mobile=guardian.mobile)
     guardian.refresh_from_db()
     assert guardian.user == owner
-    assert User.objects.filter(mobile=guardian.mobile).exists(), "the account is opened, without the children"
+    assert User.objects.by_mobile(guardian.mobile).exists(), "the account is opened, without the children"
 
 
 def test_a_mobile_already_registered_gets_the_same_answer_and_no_code(client, world):
@@ -190,7 +195,7 @@ def test_a_signed_in_user_is_sent_home_from_the_register_page(client, world):
     assert client.get(REGISTER)["Location"] == reverse("home")
     assert send_code(client, "13909549999")["Location"] == reverse("home")
     assert register(client, mobile="13909549999", code="123456")["Location"] == reverse("home")
-    assert not User.objects.filter(mobile="13909549999").exists()
+    assert not User.objects.by_mobile("13909549999").exists()
     assert sms_senders.SENT == []
 
 

@@ -149,7 +149,7 @@ def test_a_roster_reimport_records_each_overwritten_student_before_and_after(wor
         apply(world, check(world, school, rows))
     assert AuditRecord.objects.filter(action="roster.import").count() == first_import + 1
     record = only("roster.student_overwrite")
-    student = Student.objects.get(id_number=rows[0][5])
+    student = Student.objects.by_id_number(rows[0][5]).get()
     assert (record.actor, record.client_address, record.object_id) == (world.school_admin, ADDRESS, str(student.pk))
     assert record.changes["name"] == ["学**", "学**"]  # masked: a name is personal
     assert record.changes["is_boarder"] == [True, False]

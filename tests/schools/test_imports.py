@@ -266,7 +266,7 @@ def test_full_width_id_and_mobile_are_stored_in_ascii_and_names_intact(world, sc
     result = check(world, school, rows)
     assert result.status == RosterImport.Status.READY, result.errors
     apply(world, result)
-    student = Student.objects.get(id_number=ascii_id)
+    student = Student.objects.by_id_number(ascii_id).get()
     guardian = student.guardian_links.get().guardian
     assert (student.name, guardian.name, guardian.mobile) == ("𠮷祥", "穆罕默德·伊斯哈格", "13700000001")
 
@@ -303,9 +303,9 @@ def test_reimport_updates_students_instead_of_duplicating_and_keeps_guardian_nam
     again = apply(world, check(world, school, rows))
     assert (again.students_created, again.students_updated, again.guardians_created) == (0, 3, 0)
     assert counts() == before
-    moved = Student.objects.get(id_number=rows[0][5])
+    moved = Student.objects.by_id_number(rows[0][5]).get()
     assert (moved.name, moved.grade, moved.admin_class.number, moved.is_boarder) == ("学生零号", 6, 4, False)
-    assert Guardian.objects.get(mobile=rows[1][9]).name == "家长0001"
+    assert Guardian.objects.by_mobile(rows[1][9]).get().name == "家长0001"
 
 
 def test_students_without_id_are_matched_by_name_and_birth_date(world, school):

@@ -259,7 +259,7 @@ def test_every_printed_login_signs_in_and_holds_its_role(seeded):
 
 @pytest.mark.django_db
 def test_parent_sees_only_two_children_and_class_teacher_only_their_class(seeded):
-    parent = User.objects.get(username="13909540001")
+    parent = User.objects.by_mobile("13909540001").get()  # parents sign in by mobile (issue 14 item 6)
     children = list(permissions.scope(parent, Student.objects.all()).select_related("school", "admin_class"))
     assert len(children) == 2
     assert {child.school.name for child in children} == {FIRST}
@@ -474,7 +474,7 @@ def test_the_class_teachers_home_has_paper_applications_waiting_for_her_review(s
 def test_the_demo_parent_has_an_attending_child_and_a_returned_application(seeded):
     year = _current_year()
     assert _story_told(year)  # AS_OF is in December: the second agreement text is published
-    parent = User.objects.get(username="13909540001")
+    parent = User.objects.by_mobile("13909540001").get()  # parents sign in by mobile (issue 14 item 6)
     mine = Application.objects.filter(student__guardian_links__guardian__user=parent, school_year=year)
     active = mine.get(status=Application.Status.ACTIVE)
     assert (active.service_class.name, active.service_class.teacher.username) == ("三四年级作业辅导班", "jiaoshi")
@@ -499,7 +499,7 @@ def test_the_demo_parent_has_an_attending_child_and_a_returned_application(seede
 
 @pytest.mark.django_db
 def test_the_demo_parent_has_an_answered_and_an_overdue_data_request(seeded):
-    parent = User.objects.get(username="13909540001")
+    parent = User.objects.by_mobile("13909540001").get()  # parents sign in by mobile (issue 14 item 6)
     done, open_ = DataRequest.objects.filter(requester=parent).order_by("pk")
     assert (done.kind, done.status, done.answered_by.username) == ("correction", "done", "xuexiao")
     assert [e.action for e in done.events.all()] == ["submit", "complete"]
@@ -541,7 +541,7 @@ def test_the_late_joiner_has_a_letter_code_no_application_and_a_free_place(seede
     assert not girl.applications.exists() and not girl.agreements.exists()
     assert girl.guardian_links.get().is_primary  # her mother; the browser test's new account becomes the second
     assert not User.objects.filter(username=NEW_PARENT_MOBILE).exists()
-    assert not Guardian.objects.filter(mobile=NEW_PARENT_MOBILE).exists()
+    assert not Guardian.objects.by_mobile(NEW_PARENT_MOBILE).exists()
     assert _started_semester(year) is not None
     classes = placement_classes(viewer=User.objects.get(username="xuexiao"), school=girl.school, school_year=year,
                                 day=placement_start_date(year))  # fmt: skip

@@ -9,6 +9,7 @@ from django.utils.translation import pgettext_lazy
 
 from schools.models import School, User
 from schools.rules.roster import validate_mobile
+from xiji_afterschool.fields import EncryptedCharField
 from xiji_afterschool.models import TimeStampedModel, WorkflowEvent
 
 
@@ -77,7 +78,7 @@ class Feedback(TimeStampedModel):
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     sender = models.CharField(_("sent by"), max_length=12, choices=Sender.choices)
     name = models.CharField(_("sender's name"), max_length=40, blank=True)
-    mobile = models.CharField(_("mobile"), max_length=11, blank=True, validators=[validate_mobile])
+    mobile = EncryptedCharField(_("mobile"), kind="mobile", max_length=11, blank=True, validators=[validate_mobile])
     submitted_by = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("account")
     )
