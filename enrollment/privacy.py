@@ -20,6 +20,15 @@ register(
     app="enrollment",
     entries=[
         PersonalData(
+            "enrollment.Consent",
+            ("kind", "signer_name", "relation", "ip_address"),
+            GUARDIAN,
+            "监护人单独同意处理儿童个人信息、敏感个人信息的记录：哪一版文本、谁、以什么身份、何时、从何处同意或撤回",
+            CONSENT_GUARDIAN,
+            r.APPLICANTS_CLOSED,
+            note="儿童匿名时签署人姓名和地址随之匿名",
+        ),
+        PersonalData(
             "enrollment.Agreement",
             ("decision", "signer_name", "relation", "consent", "paper_original_on_file"),
             GUARDIAN,

@@ -45,7 +45,7 @@ register(
         ),
         PersonalData(
             "schools.User",
-            ("mobile", "mobile_verified_at"),
+            ("mobile", "mobile_digest", "mobile_verified_at"),
             ACCOUNT,
             "家长注册和找回密码的短信验证码；接送、晚接等提醒短信只发往已验证的手机号",
             CONTRACT,
@@ -73,7 +73,7 @@ register(
         ),
         PersonalData(
             "schools.Student",
-            "id_number",
+            ("id_number", "id_number_digest", "id_number_last4"),
             CHILD,
             "可选项。唯一用途：导入和修改花名册时识别同一名学生，避免重复建档（同一身份证号只能有一条记录）；"
             "没有身份证号时按姓名和出生日期核对",
@@ -94,7 +94,7 @@ register(
         ),
         PersonalData(
             "schools.Guardian",
-            ("name", "mobile"),
+            ("name", "mobile", "mobile_digest"),
             GUARDIAN,
             "联系监护人：申请、审核结果、接送和安全事件的通知；家长手机号与花名册一致时自动绑定孩子",
             DUTY,
