@@ -178,10 +178,12 @@ def test_disability_or_hardship_needs_the_separate_sensitive_consent(w, client):
 
 def test_the_consent_rolls_back_when_the_application_is_refused(w, client):
     client.force_login(w.parent)
-    w.school_year.application_deadline = w.school_year.start_date  # closed meanwhile
-    w.school_year.save()
+    # After the deadline a late application is taken (#15 §2); the service refuses instead a second live application,
+    # sent meanwhile from another screen: the consents given with the refused one must not stay.
+    application(w.child)
+    consents_before, applications_before = Consent.objects.count(), Application.objects.count()
     client.post(apply_url(w), {**app_data(), **sign_data(1), "step": "sign"})
-    assert not Consent.objects.exists() and not Application.objects.exists()
+    assert (Consent.objects.count(), Application.objects.count()) == (consents_before, applications_before)
 
 
 # ---------------------------------------------------------------- withdrawal stops the processing
