@@ -26,7 +26,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Count
 from django.utils import timezone
 
-from enrollment.models import Agreement, AgreementText, Application, Consent, DataRequest
+from enrollment.models import Agreement, AgreementText, Application, Consent, ConsentText, DataRequest
 from enrollment.rules.placement import is_suitable, placement_start_date
 from enrollment.selectors.agreements import current_agreement_text, informed_items, needs_new_signature
 from enrollment.selectors.data_requests import request_targets
@@ -51,6 +51,7 @@ from enrollment.services.placement import activate_due_placements, application_p
 from enrollment.services.review import (
     application_class_approve,
     application_class_return,
+    application_late_wait,
     application_school_approve,
     application_school_return,
 )
@@ -198,6 +199,8 @@ FLOWS = {
     "approved": ["class_approve", "school_approve"],
     "placed": ["class_approve", "school_approve", "place"],
     "demo": ["class_approve", "school_approve", "place"],
+    "late": [],  # applied online after the deadline: waits for the school's decision (#15 §2)
+    "late_waiting": ["late_wait"],
 }
 
 
@@ -316,6 +319,15 @@ class YearStory:
             theirs = [c for c in third if c.fate == "submitted" and not self.is_login_class(c.student)]
             for a, b in zip(mine, theirs, strict=False):
                 a.fate, b.fate = b.fate, a.fate
+        # From November too, two families of the first school who apply online missed the deadline by weeks: their
+        # applications are late ones (逾期申请), one waiting for the school, one on its waiting list (#15 §2).
+        if self.today >= datetime.date(self.y, 11, 1) and story.school == FIRST:
+            late = [
+                c for c in third
+                if c.fate == "submitted" and online_family[c.guardian[1]] and not self.is_login_class(c.student)
+            ][:2]  # fmt: skip
+            for case, fate in zip(late, ("late", "late_waiting"), strict=False):
+                case.fate, case.online, case.clerk = fate, True, None
         for case in cases:
             case.steps = [self.submit_moment(case, rng), *FLOWS[case.fate]]
         return cases
@@ -335,8 +347,9 @@ class YearStory:
             day = d(self.y, 8, 24) + DAY * rng.randrange(5)
         elif case.wave == 2:
             day = d(self.y, 9, 1) + DAY * rng.randrange(27)
-        else:  # paper applications of families who missed the deadline, handed in over the last four weeks
-            first = {"placed": 27, "approved": 20, "class_approved": 12, "submitted": 5}[case.fate]
+        else:  # applications of families who missed the deadline, handed in over the last four weeks
+            first = {"placed": 27, "approved": 20, "class_approved": 12, "submitted": 5, "late": 5, "late_waiting": 12}
+            first = first[case.fate]
             day = max(self.today - DAY * (first - rng.randrange(5)), self.year.application_deadline + DAY)
             while day.isoweekday() > 5:  # handed in at the school office on the Friday before
                 day -= DAY
@@ -410,6 +423,8 @@ class YearStory:
             )  # fmt: skip
         elif step == "place":
             self.place_by_hand(case, admin)
+        elif step == "late_wait":
+            application_late_wait(actor=admin, application=app, note="各班课后服务名额已满，有空位时通知家长。")
         self.next_step(case, rng)
 
     def place_by_hand(self, case: Case, admin: User) -> None:
@@ -629,6 +644,7 @@ def play(county: DemoCounty, phase: str) -> list[str]:
     demo parent login's mobile is verified (see `verify_roster_mobile`)."""
     if phase != SETUP:
         return []
+    date_consent_texts(county)
     demo_parent = User.objects.by_mobile(PARENT_MOBILE).first()
     if demo_parent is not None:
         verify_roster_mobile(demo_parent)
@@ -639,6 +655,15 @@ def play(county: DemoCounty, phase: str) -> list[str]:
         data_requests_story(county, county.user_object(demo_parent))
     consents_story(county, demo_parent)
     return summary_lines(year)
+
+
+def date_consent_texts(county: DemoCounty) -> None:
+    """The consent texts are written by a migration (enrollment 0009), so on the day the database was made; in the
+    demo county, played up to `clock.now`, they stand from the day they came into force, as in a county that has
+    used them since."""
+    for text in ConsentText.objects.filter(created_at__gt=county.clock.now):
+        moment = min(at(text.effective_from), county.clock.now)
+        ConsentText.objects.filter(pk=text.pk).update(created_at=moment, updated_at=moment)
 
 
 # A one-page PDF standing for the scan of a signed paper consent form (the real one is photographed at school).

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from schools.models import Student, User
+from schools.rules.retention import ANONYMISED
 from xiji_afterschool.models import TimeStampedModel, WorkflowEvent
 
 
@@ -92,10 +93,11 @@ class Consent(TimeStampedModel):
                 fields=["student", "kind"], condition=Q(status="given"), name="enrollment_consent_one_live"
             ),
             # The record's kind is its text's kind (kept on the row for the constraint above).
-            # Online consent is the guardian's own act; a paper one always has the signed form's scan.
+            # Online consent is the guardian's own act; a paper one has the signed form's scan until the child's
+            # data is anonymised, when the scan (a signature, a name) is deleted with the rest (issue #14).
             models.CheckConstraint(
                 condition=Q(channel="online", given_by__isnull=False, entered_by__isnull=True)
-                | (Q(channel="paper", entered_by__isnull=False) & ~Q(scan="")),
+                | (Q(channel="paper", entered_by__isnull=False) & (~Q(scan="") | Q(signer_name=ANONYMISED))),
                 name="enrollment_consent_channel_recorded",
             ),
             # A withdrawn consent says when and by whom.

@@ -262,10 +262,11 @@ def _anonymise_child(student: Student, *, now) -> int:
         _anonymise_applications(Application.objects.filter(student=student).exclude(pickup_person=ANON), now)
         _anonymise_agreements(Agreement.objects.filter(student=student), now)
         Consent = _enrollment("Consent")
-        if Consent is not None:  # the signer's name and address; TODO(#14) the paper scan is kept (constraint)
-            Consent.objects.filter(student=student).exclude(signer_name=ANON).update(
-                signer_name=ANON, ip_address=None, updated_at=now
-            )
+        if Consent is not None:  # the signer's name and address, and the paper form's scan (a signature)
+            consents = Consent.objects.filter(student=student).exclude(signer_name=ANON)
+            for name in consents.exclude(scan="").values_list("scan", flat=True):
+                Consent._meta.get_field("scan").storage.delete(name)  # first, as for the job files above
+            consents.update(signer_name=ANON, ip_address=None, scan="", scan_content_type="", updated_at=now)
     guardian_ids = list(StudentGuardian.objects.filter(student=student).values_list("guardian_id", flat=True))
     StudentGuardian.objects.filter(student=student).delete()
     deleted = 0

@@ -34,7 +34,8 @@ def test_the_person_in_charge_reads_every_entry_with_its_purpose_and_who_sees_it
     assert f"{fields}" in page
     id_entry = privacy.REGISTER["schools.Student", "id_number"]
     assert id_entry.purpose in page
-    card = page.split('data-entry="schools.Student:id_number"')[1].split("</dl>")[0]
+    # The ID number is one entry with its digest and last four (#14 item 6): one purpose, one basis, one set of readers.
+    card = page.split(f'data-entry="schools.Student:{",".join(id_entry.fields)}"')[1].split("</dl>")[0]
     assert "《个人信息保护法》第十三条第一款第三项" in card
     whole = card.split("data-who>")[1].split("</dd>")[0]
     assert "学校管理员" in whole.split('class="text-muted"')[0]  # whole: the school admin only

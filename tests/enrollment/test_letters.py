@@ -98,7 +98,7 @@ def test_letter_is_made_from_the_filed_plan(client, world):
     page = client.get(reverse("enrollment:letter-detail", args=[world.school_a.pk])).content.decode()
     assert "The service is free of charge" in page and "paid by county finance" in page
     # Today is past the deadline: the letter says what to do now (#15 §2), never only a date gone by.
-    assert "Applications were due by Sept. 30," in page and "late application" in page
+    assert "Applications were due by 30 Sep " in page and "late application" in page
     assert "Please apply by" not in page
     assert "Homework guidance" in page and "Reading" in page  # the plan's categories, in the reader's language
     assert " · v1" not in page  # the timetable version means nothing to a parent
@@ -113,11 +113,11 @@ def test_before_the_deadline_the_letter_asks_to_apply_by_it_and_gives_the_school
     client.force_login(world.parent)
     pages_in_english(client)
     page = client.get(reverse("enrollment:letter-detail", args=[world.school_a.pk])).content.decode()
-    assert "Please apply by Sept. 30," in page and "late application" not in page
+    assert "Please apply by 30 Sep " in page and "late application" not in page
     assert "call the school at 0954-7012345" in page
     pretend_today(monkeypatch, deadline)  # the deadline itself is still in time
     page = client.get(reverse("enrollment:letter-detail", args=[world.school_a.pk])).content.decode()
-    assert "Please apply by Sept. 30," in page
+    assert "Please apply by 30 Sep " in page
 
 
 def test_letter_follows_the_newest_filed_version(client, world):

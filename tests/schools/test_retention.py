@@ -252,6 +252,20 @@ def test_a_withdrawn_applicant_is_anonymised_two_years_on_and_a_live_one_kept(wo
     assert services.sweep(now=now + DAY).total == 0
 
 
+def test_a_paper_consents_scan_is_deleted_with_the_childs_data(world, media):
+    from enrollment.models import Consent
+
+    application(world.child, status=Application.Status.WITHDRAWN)  # entered by the school: a paper consent
+    consent = Consent.objects.get(student=world.child, channel=Consent.Channel.PAPER)
+    stored = consent.scan.name
+    assert stored and consent.scan.storage.exists(stored)
+    services.sweep(now=later(731))
+    consent.refresh_from_db()
+    assert (consent.signer_name, consent.scan.name, consent.ip_address) == (ANON, "", None)
+    assert not consent.scan.storage.exists(stored)  # the signed form (a name, a signature) is gone with the child
+    assert consent.kind == "personal" and consent.channel == "paper"  # the fact of the consent stays
+
+
 def test_a_child_kept_by_its_service_class_record_loses_only_the_application_data(world, media):
     from enrollment.services import applications as applications_services
 

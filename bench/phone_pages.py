@@ -1,12 +1,12 @@
-"""Benchmark: the weight and cold load time of a parent's pages on a slow link (#15 §6). Prints numbers; asserts
-nothing.
+"""Benchmark: the weight and cold load time of a parent's and a teacher's pages on a slow link (#15 §6). Prints
+numbers; asserts nothing.
 
-    DATABASE_URL=... .venv/bin/python bench/parent_pages.py http://127.0.0.1:8000
+    DATABASE_URL=... .venv/bin/python bench/phone_pages.py http://127.0.0.1:8000
 
 Against a running server on a seeded demo database (the same DATABASE_URL), as production serves it: static files
 collected and compressed (XIJI_COMPRESSED_STATIC=1 manage.py collectstatic, then the server with the same variable),
 HTML gzipped by Django's GZipMiddleware. The script makes (once) a parent account linked to a child of
-西吉县第一小学 who has not applied, then opens each page in a fresh browser context (an empty cache: cold) in
+西吉县第一小学 who has not applied, signs in as it, the demo parent and the demo service teacher (jiaoshi), then opens each page in a fresh browser context (an empty cache: cold) in
 Chromium with the link throttled through the DevTools protocol (Network.emulateNetworkConditions: 400 kbps down and
 up, 400 ms latency) at 375 px, and prints per page the bytes on the wire (HTML, CSS, JS, other; as transferred,
 compressed) and the time to the load event.
@@ -31,8 +31,10 @@ from django.urls import reverse  # noqa: E402
 
 from enrollment.models import AgreementText, Application  # noqa: E402
 from enrollment.services.parents import child_link  # noqa: E402
-from schools.models import Membership, Role, Student, User  # noqa: E402
+from schools.models import Membership, Role, ServiceClass, Student, User  # noqa: E402
+from xiji_afterschool import crypto  # noqa: E402
 from xiji_afterschool.demo import FIRST, PARENT_MOBILE  # noqa: E402
+from xiji_afterschool.demo import PASSWORD as DEMO_PASSWORD  # noqa: E402
 
 MOBILE, PASSWORD = "13912349999", "Xiji-Bench-2026"
 KBPS, LATENCY_MS = 400, 400
@@ -42,9 +44,9 @@ KINDS = {"Document": "html", "Stylesheet": "css", "Script": "js"}
 
 def bench_parent() -> tuple[User, Student]:
     """A parent linked to a child of the first primary school who has no application (made once)."""
-    user = User.objects.filter(username=MOBILE).first()
+    user = User.objects.by_mobile(MOBILE).first()
     if user is None:
-        user = User(username=MOBILE, mobile=MOBILE, full_name="马测试")
+        user = User(username=crypto.parent_username(MOBILE), mobile=MOBILE, full_name="马测试")
         user.set_password(PASSWORD)
         user.save()
         Membership.objects.create(user=user, role=Role.PARENT)
@@ -87,42 +89,50 @@ def measure(browser, base_url: str, storage_state, path: str) -> dict:
     return result
 
 
+def signed_in(browser, base_url: str, login: str, password: str):
+    """The cookies of a signed-in session (the login page itself is not measured)."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(base_url + "/login/")
+    page.fill("input[name=username]", login)
+    page.fill("input[name=password]", password)
+    page.click("#login-form button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    state = context.storage_state()
+    context.close()
+    return state
+
+
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
     base_url = sys.argv[1].rstrip("/") if len(sys.argv) > 1 else "http://127.0.0.1:8000"
     _user, child = bench_parent()
-    demo = User.objects.get(username=PARENT_MOBILE)
+    demo = User.objects.by_mobile(PARENT_MOBILE).get()
     demo_app = Application.objects.filter(applicant=demo).order_by("pk").first()
+    teacher = User.objects.get(username="jiaoshi")
+    taught = ServiceClass.objects.filter(teacher=teacher).order_by("-school_year__start_date", "pk").first()
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--headless", "--no-sandbox"])
-        context = browser.new_context()
-        page = context.new_page()
-        page.goto(base_url + "/login/")
-        page.fill("input[name=username]", MOBILE)
-        page.fill("input[name=password]", PASSWORD)
-        page.click("#login-form button[type=submit]")
-        page.wait_for_load_state("networkidle")
-        state = context.storage_state()
-        context.close()
+        parent = signed_in(browser, base_url, MOBILE, PASSWORD)
         pages = [
-            ("parent home", reverse("enrollment:parent-home")),
-            ("child page: letter, apply and sign", reverse("enrollment:application-create", args=[child.pk])),
-            ("Letter to Parents (own page)", reverse("enrollment:letter-detail", args=[child.school_id])),
+            ("parent home", parent, reverse("enrollment:parent-home")),
+            ("child page: letter, apply and sign", parent, reverse("enrollment:application-create", args=[child.pk])),
+            ("Letter to Parents (own page)", parent, reverse("enrollment:letter-detail", args=[child.school_id])),
         ]
-        rows = [(name, measure(browser, base_url, state, path)) for name, path in pages]
         if demo_app is not None:  # the status page, as the demo parent
-            context = browser.new_context()
-            page = context.new_page()
-            page.goto(base_url + "/login/")
-            page.fill("input[name=username]", PARENT_MOBILE)
-            page.fill("input[name=password]", "Xiji-2021")
-            page.click("#login-form button[type=submit]")
-            page.wait_for_load_state("networkidle")
-            demo_state = context.storage_state()
-            context.close()
+            demo_state = signed_in(browser, base_url, PARENT_MOBILE, DEMO_PASSWORD)
             path = reverse("enrollment:application-detail", args=[demo_app.pk])
-            rows.append(("application status (demo parent)", measure(browser, base_url, demo_state, path)))
+            pages.append(("application status (demo parent)", demo_state, path))
+        staff = signed_in(browser, base_url, "jiaoshi", DEMO_PASSWORD)
+        pages += [
+            ("teacher: today", staff, reverse("schools:teacher-today")),
+            ("teacher: hours record", staff, reverse("schools:hours-mine")),
+            ("teacher: pay slips", staff, reverse("funding:pay-slip-mine")),
+        ]
+        if taught is not None:  # the session form with its roll, as on the last weekday the class met
+            pages.append(("teacher: session and roll", staff, reverse("schools:session-log", args=[taught.pk])))
+        rows = [(name, measure(browser, base_url, state, path)) for name, state, path in pages]
         browser.close()
     print(f"cold, {KBPS} kbps, {LATENCY_MS} ms latency, 375 px; bytes as transferred (compressed)")
     print(f"{'page':40} {'status':>6} {'HTML':>8} {'CSS':>8} {'JS':>8} {'other':>8} {'H+C+J KB':>9} {'load s':>7}")
