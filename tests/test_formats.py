@@ -56,6 +56,8 @@ def test_version_filter_says_the_version_in_words(language, expected):
         ("版本 v1 · 已保存 Saved", ["Saved"]),  # "v1" holds a digit: the |version filter is what removes it
         ("PDFs of the letter", ["PDFs", "of", "the", "letter"]),
         ("a B 一 x", []),  # single letters are not words
+        ("网址：https://xiji.example.cn/funding/public/disclosures/ 查看", []),  # an address to type, not wording
+        ("下载 JSON 文件 · see more", ["see", "more"]),
     ],
 )
 def test_ascii_words_on_chinese_pages(text, words):

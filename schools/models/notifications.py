@@ -4,7 +4,7 @@ pluggable sender. Services call `schools.services.notifications.notify(...)`; no
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from xiji_afterschool.fields import EncryptedCharField
@@ -93,27 +93,27 @@ class TextMessage(TimeStampedModel):
     def note(self) -> str:
         """What happened to the text, in the reader's words: shown under the message in the inbox ("" for none)."""
         if self.status == self.Status.SENT:
-            return gettext_now("Also sent as a text message.")
+            return gettext("Also sent as a text message.")
         if self.status == self.Status.HELD and self.send_after:
-            return gettext_now("Text message held until %(time)s (quiet hours).") % {
+            return gettext("Text message held until %(time)s (quiet hours).") % {
                 "time": timezone.localtime(self.send_after).strftime("%H:%M")
             }
         if self.status == self.Status.FAILED:
-            return gettext_now("Text message failed after %(attempts)s attempts: %(error)s") % {
+            return gettext("Text message failed after %(attempts)s attempts: %(error)s") % {
                 "attempts": self.attempts,
                 "error": self.error,
             }
         if self.status == self.Status.QUEUED:
             if self.attempts and self.error:
-                return gettext_now(
+                return gettext(
                     "Text message not delivered yet (attempt %(attempts)s failed: %(error)s); retrying."
                 ) % {
                     "attempts": self.attempts,
                     "error": self.error,
                 }
-            return gettext_now("Text message being sent.")
+            return gettext("Text message being sent.")
         if self.status == self.Status.SKIPPED and self.error == self.NOT_VERIFIED:
-            return gettext_now("Text message not sent: mobile number not verified.")
+            return gettext("Text message not sent: mobile number not verified.")
         return ""  # skipped by the person's own choice: nothing to say
 
 

@@ -38,6 +38,7 @@ ALLOWED_WORDS = frozenset(
         "PNG",
         "JPG",
         "JPEG",
+        "JSON",
         "Wi",
         "Fi",
         "WiFi",
@@ -51,13 +52,15 @@ ALLOWED_WORDS = frozenset(
 WORD = re.compile(r"[A-Za-z]{2,}")
 # A Latin word glued to more letters or digits (a username "teacher01", a code "A3F9KQ") is data, not wording.
 TOKEN = re.compile(r"[A-Za-z0-9_.@-]+")
+# An address written out for the reader to type (the letter's link to the public disclosure) is not wording.
+URL = re.compile(r"https?://\S+")
 
 
 def ascii_words(text: str, allowed=ALLOWED_WORDS) -> list[str]:
     """The Latin words of `text` a Chinese page must not show: runs of two or more Latin letters, outside
     `allowed`, that are not part of a code or account name (a token that also holds digits, `@`, `_`)."""
     found = []
-    for token in TOKEN.findall(text):
+    for token in TOKEN.findall(URL.sub(" ", text)):
         if re.search(r"[0-9_@]", token):
             continue  # an account name, a code, an e-mail address: data the user typed or was given
         for word in WORD.findall(token):

@@ -90,6 +90,7 @@ def _journey(page, base_url, screenshot_dir, manage):
     page.select_option("select[name=preference_1]", "reading")
     page.select_option("select[name=preference_2]", "homework")
     page.check("input[name=consent]")
+    page.check("input[name='consent-personal']")  # the separate consent to the child's data (#14 item 2)
     page.click("#application-form button[name=step][value=sign]")
     screens.shot()
 
