@@ -60,7 +60,7 @@ def display_rows(key: str, data: dict, *, school) -> list[tuple[str, str]]:
 
 def _timetable_row(row: dict) -> tuple[str, str]:
     semester = _("Autumn semester") if row["semester"] == 1 else _("Spring semester")
-    title = f"{semester} · {Stage(row['stage']).label} · v{row['version']}"
+    title = f"{semester} · {Stage(row['stage']).label}"  # the version means nothing to a parent (#15 §5)
     seasons = dict(Timetable.Season.choices)
     parts = [
         _("%(season)s: %(times)s, %(days)s days a week")

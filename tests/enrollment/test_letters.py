@@ -89,6 +89,7 @@ def test_letter_is_made_from_the_filed_plan(client, world):
     assert "甲乡中心小学" in page and world.plan_filed.filing_number in page
     assert CONTENT in page and SAFETY in page and "杨志强" in page
     assert "16:30–18:30" in page and "16:00–18:00" in page
+    assert "秋季学期 · 小学</th>" in page and " · v1" not in page  # no timetable version in a parent's words
     assert f"{deadline.year}年9月30日" in page  # Django's |date in Chinese
     assert "草稿内容" not in page  # the draft v2 is not what parents are told
     assert reverse("enrollment:letter-pdf", args=[world.school_a.pk]) in page
