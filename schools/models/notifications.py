@@ -105,9 +105,7 @@ class TextMessage(TimeStampedModel):
             }
         if self.status == self.Status.QUEUED:
             if self.attempts and self.error:
-                return gettext(
-                    "Text message not delivered yet (attempt %(attempts)s failed: %(error)s); retrying."
-                ) % {
+                return gettext("Text message not delivered yet (attempt %(attempts)s failed: %(error)s); retrying.") % {
                     "attempts": self.attempts,
                     "error": self.error,
                 }
