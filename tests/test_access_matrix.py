@@ -218,6 +218,7 @@ def test_access(client, world, name, actor, tmp_path, settings):
         assert inline_code(response.content.decode()) == [], f"{url} writes inline code the policy refuses"
         if user is not None:  # issue 15 §2: no dead end — the page itself offers a link or an action, not only the menu
             assert leads_on(response.content.decode()), f"{url} as {actor}: the page offers no link or action"
+            assert ">---------<" not in response.content.decode(), f"{url}: an empty choice reads ---------"
             # and a way back: the name at the top of every page leads home, visible on a phone too
             assert f'class="navbar-brand" href="{reverse("home")}"' in response.content.decode(), url
     if user is None and expected == 302 and name not in {"login", "set_language", "enrollment:register"}:

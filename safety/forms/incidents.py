@@ -36,7 +36,7 @@ class IncidentForm(forms.Form):
         groups: dict[str, list] = {}
         for s in students:
             groups.setdefault(str(s.admin_class), []).append((str(s.pk), s.name))
-        choices = [("", "---------"), *groups.items()]
+        choices = [("", _("— choose —")), *groups.items()]
         for i in range(1, CHILD_ROWS + 1):
             first = i == 1
             self.fields[f"student_{i}"] = forms.ChoiceField(
