@@ -12,6 +12,7 @@ up, 400 ms latency) at 375 px, and prints per page the bytes on the wire (HTML, 
 compressed) and the time to the load event.
 """
 
+import datetime
 import os
 import sys
 import time
@@ -28,10 +29,11 @@ django.setup()
 logging.disable(logging.INFO)
 
 from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from enrollment.models import AgreementText, Application  # noqa: E402
 from enrollment.services.parents import child_link  # noqa: E402
-from schools.models import Membership, Role, ServiceClass, Student, User  # noqa: E402
+from schools.models import Membership, Role, ServiceClass, Session, Student, User  # noqa: E402
 from xiji_afterschool import crypto  # noqa: E402
 from xiji_afterschool.demo import FIRST, PARENT_MOBILE  # noqa: E402
 from xiji_afterschool.demo import PASSWORD as DEMO_PASSWORD  # noqa: E402
@@ -89,6 +91,14 @@ def measure(browser, base_url: str, storage_state, path: str) -> dict:
     return result
 
 
+def unlogged_weekday(service_class) -> datetime.date:
+    """The last weekday before today on which the class has no session yet (the form, not a saved record)."""
+    day = timezone.localdate() - datetime.timedelta(days=1)
+    while day.isoweekday() > 5 or Session.objects.filter(service_class=service_class, date=day).exists():
+        day -= datetime.timedelta(days=1)
+    return day
+
+
 def signed_in(browser, base_url: str, login: str, password: str):
     """The cookies of a signed-in session (the login page itself is not measured)."""
     context = browser.new_context()
@@ -112,6 +122,7 @@ def main() -> None:
     demo_app = Application.objects.filter(applicant=demo).order_by("pk").first()
     teacher = User.objects.get(username="jiaoshi")
     taught = ServiceClass.objects.filter(teacher=teacher).order_by("-school_year__start_date", "pk").first()
+    day = taught and unlogged_weekday(taught)  # the database before Playwright's event loop (no ORM inside it)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--headless", "--no-sandbox"])
         parent = signed_in(browser, base_url, MOBILE, PASSWORD)
@@ -130,8 +141,9 @@ def main() -> None:
             ("teacher: hours record", staff, reverse("schools:hours-mine")),
             ("teacher: pay slips", staff, reverse("funding:pay-slip-mine")),
         ]
-        if taught is not None:  # the session form with its roll, as on the last weekday the class met
-            pages.append(("teacher: session and roll", staff, reverse("schools:session-log", args=[taught.pk])))
+        if taught is not None:  # the session form with its roll, for the last weekday not logged yet
+            path = reverse("schools:session-log", args=[taught.pk]) + f"?date={day.isoformat()}"
+            pages.append(("teacher: session and roll", staff, path))
         rows = [(name, measure(browser, base_url, state, path)) for name, state, path in pages]
         browser.close()
     print(f"cold, {KBPS} kbps, {LATENCY_MS} ms latency, 375 px; bytes as transferred (compressed)")
@@ -140,8 +152,8 @@ def main() -> None:
         total = (r["html"] + r["css"] + r["js"]) / 1024
         print(
             f"{name:40} {r['status']:>6} {r['html']:>8} {r['css']:>8} {r['js']:>8} {r['other']:>8} "
-            f"{total:>9.1f} {r['seconds']:>7.2f}"
-        )
+            f"{total:>9.1f} {r['seconds']:>7.2f}" + ("" if r["final"].endswith(r["path"]) else f"  → {r['final']}")
+        )  # a redirect is named: its weight is the page it ended on
 
 
 if __name__ == "__main__":

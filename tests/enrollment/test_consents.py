@@ -333,6 +333,12 @@ def test_the_paper_application_records_the_paper_consent_with_its_scan(w, client
     from .test_applications import paper_data
 
     client.force_login(w.class_teacher)
+    # Without the scan: a form error, nothing written (first: the event tables are append-only, nothing is undone).
+    response = client.post(
+        reverse("enrollment:application-enter", args=[w.child.pk]), paper_data(**{"consent-scan": ""})
+    )
+    assert response.status_code == 200 and "Upload the scan" in response.content.decode()
+    assert not Application.objects.exists() and not Consent.objects.exists()
     response = client.post(reverse("enrollment:application-enter", args=[w.child.pk]), paper_data())
     assert response.status_code == 302
     consents = Consent.objects.filter(student=w.child).order_by("kind")
@@ -340,14 +346,6 @@ def test_the_paper_application_records_the_paper_consent_with_its_scan(w, client
         ("personal", "paper", "李秀英"), ("sensitive", "paper", "李秀英"),
     ]  # fmt: skip
     assert consents[0].scan.name == consents[1].scan.name, "one signed form, stored once"
-    # Without the scan: a form error, nothing written.
-    Application.objects.all().delete()
-    Consent.objects.all().delete()
-    response = client.post(
-        reverse("enrollment:application-enter", args=[w.child.pk]), paper_data(**{"consent-scan": ""})
-    )
-    assert response.status_code == 200 and "Upload the scan" in response.content.decode()
-    assert not Application.objects.exists()
 
 
 # ---------------------------------------------------------------- the school sees whether consents are live
