@@ -12,15 +12,20 @@ school), their administrative classes, pupils with valid resident ID numbers (64
 grade in the current school year, an odd or even sequence number for boys and girls, the GB 11643 check character),
 believable names, one or two guardians each, an administrator and service teachers per school (no usable password),
 a daily service class per administrative class with ~90 % of its pupils, and this school year's sessions up to
-yesterday on the calendar's service days, each with its whole roll (a few absent or on leave).
+yesterday on the calendar's service days, each with its whole roll (a few absent or on leave). Last school year too,
+whole: a service class per administrative class but a school's lowest grade (the same pupils a grade lower, their
+memberships ended with that year), its sessions on that year's service days with their rolls, and its months closed
+by each school's administrator (HoursMonth) after them; so a county seeded on any day has a full year of rolls.
 
 How: PostgreSQL's COPY (psycopg2's copy_expert) for the big tables, `bulk_create` elsewhere; on SQLite (the tests'
 small runs) bulk_create throughout. Nothing is disabled: the append-only and closed-month triggers fire on every row,
-and the rows are inserted in an order they accept (no month of a bulk school is closed, sessions before their roll).
+and the rows are inserted in an order they accept (sessions before their roll, a month's rows before it is closed).
 Idempotent: a school year that already has bulk sessions is not replayed; the roster adds only what is missing.
 
-Not generated yet (see the README's Benchmarks section): applications and agreements, claims, ledgers and pay runs of
-the bulk schools; the demo county's own are there.
+Not generated yet (see the README's Benchmarks section), the demo county's own are there: the bulk schools'
+applications, agreements and consents (they are signed by a guardian's account, and bulk guardians have none: a parent
+account per guardian would come first), service plans, claims, ledgers, pay schemes and pay runs. The console's summaries
+of both years are refreshed after the bulk rows.
 """
 
 import datetime
@@ -454,15 +459,18 @@ class Bulk:
         staff = self.save_staff(schools)
         # Last year first, whole and closed (so a county seeded any day has a year of rolls), then this year's.
         last_year = self.county.school_year(self.y - 1)
-        self.save_sessions(self.save_service(schools, staff, last_year), last_year)
+        last_classes = self.save_service(schools, staff, last_year)
+        self.save_sessions(last_classes, last_year)
         self.close_months(schools, staff, last_year)
         year = self.county.school_year()
         service_classes = self.save_service(schools, staff, year)
         self.save_sessions(service_classes, year)
         lines = []
-        if service_classes:  # the console's numbers again, now with the bulk schools (as the nightly job would)
-            run = console_services.refresh(school_year=year, trigger="scale", today=self.county.today)
-            lines.append(f"县级监测平台：{year.name} 学年 {run.schools} 所学校的数据已重新汇总。")
+        # The console's numbers again, now with the bulk schools: both years, as the nightly job would.
+        for refreshed, classes in ((last_year, last_classes), (year, service_classes)):
+            if classes:
+                run = console_services.refresh(school_year=refreshed, trigger="scale", today=self.county.today)
+                lines.append(f"县级监测平台：{refreshed.name} 学年 {run.schools} 所学校的数据已重新汇总。")
         in_county = {"school__code__startswith": REGION}
         return [
             *lines,
