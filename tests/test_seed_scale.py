@@ -16,9 +16,19 @@ from django.db import connection, transaction
 from django.test import RequestFactory, override_settings
 from django.utils import timezone
 
-from schools.models import Attendance, School, ServiceClass, Session, Student
+from schools.models import (
+    Attendance,
+    HoursMonth,
+    School,
+    SchoolYear,
+    ServiceClass,
+    ServiceClassMember,
+    Session,
+    Student,
+)
 from schools.rules import roster as roster_rules
-from xiji_afterschool.demo import PASSWORD, REGION
+from xiji_afterschool.bureau.models.console import ConsoleRefresh
+from xiji_afterschool.demo import PASSWORD, REGION, year_name
 from xiji_afterschool.scale import FIRST_CODE
 
 pytestmark = pytest.mark.needs_postgres
@@ -113,3 +123,25 @@ def test_scale_takes_county_or_a_multiple():
         call_command("seed_demo", "--scale", "1", stdout=io.StringIO())
     with pytest.raises(CommandError):
         call_command("seed_demo", "--scale", "big", stdout=io.StringIO())
+
+
+def test_last_year_is_served_whole_and_closed(seeded):
+    last = SchoolYear.objects.get(name=year_name(AS_OF.year - 1))
+    classes = ServiceClass.objects.filter(school_year=last, school__code__gte=f"{REGION}{FIRST_CODE:04d}")
+    assert classes.exists()
+    assert not ServiceClassMember.objects.filter(service_class__in=classes).exclude(end_date=last.end_date).exists()
+    sessions = Session.objects.filter(service_class__in=classes)
+    days = list(sessions.values_list("service_class__school_id", "date"))
+    assert days
+    # The whole year: from its first semester into its last.
+    assert max(d for _, d in days) >= max(last.semesters.values_list("start_date", flat=True))
+    for session in sessions.order_by("?")[:20]:
+        roll = Attendance.objects.filter(session=session).count()
+        assert roll == session.present + session.absent + session.on_leave == session.service_class.members.count()
+    # Every month served is closed for its school (after its rows: the closed-month triggers let them in first).
+    served = {(school, d.replace(day=1)) for school, d in days}
+    closed = set(HoursMonth.objects.values_list("school_id", "month"))
+    assert served <= closed
+    # The console summarised both years after the bulk rows (the nightly job's two years).
+    refreshed = ConsoleRefresh.objects.filter(trigger="scale", status=ConsoleRefresh.Status.DONE)
+    assert set(refreshed.values_list("school_year__name", flat=True)) == {last.name, year_name(AS_OF.year)}

@@ -12,15 +12,20 @@ school), their administrative classes, pupils with valid resident ID numbers (64
 grade in the current school year, an odd or even sequence number for boys and girls, the GB 11643 check character),
 believable names, one or two guardians each, an administrator and service teachers per school (no usable password),
 a daily service class per administrative class with ~90 % of its pupils, and this school year's sessions up to
-yesterday on the calendar's service days, each with its whole roll (a few absent or on leave).
+yesterday on the calendar's service days, each with its whole roll (a few absent or on leave). Last school year too,
+whole: a service class per administrative class but a school's lowest grade (the same pupils a grade lower, their
+memberships ended with that year), its sessions on that year's service days with their rolls, and its months closed
+by each school's administrator (HoursMonth) after them; so a county seeded on any day has a full year of rolls.
 
 How: PostgreSQL's COPY (psycopg2's copy_expert) for the big tables, `bulk_create` elsewhere; on SQLite (the tests'
 small runs) bulk_create throughout. Nothing is disabled: the append-only and closed-month triggers fire on every row,
-and the rows are inserted in an order they accept (no month of a bulk school is closed, sessions before their roll).
+and the rows are inserted in an order they accept (sessions before their roll, a month's rows before it is closed).
 Idempotent: a school year that already has bulk sessions is not replayed; the roster adds only what is missing.
 
-Not generated yet (see the README's Benchmarks section): applications and agreements, claims, ledgers and pay runs of
-the bulk schools; the demo county's own are there.
+Not generated yet (see the README's Benchmarks section), the demo county's own are there: the bulk schools'
+applications, agreements and consents (they are signed by a guardian's account, and bulk guardians have none: a parent
+account per guardian would come first), service plans, claims, ledgers, pay schemes and pay runs. The console's summaries
+of both years are refreshed after the bulk rows.
 """
 
 import datetime
@@ -39,10 +44,13 @@ from schools.demo import BOYS, ELDERS, GIRLS, LINK_ALPHABET, MOBILE_PREFIXES, SU
 from schools.models import (
     AdminClass,
     Attendance,
+    Grade,
     Guardian,
+    HoursMonth,
     Membership,
     Role,
     School,
+    SchoolYear,
     ServiceClass,
     ServiceClassMember,
     ServiceMode,
@@ -312,13 +320,17 @@ class Bulk:
 
     # ------------------------------------------------------------ the year's service
 
-    def save_service(self, schools: list[School], staff: dict) -> list[ServiceClass]:
-        year = self.county.school_year()
+    def save_service(self, schools: list[School], staff: dict, year: SchoolYear) -> list[ServiceClass]:
+        """A service class per administrative class in `year`. Last year's (`year` before the current one) has the
+        same pupils a grade lower, so a school's lowest grade (then not yet at school) has none, and its memberships
+        ended with that year."""
         if ServiceClass.objects.filter(school_year=year, school__in=schools).exists():
             return []
         rng, now = self.rng, timezone.now()
-        start = year.start_date
-        classes = list(AdminClass.objects.filter(school__in=schools).order_by("school__code", "grade", "number"))
+        back = self.y - year.start_date.year  # 0 this year, 1 last year
+        lowest = {s.pk: GRADES[s.school_type].start for s in schools}
+        classes = AdminClass.objects.filter(school__in=schools).order_by("school__code", "grade", "number")
+        classes = [c for c in classes if c.grade - back >= lowest[c.school_id]]
         rows, draws = [], []
         seen = defaultdict(int)
         for admin_class in classes:
@@ -326,7 +338,7 @@ class Bulk:
             seen[admin_class.school_id] += 1
             teacher = school_staff[seen[admin_class.school_id]]
             activity = ACTIVITIES[(admin_class.grade + admin_class.number) % len(ACTIVITIES)]
-            grade = admin_class.get_grade_display()
+            grade = Grade(admin_class.grade - back).label
             rows.append(
                 ServiceClass(
                     school_id=admin_class.school_id, school_year=year, activity=activity, teacher_id=teacher,
@@ -347,21 +359,21 @@ class Bulk:
             pupils[class_pk].append(pk)
         members = []
         first_day = min(s.start_date for s in year.semesters.all())
+        until = year.end_date if back else None
         for service_class, admin_class in zip(created, draws, strict=True):
             for pk in pupils[admin_class.pk]:
                 if rng.random() < PARTICIPATION:
-                    members.append((now, now, service_class.pk, pk, first_day, None, service_class.created_by_id))
+                    members.append((now, now, service_class.pk, pk, first_day, until, service_class.created_by_id))
         fields = ["created_at", "updated_at", "service_class_id", "student_id", "start_date", "end_date", "added_by_id"]
         self.copy(ServiceClassMember, fields, members)
-        self.start = start
         return created
 
-    def save_sessions(self, service_classes: list[ServiceClass]) -> None:
-        """Each class served on its stage's service days of this school year up to yesterday, one two-hour session
-        a day with the whole roll. Sessions first (COPY, explicit ids), then their rolls."""
+    def save_sessions(self, service_classes: list[ServiceClass], year: SchoolYear) -> None:
+        """Each class served on its stage's service days of `year` up to yesterday, one two-hour session a day with
+        the whole roll. Sessions first (COPY, explicit ids), then their rolls."""
         if not service_classes:
             return
-        year, today = self.county.school_year(), self.county.today
+        today = self.county.today
         semesters = [s for s in year.semesters.all() if s.start_date < today]
         exceptions = calendar_rules.calendar_exceptions(year)
         members = defaultdict(list)
@@ -373,8 +385,10 @@ class Bulk:
         rng = self.rng
         next_pk = (Session.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
         sessions, roll = [], []
-        service_classes = ServiceClass.objects.filter(pk__in=[c.pk for c in service_classes]).prefetch_related(
-            "admin_classes"
+        service_classes = (
+            ServiceClass.objects.filter(pk__in=[c.pk for c in service_classes])
+            .select_related("school")
+            .prefetch_related("admin_classes")
         )
         for service_class in service_classes.order_by("pk"):
             stage = sessions_selectors.class_stage(service_class)
@@ -418,6 +432,23 @@ class Bulk:
         self.copy(Attendance, ["session_id", "student_id", "mark", "reason"], roll)
         self.out(f"  … {self.counts['session']} sessions, {self.counts['attendance']} roll marks")
 
+    def close_months(self, schools: list[School], staff: dict, year: SchoolYear) -> None:
+        """Last year's months closed by each school's administrator (R21), after their sessions and rolls: the
+        closed-month triggers refuse any later row in them, as for the demo's closed months."""
+        months, day = [], year.start_date.replace(day=1)
+        while day <= year.end_date and day < self.county.today.replace(day=1):
+            months.append(day)
+            day = (day + datetime.timedelta(days=32)).replace(day=1)
+        have = set(HoursMonth.objects.filter(school__in=schools).values_list("school_id", "month"))
+        rows = [
+            HoursMonth(school_id=s.pk, month=m, closed_by_id=staff[s.pk][0])
+            for s in schools
+            for m in months
+            if (s.pk, m) not in have
+        ]
+        HoursMonth.objects.bulk_create(rows, batch_size=5000)
+        self.counts["hoursmonth"] += len(rows)
+
     # ------------------------------------------------------------ all of it
 
     def run(self) -> list[str]:
@@ -426,13 +457,20 @@ class Bulk:
         classes = self.save_classes(plans, schools)
         self.save_pupils(classes)
         staff = self.save_staff(schools)
-        service_classes = self.save_service(schools, staff)
-        self.save_sessions(service_classes)
+        # Last year first, whole and closed (so a county seeded any day has a year of rolls), then this year's.
+        last_year = self.county.school_year(self.y - 1)
+        last_classes = self.save_service(schools, staff, last_year)
+        self.save_sessions(last_classes, last_year)
+        self.close_months(schools, staff, last_year)
+        year = self.county.school_year()
+        service_classes = self.save_service(schools, staff, year)
+        self.save_sessions(service_classes, year)
         lines = []
-        if service_classes:  # the console's numbers again, now with the bulk schools (as the nightly job would)
-            year = self.county.school_year()
-            run = console_services.refresh(school_year=year, trigger="scale", today=self.county.today)
-            lines.append(f"县级监测平台：{year.name} 学年 {run.schools} 所学校的数据已重新汇总。")
+        # The console's numbers again, now with the bulk schools: both years, as the nightly job would.
+        for refreshed, classes in ((last_year, last_classes), (year, service_classes)):
+            if classes:
+                run = console_services.refresh(school_year=refreshed, trigger="scale", today=self.county.today)
+                lines.append(f"县级监测平台：{refreshed.name} 学年 {run.schools} 所学校的数据已重新汇总。")
         in_county = {"school__code__startswith": REGION}
         return [
             *lines,
