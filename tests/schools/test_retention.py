@@ -86,6 +86,11 @@ def test_defaults_are_written_by_the_migration(db):
         "audit": 1095,
         "logs": 1095,
         "verification_codes": 1,
+        "messages": 365,
+        "gate": 365,
+        "safety_records": 1095,
+        "incidents": 7300,
+        "requests": 1095,
     }
     assert set(days) == set(rules.KEYS)
 
