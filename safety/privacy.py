@@ -256,12 +256,12 @@ register(
         Expiry("safety.LateAlertEvent", r.SAFETY_RECORDS, "alert__date", {"note": ANON}, where=(~Q(note=""),)),
         Expiry("safety.EarlyLeave", r.SAFETY_RECORDS, "date", {"adult_name": ANON, "adult_mobile": "", "note": ""}),
         Expiry("safety.EarlyLeaveEvent", r.SAFETY_RECORDS, "early_leave__date", {"note": ANON}, where=(~Q(note=""),)),
-        # ---- the gate
+        # ---- the gate (the ID's last four stay: a check constraint ties them to the tick, and alone they name no one)
         Expiry(
             "safety.Visit",
             r.GATE,
             "date",
-            {"name": ANON, "id_last4": "", "mobile": "", "purpose_note": "", "host_name": "", "correction_reason": ""},
+            {"name": ANON, "mobile": "", "purpose_note": "", "host_name": "", "correction_reason": ""},
         ),
         Expiry("safety.DutyRoster", r.GATE, "date", {"note": ""}),
         # ---- incidents: as long as an injured child may claim

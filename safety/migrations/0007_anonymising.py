@@ -40,7 +40,7 @@ FILL_ONCE = {
     "safety_visit_fixed": (
         "safety_visit",
         "a visitor entry is never changed, only its time out filled once; record a correction",
-        "name,id_last4,mobile,purpose_note,host_name,correction_reason",
+        "name,mobile,purpose_note,host_name,correction_reason",
         ("time_out", "out_recorded_by_id"),
     ),
     "safety_incident_fixed": (
