@@ -54,13 +54,16 @@ def append_only(*tables: str) -> migrations.RunPython:
 
 # ---------------------------------------------------------------- anonymising (issue #14 item 4)
 
-# Whether an UPDATE changes nothing but the named personal columns, each to the anonymised word, empty or null
+# Whether an UPDATE changes nothing but the named personal columns, each one it changes to the anonymised word, empty
+# or null
 # (schools/rules/retention.py ANONYMISED): the one change the nightly sweep makes to an append-only row.
+# (A personal column left as it is may hold anything: the sweep may anonymise some fields of a row and not others.)
 ONLY_ANONYMISING = r"""
 CREATE OR REPLACE FUNCTION xiji_only_anonymising(old_row jsonb, new_row jsonb, personal text[]) RETURNS boolean AS $$
     SELECT (new_row - personal) = (old_row - personal)
        AND NOT EXISTS (SELECT 1 FROM unnest(personal) AS c
-                       WHERE new_row ->> c IS NOT NULL AND new_row ->> c NOT IN ('已匿名', ''))
+                       WHERE (new_row -> c) IS DISTINCT FROM (old_row -> c)
+                         AND new_row ->> c IS NOT NULL AND new_row ->> c NOT IN ('已匿名', ''))
 $$ LANGUAGE sql IMMUTABLE;
 
 CREATE OR REPLACE FUNCTION xiji_refuse_change_but_anonymising() RETURNS trigger AS $$
