@@ -2,7 +2,10 @@
 xiji_afterschool/privacy.py: the agreement, the application (with its priority groups), their history, the letters
 and the guardian's data requests."""
 
+from django.db.models import Q
+
 from schools.rules import retention as r
+from schools.rules.retention import ANONYMISED as ANON
 from xiji_afterschool.privacy import (
     CHILD,
     CHILD_SENSITIVE,
@@ -11,7 +14,7 @@ from xiji_afterschool.privacy import (
     CONTRACT,
     DUTY,
     GUARDIAN,
-    UNSET,
+    Expiry,
     PersonalData,
     register,
 )
@@ -96,9 +99,9 @@ register(
             CHILD,
             "申请的审核记录：退回、不同意的理由（可能涉及孩子情况）",
             CONSENT_GUARDIAN,
-            UNSET,
+            r.APPLICANTS_CLOSED,
             seen_through="enrollment.Application",
-            note="只增不改的流程记录",
+            note="只增不改的流程记录；撤回的申请期满后，审核意见随申请匿名",
         ),
         PersonalData(
             "enrollment.LetterBatch",
@@ -114,7 +117,7 @@ register(
             GUARDIAN,
             "监护人行使个人信息权利：更正、删除、撤回同意的请求和学校的答复（15个工作日内）",
             DUTY,
-            UNSET,
+            r.REQUESTS,
         ),
         PersonalData(
             "enrollment.DataRequestEvent",
@@ -122,8 +125,17 @@ register(
             GUARDIAN,
             "个人信息权利请求的办理记录",
             DUTY,
-            UNSET,
+            r.REQUESTS,
             seen_through="enrollment.DataRequest",
         ),
+    ],
+    expiries=[  # three years after the answer: what the guardian asked and what the school answered
+        Expiry(
+            "enrollment.DataRequest",
+            r.REQUESTS,
+            "answered_at",
+            {"what_is_wrong": "", "should_be": "", "details": ANON, "answer": ANON},
+        ),
+        Expiry("enrollment.DataRequestEvent", r.REQUESTS, "request__answered_at", {"note": ANON}, where=(~Q(note=""),)),
     ],
 )

@@ -1,8 +1,12 @@
 """The safety app's personal fields (issue #14 item 3), registered with the one register,
 xiji_afterschool/privacy.py: who may collect a child, how each child goes home, hand-overs and late pick-ups, early
-leaves, visitors at the gate, incidents with injuries and insurance. None of these is reached by the nightly sweep
-yet: their period is the county's to set (UNSET in the register)."""
+leaves, visitors at the gate, incidents with injuries and insurance; and what the nightly sweep does with them once
+due (`expiries`): the names, mobiles, signatures, photos and notes become "已匿名" or empty, the facts stay."""
 
+from django.db.models import Q
+
+from schools.rules import retention as r
+from schools.rules.retention import ANONYMISED as ANON
 from xiji_afterschool.privacy import (
     CHILD,
     CHILD_SENSITIVE,
@@ -12,7 +16,7 @@ from xiji_afterschool.privacy import (
     GUARDIAN,
     OTHER_ADULT,
     STAFF,
-    UNSET,
+    Expiry,
     PersonalData,
     register,
 )
@@ -27,7 +31,7 @@ register(
             GUARDIAN,
             "监护人指定的接送人：交接时核对是否本人（照片、接送码），晚接时联系",
             CONSENT_GUARDIAN,
-            UNSET,
+            r.SAFETY_RECORDS,
         ),
         PersonalData(
             "safety.Collector",
@@ -35,7 +39,7 @@ register(
             GUARDIAN,
             "接送人由谁登记：家长在线或学校代录纸质委托（编号）",
             CONSENT_GUARDIAN,
-            UNSET,
+            r.SAFETY_RECORDS,
         ),
         PersonalData(
             "safety.Delegation",
@@ -43,7 +47,7 @@ register(
             GUARDIAN,
             "家长当天临时委托他人接孩子：门卫和教师按委托交接",
             CONSENT_GUARDIAN,
-            UNSET,
+            r.SAFETY_RECORDS,
         ),
         PersonalData(
             "safety.WalkHomePermission",
@@ -51,7 +55,7 @@ register(
             CHILD,
             "监护人同意孩子自行回家：回家路线和离校时间",
             CONSENT_GUARDIAN,
-            UNSET,
+            r.SAFETY_RECORDS,
         ),
         PersonalData(
             "safety.WalkHomePermission",
@@ -59,7 +63,7 @@ register(
             GUARDIAN,
             "自行回家同意书的签署证据：签署人、时间、网络地址",
             CONSENT_GUARDIAN,
-            UNSET,
+            r.SAFETY_RECORDS,
         ),
         PersonalData(
             "safety.TravelArrangement",
@@ -67,7 +71,7 @@ register(
             CHILD,
             "孩子放学后怎么走：校车及下车站点、住校宿舍；交接时按此交给校车或宿舍",
             DUTY,
-            UNSET,
+            r.SAFETY_RECORDS,
         ),
         # ---- hand-overs, late pick-ups, early leaves
         PersonalData(
@@ -86,7 +90,7 @@ register(
             GUARDIAN,
             "制定并落实严格的交接班制度：每名孩子每天交给了谁、何时、如何确认（签名）；出事时查明责任",
             DUTY,
-            UNSET,
+            r.SAFETY_RECORDS,
             note="只增不改；更正另记一条",
         ),
         PersonalData(
@@ -95,7 +99,7 @@ register(
             CHILD,
             "服务结束后孩子无人接：提醒看护人、值班教师、门卫和监护人，并记录如何解决",
             EMERGENCY,
-            UNSET,
+            r.SAFETY_RECORDS,
         ),
         PersonalData(
             "safety.LateAlertEvent",
@@ -103,7 +107,7 @@ register(
             CHILD,
             "晚接提醒的处理记录",
             EMERGENCY,
-            UNSET,
+            r.SAFETY_RECORDS,
             seen_through="safety.LateAlert",
         ),
         PersonalData(
@@ -112,7 +116,7 @@ register(
             GUARDIAN,
             "提前离校：班主任准许的原因、来接的成年人，门卫核对后放行",
             DUTY,
-            UNSET,
+            r.SAFETY_RECORDS,
         ),
         PersonalData(
             "safety.EarlyLeaveEvent",
@@ -120,7 +124,7 @@ register(
             CHILD,
             "提前离校的办理记录",
             DUTY,
-            UNSET,
+            r.SAFETY_RECORDS,
             seen_through="safety.EarlyLeave",
         ),
         # ---- the gate
@@ -130,7 +134,7 @@ register(
             OTHER_ADULT,
             "门卫登记管理制度：来访人员姓名、是否查验证件（只留证件号后四位）、电话、事由、被访人、进出时间",
             DUTY,
-            UNSET,
+            r.GATE,
             note="只增不改；门卫只看当天",
         ),
         # ---- incidents
@@ -140,7 +144,7 @@ register(
             CHILD,
             "安全事件：经过、在场人员、处理结果；确保学生人身安全，健全损害赔偿机制",
             DUTY,
-            UNSET,
+            r.INCIDENTS,
             note="只增不改",
         ),
         PersonalData(
@@ -149,7 +153,7 @@ register(
             CHILD_SENSITIVE,
             "受伤情况和现场处置：救治孩子、告知监护人、保险理赔",
             EMERGENCY,
-            UNSET,
+            r.INCIDENTS,
             note="儿童健康信息，属敏感个人信息",
         ),
         PersonalData(
@@ -158,7 +162,7 @@ register(
             GUARDIAN,
             "事件发生后何时、如何告知了哪位监护人",
             EMERGENCY,
-            UNSET,
+            r.INCIDENTS,
         ),
         PersonalData(
             "safety.IncidentFollowUp",
@@ -166,7 +170,7 @@ register(
             CHILD_SENSITIVE,
             "事件后续：就医、回访、更正（可能涉及孩子健康）",
             DUTY,
-            UNSET,
+            r.INCIDENTS,
         ),
         PersonalData(
             "safety.IncidentEvent",
@@ -174,7 +178,7 @@ register(
             CHILD,
             "安全事件的办理记录",
             DUTY,
-            UNSET,
+            r.INCIDENTS,
             seen_through="safety.Incident",
         ),
         PersonalData(
@@ -183,7 +187,7 @@ register(
             CHILD,
             "校园伤害保险理赔：申请和赔付金额、拒赔原因、各方承担（含家庭承担部分）",
             DUTY,
-            UNSET,
+            r.INCIDENTS,
         ),
         PersonalData(
             "safety.InsuranceClaimEvent",
@@ -191,7 +195,7 @@ register(
             CHILD,
             "保险理赔的办理记录",
             DUTY,
-            UNSET,
+            r.INCIDENTS,
             seen_through="safety.InsuranceClaim",
         ),
         # ---- staff
@@ -201,7 +205,98 @@ register(
             STAFF,
             "值班安排说明：哪天由谁值班、谁守门",
             DUTY,
-            UNSET,
+            r.GATE,
+        ),
+    ],
+    expiries=[
+        # ---- the child's own pick-up arrangements: also anonymised with the child
+        Expiry(
+            "safety.Collector",
+            r.SAFETY_RECORDS,
+            "valid_until",
+            {"name": ANON, "mobile": "", "photo": "", "pickup_code": ""},
+            with_child="student",
+        ),
+        Expiry(
+            "safety.Collector",
+            r.SAFETY_RECORDS,
+            "revoked_at",
+            {"name": ANON, "mobile": "", "photo": "", "pickup_code": ""},
+            with_child="student",
+        ),
+        Expiry(
+            "safety.Delegation",
+            r.SAFETY_RECORDS,
+            "date",
+            {"name": ANON, "mobile": "", "note": ""},
+            with_child="student",
+        ),
+        Expiry(
+            "safety.WalkHomePermission",
+            r.SAFETY_RECORDS,
+            "valid_until",
+            {"route": ANON, "signer_name": ANON, "ip_address": None},
+            with_child="student",
+        ),
+        Expiry("safety.TravelArrangement", r.SAFETY_RECORDS, "valid_until", {"bus_stop": ANON}, with_child="student"),
+        # ---- hand-overs, late pick-ups, early leaves: who took the child, found for three years
+        Expiry(
+            "safety.Handover",
+            r.SAFETY_RECORDS,
+            "date",
+            {
+                "recipient_name": ANON,
+                "recipient_relation": "",
+                "recipient_mobile": "",
+                "consent_note": "",
+                "signature": "",
+                "correction_reason": "",
+            },
+        ),
+        Expiry("safety.LateAlertEvent", r.SAFETY_RECORDS, "alert__date", {"note": ANON}, where=(~Q(note=""),)),
+        Expiry("safety.EarlyLeave", r.SAFETY_RECORDS, "date", {"adult_name": ANON, "adult_mobile": "", "note": ""}),
+        Expiry("safety.EarlyLeaveEvent", r.SAFETY_RECORDS, "early_leave__date", {"note": ANON}, where=(~Q(note=""),)),
+        # ---- the gate (the ID's last four stay: a check constraint ties them to the tick, and alone they name no one)
+        Expiry(
+            "safety.Visit",
+            r.GATE,
+            "date",
+            {"name": ANON, "mobile": "", "purpose_note": "", "host_name": "", "correction_reason": ""},
+        ),
+        Expiry("safety.DutyRoster", r.GATE, "date", {"note": ""}),
+        # ---- incidents: as long as an injured child may claim
+        Expiry(
+            "safety.Incident",
+            r.INCIDENTS,
+            "occurred_at",
+            {"description": ANON, "staff_present": "", "closing_summary": ""},
+        ),
+        Expiry(
+            "safety.IncidentChild",
+            r.INCIDENTS,
+            "incident__occurred_at",
+            {"injury": ANON, "first_aid": "", "first_aid_by": ""},
+        ),
+        Expiry(
+            "safety.GuardianContact",
+            r.INCIDENTS,
+            "child__incident__occurred_at",
+            {"guardian_name": ANON, "note": ""},
+        ),
+        Expiry("safety.IncidentFollowUp", r.INCIDENTS, "incident__occurred_at", {"note": ANON}),
+        Expiry("safety.IncidentEvent", r.INCIDENTS, "incident__occurred_at", {"note": ANON}, where=(~Q(note=""),)),
+        Expiry(
+            "safety.InsuranceClaim",
+            r.INCIDENTS,
+            "incident__occurred_at",
+            {"refusal_reason": "", "other_party": ""},
+        ),
+        Expiry(
+            "safety.InsuranceClaimEvent",
+            r.INCIDENTS,
+            "claim__incident__occurred_at",
+            {"note": ANON},
+            where=(~Q(note=""),),
         ),
     ],
 )

@@ -14,9 +14,10 @@ from xiji_afterschool.privacy import (
     GUARDIAN,
     HR,
     OTHER_ADULT,
+    PARTNERSHIP,
     ROSTER,
     STAFF,
-    UNSET,
+    Expiry,
     PersonalData,
     register,
 )
@@ -181,7 +182,7 @@ register(
             ACCOUNT,
             "站内通知：审核结果、接送和安全提醒（可能写有孩子姓名）",
             CONTRACT,
-            UNSET,
+            r.MESSAGES,
         ),
         PersonalData(
             "schools.TextMessage",
@@ -189,7 +190,7 @@ register(
             GUARDIAN,
             "短信发送记录：发往哪个号码、是否送达，失败的由学校重发",
             CONTRACT,
-            UNSET,
+            r.MESSAGES,
         ),
         PersonalData(
             "schools.NotificationPreference",
@@ -206,7 +207,7 @@ register(
             OTHER_ADULT,
             "合作机构（校外活动场所等）的联系人和电话：学校与其联系组织活动",
             CONTRACT,
-            UNSET,
+            PARTNERSHIP,
         ),
         # ---- proofs and the trail
         PersonalData(
@@ -236,4 +237,5 @@ register(
             r.AUDIT,
         ),
     ],
+    expiries=[Expiry("schools.Notification", r.MESSAGES, "created_at")],  # deleted, its text message with it
 )

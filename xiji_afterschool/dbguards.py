@@ -50,3 +50,54 @@ def append_only(*tables: str) -> migrations.RunPython:
         lambda apps, schema_editor: _run(schema_editor, forward),
         lambda apps, schema_editor: _run(schema_editor, backward),
     )
+
+
+# ---------------------------------------------------------------- anonymising (issue #14 item 4)
+
+# Whether an UPDATE changes nothing but the named personal columns, each one it changes to the anonymised word, empty
+# or null
+# (schools/rules/retention.py ANONYMISED): the one change the nightly sweep makes to an append-only row.
+# (A personal column left as it is may hold anything: the sweep may anonymise some fields of a row and not others.)
+ONLY_ANONYMISING = r"""
+CREATE OR REPLACE FUNCTION xiji_only_anonymising(old_row jsonb, new_row jsonb, personal text[]) RETURNS boolean AS $$
+    SELECT (new_row - personal) = (old_row - personal)
+       AND NOT EXISTS (SELECT 1 FROM unnest(personal) AS c
+                       WHERE (new_row -> c) IS DISTINCT FROM (old_row -> c)
+                         AND new_row ->> c IS NOT NULL AND new_row ->> c NOT IN ('已匿名', ''))
+$$ LANGUAGE sql IMMUTABLE;
+
+CREATE OR REPLACE FUNCTION xiji_refuse_change_but_anonymising() RETURNS trigger AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' AND xiji_only_anonymising(to_jsonb(OLD), to_jsonb(NEW), TG_ARGV) THEN
+        RETURN NEW;
+    END IF;
+    RAISE EXCEPTION 'xiji: % of % refused: the table is append-only (only its personal fields may be anonymised)',
+        TG_OP, TG_TABLE_NAME
+        USING ERRCODE = 'integrity_constraint_violation';
+END;
+$$ LANGUAGE plpgsql;
+"""
+
+
+def _sql_list(columns) -> str:
+    return ", ".join(f"'{c}'" for c in columns)
+
+
+def allow_anonymising(table: str, *columns: str) -> migrations.RunPython:
+    """Replace an `append_only` table's trigger by one that still refuses every DELETE and every UPDATE except one
+    setting only `columns` to the anonymised word, empty or null. Backward: the plain refusal again."""
+    name = trigger_name(table)
+    forward = (
+        ONLY_ANONYMISING
+        + f"DROP TRIGGER IF EXISTS {name} ON {table};\n"
+        + f"CREATE TRIGGER {name} BEFORE UPDATE OR DELETE ON {table} "
+        + f"FOR EACH ROW EXECUTE FUNCTION xiji_refuse_change_but_anonymising({_sql_list(columns)});"
+    )
+    backward = (
+        f"DROP TRIGGER IF EXISTS {name} ON {table};\n"
+        f"CREATE TRIGGER {name} BEFORE UPDATE OR DELETE ON {table} FOR EACH ROW EXECUTE FUNCTION xiji_refuse_change();"
+    )
+    return migrations.RunPython(
+        lambda apps, schema_editor: _run(schema_editor, forward),
+        lambda apps, schema_editor: _run(schema_editor, backward),
+    )

@@ -51,10 +51,12 @@ EMERGENCY = "《个人信息保护法》第十三条第一款第四项：紧急�
 
 ACCOUNT_TERM = "account"
 ROSTER = "roster"
+PARTNERSHIP = "partnership"
 UNSET = "unset"
 
 TERMS = {
     ACCOUNT_TERM: "账号存续期间；人员离岗或不再使用时由学校、教育局停用账号（不自动删除）",
+    PARTNERSHIP: "合作期间；不再合作时由学校清空联系人或删除该机构（不自动删除）",
     ROSTER: "在册期间；撤回报名或拒签协议的儿童按“撤回与拒签”期限匿名，其余按“考勤记录”期限匿名",
     UNSET: "未设保存期限：目前不自动删除，待县里确定期限",
 }
@@ -89,10 +91,31 @@ class PersonalData:
             object.__setattr__(self, "fields", (self.fields,))
 
 
+@dataclass(frozen=True)
+class Expiry:
+    """What the nightly sweep (schools/services/retention.py) does with one model's rows once their data class's
+    period has passed since `since` (a date or moment field, or a lookup through a relation; rows where it is empty
+    are not yet due).
+
+    `anonymise`: personal field -> what it becomes (the ANONYMISED word or "": the append-only tables' triggers let
+    exactly that through); no fields: the rows are deleted. A file field among them has its file deleted first.
+    `where`: which rows the rule is for, when not all. `with_child`: the path to the child (Student) when the rows are
+    the child's own pick-up arrangements: anonymised with the child and never keeping it from being anonymised.
+    """
+
+    model: str
+    retention: str
+    since: str
+    anonymise: dict = field(default_factory=dict)
+    where: tuple = ()  # Q objects
+    with_child: str = ""
+
+
 @dataclass
 class Registration:
     app: str
     entries: list[PersonalData] = field(default_factory=list)
+    expiries: list[Expiry] = field(default_factory=list)
 
 
 _pending: list[Registration] = []
@@ -102,9 +125,14 @@ REGISTER: dict[tuple[str, str], PersonalData] = {}
 ENTRIES: list[PersonalData] = []
 
 
-def register(*, app: str, entries: Iterable[PersonalData]) -> Registration:
-    """Declare one app's personal fields (called once, from `<app>/privacy.py`). Checked by load()."""
-    registration = Registration(app=app, entries=list(entries))
+# What the nightly sweep does with each model, filled by load(); in registration order.
+EXPIRIES: list[Expiry] = []
+
+
+def register(*, app: str, entries: Iterable[PersonalData], expiries: Iterable[Expiry] = ()) -> Registration:
+    """Declare one app's personal fields and what the nightly sweep does with them once due (called once, from
+    `<app>/privacy.py`). Checked by load()."""
+    registration = Registration(app=app, entries=list(entries), expiries=list(expiries))
     _pending.append(registration)
     return registration
 
@@ -163,7 +191,33 @@ def build_register(registrations: Iterable[Registration]) -> list[PersonalData]:
                     f"{where}: no scope on {scope_model!r} says who sees it; name `seen_through` or `seen_by`"
                 )
             out.append(entry)
+        for expiry in reg.expiries:
+            _check_expiry(reg.app, expiry)
     return out
+
+
+def _check_expiry(app: str, expiry: Expiry) -> None:
+    from django.apps import apps
+
+    from schools.rules import retention as retention_rules
+
+    where = f"{app}: the expiry of {expiry.model!r}"
+    try:
+        model = apps.get_model(expiry.model)
+    except (LookupError, ValueError):
+        raise ImproperlyConfigured(f"{where}: not a model") from None
+    if model._meta.app_label != app:
+        raise ImproperlyConfigured(f"{where}: a model of {model._meta.app_label}; an app registers its own")
+    if expiry.retention not in retention_rules.KEYS:
+        raise ImproperlyConfigured(f"{where}: {expiry.retention!r} is not a data class the sweep keeps")
+    for name, value in expiry.anonymise.items():
+        model._meta.get_field(name)  # FieldDoesNotExist names a typo at start-up
+        if value not in (retention_rules.ANONYMISED, "", None):
+            raise ImproperlyConfigured(f"{where}: {name} may only become the anonymised word, empty or null")
+
+
+def install_expiries(registrations: Iterable[Registration]) -> None:
+    EXPIRIES[:] = [expiry for reg in registrations for expiry in reg.expiries]
 
 
 def install(entries: list[PersonalData]) -> None:
@@ -180,6 +234,7 @@ def load() -> None:
 
     autodiscover_modules("privacy")
     install(build_register(_pending))
+    install_expiries(_pending)
 
 
 # ---------------------------------------------------------------- reading the register

@@ -26,6 +26,11 @@ class RetentionSetting(models.Model):
         AUDIT = rules.AUDIT, rules.CLASSES[rules.AUDIT][0]
         LOGS = rules.LOGS, rules.CLASSES[rules.LOGS][0]
         VERIFICATION_CODES = rules.VERIFICATION_CODES, rules.CLASSES[rules.VERIFICATION_CODES][0]
+        MESSAGES = rules.MESSAGES, rules.CLASSES[rules.MESSAGES][0]
+        GATE = rules.GATE, rules.CLASSES[rules.GATE][0]
+        SAFETY_RECORDS = rules.SAFETY_RECORDS, rules.CLASSES[rules.SAFETY_RECORDS][0]
+        INCIDENTS = rules.INCIDENTS, rules.CLASSES[rules.INCIDENTS][0]
+        REQUESTS = rules.REQUESTS, rules.CLASSES[rules.REQUESTS][0]
 
     key = models.CharField(_("data class"), max_length=24, choices=Key.choices, unique=True)
     days = models.PositiveIntegerField(_("kept for (days)"))

@@ -21,12 +21,35 @@ MONEY = "money"
 AUDIT = "audit"
 LOGS = "logs"
 VERIFICATION_CODES = "verification_codes"
+MESSAGES = "messages"
+GATE = "gate"
+SAFETY_RECORDS = "safety_records"
+INCIDENTS = "incidents"
+REQUESTS = "requests"
 
-KEYS = (EXPORTS, IMPORTS, LETTERS, APPLICANTS_CLOSED, ATTENDANCE, MONEY, AUDIT, LOGS, VERIFICATION_CODES)
+KEYS = (
+    EXPORTS,
+    IMPORTS,
+    LETTERS,
+    APPLICANTS_CLOSED,
+    ATTENDANCE,
+    MONEY,
+    AUDIT,
+    LOGS,
+    VERIFICATION_CODES,
+    MESSAGES,
+    GATE,
+    SAFETY_RECORDS,
+    INCIDENTS,
+    REQUESTS,
+)
 
 YEAR = 365
 ACCOUNTING_DAYS = 30 * YEAR  # 会计档案管理办法: accounting records 30 years
 LOG_MINIMUM_DAYS = 180  # 网络安全法 第二十一条: network logs at least six months
+# 民法典 第一百八十八条: a claim is brought within three years of knowing of the harm, and never later than twenty years
+# after it. Twenty years covers the youngest child here (six) reaching eighteen and three years more, as well.
+INJURY_CLAIM_DAYS = 20 * YEAR
 
 # key: (words, default days, least days, most days, why the least)
 CLASSES = {
@@ -86,6 +109,44 @@ CLASSES = {
         1,
         30,
         _("the daily limit on codes counts a day's requests"),
+    ),
+    MESSAGES: (
+        _("In-app notifications and text messages, then deleted"),
+        YEAR,
+        30,
+        3 * YEAR,
+        _("a parent may ask about a message within the month; the inbox is not a record"),
+    ),
+    GATE: (
+        _("Gate visitor log and duty roster notes, then anonymised"),
+        YEAR,
+        180,
+        3 * YEAR,
+        _("a visitor log is kept at least six months (门卫登记)"),
+    ),
+    SAFETY_RECORDS: (
+        _(
+            "Pick-up and going-home records (hand-overs, authorised adults, day delegations, early leaves, late "
+            "pick-ups, walking home, bus and dormitory), days after the record's day, then anonymised"
+        ),
+        3 * YEAR,
+        YEAR,
+        10 * YEAR,
+        _("a complaint or an incident inquiry must still find who took the child; the term to sue is three years"),
+    ),
+    INCIDENTS: (
+        _("Safety incidents, injuries and insurance claims, then anonymised"),
+        INJURY_CLAIM_DAYS,
+        INJURY_CLAIM_DAYS,
+        30 * YEAR,
+        _("an injured child may claim until three years after turning eighteen, at most twenty years (民法典)"),
+    ),
+    REQUESTS: (
+        _("Data requests and public feedback, days after the answer, then anonymised"),
+        3 * YEAR,
+        YEAR,
+        10 * YEAR,
+        _("an answer may be complained of or brought to court within three years"),
     ),
 }
 

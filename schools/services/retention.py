@@ -13,14 +13,21 @@ What the sweep does, per data class (`rules/retention.py`):
   groups for the statistics and loses the pick-up person, mobile and reasons; a declined agreement older than the
   period loses the signer's name, address and browser. A child with such an application or agreement and no other
   live relation is anonymised: name "已匿名", no ID number, the birth date kept to the year, a new link code (old
-  letters no longer link), the guardian links removed and a guardian left with no child, no account and nothing else
+  letters no longer link), the application's review notes anonymised, the guardian links removed and a guardian left with no child, no account and nothing else
   deleted. Live: an application not withdrawn or not yet due, an agreement younger than the period, attendance or a
-  service-class membership younger than the attendance period, and any row of another app (safety's pick-up lists,
-  hand-overs, incidents…) — those are kept by their own classes.
+  service-class membership younger than the attendance period, and any row of another app not yet anonymised by its
+  own class (safety's hand-overs, incidents…) other than the child's own pick-up arrangements.
 - attendance: a child whose every attendance mark and service-class membership is older than the attendance period
   (30 years) and who has no other live relation is anonymised the same way; the marks stay (the money rests on them).
 - logs: daily log files (`XIJI_LOG_DIR`) older than the period are removed (the handler also prunes by
   XIJI_LOG_RETENTION_DAYS).
+- messages, gate, safety_records, incidents, requests (and applicants_closed's and attendance's part in other apps):
+  what each app declares in its `privacy.py` (`privacy.Expiry`, `privacy.EXPIRIES`): rows whose moment (`since`) is
+  older than the class's period are deleted, or their personal fields become "已匿名" or empty and a file among them
+  is deleted; the facts (dates, kinds, statuses, amounts) stay for the statistics. The append-only tables let exactly
+  that update through (xiji_afterschool/dbguards.py). A child's own pick-up arrangements (`with_child`: authorised
+  adults, day delegations, walking home, bus and dormitory) are anonymised with the child; any other declared row
+  keeps the child from being anonymised until the row itself is.
 - money, audit: nothing is deleted by the application. The money tables and the audit trail are append-only (PostgreSQL
   triggers refuse UPDATE and DELETE, and the application's role cannot disable them): their retention is the DBA's
   partition archival outside the application, by these settings.
@@ -44,7 +51,7 @@ from django.db.models import Max, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from xiji_afterschool import jobs, permissions
+from xiji_afterschool import jobs, permissions, privacy
 from xiji_afterschool.errors import DomainError
 
 from ..models import (
@@ -210,11 +217,15 @@ def _application_fields_anonymised() -> dict:
 
 
 def _anonymise_applications(qs, now) -> int:
+    ApplicationEvent = _enrollment("ApplicationEvent")
     done = 0
     for application in qs.only("pk", "extended_reason"):
         changes = _application_fields_anonymised()
         changes["extended_reason"] = ANON if application.extended_reason else ""  # extended care keeps a reason
         done += type(application).objects.filter(pk=application.pk).update(updated_at=now, **changes)
+        # The review notes (why returned, why refused) may describe the child: the append-only history lets the note
+        # alone become the word (enrollment 0013).
+        ApplicationEvent.objects.filter(application=application).exclude(note="").exclude(note=ANON).update(note=ANON)
     return done
 
 
@@ -229,8 +240,10 @@ def _is_live(student: Student, *, now, days_of) -> bool:
     for relation in Student._meta.related_objects:
         label = relation.related_model._meta.label
         rows = relation.related_model._default_manager.filter(**{relation.field.name: student})
-        if label == "schools.StudentGuardian":
+        if label == "schools.StudentGuardian" or label in _child_own_models():
             continue  # the child's own data: removed with it
+        if label in _expiring_models():  # another class keeps it, until that class has anonymised it
+            rows = rows.filter(_not_yet_anonymised(relation.related_model, _expiring_models()[label]))
         if label == "enrollment.Application":
             rows = rows.exclude(pickup_person=ANON)  # not yet anonymised: open, or withdrawn but not yet due
         elif label == "enrollment.Agreement":
@@ -267,6 +280,9 @@ def _anonymise_child(student: Student, *, now) -> int:
             for name in consents.exclude(scan="").values_list("scan", flat=True):
                 Consent._meta.get_field("scan").storage.delete(name)  # first, as for the job files above
             consents.update(signer_name=ANON, ip_address=None, scan="", scan_content_type="", updated_at=now)
+    for expiry in privacy.EXPIRIES:
+        if expiry.with_child and _installed(expiry):
+            _anonymise_rows(_model(expiry).objects.filter(**{expiry.with_child: student}), expiry)
     guardian_ids = list(StudentGuardian.objects.filter(student=student).values_list("guardian_id", flat=True))
     StudentGuardian.objects.filter(student=student).delete()
     deleted = 0
@@ -320,6 +336,85 @@ def _sweep_attendance(now, days_of, counts, details) -> None:
     _anonymise_children(candidates, rules.ATTENDANCE, now=now, days_of=days_of, counts=counts, details=details)
 
 
+# ---------------------------------------------------------------- what the other apps declare (privacy.Expiry)
+
+
+def _model(expiry):
+    return apps.get_model(expiry.model)
+
+
+def _installed(expiry) -> bool:
+    return expiry.model.split(".")[0] in apps.app_configs
+
+
+def _child_own_models() -> set[str]:
+    return {e.model for e in privacy.EXPIRIES if e.with_child}
+
+
+def _expiring_models() -> dict[str, dict]:
+    """Model label -> the fields its expiries anonymise and what they become (rows only deleted are left out)."""
+    out: dict[str, dict] = {}
+    for e in privacy.EXPIRIES:
+        if e.anonymise and not e.with_child:
+            out.setdefault(e.model, {}).update(e.anonymise)
+    return out
+
+
+def _not_yet_anonymised(model, anonymise: dict) -> Q:
+    """Rows where some personal field still holds something other than what anonymising leaves (an encrypted field
+    cannot be compared in a query: it goes with the others)."""
+    from xiji_afterschool.fields import EncryptedCharField
+
+    out = Q(pk__in=[])
+    for name, value in anonymise.items():
+        field = model._meta.get_field(name)
+        if isinstance(field, EncryptedCharField):
+            continue
+        if value == ANON:
+            out |= ~Q(**{name: ANON})
+        elif field.null:
+            out |= ~Q(**{name: ""}) & Q(**{f"{name}__isnull": False})
+        else:
+            out |= ~Q(**{name: ""})
+    return out
+
+
+def _anonymise_rows(qs, expiry) -> int:
+    """Anonymise (or delete) the rows of `qs` under `expiry`; files first, as for the job files above."""
+    model = qs.model
+    if not expiry.anonymise:
+        return qs.delete()[1].get(model._meta.label, 0)
+    qs = qs.filter(_not_yet_anonymised(model, expiry.anonymise))
+    for name in expiry.anonymise:
+        field = model._meta.get_field(name)
+        if isinstance(field, models.FileField):
+            for stored in qs.exclude(**{name: ""}).values_list(name, flat=True):
+                field.storage.delete(stored)
+    return qs.update(**expiry.anonymise)
+
+
+def _is_date(model, path: str) -> bool:
+    """Whether the field at the end of a lookup path (`incident__occurred_at`) is a date (not a moment)."""
+    for part in path.split("__")[:-1]:
+        model = model._meta.get_field(part).related_model
+    field = model._meta.get_field(path.split("__")[-1])
+    return isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField)
+
+
+def _sweep_declared(now, days_of, counts, details) -> None:
+    for expiry in privacy.EXPIRIES:
+        if not _installed(expiry):
+            continue
+        model = _model(expiry)
+        cutoff = rules.cutoff(now, days_of[expiry.retention])
+        before = timezone.localdate(cutoff) if _is_date(model, expiry.since) else cutoff
+        due = model._default_manager.filter(*expiry.where, **{f"{expiry.since}__lt": before})
+        done = _anonymise_rows(due, expiry)
+        if done:
+            counts[expiry.retention] += done
+            details[model._meta.label] = details.get(model._meta.label, 0) + done
+
+
 # ---------------------------------------------------------------- codes and logs
 
 
@@ -359,6 +454,7 @@ def sweep(*, now: datetime.datetime | None = None) -> RetentionRun:
     try:
         with transaction.atomic():
             _sweep_codes(now, days_of, counts, details)
+            _sweep_declared(now, days_of, counts, details)
             _sweep_applicants(now, days_of, counts, details)
             _sweep_attendance(now, days_of, counts, details)
             details["kept_outside"] = [rules.MONEY, rules.AUDIT]  # append-only: archived by the DBA

@@ -86,6 +86,11 @@ def test_defaults_are_written_by_the_migration(db):
         "audit": 1095,
         "logs": 1095,
         "verification_codes": 1,
+        "messages": 365,
+        "gate": 365,
+        "safety_records": 1095,
+        "incidents": 7300,
+        "requests": 1095,
     }
     assert set(days) == set(rules.KEYS)
 
@@ -212,6 +217,13 @@ def test_log_files_older_than_the_period_are_removed(world, tmp_path, settings):
 
 def test_a_withdrawn_applicant_is_anonymised_two_years_on_and_a_live_one_kept(world, media):
     withdrawn = application(world.child, status=Application.Status.WITHDRAWN)
+    withdrawn.events.create(
+        action="return",
+        from_status="submitted",
+        to_status="returned",
+        note="孩子有哮喘，请补充说明",
+        actor=world.school_admin,
+    )
     live = application(world.other_child)
     lone_guardian = link_guardian(world.child)  # no account, no other child: goes with the child
     parent_guardian = world.child.guardian_links.get(guardian__user=world.parent).guardian
@@ -227,6 +239,7 @@ def test_a_withdrawn_applicant_is_anonymised_two_years_on_and_a_live_one_kept(wo
     withdrawn.refresh_from_db()
     assert withdrawn.pickup_person == ANON and withdrawn.pickup_mobile == "" and withdrawn.pickup_difficulty == ANON
     assert withdrawn.status == Application.Status.WITHDRAWN and withdrawn.preferences  # statistics keep their facts
+    assert withdrawn.events.get(action="return").note == ANON  # the review note may describe the child
     child = Student.objects.get(pk=world.child.pk)
     assert child.name == ANON and child.id_number is None
     assert child.birth_date == datetime.date(birth.year, 1, 1)
@@ -386,3 +399,38 @@ def test_attendance_keeps_a_child_for_thirty_years_then_the_child_is_anonymised(
     assert child.name == ANON and child.id_number is None
     assert Attendance.objects.filter(student=child).count() == 1  # the mark stays: the money rests on it
     assert run.counts["applicants_closed"] + run.counts["attendance"] == 1
+
+
+# ---------------------------------------------------------------- answered requests (enrollment, bureau)
+
+
+def test_answered_requests_and_feedback_are_anonymised_three_years_on(world):
+    from enrollment.models import DataRequest
+    from enrollment.services import data_requests
+    from xiji_afterschool.bureau.models import Feedback
+    from xiji_afterschool.bureau.services import feedback as feedback_services
+
+    request = data_requests.data_request_submit(
+        actor=world.parent, kind=DataRequest.Kind.DELETION, student=world.child, school=world.school_a,
+        details="删除接送人手机号",
+    )  # fmt: skip
+    data_requests.data_request_answer(actor=world.school_admin, request=request, done=False, answer="须保存至学年结束")
+    feedback = feedback_services.feedback_submit(
+        actor=None, address="10.1.1.1", kind="complaint", sender="parent", theme="fees", text="收费太高",
+        name="马先生", mobile="13995401234",
+    )  # fmt: skip
+    feedback_services.feedback_answer(actor=world.bureau, feedback=feedback, answer="已核实，收费符合规定")
+    open_one = feedback_services.feedback_submit(
+        actor=None, address="10.1.1.2", kind="complaint", sender="parent", theme="fees", text="还没答复", name="李女士"
+    )  # not answered: not due
+
+    assert services.sweep(now=later(3 * 365 - 1)).counts[rules.REQUESTS] == 0
+    run = services.sweep(now=later(3 * 365 + 1))
+    request.refresh_from_db()
+    assert (request.details, request.answer) == (ANON, ANON) and request.kind == DataRequest.Kind.DELETION
+    feedback.refresh_from_db()
+    assert (feedback.name, feedback.mobile, feedback.text, feedback.answer) == ("", "", ANON, ANON)
+    assert feedback.theme == "fees" and feedback.status == Feedback.Status.ANSWERED  # the statistics keep their facts
+    assert Feedback.objects.get(pk=open_one.pk).name == "李女士"
+    assert run.counts[rules.REQUESTS] >= 2 and run.details["bureau.Feedback"] == 1
+    assert services.sweep(now=later(3 * 365 + 2)).counts[rules.REQUESTS] == 0

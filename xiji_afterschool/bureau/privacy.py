@@ -2,7 +2,11 @@
 xiji_afterschool/privacy.py: feedback from the public (意见建议与投诉). The console's figures, inspections and school
 reports hold numbers and the state of schools, not people."""
 
-from xiji_afterschool.privacy import CONSENT_ADULT, OTHER_ADULT, UNSET, PersonalData, register
+from django.db.models import Q
+
+from schools.rules import retention as r
+from schools.rules.retention import ANONYMISED as ANON
+from xiji_afterschool.privacy import CONSENT_ADULT, OTHER_ADULT, Expiry, PersonalData, register
 
 register(
     app="bureau",
@@ -13,7 +17,7 @@ register(
             OTHER_ADULT,
             "意见建议与投诉：反映人自愿留下姓名和电话，以便答复；可匿名反映",
             CONSENT_ADULT,
-            UNSET,
+            r.REQUESTS,
         ),
         PersonalData(
             "bureau.Feedback",
@@ -21,7 +25,7 @@ register(
             OTHER_ADULT,
             "对反映人的答复、转市场监管局的说明",
             CONSENT_ADULT,
-            UNSET,
+            r.REQUESTS,
         ),
         PersonalData(
             "bureau.FeedbackEvent",
@@ -29,8 +33,17 @@ register(
             OTHER_ADULT,
             "意见建议与投诉的办理记录",
             CONSENT_ADULT,
-            UNSET,
+            r.REQUESTS,
             seen_through="bureau.Feedback",
         ),
+    ],
+    expiries=[  # three years after the answer: the sender's name and mobile, the message and the answer
+        Expiry(
+            "bureau.Feedback",
+            r.REQUESTS,
+            "answered_at",
+            {"name": "", "mobile": "", "text": ANON, "answer": ANON, "referral_note": ""},
+        ),
+        Expiry("bureau.FeedbackEvent", r.REQUESTS, "feedback__answered_at", {"note": ANON}, where=(~Q(note=""),)),
     ],
 )
