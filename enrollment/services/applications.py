@@ -126,8 +126,11 @@ def _create(
 
 
 @transaction.atomic
-def application_submit(*, actor, student: Student, data: dict, text_version: int, signature: Signature) -> Application:
-    """A parent applies for their child and signs the school's current agreement, in one transaction (R13–R15).
+def application_submit(
+    *, actor, student: Student, data: dict, text_version: int, signature: Signature, consents: dict | None = None
+) -> Application:
+    """A parent applies for their child and signs the school's current agreement, in one transaction (R13–R15),
+    with the separate consents given on the same page ({kind: text version}, issue #14 item 2): all or nothing.
 
     After the county's deadline the application is a late one (逾期申请 / 插班申请, e.g. a child who joined the class
     mid-year): it waits in status `late` for the school, which accepts it (then the normal review) or puts it on
@@ -138,6 +141,11 @@ def application_submit(*, actor, student: Student, data: dict, text_version: int
     """
     permissions.require(actor, "application.create", student)
     school_year = _school_year_or_refuse()
+    if consents:
+        consents_services.consents_give(
+            actor=actor, student=student, versions=consents, relation=signature.relation,
+            ip_address=signature.ip_address,
+        )  # fmt: skip
     return _create(
         actor=actor,
         student=student,
@@ -158,8 +166,11 @@ def application_enter_on_behalf(
     text_version: int,
     signature: Signature,
     paper_original_on_file: bool,
+    consent_kinds: list[str] | tuple = (),
+    consent_scan=None,
 ) -> Application:
-    """代录: a class teacher (own class) or the school admin enters a signed paper application and agreement.
+    """代录: a class teacher (own class) or the school admin enters a signed paper application and agreement, with
+    the paper consent form signed beside it (`consent_kinds` ticked on it, `consent_scan` its scan): all or nothing.
 
     The entering user is the applicant and `entered_by`; the guardian's name and relation are as on the paper.
     Open after the online deadline too. Raises PermissionDenied, DomainError (as application_submit, and when
@@ -169,6 +180,11 @@ def application_enter_on_behalf(
     if not paper_original_on_file:
         raise DomainError(_("A paper application can be entered only when the signed original is on file."))
     school_year = _school_year_or_refuse()
+    if consent_kinds:  # none when both consents are live already
+        consents_services.consent_record_paper(
+            actor=actor, student=student, kinds=list(consent_kinds), scan=consent_scan,
+            signer_name=signature.signer_name, relation=signature.relation,
+        )  # fmt: skip
     return _create(
         actor=actor,
         student=student,

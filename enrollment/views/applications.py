@@ -6,7 +6,6 @@ Pages are short and phone-first: most parents use a cheap phone on a slow connec
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -30,7 +29,6 @@ from ..selectors import letters as letters_selectors
 from ..selectors import parents as parents_selectors
 from ..services import agreements as agreements_services
 from ..services import applications as services
-from ..services import consents as consents_services
 from . import agreements as agreements_views
 
 
@@ -122,18 +120,14 @@ def application_create(request, student_pk):
         if not forms_valid:
             return page(sign_form, consent_form=consent_form)
         try:
-            with transaction.atomic():  # the consents and the application stand or fall together
-                consents_services.consents_give(
-                    actor=request.user, student=student, versions=consent_form.versions(),
-                    relation=sign_form.cleaned_data["relation"], ip_address=agreements_views.client_address(request),
-                )  # fmt: skip
-                application = services.application_submit(
-                    actor=request.user,
-                    student=student,
-                    data=app_form.application_data(),
-                    text_version=sign_form.cleaned_data["text_version"],
-                    signature=agreements_views.signature(request, sign_form.cleaned_data),
-                )
+            application = services.application_submit(
+                actor=request.user,
+                student=student,
+                data=app_form.application_data(),
+                text_version=sign_form.cleaned_data["text_version"],
+                signature=agreements_views.signature(request, sign_form.cleaned_data),
+                consents=consent_form.versions(),
+            )
         except DomainError as exc:
             messages.error(request, exc.message)
             context["consent_form"] = ConsentForm(student=student)
@@ -203,21 +197,16 @@ def application_enter(request, student_pk):
     consent_form = PaperConsentForm(data, request.FILES or None, student=student, application_form=app_form)
     if request.method == "POST" and all([app_form.is_valid(), sign_form.is_valid(), consent_form.is_valid()]):
         try:
-            with transaction.atomic():  # the paper consent (with its scan) and the application together
-                if consent_form.kinds():  # none when both consents are live already
-                    consents_services.consent_record_paper(
-                        actor=request.user, student=student, kinds=consent_form.kinds(),
-                        scan=consent_form.cleaned_data["scan"], signer_name=sign_form.cleaned_data["signer_name"],
-                        relation=sign_form.cleaned_data["relation"],
-                    )  # fmt: skip
-                application = services.application_enter_on_behalf(
-                    actor=request.user,
-                    student=student,
-                    data=app_form.application_data(),
-                    text_version=sign_form.cleaned_data["text_version"],
-                    signature=agreements_views.signature(request, sign_form.cleaned_data),
-                    paper_original_on_file=sign_form.cleaned_data["paper_original_on_file"],
-                )
+            application = services.application_enter_on_behalf(
+                actor=request.user,
+                student=student,
+                data=app_form.application_data(),
+                text_version=sign_form.cleaned_data["text_version"],
+                signature=agreements_views.signature(request, sign_form.cleaned_data),
+                paper_original_on_file=sign_form.cleaned_data["paper_original_on_file"],
+                consent_kinds=consent_form.kinds(),
+                consent_scan=consent_form.cleaned_data["scan"],
+            )
         except DomainError as exc:
             messages.error(request, exc.message)
             return redirect("enrollment:application-enter", student_pk=student.pk)
