@@ -23,9 +23,9 @@ demo: setup
 	XIJI_COMPRESSED_STATIC=1 $(PY) manage.py collectstatic --noinput -v 0
 	XIJI_COMPRESSED_STATIC=1 $(PY) manage.py runserver 0.0.0.0:8000
 
-# 2. The whole test suite (browser tests run separately: `make browser`).
+# 2. The whole test suite (browser tests run separately: `make browser`), one worker process per core.
 test: setup
-	$(PY) -m pytest -m "not browser" -q
+	$(PY) -m pytest -m "not browser" -q -n auto --dist loadgroup
 
 browser: setup
 	.ci/system-deps --browser

@@ -34,6 +34,24 @@ from xiji_afterschool.celery import app as celery_app
 from .factories import AdminClassFactory, SchoolFactory, StudentFactory, TownshipFactory, link_guardian, user_with_role
 
 
+def _own_redis_database_per_xdist_worker() -> None:
+    """`pytest -n 2` (CI): each worker process clears the cache in every test, so two workers on one Redis database
+    would wipe each other's login-throttle counters and queues. Worker N uses database base + N instead (Redis has 16);
+    the real Celery worker a test starts inherits it through the environment."""
+    worker, url = os.environ.get("PYTEST_XDIST_WORKER", ""), os.environ.get("REDIS_URL", "")
+    if not (worker.startswith("gw") and url):
+        return
+    server, _, base = url.rpartition("/")
+    own = f"{server}/{(int(base or 0) + int(worker[2:])) % 16}"
+    os.environ["REDIS_URL"] = own
+    django_settings.CACHES["default"]["LOCATION"] = own
+    django_settings.REDIS_URL = django_settings.CELERY_BROKER_URL = django_settings.CELERY_RESULT_BACKEND = own
+    celery_app.conf.update(broker_url=own, result_backend=own)
+
+
+_own_redis_database_per_xdist_worker()
+
+
 def pytest_collection_modifyitems(config, items):
     """Worker tests need a real broker, trigger tests PostgreSQL. Without REDIS_URL / a PostgreSQL DATABASE_URL they
     are deselected (and reported), never skipped: CI's PostgreSQL + Redis pass runs them."""

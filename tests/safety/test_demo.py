@@ -31,6 +31,9 @@ from schools import demo as schools_demo
 from schools.models import Membership, Role, School
 from xiji_afterschool.demo import FIRST, SECOND, SETUP, DemoCounty
 
+# Its county is seeded once for the module: under `pytest -n` the module stays on one worker (--dist loadgroup).
+pytestmark = pytest.mark.xdist_group("safety_demo")
+
 AS_OF = datetime.date(2025, 10, 20)
 AS_OF_END = timezone.make_aware(datetime.datetime.combine(AS_OF, datetime.time(23, 59, 59)))
 SEMESTER = (datetime.date(2025, 9, 1), datetime.date(2026, 1, 22))

@@ -23,6 +23,9 @@ from schools import demo as schools_demo
 from schools.models import Attendance, CountySettings, Notification, NotificationKind, ServiceClass, Session
 from xiji_afterschool.demo import DELIVERY, FIRST, SECOND, SETUP, DemoCounty
 
+# Its county is seeded once for the module: under `pytest -n` the module stays on one worker (--dist loadgroup).
+pytestmark = pytest.mark.xdist_group("demo_handovers")
+
 AS_OF = datetime.date(2025, 10, 15)  # a Wednesday, six weeks of sessions (the National Day week off)
 AS_OF_END = timezone.make_aware(datetime.datetime.combine(AS_OF, datetime.time(23, 59, 59)))
 SEMESTER_START = datetime.date(2025, 9, 1)

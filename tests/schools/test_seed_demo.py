@@ -74,6 +74,9 @@ from schools.selectors import sessions as sessions_selectors
 from schools.services.timetables import timetable_problems
 from xiji_afterschool import crypto, permissions
 
+# Its county is seeded once for the module: under `pytest -n` the module stays on one worker (--dist loadgroup).
+pytestmark = pytest.mark.xdist_group("seed_demo")
+
 PASSWORD = "Xiji-2021"
 # The day the module's county is played to: a Wednesday of the first semester, after the whole enrollment story
 # (November) and the first closed month. Wednesday: a service day, with the volunteer assisting.

@@ -25,6 +25,9 @@ from funding.models import Claim
 from schools.models import HoursMonth, Membership, School, SchoolPlan, Session, Student, User
 from xiji_afterschool.demo import KEPT_SCHOOLS, LOGINS, PASSWORD
 
+# Its county is seeded once for the module: under `pytest -n` the module stays on one worker (--dist loadgroup).
+pytestmark = pytest.mark.xdist_group("seed_demo_options")
+
 AS_OF = datetime.date(2025, 10, 15)
 AS_OF_END = timezone.make_aware(datetime.datetime.combine(AS_OF, datetime.time(23, 59, 59)))
 SCHOOLS = 5
