@@ -23,14 +23,15 @@ and the rows are inserted in an order they accept (sessions before their roll, a
 Idempotent: a school year that already has bulk sessions is not replayed; the roster adds only what is missing.
 
 Then, for both years, the families' paperwork (xiji_afterschool/scale_families.py: a parent account for the primary
-guardian of every pupil in service, linked as the roster guardian; the school's agreement text; the consents (personal information, and sensitive for most);
-the signed agreement; the application, attending the pupil's class, with its history) and the schools' plans and
-money (xiji_afterschool/scale_money.py: the filed school plan, the annual claim computed by the funding rules and
-allocated into the school's fund, the approved spending plan and pay scheme, and last year's two pay runs over its
-closed months, each booked in the ledger), in the order the triggers accept. Not generated for the bulk schools:
-safety hand-overs (one record per present child per session, ~9.5 M more rows, as many as the roll), timetables,
-supplementary claims, other spending, settlements and disclosures; the demo county's own are there. The console's
-summaries of both years are refreshed after all the bulk rows.
+guardian of every pupil in service, linked as the roster guardian; the school's agreement text; the consents, to
+personal information and, for most families, to sensitive information; the signed agreement; the application,
+attending the pupil's class, with its history) and the schools' plans and money (xiji_afterschool/scale_money.py:
+the filed school plan, the annual claim computed by the funding rules and allocated into the school's fund, the
+approved spending plan and pay scheme, and last year's two pay runs over its closed months, each booked in the
+ledger), in the order the triggers accept. Not generated for the bulk schools: safety hand-overs (one record per
+present child per session: ~9.5 M more rows, as many as the roll), timetables, supplementary claims, other spending,
+settlements and disclosures; the demo county's own are there. The console's summaries of both years are refreshed
+after all the bulk rows.
 """
 
 import datetime

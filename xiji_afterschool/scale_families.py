@@ -162,10 +162,11 @@ class Families:
             parent, name, relation, mobile = parents[student]
             admin = self.staff[school][0]
             submitted = at(start - datetime.timedelta(days=rng.randint(6, 16)), rng.randint(19, 21), rng.randrange(60))
+            hour = datetime.timedelta(hours=1)
             steps = [  # (action, from, to, actor, by_system, moment)
                 ("submit", AS.SUBMITTED, AS.SUBMITTED, parent, False, submitted),
-                ("class_approve", AS.SUBMITTED, AS.CLASS_APPROVED, admin, False, submitted + datetime.timedelta(hours=14)),
-                ("school_approve", AS.CLASS_APPROVED, AS.APPROVED, admin, False, submitted + datetime.timedelta(days=1, hours=15)),
+                ("class_approve", AS.SUBMITTED, AS.CLASS_APPROVED, admin, False, submitted + 14 * hour),
+                ("school_approve", AS.CLASS_APPROVED, AS.APPROVED, admin, False, submitted + 39 * hour),
                 ("place", AS.APPROVED, AS.PLACED, admin, False, at(start - datetime.timedelta(days=2), 16, 30)),
                 ("activate", AS.PLACED, AS.ACTIVE, None, True, at(start, 5, 30)),
             ]  # fmt: skip
@@ -193,8 +194,8 @@ class Families:
             applications.append(
                 (application_pk, submitted, steps[-1][5], student, school, year.pk, status,
                  Application.ServiceKind.REGULAR, "", rng.choice(DIFFICULTIES), rng.random() < 0.4,
-                 rng.random() < 0.08, False, False, "", rng.choice(PREFERENCES), name, relation, mobile, agreement_pk, parent, False,
-                 submitted, service_class if placed else None, False)
+                 rng.random() < 0.08, False, False, "", rng.choice(PREFERENCES), name, relation, mobile, agreement_pk,
+                 parent, False, submitted, service_class if placed else None, False)
             )  # fmt: skip
             app_events += [
                 (a, f, t, "", actor, system, moment, application_pk) for a, f, t, actor, system, moment in steps
@@ -211,7 +212,8 @@ class Families:
                          "user_agent"], agreements)  # fmt: skip
         copy(Application, ["id", "created_at", "updated_at", "student_id", "school_id", "school_year_id", "status",
                            "service_kind", "extended_reason", "pickup_difficulty", "dual_working", "migrant_child",
-                           "disability", "economic_hardship", "priority_note", "preferences", "pickup_person", "pickup_relation", "pickup_mobile", "agreement_id",
+                           "disability", "economic_hardship", "priority_note", "preferences", "pickup_person",
+                           "pickup_relation", "pickup_mobile", "agreement_id",
                            "applicant_id", "paper_original_on_file", "submitted_at", "service_class_id", "late"],
              applications)  # fmt: skip
         copy(ApplicationEvent, [*EVENT_FIELDS, "application_id"], app_events)

@@ -256,7 +256,8 @@ class Money:
                      self.hr, reviewed)
                 )  # fmt: skip
                 scheme_events += [
-                    ("submit", "draft", "submitted", "", admin, False, saved + datetime.timedelta(minutes=20), scheme_pk),
+                    ("submit", "draft", "submitted", "", admin, False, saved + datetime.timedelta(minutes=20),
+                     scheme_pk),
                     ("approve", "submitted", "approved", "方案符合县人社局绩效分配有关规定，同意执行。", self.hr, False,
                      reviewed, scheme_pk),
                 ]  # fmt: skip
@@ -314,7 +315,8 @@ class Money:
         y = year.start_date.year
         d = datetime.date
         periods = (
-            (d(y, 9, 1), d(y, 12, 1), hundreds(teacher * Decimal("0.4")), at(d(y + 1, 1, 8), 10), at(d(y + 1, 1, 12), 11)),
+            (d(y, 9, 1), d(y, 12, 1), hundreds(teacher * Decimal("0.4")), at(d(y + 1, 1, 8), 10),
+             at(d(y + 1, 1, 12), 11)),
             (d(y + 1, 1, 1), d(y + 1, 6, 1), hundreds(teacher * Decimal("0.5")), at(d(y + 1, 7, 6), 10),
              at(d(y + 1, 7, 8), 11)),
         )  # fmt: skip
@@ -377,7 +379,8 @@ class Money:
         copy = self.bulk.copy
         copy(Fund, [*TIMESTAMPS, "school_id", "school_year_id", "allocated", "spent"], [tuple(f) for f in funds])
         copy(LedgerEntry, ["id", "kind", "category", "amount", "date", "description", "voucher_no", "claim_id",
-                           "model_class_id", "reverses_id", "recorded_by_id", "created_at", "fund_id"], entries)  # fmt: skip
+                           "model_class_id", "reverses_id", "recorded_by_id", "created_at", "fund_id"],
+             entries)  # fmt: skip
         copy(PayRun, [*TIMESTAMPS, "school_id", "school_year_id", "scheme_id", "status", "first_month", "last_month",
                       "pool", "created_by_id"], runs)  # fmt: skip
         copy(PayShare, ["run_id", "person_id", "responsible_hours", "substitute_hours", "assistant_hours", "workload",
