@@ -289,3 +289,9 @@ def test_last_years_pay_runs_reconcile_to_the_fen(seeded):
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+def test_a_second_bulk_run_writes_nothing(seeded):
+    before = seed_demo.rows()
+    seed_demo.seed(demo.DemoCounty(as_of=AS_OF, schools_wanted=3), apps=(), phases=(), scale="2")
+    assert seed_demo.rows() == before
