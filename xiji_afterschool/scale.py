@@ -486,9 +486,11 @@ class Bulk:
             families.year(each)
             money.year(each)
         lines = []
-        # The console's numbers again, now with the bulk schools: both years, as the nightly job would.
-        for refreshed, classes in ((last_year, last_classes), (year, service_classes)):
-            if classes:
+        # The console's numbers again, now with the bulk schools: both years, as the nightly job would; whenever this
+        # run wrote bulk rows (a county seeded before the families and money were generated gets them, and its
+        # console with them), never on a run that wrote nothing.
+        if sum(self.counts.values()):
+            for refreshed in (last_year, year):
                 run = console_services.refresh(school_year=refreshed, trigger="scale", today=self.county.today)
                 lines.append(f"县级监测平台：{refreshed.name} 学年 {run.schools} 所学校的数据已重新汇总。")
         in_county = {"school__code__startswith": REGION}
