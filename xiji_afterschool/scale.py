@@ -370,7 +370,8 @@ class Bulk:
             batch_size=5000,
         )
         pupils = defaultdict(list)
-        for pk, class_pk in Student.objects.filter(admin_class__in=draws).values_list("pk", "admin_class_id"):
+        in_order = Student.objects.filter(admin_class__in=draws).order_by("pk")  # the draws' order, on any database
+        for pk, class_pk in in_order.values_list("pk", "admin_class_id"):
             pupils[class_pk].append(pk)
         members = []
         first_day = min(s.start_date for s in year.semesters.all())
@@ -392,8 +393,10 @@ class Bulk:
         semesters = [s for s in year.semesters.all() if s.start_date < today]
         exceptions = calendar_rules.calendar_exceptions(year)
         members = defaultdict(list)
-        for class_pk, pk in ServiceClassMember.objects.filter(service_class__in=service_classes).values_list(
-            "service_class_id", "student_id"
+        for class_pk, pk in (
+            ServiceClassMember.objects.filter(service_class__in=service_classes)
+            .order_by("pk")
+            .values_list("service_class_id", "student_id")
         ):
             members[class_pk].append(pk)
         days_of = {}
