@@ -48,7 +48,8 @@ from xiji_afterschool.management.commands import seed_demo
 from xiji_afterschool.money import yuan
 from xiji_afterschool.scale import FIRST_CODE
 
-pytestmark = pytest.mark.needs_postgres
+# Its county is seeded once for the module: under `pytest -n` the module stays on one worker (--dist loadgroup).
+pytestmark = [pytest.mark.needs_postgres, pytest.mark.xdist_group("seed_scale")]
 
 AS_OF = datetime.date(2025, 10, 15)
 AS_OF_END = timezone.make_aware(datetime.datetime.combine(AS_OF, datetime.time(23, 59, 59)))
