@@ -22,14 +22,21 @@ small runs) bulk_create throughout. Nothing is disabled: the append-only and clo
 and the rows are inserted in an order they accept (sessions before their roll, a month's rows before it is closed).
 Idempotent: a school year that already has bulk sessions is not replayed; the roster adds only what is missing.
 
-Not generated yet (see the README's Benchmarks section), the demo county's own are there: the bulk schools'
-applications, agreements and consents (they are signed by a guardian's account, and bulk guardians have none: a parent
-account per guardian would come first), service plans, claims, ledgers, pay schemes and pay runs. The console's summaries
-of both years are refreshed after the bulk rows.
+Then, for both years, the families' paperwork (xiji_afterschool/scale_families.py: a parent account for the primary
+guardian of every pupil in service, linked as the roster guardian; the school's agreement text; the consents, to
+personal information and, for most families, to sensitive information; the signed agreement; the application,
+attending the pupil's class, with its history) and the schools' plans and money (xiji_afterschool/scale_money.py:
+the filed school plan, the annual claim computed by the funding rules and allocated into the school's fund, the
+approved spending plan and pay scheme, and last year's two pay runs over its closed months, each booked in the
+ledger), in the order the triggers accept. Not generated for the bulk schools: safety hand-overs (one record per
+present child per session: ~9.5 M more rows, as many as the roll), timetables, supplementary claims, other spending,
+settlements and disclosures; the demo county's own are there. The console's summaries of both years are refreshed
+after all the bulk rows.
 """
 
 import datetime
 import io
+import json
 import random
 from collections import defaultdict
 from dataclasses import dataclass
@@ -68,6 +75,8 @@ from xiji_afterschool.bureau.services import console as console_services
 from xiji_afterschool.demo import REGION, DemoCounty
 from xiji_afterschool.fields import sealed_for_copy
 
+from . import scale_families, scale_money
+
 T = School.Type
 COUNTY = {"schools": 250, "students": 55_000}  # Xiji County: ~250 schools and teaching points, 55,000 pupils
 FIRST_CODE = 101  # bulk school codes 6404220101…: clear of the demo's 640422000x
@@ -105,13 +114,15 @@ START, END, HOURS = datetime.time(16), datetime.time(18), Decimal("2.0")  # one 
 
 
 def target(scale: str) -> dict:
-    """The wanted totals: the county's, or N times the demo county's as stored now."""
+    """The wanted totals: the county's, or N times the demo county's as stored now (its own schools, not the bulk
+    ones a first run added: a second run wants the same totals, so it adds nothing)."""
     if scale == "county":
         return dict(COUNTY)
     n = int(scale)
+    demo = {"code__startswith": REGION, "code__lt": f"{REGION}{FIRST_CODE:04d}"}
     return {
-        "schools": n * School.objects.filter(code__startswith=REGION).count(),
-        "students": n * Student.objects.filter(school__code__startswith=REGION).count(),
+        "schools": n * School.objects.filter(**demo).count(),
+        "students": n * Student.objects.filter(**{f"school__{k}": v for k, v in demo.items()}).count(),
     }
 
 
@@ -155,11 +166,15 @@ class Bulk:
         columns = [model._meta.get_field(f).column for f in fields]
         buffer = io.StringIO()
         for row in rows:
-            buffer.write("\t".join(r"\N" if v is None else str(v) for v in row) + "\n")
+            buffer.write("\t".join(copy_text(v) for v in row) + "\n")
         buffer.seek(0)
         with connection.cursor() as cursor:
             sql = f"COPY {model._meta.db_table} ({', '.join(columns)}) FROM STDIN"
             cursor.cursor.copy_expert(sql, buffer)
+
+    @staticmethod
+    def reset_sequences(*models) -> None:
+        reset_sequences(*models)
 
     # ------------------------------------------------------------ the roster
 
@@ -355,7 +370,8 @@ class Bulk:
             batch_size=5000,
         )
         pupils = defaultdict(list)
-        for pk, class_pk in Student.objects.filter(admin_class__in=draws).values_list("pk", "admin_class_id"):
+        in_order = Student.objects.filter(admin_class__in=draws).order_by("pk")  # the draws' order, on any database
+        for pk, class_pk in in_order.values_list("pk", "admin_class_id"):
             pupils[class_pk].append(pk)
         members = []
         first_day = min(s.start_date for s in year.semesters.all())
@@ -377,8 +393,10 @@ class Bulk:
         semesters = [s for s in year.semesters.all() if s.start_date < today]
         exceptions = calendar_rules.calendar_exceptions(year)
         members = defaultdict(list)
-        for class_pk, pk in ServiceClassMember.objects.filter(service_class__in=service_classes).values_list(
-            "service_class_id", "student_id"
+        for class_pk, pk in (
+            ServiceClassMember.objects.filter(service_class__in=service_classes)
+            .order_by("pk")
+            .values_list("service_class_id", "student_id")
         ):
             members[class_pk].append(pk)
         days_of = {}
@@ -465,10 +483,17 @@ class Bulk:
         year = self.county.school_year()
         service_classes = self.save_service(schools, staff, year)
         self.save_sessions(service_classes, year)
+        # The families' paperwork and the schools' plans and money, both years, oldest first.
+        families, money = scale_families.Families(self, schools, staff), scale_money.Money(self, schools, staff)
+        for each in (last_year, year):
+            families.year(each)
+            money.year(each)
         lines = []
-        # The console's numbers again, now with the bulk schools: both years, as the nightly job would.
-        for refreshed, classes in ((last_year, last_classes), (year, service_classes)):
-            if classes:
+        # The console's numbers again, now with the bulk schools: both years, as the nightly job would; whenever this
+        # run wrote bulk rows (a county seeded before the families and money were generated gets them, and its
+        # console with them), never on a run that wrote nothing.
+        if sum(self.counts.values()):
+            for refreshed in (last_year, year):
                 run = console_services.refresh(school_year=refreshed, trigger="scale", today=self.county.today)
                 lines.append(f"县级监测平台：{refreshed.name} 学年 {run.schools} 所学校的数据已重新汇总。")
         in_county = {"school__code__startswith": REGION}
@@ -480,6 +505,18 @@ class Bulk:
             f"课次 {Session.objects.filter(service_class__school__code__startswith=REGION).count()} · "
             f"考勤记录 {Attendance.objects.count()}",
         ]
+
+
+def copy_text(value) -> str:
+    """One value in COPY's text format: NULL as \\N, JSON for lists and dicts, the format's escapes."""
+    if value is None:
+        return r"\N"
+    if isinstance(value, list | dict):
+        value = json.dumps(value, ensure_ascii=False)
+    text = str(value)
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return text
 
 
 def reset_sequences(*models) -> None:

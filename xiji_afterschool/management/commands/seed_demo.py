@@ -42,6 +42,23 @@ def scale_arg(value: str) -> str:
     raise CommandError(f"--scale takes county or a whole number 2 or more, not {value!r}")
 
 
+def seed(county: demo.DemoCounty, *, apps=APPS, phases=demo.PHASES, scale: str | None = None, out=None) -> list[str]:
+    """Play the apps' phases (by default all: the whole demo county), then the bulk part of `--scale`; the summary
+    lines. Inside the caller's transaction. (tests/test_seed_scale.py plays only the schools' set-up, the roster and
+    logins the bulk part builds on, to keep its seed short.)"""
+    lines = []
+    # Stored texts (funding lines, timetable summaries) are in the county's language whatever is active.
+    # The console is computed once at the end (bureau.demo), not a minute after each change.
+    with translation.override("zh-hans"), county.without_savepoints(), bureau_signals.paused():
+        for phase in phases:
+            for app in apps:
+                lines += app.play(county, phase)
+        if scale is not None:
+            with county.clock.at(county.clock.now):
+                lines += bulk.Bulk(county, scale, out=out).run()
+    return lines
+
+
 def rows() -> int:
     return sum(model.objects.count() for model in apps.get_models())
 
@@ -72,20 +89,8 @@ class Command(BaseCommand):
         county = demo.DemoCounty(as_of=as_of, schools_wanted=schools)
         lines = []
         before = rows()
-        # Stored texts (funding lines, timetable summaries) are in the county's language whatever is active.
-        # The console is computed once at the end (bureau.demo), not a minute after each change.
-        with (
-            transaction.atomic(),
-            translation.override("zh-hans"),
-            county.without_savepoints(),
-            bureau_signals.paused(),
-        ):
-            for phase in demo.PHASES:
-                for app in APPS:
-                    lines += app.play(county, phase)
-            if scale is not None:
-                with county.clock.at(county.clock.now):
-                    lines += bulk.Bulk(county, scale, out=self.stdout.write).run()
+        with transaction.atomic():
+            lines += seed(county, scale=scale, out=self.stdout.write)
         written = rows() - before
         self.stdout.write(
             f"西吉县演示数据：新写入 {written} 行。" if written else "西吉县演示数据已完整，未写入任何内容。"
