@@ -121,20 +121,25 @@ def _deliveries(
                       key=sorted)  # fmt: skip
     key_of = {days: f"served_{k}" for k, days in enumerate(day_sets)}
     # A session lies within its class's school year (the session service refuses others): bounding the dates lets
-    # the date index pick this year's sessions out of every year's. One pass over them gives each class's hours to
-    # date and its served days in the weeks checked.
-    per_class = {
+    # the date index pick this year's sessions out of every year's.
+    sessions = Session.objects.filter(
+        service_class__school__in=list(by_pk),
+        service_class__school_year=school_year,
+        status__in=hours_rules.COUNTED,
+        date__gte=school_year.start_date,
+    )
+    delivered = {
+        row["service_class_id"]: hours_rules.hours(row["h"])
+        for row in sessions.filter(date__lte=today).values("service_class_id").annotate(h=Sum("class_hours")).order_by()
+    }
+    # Each class's served days in the weeks checked, counted by the query within them (no row per class and day).
+    window = (weeks[0], weeks[-1] + datetime.timedelta(days=6)) if weeks else (today, today)
+    served_counts = {
         row.pop("service_class_id"): row
-        for row in Session.objects.filter(
-            service_class__school__in=list(by_pk),
-            service_class__school_year=school_year,
-            status__in=hours_rules.COUNTED,
-            date__gte=school_year.start_date,
-        )
+        for row in sessions.filter(date__range=window)
         .values("service_class_id")
         .annotate(
-            delivered=Sum("class_hours", filter=Q(date__lte=today)),
-            **{key: Count("date", distinct=True, filter=Q(date__in=sorted(days))) for days, key in key_of.items()},
+            **{key: Count("date", distinct=True, filter=Q(date__in=sorted(days))) for days, key in key_of.items()}
         )
         .order_by()
     }
@@ -144,13 +149,13 @@ def _deliveries(
         school = by_pk[service_class.school_id]
         service_class.school = school  # no query per class for the school
         stage = rules.stage_of_youngest(service_class.youngest_grade, school)
-        figures = per_class.get(service_class.pk, {})
+        figures = served_counts.get(service_class.pk, {})
         rows[service_class.school_id].classes.append(
             ClassDelivery(
                 service_class=service_class,
                 stage=stage,
                 planned=planned_of[stage],
-                delivered=hours_rules.hours(figures.get("delivered")),
+                delivered=delivered.get(service_class.pk, hours_rules.ZERO),
             )
         )
         # Each class keeps the mode, not the school as a whole: one class serving every day does not cover three
