@@ -38,6 +38,7 @@ from django.utils import timezone  # noqa: E402
 
 from funding.models import Claim  # noqa: E402
 from schools.models import Attendance, School, SchoolYear, ServiceClass, Session, Student, User  # noqa: E402
+from xiji_afterschool.crypto import parent_username  # noqa: E402
 from xiji_afterschool.demo import FIRST, PARENT_MOBILE, REGION, school_year_start, year_name  # noqa: E402
 
 REPEAT = int(os.environ.get("BENCH_REPEAT", "5"))
@@ -126,7 +127,7 @@ def pages(year) -> list[tuple]:
     service_class = ServiceClass.objects.filter(teacher=teacher, school_year=year).order_by("pk").first()
     claim = Claim.objects.filter(school=first).order_by("-pk").first()
     rows = [
-        ("parent home", PARENT_MOBILE, reverse("enrollment:parent-home"), None),
+        ("parent home", parent_username(PARENT_MOBILE), reverse("enrollment:parent-home"), None),
         ("teacher today", "jiaoshi", reverse("schools:teacher-today"), None),
         ("session page", "jiaoshi", session and reverse("schools:session-detail", args=[session.pk]), None),
         ("roll form", "jiaoshi", reverse("schools:session-log", args=[service_class.pk]), None),

@@ -5,6 +5,7 @@ school, least covered first, with an Excel export.
 """
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
@@ -18,6 +19,8 @@ from xiji_afterschool import auditing, permissions
 from xiji_afterschool.exports import write_xlsx, xlsx_response
 
 from ..selectors import coverage as selectors
+
+PAGE_SIZE = 50  # schools a page of the county table, as the other county lists
 
 
 @login_required
@@ -50,11 +53,14 @@ def _county(request):
 
 @login_required
 def coverage_county(request):
-    """Every school the user may see coverage of, least covered first; schools needing attention are marked."""
+    """Every school the user may see coverage of, least covered first; schools needing attention are marked. 50
+    schools a page (the order, the count needing attention and the totals are of them all), so the page costs the
+    same for 20 schools or 250; the export has them all."""
     form, school_year, data = _county(request)
     context = {"form": form, "school_year": school_year, "data": data, "groups": selectors.PRIORITY_GROUPS}
     if data is not None:
         context["attention"] = sum(1 for r in data["schools"] if r["needs_attention"])
+        context["page"] = Paginator(data["schools"], PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "enrollment/coverage/coverage_county.html", context)
 
 

@@ -63,9 +63,14 @@ def weeks_behind(stage: str, mondays, service_days: set, served: set, expectatio
     `week_expectations`, when the caller checks many classes."""
     if expectations is None:
         expectations = week_expectations(stage, mondays, service_days)
+    return weeks_behind_counted(stage, expectations, [len(week & served) for _monday, week, _expected in expectations])
+
+
+def weeks_behind_counted(stage: str, expectations: list, served_counts: list[int]) -> list[dict]:
+    """`weeks_behind` from the number of the week's service days served, one per expectation (as a query counts
+    them: the distinct dates of a class's counted sessions among the week's service days)."""
     out = []
-    for monday, week, expected in expectations:
-        got = len(week & served)
+    for (monday, _week, expected), got in zip(expectations, served_counts, strict=True):
         if expected and got < expected:
             out.append(
                 {

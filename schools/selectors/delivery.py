@@ -2,12 +2,11 @@
 the weeks behind the service mode, scoped to the viewer."""
 
 import datetime
-from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 
-from django.db.models import Min, QuerySet, Sum
+from django.db.models import Count, Min, Q, QuerySet, Sum
 
 from xiji_afterschool import permissions
 
@@ -115,6 +114,12 @@ def _deliveries(
     )
     # The school page names each class's teacher; the county table only counts classes.
     classes = classes.select_related("teacher") if with_teacher else classes.only("school_id", "name")
+    expectations = {stage: rules.week_expectations(stage, weeks, set(days)) for stage, days in days_of.items()}
+    # The weeks' service days of every stage, each distinct set counted once: a class's served days in a week are
+    # the distinct dates of its counted sessions among them, counted by the query (no row per class and day).
+    day_sets = sorted({frozenset(week) for exp in expectations.values() for _m, week, expected in exp if expected},
+                      key=sorted)  # fmt: skip
+    key_of = {days: f"served_{k}" for k, days in enumerate(day_sets)}
     # A session lies within its class's school year (the session service refuses others): bounding the dates lets
     # the date index pick this year's sessions out of every year's.
     sessions = Session.objects.filter(
@@ -127,14 +132,24 @@ def _deliveries(
         row["service_class_id"]: hours_rules.hours(row["h"])
         for row in sessions.filter(date__lte=today).values("service_class_id").annotate(h=Sum("class_hours")).order_by()
     }
+    # Each class's served days in the weeks checked, counted by the query within them (no row per class and day).
     window = (weeks[0], weeks[-1] + datetime.timedelta(days=6)) if weeks else (today, today)
-    served_pairs = sessions.filter(date__range=window).values_list("service_class_id", "date").distinct().order_by()
+    served_counts = {
+        row.pop("service_class_id"): row
+        for row in sessions.filter(date__range=window)
+        .values("service_class_id")
+        .annotate(
+            **{key: Count("date", distinct=True, filter=Q(date__in=sorted(days))) for days, key in key_of.items()}
+        )
+        .order_by()
+    }
 
     rows = {pk: SchoolDelivery(school=school, classes=[], behind_weeks=[]) for pk, school in by_pk.items()}
     for service_class in classes:
         school = by_pk[service_class.school_id]
         service_class.school = school  # no query per class for the school
         stage = rules.stage_of_youngest(service_class.youngest_grade, school)
+        figures = served_counts.get(service_class.pk, {})
         rows[service_class.school_id].classes.append(
             ClassDelivery(
                 service_class=service_class,
@@ -143,18 +158,15 @@ def _deliveries(
                 delivered=delivered.get(service_class.pk, hours_rules.ZERO),
             )
         )
-    served = defaultdict(set)  # service class pk -> dates with a counted session
-    for class_pk, day in served_pairs:
-        served[class_pk].add(day)
-    expectations = {stage: rules.week_expectations(stage, weeks, set(days)) for stage, days in days_of.items()}
-    for row in rows.values():
         # Each class keeps the mode, not the school as a whole: one class serving every day does not cover three
-        # that served none. A school with no class is behind in every week its first stage should have served.
-        for c in row.classes:
-            for week in rules.weeks_behind(
-                c.stage, weeks, set(), served[c.service_class.pk], expectations=expectations[c.stage]
-            ):
-                row.behind_weeks.append({**week, "service_class": c.service_class})
+        # that served none.
+        served = [
+            figures.get(key_of[frozenset(week)], 0) if expected else 0 for _m, week, expected in expectations[stage]
+        ]
+        for week in rules.weeks_behind_counted(stage, expectations[stage], served):
+            rows[service_class.school_id].behind_weeks.append({**week, "service_class": service_class})
+    for row in rows.values():
+        # A school with no class is behind in every week its first stage should have served.
         if not row.classes:
             stage = row.school.stages[0]
             row.behind_weeks += rules.weeks_behind(stage, weeks, set(), set(), expectations=expectations[stage])

@@ -20,6 +20,7 @@ from django.test import (
     RequestFactory,  # the sign-in guard (axes) needs the request
     override_settings,
 )
+from django.urls import reverse
 from django.utils import timezone
 
 from enrollment.models import Agreement, AgreementText, Application, Consent, DataRequest
@@ -56,6 +57,7 @@ from schools.models import (
     SchoolYear,
     ServiceClass,
     ServiceClassMember,
+    ServiceMode,
     Session,
     Stage,
     Student,
@@ -818,3 +820,106 @@ def test_spending_plans_are_approved_with_their_minutes(seeded):
         for minutes in (plan.office_meeting_minutes, plan.staff_congress_minutes):
             with minutes.open("rb") as f:
                 assert f.read(5) == b"%PDF-"
+
+
+@pytest.mark.django_db
+def test_the_county_delivery_page_matches_a_count_from_the_raw_rows(seeded, client):
+    """The bureau's delivery table (every school, not only the page shown) against the demo county's sessions
+    counted here class by class: classes, planned and delivered hours, share, idle classes and weeks behind. A
+    faster selector (or a summary) that drifts from the raw rows fails here."""
+    from schools.rules import delivery as delivery_rules
+    from schools.selectors.delivery import planned_class_hours_to_date
+
+    year = _current_year()
+    today = timezone.localdate()
+    client.force_login(User.objects.get(username="jiaotiju"))
+    response = client.get(reverse("schools:delivery-county"))
+    assert response.status_code == 200
+    rows = response.context["rows"]
+    assert len(response.context["page"]) == min(len(rows), 50)
+
+    sessions = {}  # class pk -> [(date, hours)] of counted sessions
+    for class_pk, day, hours in Session.objects.filter(service_class__school_year=year, status__in=COUNTED).values_list(
+        "service_class_id", "date", "class_hours"
+    ):
+        sessions.setdefault(class_pk, []).append((day, hours))
+    semesters, exceptions = list(year.semesters.all()), calendar_rules.calendar_exceptions(year)
+    mondays = delivery_rules.complete_weeks(today)
+
+    def stage_days(stage):
+        return set(calendar_rules.service_days(semesters=semesters, mode=ServiceMode.for_stage(stage), exceptions=exceptions))  # fmt: skip
+
+    expected = {}
+    for school in School.objects.all():
+        classes = list(ServiceClass.objects.filter(school=school, school_year=year).prefetch_related("admin_classes"))
+        planned = delivered = 0
+        idle, behind = 0, set()
+        for service_class in classes:
+            service_class.school = school
+            stage = delivery_rules.service_class_stage(service_class)
+            own = sessions.get(service_class.pk, [])
+            p = planned_class_hours_to_date(year, stage, today)
+            d = sum((h for day, h in own if day <= today), Decimal("0"))
+            planned, delivered, idle = planned + p, delivered + d, idle + (p > 0 and not d)
+            weeks = delivery_rules.weeks_behind(stage, mondays, stage_days(stage), {day for day, _h in own})
+            behind |= {w["start"] for w in weeks}
+        if not classes:
+            stage = school.stages[0]
+            behind |= {w["start"] for w in delivery_rules.weeks_behind(stage, mondays, stage_days(stage), set())}
+        expected[school.pk] = (len(classes), planned, delivered, delivery_rules.share(delivered, planned), idle, len(behind))  # fmt: skip
+    shown = {
+        r.school.pk: (len(r.classes), r.planned, r.delivered, r.share, len(r.idle_classes), r.behind_week_count)
+        for r in rows
+    }
+    assert shown == expected
+    assert sum(1 for c, _p, d, *_ in expected.values() if c and d) >= 2 and any(v[-1] for v in expected.values())
+    shares = [r.share for r in rows if r.share is not None]
+    assert shares == sorted(shares)  # least delivered first
+
+
+@pytest.mark.django_db
+def test_the_county_coverage_page_matches_a_count_from_the_raw_rows(seeded, client):
+    """The bureau's coverage table (every school, not only the page shown) against the demo county's applications
+    counted here child by child: a withdrawn application counts only when the child has no live one."""
+    from enrollment.selectors.coverage import APPROVED, IN_REVIEW, PLACED, WAITING
+
+    year = _current_year()
+    client.force_login(User.objects.get(username="jiaotiju"))
+    response = client.get(reverse("enrollment:coverage-county"))
+    assert response.status_code == 200
+    data = response.context["data"]
+    assert len(response.context["page"]) == min(len(data["schools"]), 50)
+
+    applications = list(Application.objects.filter(school_year=year).values("school", "student", "status", "dual_working", "migrant_child"))  # fmt: skip
+    live = {a["student"] for a in applications if a["status"] != Application.Status.WITHDRAWN}
+    counted = [a for a in applications if a["status"] != Application.Status.WITHDRAWN or a["student"] not in live]
+    metrics = {
+        "applicants": lambda a: True,
+        "in_review": lambda a: a["status"] in IN_REVIEW,
+        "approved": lambda a: a["status"] in APPROVED,
+        "placed": lambda a: a["status"] in PLACED,
+        "waiting": lambda a: a["status"] in WAITING,
+        "withdrawn": lambda a: a["status"] == Application.Status.WITHDRAWN,
+    }
+
+    def numbers(apps_of_school, students=None):
+        row = {m: len({a["student"] for a in apps_of_school if test(a)}) for m, test in metrics.items()}
+        row["not_placed"] = row["applicants"] - row["withdrawn"] - row["placed"]
+        if students is not None:
+            row["students"] = students
+        return row
+
+    students = dict(Student.objects.values("school").annotate(n=Count("pk")).values_list("school", "n").order_by())
+    keys = [*metrics, "not_placed", "students"]
+    total = dict.fromkeys(keys, 0)
+    for r in data["schools"]:
+        own = [a for a in counted if a["school"] == r["school"].pk]
+        row = numbers(own, students.get(r["school"].pk, 0))
+        assert {k: r[k] for k in keys} == row, r["school"]
+        total = {k: total[k] + row[k] for k in keys}
+        for group in ("dual_working", "migrant_child"):
+            got = {k: r["groups"][group][k] for k in [*metrics, "not_placed"]}
+            assert got == numbers([a for a in own if a[group]]), (r["school"], group)
+    assert len(data["schools"]) == School.objects.count()
+    assert {k: data["total"][k] for k in keys} == total and total["students"] == Student.objects.count()
+    assert data["total"]["applicants"] > 0 and data["total"]["placed"] > 0
