@@ -296,3 +296,13 @@ def test_a_second_bulk_run_writes_nothing(seeded):
     before = seed_demo.rows()
     seed_demo.seed(demo.DemoCounty(as_of=AS_OF, schools_wanted=3), apps=(), phases=(), scale="2")
     assert seed_demo.rows() == before
+
+
+def test_a_second_run_of_the_demo_set_up_beside_the_bulk_schools_writes_nothing(seeded):
+    """The demo's stories play on the demo's schools only: the bulk village schools' townships have no coordinator
+    to write their plans (a second run once stopped on that)."""
+    county = demo.DemoCounty(as_of=AS_OF, schools_wanted=3)
+    assert county.in_county().count() == 3 and not county.in_county().filter(**BULK).exists()
+    before = seed_demo.rows()
+    seed_demo.seed(county, apps=(schools_demo,), phases=(demo.SETUP,), scale="2")
+    assert seed_demo.rows() == before

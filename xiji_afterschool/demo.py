@@ -56,6 +56,8 @@ from schools.rules.roster import is_mobile
 SETUP, DELIVERY = "setup", "delivery"
 PHASES = (SETUP, DELIVERY)
 REGION = "640422"
+# `--scale` adds its bulk schools (xiji_afterschool/scale.py) from this code on; the demo's stories play on its own.
+FIRST_BULK_CODE = 101
 PASSWORD = "Xiji-2021"  # noqa: S105 — the published password of the demo logins
 SEAT, FIRST, SECOND = "吉强镇", "西吉县第一小学", "西吉县第二小学"  # the county seat; the logins' school
 COORDINATED = "兴隆镇"  # the township of the printed coordinator login
@@ -183,8 +185,11 @@ class DemoCounty:
     # -- lookups by name
 
     def in_county(self):
-        """The county's schools stored so far (only those of a `--schools N` seed), by code."""
-        return School.objects.filter(code__startswith=REGION).order_by("code")
+        """The demo county's schools stored so far (only those of a `--schools N` seed), by code: never the bulk schools
+        of `--scale`, so a second run of the demo's stories finds only what it wrote itself."""
+        return School.objects.filter(code__startswith=REGION, code__lt=f"{REGION}{FIRST_BULK_CODE:04d}").order_by(
+            "code"
+        )
 
     def school(self, name: str) -> School | None:
         return self.in_county().filter(name=name).first()

@@ -72,14 +72,14 @@ from schools.rules import calendar as calendar_rules
 from schools.rules import roster as roster_rules
 from schools.selectors import sessions as sessions_selectors
 from xiji_afterschool.bureau.services import console as console_services
-from xiji_afterschool.demo import REGION, DemoCounty
+from xiji_afterschool.demo import FIRST_BULK_CODE, REGION, DemoCounty
 from xiji_afterschool.fields import sealed_for_copy
 
 from . import scale_families, scale_money
 
 T = School.Type
 COUNTY = {"schools": 250, "students": 55_000}  # Xiji County: ~250 schools and teaching points, 55,000 pupils
-FIRST_CODE = 101  # bulk school codes 6404220101…: clear of the demo's 640422000x
+FIRST_CODE = FIRST_BULK_CODE  # bulk school codes 6404220101…: clear of the demo's 640422000x
 USER_PREFIX = "x"  # bulk staff usernames x00001…: clear of the demo's t0001…
 # The mix of the bulk schools: mostly village schools and teaching points, as in a rural county.
 MIX = (
