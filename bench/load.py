@@ -66,8 +66,9 @@ class Person(FastHttpUser):  # geventhttpclient: a fraction of requests' CPU, an
 
     def read(self, path: str, label: str):
         with self.client.get(path, name=f"{self.role} {label}", catch_response=True, allow_redirects=False) as r:
+            self.plain_cookies()  # the session cookie comes again, Secure, each time its last-use mark is written
             if r.status_code != 200:
-                r.failure(f"status {r.status_code}")
+                r.failure(f"status {r.status_code} {r.headers.get('Location', '')}".rstrip())
             return r
 
 
