@@ -5,7 +5,7 @@ import django.contrib.auth.validators
 import django.db.models.deletion
 import django.utils.timezone
 import schools.models
-import schools.validators
+import schools.rules.roster
 from django.conf import settings
 from django.db import migrations, models
 
@@ -63,7 +63,7 @@ class Migration(migrations.Migration):
                 ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
                 ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
                 ('full_name', models.CharField(blank=True, max_length=50, verbose_name='full name')),
-                ('mobile', models.CharField(blank=True, max_length=11, null=True, unique=True, validators=[schools.validators.validate_mobile], verbose_name='mobile number')),
+                ('mobile', models.CharField(blank=True, max_length=11, null=True, unique=True, validators=[schools.rules.roster.validate_mobile], verbose_name='mobile number')),
                 ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
                 ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
             ],
@@ -82,7 +82,7 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
                 ('name', models.CharField(max_length=50, verbose_name='name')),
-                ('mobile', models.CharField(max_length=11, unique=True, validators=[schools.validators.validate_mobile], verbose_name='mobile number')),
+                ('mobile', models.CharField(max_length=11, unique=True, validators=[schools.rules.roster.validate_mobile], verbose_name='mobile number')),
                 ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='guardian', to=settings.AUTH_USER_MODEL, verbose_name='user account')),
             ],
             options={
@@ -156,7 +156,7 @@ class Migration(migrations.Migration):
                 ('name', models.CharField(max_length=50, verbose_name='name')),
                 ('gender', models.CharField(choices=[('M', 'Male'), ('F', 'Female')], max_length=1, verbose_name='gender')),
                 ('birth_date', models.DateField(verbose_name='birth date')),
-                ('id_number', models.CharField(blank=True, max_length=18, null=True, unique=True, validators=[schools.validators.validate_id_number], verbose_name='resident ID number')),
+                ('id_number', models.CharField(blank=True, max_length=18, null=True, unique=True, validators=[schools.rules.roster.validate_id_number], verbose_name='resident ID number')),
                 ('is_boarder', models.BooleanField(default=False, verbose_name='boarder')),
                 ('link_code', models.CharField(default=schools.models.new_link_code, editable=False, max_length=8, unique=True, verbose_name='parent link code')),
                 ('admin_class', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='students', to='schools.adminclass', verbose_name='administrative class')),

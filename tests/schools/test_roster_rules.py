@@ -1,5 +1,3 @@
-import re
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -62,17 +60,3 @@ def test_bad_mobiles_are_refused(raw):
 
 def test_mobile_mask():
     assert mask_mobile("13912345678") == "139****5678"
-
-
-def test_only_the_migrations_import_the_old_validators_path():
-    """schools/validators.py stays for migration 0001 alone; code imports the rules from schools.rules.roster."""
-    root = Path(__file__).resolve().parents[2]
-    importers = [
-        str(path.relative_to(root))
-        for path in root.glob("*/**/*.py")
-        if ".venv" not in path.parts
-        and "migrations" not in path.parts
-        and path.name != "test_roster_rules.py"
-        and re.search(r"schools\.validators|from \.\.?validators", path.read_text(encoding="utf-8"))
-    ]
-    assert importers == []
