@@ -140,7 +140,9 @@ def test_sweep_sends_again_a_queued_job_nobody_took_then_fails_it_when_too_old(w
 def test_the_sweep_is_on_beat():
     from django.conf import settings
 
-    import xiji_afterschool.tasks  # noqa: F401  (the worker imports it by autodiscovery)
+    # The worker imports every app's tasks by autodiscovery; in a test process (one of `pytest -n`'s) only what an
+    # earlier test happened to import is registered, so import them as the worker does.
+    celery_app.loader.import_default_modules()
 
     entry = settings.CELERY_BEAT_SCHEDULE["sweep-stale-jobs"]
     assert entry["task"] == "xiji_afterschool.sweep_stale_jobs_task"
